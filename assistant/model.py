@@ -1,0 +1,150 @@
+"""The frozen dataclasses every stage passes on: parse -> chunk -> store -> retrieve -> answer."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph, list item, table row or heading on one page. ``heading`` is 0 for body text, else 1-6."""
+
+    text: str
+    heading: int = 0
+
+
+@dataclass(frozen=True)
+class Page:
+    """One physical page (1-based). Formats without pages (HTML, Markdown, text) have a single page 1."""
+
+    number: int
+    blocks: tuple[Block, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(block.text for block in self.blocks)
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What a citation needs to know about a document. ``path`` is relative to the corpus root."""
+
+    path: str
+    title: str
+    kind: str
+    year: int | None
+    publisher: str
+    sha256: str
+    paged: bool = True
+    pages: int = 0
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage that fits the embedding model's window, with everything needed to cite it."""
+
+    id: str
+    doc: str
+    title: str
+    kind: str
+    year: int | None
+    publisher: str
+    page_start: int
+    page_end: int
+    section: str
+    text: str
+    recommendation: bool = False
+    paged: bool = True
+
+    @property
+    def pages_label(self) -> str:
+        if not self.paged:
+            return f"section “{self.section}”" if self.section else "whole document"
+        if self.page_start == self.page_end:
+            return f"p. {self.page_start}"
+        return f"pp. {self.page_start}-{self.page_end}"
+
+    @property
+    def citation(self) -> str:
+        """Short reference: title (year), page(s)."""
+        year = f" ({self.year})" if self.year else ""
+        return f"{self.title}{year}, {self.pages_label}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def chunk_id(doc_sha256: str, ordinal: int, text: str) -> str:
+    """Content-derived id: the same document content always yields the same ids, whatever its file name."""
+    return hashlib.sha1(f"{doc_sha256}:{ordinal}:{text}".encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON shape of a search hit (see README, "JSON interface")."""
+        c = self.chunk
+        return {
+            "doc": c.doc,
+            "title": c.title,
+            "kind": c.kind,
+            "year": c.year,
+            "page_start": c.page_start,
+            "page_end": c.page_end,
+            "section": c.section,
+            "text": c.text,
+            "score": round(self.score, 4),
+            "recommendation": c.recommendation,
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    number: int
+    doc: str
+    title: str
+    page_start: int
+    page_end: int
+    section: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A grounded extractive answer: sentences copied from the passages, each with a numbered citation."""
+
+    text: str
+    citations: tuple[Citation, ...] = ()
+    abstained: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "citations": [asdict(c) for c in self.citations], "abstained": self.abstained}
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    moved: tuple[str, ...] = ()  # renamed or moved files: same content, so nothing re-embedded
+    skipped: tuple[SkippedFile, ...] = ()
+    chunks: int = 0
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    rebuilt_because: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed or self.moved)
