@@ -1,0 +1,184 @@
+"""Pages -> chunks that fit the embedding model's window, each carrying its pages, section and citation.
+
+Sentence-aware: a chunk is whole sentences (a sentence longer than a chunk is cut at word boundaries), with a
+small overlap of trailing sentences between neighbouring chunks of the same section. A heading closes the
+chunk, so a chunk belongs to one section and is a recommendation or not. Lengths are measured with the
+model's own tokenizer, including the title/section prefix that is embedded with the text: nothing is ever
+silently truncated by the model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from assistant.model import Chunk, DocumentInfo, Page, chunk_id
+
+TokenCounter = Callable[[Sequence[str]], list[int]]
+
+RECOMMENDATION_HEADING = re.compile(r"\brecommendations?\b|\brecommended\s+actions?\b", re.IGNORECASE)
+RECOMMENDATION_LEAD = re.compile(r"^(?:key\s+)?recommendations?\s*(?:\d{1,2}[a-z]?)?\s*[:.–—-]", re.IGNORECASE)
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9•£])")
+ABBREVIATIONS = re.compile(
+    r"(?:\b(?:e\.g|i\.e|etc|vs|approx|fig|figs|no|nos|dr|mr|mrs|ms|prof|st|vol|ref|cf|al|inc|ltd|jan|feb|mar|apr|"
+    r"jun|jul|aug|sep|sept|oct|nov|dec)|\b[A-Z])\.$",
+    re.IGNORECASE,
+)
+
+
+def embedding_text(title: str, section: str, text: str) -> str:
+    """What the model embeds for a chunk: the passage in the context of its document and section."""
+    heading = f"{title} - {section}" if section and section != title else title
+    return f"{heading}\n{text}"
+
+
+def split_sentences(text: str) -> list[str]:
+    pieces = SENTENCE_END.split(text)
+    sentences: list[str] = []
+    for piece in pieces:
+        piece = piece.strip()
+        if not piece:
+            continue
+        if sentences and ABBREVIATIONS.search(sentences[-1]):
+            sentences[-1] = f"{sentences[-1]} {piece}"
+        else:
+            sentences.append(piece)
+    return sentences
+
+
+@dataclass(frozen=True)
+class _Unit:
+    text: str
+    page: int
+    tokens: int
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A run of body text under one heading with one recommendation state."""
+
+    section: str
+    recommendation: bool
+    units: tuple[_Unit, ...]
+
+
+def chunk_pages(
+    info: DocumentInfo,
+    pages: Sequence[Page],
+    count_tokens: TokenCounter,
+    chunk_tokens: int = 200,
+    overlap_tokens: int = 40,
+    window: int = 256,
+) -> list[Chunk]:
+    """Cut one document's pages into chunks. ``window`` is the model's limit in word pieces, special tokens
+    included; ``chunk_tokens`` the most passage word pieces per chunk."""
+    spans = list(_spans(pages, count_tokens))
+    prefixes = {span.section for span in spans}
+    prefix_cost = dict(zip(prefixes, count_tokens([embedding_text(info.title, s, "") for s in prefixes]), strict=True))
+    chunks: list[Chunk] = []
+    for span in spans:
+        # 2 special tokens ([CLS], [SEP]) + the prefix + 1 for the line break joining prefix and text.
+        budget = min(chunk_tokens, window - 3 - prefix_cost[span.section])
+        budget = max(budget, 16)
+        for units in _pack(span.units, budget, overlap_tokens, count_tokens):
+            text = " ".join(unit.text for unit in units)
+            chunks.append(
+                Chunk(
+                    id=chunk_id(info.sha256, len(chunks), text),
+                    doc=info.path,
+                    title=info.title,
+                    kind=info.kind,
+                    year=info.year,
+                    publisher=info.publisher,
+                    page_start=units[0].page,
+                    page_end=units[-1].page,
+                    section=span.section,
+                    text=text,
+                    recommendation=span.recommendation,
+                    paged=info.paged,
+                )
+            )
+    return chunks
+
+
+def _spans(pages: Sequence[Page], count_tokens: TokenCounter) -> Iterator[_Span]:
+    stack: list[tuple[int, str]] = []  # open headings: (level, text)
+    under = ("", False)  # (section, recommendation) set by the open headings
+    state = under  # the same, for the body text being collected
+    sentences: list[tuple[str, int]] = []
+
+    def flush() -> Iterator[_Span]:
+        if sentences:
+            counts = count_tokens([text for text, _ in sentences])
+            units = tuple(_Unit(text, page, n) for (text, page), n in zip(sentences, counts, strict=True))
+            yield _Span(state[0], state[1], units)
+            sentences.clear()
+
+    for page in pages:
+        for block in page.blocks:
+            if block.heading:
+                yield from flush()
+                while stack and stack[-1][0] >= block.heading:
+                    stack.pop()
+                stack.append((block.heading, block.text))
+                under = (block.text, any(RECOMMENDATION_HEADING.search(text) for _, text in stack))
+                continue
+            # "Recommendation 2: ..." in body text is a recommendation whatever heading it sits under.
+            block_state = (under[0], under[1] or bool(RECOMMENDATION_LEAD.match(block.text)))
+            if block_state != state:
+                yield from flush()
+                state = block_state
+            sentences.extend((sentence, page.number) for sentence in split_sentences(block.text))
+    yield from flush()
+
+
+def _pack(
+    units: Sequence[_Unit], budget: int, overlap: int, count_tokens: TokenCounter
+) -> Iterator[list[_Unit]]:
+    current: list[_Unit] = []
+    size = 0
+    fresh = 0  # units in ``current`` not already emitted as overlap of the previous chunk
+    for unit in _fit(units, budget, count_tokens):
+        if current and size + unit.tokens > budget:
+            yield current
+            carried = _tail(current, overlap)
+            if sum(u.tokens for u in carried) + unit.tokens > budget:
+                carried = []
+            current, size, fresh = list(carried), sum(u.tokens for u in carried), 0
+        current.append(unit)
+        size += unit.tokens
+        fresh += 1
+    if current and fresh:
+        yield current
+
+
+def _tail(units: Sequence[_Unit], overlap: int) -> list[_Unit]:
+    tail: list[_Unit] = []
+    total = 0
+    for unit in reversed(units[1:]):  # never carry a whole chunk over
+        if total + unit.tokens > overlap:
+            break
+        tail.insert(0, unit)
+        total += unit.tokens
+    return tail
+
+
+def _fit(units: Sequence[_Unit], budget: int, count_tokens: TokenCounter) -> Iterator[_Unit]:
+    """Cut a sentence longer than the budget (a table row run, a long list) at word boundaries."""
+    for unit in units:
+        if unit.tokens <= budget:
+            yield unit
+            continue
+        words = [word[:100] for word in unit.text.split()]  # no single "word" may outgrow a chunk
+        counts = count_tokens(words)
+        piece: list[str] = []
+        size = 0
+        for word, n in zip(words, counts, strict=True):
+            if piece and size + n > budget:
+                yield _Unit(" ".join(piece), unit.page, size)
+                piece, size = [], 0
+            piece.append(word)
+            size += n
+        if piece:
+            yield _Unit(" ".join(piece), unit.page, size)
