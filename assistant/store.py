@@ -1,0 +1,254 @@
+"""The index folder. The only module that reads or writes ``index/``.
+
+Layout::
+
+    index/CURRENT           name of the live version (replaced atomically)
+    index/v-<stamp>/        one complete, immutable version
+        manifest.json       format version, model, dimension, chunk settings, documents, file checksums
+        chunks.parquet      one row per chunk (the passage text and its citation fields)
+        vectors.faiss       FAISS inner-product index over the normalised chunk vectors
+    index/.build-*/         a version being written; never read; removed when a later ingest starts
+    index/.lock             held while an ingest writes
+
+A new version is written and fsynced in full beside the live one, then ``CURRENT`` is swapped with
+``os.replace``: a reader sees the old index or the new one, never half of one, and a crash or Ctrl-C at any
+point leaves the previous version loadable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, JsnaError
+from assistant.model import Chunk, DocumentInfo, SkippedFile
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+CHUNKS = "chunks.parquet"
+VECTORS = "vectors.faiss"
+KEEP_VERSIONS = 2  # the live one and its predecessor (a reader may still be loading it)
+REBUILD = "Run `jsna ingest --full` to rebuild the index."
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format_version: int
+    model: str
+    dimension: int
+    window: int
+    chunking: dict[str, Any]
+    created: str
+    documents: dict[str, DocumentInfo]
+    skipped: tuple[SkippedFile, ...] = ()
+    files: dict[str, str] | None = None  # file name -> sha256, filled in on write
+    catalogue: dict[str, str] | None = None  # document path -> hash of its corpus-manifest row
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["skipped"] = [asdict(s) for s in self.skipped]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Manifest:
+        known = {f.name for f in fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        values["documents"] = {path: DocumentInfo(**info) for path, info in data.get("documents", {}).items()}
+        values["skipped"] = tuple(SkippedFile(**s) for s in data.get("skipped", []))
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One loaded index version: chunks in row order, and the FAISS index over their vectors."""
+
+    version: str
+    manifest: Manifest
+    chunks: tuple[Chunk, ...]
+    index: Any  # faiss.Index
+
+    def vectors(self) -> np.ndarray:
+        n = self.index.ntotal
+        return self.index.reconstruct_n(0, n) if n else np.zeros((0, self.manifest.dimension), np.float32)
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Rows and inner-product scores of the ``k`` nearest chunks."""
+        if not self.chunks:
+            return []
+        scores, rows = self.index.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), min(k, len(self.chunks)))
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+
+
+def current_version(root: Path) -> str | None:
+    try:
+        name = (root / CURRENT).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return name or None
+
+
+def load(root: Path, expect: dict[str, Any] | None = None, verify: bool = True) -> Snapshot:
+    """Load the live version. ``expect`` holds settings the index must have been built with (model,
+    chunking); a difference raises :class:`IndexMismatchError` saying what to run."""
+    version = current_version(root)
+    if version is None:
+        raise IndexMissingError(f"No index in {root}/.", "Run `jsna ingest` to build it from the corpus.")
+    folder = root / version
+    try:
+        manifest = Manifest.from_json(json.loads((folder / MANIFEST).read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise IndexCorruptError(f"The index in {root}/ is incomplete: {version}/{MANIFEST} is missing.", REBUILD) from None
+    except (ValueError, TypeError, KeyError) as exc:
+        raise IndexCorruptError(f"The index manifest in {root}/{version} is unreadable ({exc}).", REBUILD) from None
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"The index in {root}/ has format {manifest.format_version}; this version of the assistant reads "
+            f"format {FORMAT_VERSION}.",
+            REBUILD,
+        )
+    if expect:
+        built = {"model": manifest.model, **manifest.chunking}
+        diffs = [f"{key}: index {built.get(key)!r}, settings {value!r}" for key, value in expect.items() if built.get(key) != value]
+        if diffs:
+            raise IndexMismatchError(f"The index in {root}/ was built with other settings ({'; '.join(diffs)}).", REBUILD)
+    if verify:
+        _verify(folder, manifest)
+    try:
+        import faiss
+
+        index = faiss.read_index(str(folder / VECTORS))
+        chunks = _read_chunks(folder / CHUNKS)
+    except JsnaError:
+        raise
+    except Exception as exc:
+        raise IndexCorruptError(f"The index in {root}/{version} cannot be read ({exc}).", REBUILD) from None
+    if index.ntotal != len(chunks) or (chunks and index.d != manifest.dimension):
+        raise IndexCorruptError(
+            f"The index in {root}/{version} is inconsistent ({index.ntotal} vectors for {len(chunks)} chunks).", REBUILD
+        )
+    return Snapshot(version, manifest, chunks, index)
+
+
+def _verify(folder: Path, manifest: Manifest) -> None:
+    for name, expected in (manifest.files or {}).items():
+        path = folder / name
+        if not path.is_file():
+            raise IndexCorruptError(f"Index file {path} is missing.", REBUILD)
+        if _sha256(path) != expected:
+            raise IndexCorruptError(f"Index file {path} is damaged (its checksum does not match).", REBUILD)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_chunks(path: Path) -> tuple[Chunk, ...]:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    columns = {name: table.column(name).to_pylist() for name in table.column_names}
+    names = [f.name for f in fields(Chunk)]
+    return tuple(Chunk(*row) for row in zip(*(columns[name] for name in names), strict=True))
+
+
+def _write_chunks(path: Path, chunks: Sequence[Chunk]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema(
+        [
+            ("id", pa.string()), ("doc", pa.string()), ("title", pa.string()), ("kind", pa.string()),
+            ("year", pa.int32()), ("publisher", pa.string()), ("page_start", pa.int32()), ("page_end", pa.int32()),
+            ("section", pa.string()), ("text", pa.string()), ("recommendation", pa.bool_()), ("paged", pa.bool_()),
+        ]
+    )
+    columns = {name: [getattr(c, name) for c in chunks] for name in schema.names}
+    pq.write_table(pa.table(columns, schema=schema), path)
+
+
+def write(root: Path, manifest: Manifest, chunks: Sequence[Chunk], vectors: np.ndarray) -> str:
+    """Write a complete new version and make it live. Returns the version name."""
+    import faiss
+
+    if len(chunks) != len(vectors):
+        raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+    root.mkdir(parents=True, exist_ok=True)
+    version = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    build = root / f".build-{version}"
+    build.mkdir()
+    index = faiss.IndexFlatIP(manifest.dimension)
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    faiss.write_index(index, str(build / VECTORS))
+    _write_chunks(build / CHUNKS, chunks)
+    files = {name: _sha256(build / name) for name in (VECTORS, CHUNKS)}
+    data = Manifest(**{**{f.name: getattr(manifest, f.name) for f in fields(Manifest)}, "files": files}).to_json()
+    (build / MANIFEST).write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+    for path in build.iterdir():
+        _fsync(path)
+    build.rename(root / version)
+    _fsync(root)
+    pointer = root / f".{CURRENT}.{version}"
+    pointer.write_text(version + "\n", encoding="utf-8")
+    _fsync(pointer)
+    os.replace(pointer, root / CURRENT)
+    _fsync(root)
+    _prune(root, version)
+    return version
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _prune(root: Path, live: str) -> None:
+    versions = sorted(p.name for p in root.iterdir() if p.is_dir() and p.name.startswith("v-"))
+    old = [v for v in versions if v != live][: max(0, len(versions) - KEEP_VERSIONS)]
+    for name in old:
+        shutil.rmtree(root / name, ignore_errors=True)
+
+
+def clean_partial_builds(root: Path) -> None:
+    """Remove what an interrupted ingest left behind. Call only while holding :func:`lock`."""
+    if not root.is_dir():
+        return
+    for path in root.iterdir():
+        if path.name.startswith(".build-"):
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.name.startswith(f".{CURRENT}."):
+            path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def lock(root: Path, timeout: float = 5.0) -> Iterator[None]:
+    """Only one ingest writes an index folder at a time."""
+    from filelock import FileLock, Timeout
+
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(str(root / ".lock"), timeout=timeout):
+            yield
+    except Timeout:
+        raise JsnaError(
+            f"Another ingest is already writing {root}/.", "Wait for it to finish, then run the command again."
+        ) from None
