@@ -1,0 +1,57 @@
+"""Hits -> a grounded extractive answer: sentences copied verbatim from the passages, each followed by the
+number of the passage it came from, or an honest abstention when the evidence is weak. No text is generated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.chunk import split_sentences
+from assistant.layout import BULLET_GLYPHS
+from assistant.model import Answer, Citation, Hit
+
+MIN_SCORE = 0.35  # below this best-passage similarity the corpus is taken not to answer the question
+ABSTAIN_TEXT = "The documents do not clearly answer this question. The nearest passages are shown below."
+STOPWORDS = frozenset(
+    "a an and are as at be by can do does for from has have how i in is it many me much of on or our show "
+    "tell than that the their there this to was we were what when where which who why with you your about "
+    "west sussex jsna".split()
+)
+FIGURE_QUESTION = re.compile(r"\b(how many|how much|number|rate|percentage|proportion|per cent|%|figure)\b", re.I)
+
+
+def _terms(text: str) -> set[str]:
+    return {w.rstrip("s") for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS and len(w) > 1}
+
+
+def answer(question: str, hits: Sequence[Hit], min_score: float = MIN_SCORE, sentences: int = 3) -> Answer:
+    if not hits or hits[0].score < min_score:
+        return Answer(ABSTAIN_TEXT, abstained=True)
+    wanted = _terms(question)
+    wants_figure = bool(FIGURE_QUESTION.search(question))
+    scored: list[tuple[float, int, str]] = []
+    for number, hit in enumerate(hits[:5], 1):
+        for sentence in split_sentences(hit.chunk.text):
+            sentence = BULLET_GLYPHS.sub("", sentence)
+            if len(sentence) < 25:
+                continue
+            overlap = len(wanted & _terms(sentence)) / max(1, len(wanted))
+            figure = 0.1 if wants_figure and re.search(r"\d", sentence) else 0.0
+            scored.append((hit.score * (0.4 + overlap) + figure, number, sentence))
+    scored.sort(key=lambda s: -s[0])
+    chosen: list[tuple[int, str]] = []
+    per_hit: dict[int, int] = {}
+    for _, number, sentence in scored:
+        if per_hit.get(number, 0) >= 2:
+            continue
+        chosen.append((number, sentence))
+        per_hit[number] = per_hit.get(number, 0) + 1
+        if len(chosen) == sentences:
+            break
+    text = " ".join(f"{sentence} [{number}]" for number, sentence in chosen)
+    cited = sorted({number for number, _ in chosen})
+    citations = tuple(
+        Citation(n, c.doc, c.title, c.page_start, c.page_end, c.section) for n in cited for c in [hits[n - 1].chunk]
+    )
+    return Answer(text, citations)

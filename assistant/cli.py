@@ -1,0 +1,206 @@
+"""The ``jsna`` command. Progress bars and printing live here and nowhere else."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from assistant import store
+from assistant.answer import answer
+from assistant.config import Settings, load_settings
+from assistant.embed import Embedder, SentenceTransformerEmbedder
+from assistant.errors import JsnaError
+from assistant.ingest import ProgressEvent, ingest
+from assistant.model import IngestReport
+from assistant.retrieve import Retriever
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    return SentenceTransformerEmbedder.from_settings(settings)
+
+
+class _Command(click.Group):
+    """Turns the errors users can act on into a message and advice instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except JsnaError as exc:
+            click.echo(f"Error: {exc.message}", err=True)
+            if exc.advice:
+                click.echo(exc.advice, err=True)
+            ctx.exit(2)
+        except KeyboardInterrupt:
+            click.echo("\nInterrupted. The index is as it was before this command.", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Command)
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), help="TOML settings file (default: jsna.toml).")
+@click.pass_context
+def main(ctx: click.Context, config: Path | None) -> None:
+    """Find cited evidence in a Joint Strategic Needs Assessment."""
+    ctx.obj = load_settings(config_file=config)
+
+
+@main.command("ingest")
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), help="Corpus folder (default: corpus/).")
+@click.option("--index", type=click.Path(file_okay=False, path_type=Path), help="Index folder (default: index/).")
+@click.option("--full", is_flag=True, help="Rebuild every document, not only new and changed ones.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when any file was skipped.")
+@click.pass_obj
+def ingest_command(settings: Settings, corpus: Path | None, index: Path | None, full: bool, strict: bool) -> None:
+    """Index new and changed documents in the corpus; drop removed ones."""
+    settings = settings.replace(corpus=corpus, index=index)
+    click.echo(f"Indexing {settings.corpus}/ into {settings.index}/ ...", err=True)
+    with _ProgressBars() as bars:
+        report = ingest(settings, load_embedder(settings), full=full, progress=bars.update)
+    click.echo(format_report(report))
+    if strict and report.skipped:
+        sys.exit(1)
+
+
+class _ProgressBars:
+    """One tqdm bar per stage, on stderr."""
+
+    def __init__(self) -> None:
+        self.bars: dict[str, Any] = {}
+
+    def __enter__(self) -> _ProgressBars:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+    def update(self, event: ProgressEvent) -> None:
+        from tqdm import tqdm
+
+        labels = {"parse": "Reading documents", "embed": "Embedding chunks", "write": "Writing index"}
+        bar = self.bars.get(event.stage)
+        if bar is None:
+            if event.total == 0:
+                return
+            unit = {"parse": "doc", "embed": "chunk"}.get(event.stage, "step")
+            bar = self.bars[event.stage] = tqdm(
+                total=event.total, desc=labels.get(event.stage, event.stage), unit=unit, file=sys.stderr, leave=True
+            )
+        bar.n = event.done
+        bar.set_postfix_str(event.item[-40:], refresh=False)
+        bar.refresh()
+
+
+def format_report(report: IngestReport) -> str:
+    lines = []
+    if report.rebuilt_because:
+        lines.append(f"Rebuilt every document: {report.rebuilt_because}.")
+    counts = [
+        ("added", report.added),
+        ("updated", report.updated),
+        ("moved", report.moved),
+        ("removed", report.removed),
+        ("unchanged", report.unchanged),
+        ("skipped", report.skipped),
+    ]
+    lines.append("Documents: " + ", ".join(f"{len(items)} {label}" for label, items in counts))
+    for label, items in counts[:4]:
+        lines.extend(f"  {label}: {item}" for item in items)
+    lines.extend(f"  skipped: {s.reason}" for s in report.skipped)
+    if not report.changed and not report.rebuilt_because:
+        lines.append("The index was already up to date; nothing was written.")
+    lines.append(
+        f"Chunks: {report.chunks} in the index, {report.chunks_embedded} embedded now. Took {report.seconds:.1f} s."
+    )
+    return "\n".join(lines)
+
+
+@main.command("search")
+@click.argument("question", required=False)
+@click.option("--index", type=click.Path(file_okay=False, path_type=Path), help="Index folder (default: index/).")
+@click.option("--k", type=click.IntRange(1, 100), help="Number of passages (default 8).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see README: JSON interface).")
+@click.option(
+    "--questions",
+    type=click.File("r", encoding="utf-8"),
+    help='Batch mode: a JSONL file of {"id": ..., "question": ...} lines ("-" for stdin); prints one JSON line each.',
+)
+@click.pass_obj
+def search_command(
+    settings: Settings, question: str | None, index: Path | None, k: int | None, as_json: bool, questions: TextIO | None
+) -> None:
+    """Find passages that answer QUESTION, with document and page."""
+    settings = settings.replace(index=index, k=k)
+    if (question is None) == (questions is None):
+        raise click.UsageError("Give either a QUESTION or --questions FILE.")
+    retriever = Retriever(settings, load_embedder(settings))
+    retriever.snapshot  # noqa: B018 - fail early, before reading questions, when there is no usable index
+    if questions is not None:
+        for item in _read_questions(questions):
+            click.echo(json.dumps(_result(retriever, item), ensure_ascii=False))
+        return
+    assert question is not None
+    result = _result(retriever, {"id": None, "question": question})
+    click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else format_result(result))
+
+
+def _read_questions(handle: TextIO) -> Iterator[dict[str, Any]]:
+    for number, line in enumerate(handle, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+                raise ValueError("needs a string field 'question'")
+        except ValueError as exc:
+            yield {"id": None, "error": f"line {number}: not a question object ({exc})"}
+            continue
+        yield {"id": item.get("id", number), "question": item["question"]}
+
+
+def _result(retriever: Retriever, item: dict[str, Any]) -> dict[str, Any]:
+    if "error" in item:
+        return item
+    hits = retriever.search(item["question"])
+    return {
+        "id": item["id"],
+        "question": item["question"],
+        "hits": [hit.to_dict() for hit in hits],
+        "answer": answer(item["question"], hits).to_dict(),
+    }
+
+
+def format_result(result: dict[str, Any]) -> str:
+    out = [textwrap.fill(result["answer"]["text"], 100), ""]
+    for number, hit in enumerate(result["hits"], 1):
+        pages = f"p. {hit['page_start']}" if hit["page_start"] == hit["page_end"] else f"pp. {hit['page_start']}-{hit['page_end']}"
+        badge = " [recommendation]" if hit["recommendation"] else ""
+        year = f" ({hit['year']})" if hit["year"] else ""
+        out.append(f"[{number}] {hit['title']}{year}, {pages}{badge}  score {hit['score']:.2f}")
+        out.append(f"    {hit['doc']}" + (f" - {hit['section']}" if hit["section"] else ""))
+        text = hit["text"] if len(hit["text"]) <= 400 else hit["text"][:400].rsplit(" ", 1)[0] + " ..."
+        out.append(textwrap.indent(textwrap.fill(text, 96), "    "))
+        out.append("")
+    return "\n".join(out)
+
+
+@main.command("status")
+@click.option("--index", type=click.Path(file_okay=False, path_type=Path), help="Index folder (default: index/).")
+@click.pass_obj
+def status_command(settings: Settings, index: Path | None) -> None:
+    """What the live index holds and how it was built."""
+    settings = settings.replace(index=index)
+    snap = store.load(settings.index)
+    m = snap.manifest
+    click.echo(f"Index {settings.index}/{snap.version}, built {m.created}")
+    click.echo(f"Model {m.model} ({m.dimension} dimensions, {m.window} word pieces); chunking {m.chunking}")
+    click.echo(f"{len(m.documents)} documents, {len(snap.chunks)} chunks, {len(m.skipped)} files skipped")
+    for info in m.documents.values():
+        click.echo(f"  {info.path}: {info.title} ({info.kind}, {info.year or 'n.d.'}, {info.pages} pages)")
+    for skipped in m.skipped:
+        click.echo(f"  skipped: {skipped.reason}")
