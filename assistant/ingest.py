@@ -13,7 +13,6 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 
@@ -28,7 +27,7 @@ from assistant.parse import read_document
 
 @dataclass(frozen=True)
 class ProgressEvent:
-    stage: str  # "scan", "parse", "embed", "write"
+    stage: str  # "parse", "embed", "write"
     done: int
     total: int
     item: str = ""
@@ -53,30 +52,36 @@ def ingest(
         )
     with store.lock(settings.index):
         store.clean_partial_builds(settings.index)
-        old, reason = _previous(settings, embedder, full)
-        return _ingest(settings, embedder, old, reason, progress, started)
+        previous, reusable, reason = _previous(settings, embedder, full)
+        return _ingest(settings, embedder, previous, reusable, reason, progress, started)
 
 
-def _previous(settings: Settings, embedder: Embedder, full: bool) -> tuple[store.Snapshot | None, str]:
-    """The live index to reuse, or None and why everything is rebuilt."""
-    if full:
-        return None, "--full was asked for"
+def _previous(
+    settings: Settings, embedder: Embedder, full: bool
+) -> tuple[store.Manifest | None, store.Snapshot | None, str]:
+    """The live index's manifest (None when there is none or it is unreadable), the live index itself when
+    its chunks and vectors can be reused (checksums verified), and why not."""
     try:
-        old = store.load(settings.index)
+        _, manifest = store.read_manifest(settings.index)
     except store.IndexMissingError:
-        return None, ""
+        return None, None, ""
     except JsnaError as exc:
-        return None, f"the previous index could not be used ({exc.message})"
-    built = {"model": old.manifest.model, **old.manifest.chunking, "window": old.manifest.window}
-    wanted = {**settings.chunking(), "window": embedder.window}
-    if built != wanted:
-        return None, "the model or chunk settings changed"
-    return old, ""
+        return None, None, f"the previous index could not be used ({exc.message})"
+    if full:
+        return manifest, None, "--full was asked for"
+    built = {"model": manifest.model, **manifest.chunking, "window": manifest.window}
+    if built != {**settings.chunking(), "window": embedder.window}:
+        return manifest, None, "the model or chunk settings changed"
+    try:
+        return manifest, store.load(settings.index), ""
+    except JsnaError as exc:
+        return manifest, None, f"the previous index could not be used ({exc.message})"
 
 
 def _ingest(
     settings: Settings,
     embedder: Embedder,
+    previous: store.Manifest | None,
     old: store.Snapshot | None,
     reason: str,
     progress: ProgressCallback,
@@ -88,9 +93,9 @@ def _ingest(
     catalogue = corpus.read_catalogue(settings.corpus)
     timings["scan"] = time.perf_counter() - t
 
-    old_docs = old.manifest.documents if old else {}
+    old_docs = previous.documents if previous else {}
     old_rows = (old.manifest.catalogue or {}) if old else {}
-    by_hash = {info.sha256: info for info in old_docs.values()}
+    by_hash = {info.sha256: info for info in old_docs.values()} if old else {}
     row_hash = {src.rel: _row_hash(catalogue.get(src.rel)) for src in sources}
 
     skipped: list[SkippedFile] = []
@@ -103,9 +108,9 @@ def _ingest(
             continue
         if src.sha256:
             seen[src.sha256] = src.rel
-        previous = by_hash.get(src.sha256)
-        if previous and old_rows.get(previous.path) == row_hash[src.rel]:
-            keep[src.rel] = previous
+        known = by_hash.get(src.sha256)
+        if known and old_rows.get(known.path) == row_hash[src.rel]:
+            keep[src.rel] = known
         else:
             todo.append(src)
 
@@ -124,7 +129,12 @@ def _ingest(
         info = corpus.document_info(src, parsed, catalogue.get(src.rel))
         t = time.perf_counter()
         chunks = chunk_pages(
-            info, parsed.pages, embedder.count_tokens, settings.chunk_tokens, settings.overlap_tokens, embedder.window
+            info,
+            parsed.pages,
+            embedder.count_tokens,
+            settings.chunk_tokens,
+            settings.overlap_tokens,
+            embedder.window,
         )
         timings["chunk"] += time.perf_counter() - t
         new_docs[src.rel] = info
@@ -142,8 +152,7 @@ def _ingest(
         skipped=tuple(sorted(skipped, key=lambda s: s.path)),
         rebuilt_because=reason,
     )
-    old_skipped = old.manifest.skipped if old else ()
-    if old is not None and not report.changed and tuple(report.skipped) == tuple(old_skipped):
+    if old and not report.changed and report.skipped == old.manifest.skipped:
         return replace(report, chunks=len(old.chunks), seconds=time.perf_counter() - started, timings=timings)
 
     t = time.perf_counter()
@@ -213,4 +222,3 @@ def _row_hash(row: dict[str, str] | None) -> str:
     if not row:
         return ""
     return hashlib.sha1(json.dumps(row, sort_keys=True).encode()).hexdigest()[:12]
-

@@ -25,7 +25,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -99,9 +99,9 @@ def current_version(root: Path) -> str | None:
     return name or None
 
 
-def load(root: Path, expect: dict[str, Any] | None = None, verify: bool = True) -> Snapshot:
-    """Load the live version. ``expect`` holds settings the index must have been built with (model,
-    chunking); a difference raises :class:`IndexMismatchError` saying what to run."""
+def read_manifest(root: Path, expect: dict[str, Any] | None = None) -> tuple[str, Manifest]:
+    """The live version's name and manifest. ``expect`` holds settings the index must have been built with
+    (model, chunking); a difference raises :class:`IndexMismatchError` saying what to run."""
     version = current_version(root)
     if version is None:
         raise IndexMissingError(f"No index in {root}/.", "Run `jsna ingest` to build it from the corpus.")
@@ -109,7 +109,9 @@ def load(root: Path, expect: dict[str, Any] | None = None, verify: bool = True) 
     try:
         manifest = Manifest.from_json(json.loads((folder / MANIFEST).read_text(encoding="utf-8")))
     except FileNotFoundError:
-        raise IndexCorruptError(f"The index in {root}/ is incomplete: {version}/{MANIFEST} is missing.", REBUILD) from None
+        raise IndexCorruptError(
+            f"The index in {root}/ is incomplete: {version}/{MANIFEST} is missing.", REBUILD
+        ) from None
     except (ValueError, TypeError, KeyError) as exc:
         raise IndexCorruptError(f"The index manifest in {root}/{version} is unreadable ({exc}).", REBUILD) from None
     if manifest.format_version != FORMAT_VERSION:
@@ -120,9 +122,22 @@ def load(root: Path, expect: dict[str, Any] | None = None, verify: bool = True) 
         )
     if expect:
         built = {"model": manifest.model, **manifest.chunking}
-        diffs = [f"{key}: index {built.get(key)!r}, settings {value!r}" for key, value in expect.items() if built.get(key) != value]
+        diffs = [
+            f"{key}: index {built.get(key)!r}, settings {value!r}"
+            for key, value in expect.items()
+            if built.get(key) != value
+        ]
         if diffs:
-            raise IndexMismatchError(f"The index in {root}/ was built with other settings ({'; '.join(diffs)}).", REBUILD)
+            raise IndexMismatchError(
+                f"The index in {root}/ was built with other settings ({'; '.join(diffs)}).", REBUILD
+            )
+    return version, manifest
+
+
+def load(root: Path, expect: dict[str, Any] | None = None, verify: bool = True) -> Snapshot:
+    """Load the live version; ``verify`` checks every file against the manifest's checksums."""
+    version, manifest = read_manifest(root, expect)
+    folder = root / version
     if verify:
         _verify(folder, manifest)
     try:
@@ -130,13 +145,12 @@ def load(root: Path, expect: dict[str, Any] | None = None, verify: bool = True) 
 
         index = faiss.read_index(str(folder / VECTORS))
         chunks = _read_chunks(folder / CHUNKS)
-    except JsnaError:
-        raise
     except Exception as exc:
         raise IndexCorruptError(f"The index in {root}/{version} cannot be read ({exc}).", REBUILD) from None
     if index.ntotal != len(chunks) or (chunks and index.d != manifest.dimension):
         raise IndexCorruptError(
-            f"The index in {root}/{version} is inconsistent ({index.ntotal} vectors for {len(chunks)} chunks).", REBUILD
+            f"The index in {root}/{version} is inconsistent ({index.ntotal} vectors for {len(chunks)} chunks).",
+            REBUILD,
         )
     return Snapshot(version, manifest, chunks, index)
 
@@ -173,9 +187,18 @@ def _write_chunks(path: Path, chunks: Sequence[Chunk]) -> None:
 
     schema = pa.schema(
         [
-            ("id", pa.string()), ("doc", pa.string()), ("title", pa.string()), ("kind", pa.string()),
-            ("year", pa.int32()), ("publisher", pa.string()), ("page_start", pa.int32()), ("page_end", pa.int32()),
-            ("section", pa.string()), ("text", pa.string()), ("recommendation", pa.bool_()), ("paged", pa.bool_()),
+            ("id", pa.string()),
+            ("doc", pa.string()),
+            ("title", pa.string()),
+            ("kind", pa.string()),
+            ("year", pa.int32()),
+            ("publisher", pa.string()),
+            ("page_start", pa.int32()),
+            ("page_end", pa.int32()),
+            ("section", pa.string()),
+            ("text", pa.string()),
+            ("recommendation", pa.bool_()),
+            ("paged", pa.bool_()),
         ]
     )
     columns = {name: [getattr(c, name) for c in chunks] for name in schema.names}
@@ -198,7 +221,7 @@ def write(root: Path, manifest: Manifest, chunks: Sequence[Chunk], vectors: np.n
     faiss.write_index(index, str(build / VECTORS))
     _write_chunks(build / CHUNKS, chunks)
     files = {name: _sha256(build / name) for name in (VECTORS, CHUNKS)}
-    data = Manifest(**{**{f.name: getattr(manifest, f.name) for f in fields(Manifest)}, "files": files}).to_json()
+    data = replace(manifest, files=files).to_json()
     (build / MANIFEST).write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
     for path in build.iterdir():
         _fsync(path)
@@ -250,5 +273,6 @@ def lock(root: Path, timeout: float = 5.0) -> Iterator[None]:
             yield
     except Timeout:
         raise JsnaError(
-            f"Another ingest is already writing {root}/.", "Wait for it to finish, then run the command again."
+            f"Another ingest is already writing {root}/.",
+            "Wait for it to finish, then run the command again.",
         ) from None
