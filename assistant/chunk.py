@@ -133,9 +133,7 @@ def _spans(pages: Sequence[Page], count_tokens: TokenCounter) -> Iterator[_Span]
     yield from flush()
 
 
-def _pack(
-    units: Sequence[_Unit], budget: int, overlap: int, count_tokens: TokenCounter
-) -> Iterator[list[_Unit]]:
+def _pack(units: Sequence[_Unit], budget: int, overlap: int, count_tokens: TokenCounter) -> Iterator[list[_Unit]]:
     current: list[_Unit] = []
     size = 0
     fresh = 0  # units in ``current`` not already emitted as overlap of the previous chunk

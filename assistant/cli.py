@@ -42,7 +42,11 @@ class _Command(click.Group):
 
 
 @click.group(cls=_Command)
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), help="TOML settings file (default: jsna.toml).")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TOML settings file (default: jsna.toml).",
+)
 @click.pass_context
 def main(ctx: click.Context, config: Path | None) -> None:
     """Find cited evidence in a Joint Strategic Needs Assessment."""
@@ -89,7 +93,11 @@ class _ProgressBars:
                 return
             unit = {"parse": "doc", "embed": "chunk"}.get(event.stage, "step")
             bar = self.bars[event.stage] = tqdm(
-                total=event.total, desc=labels.get(event.stage, event.stage), unit=unit, file=sys.stderr, leave=True
+                total=event.total,
+                desc=labels.get(event.stage, event.stage),
+                unit=unit,
+                file=sys.stderr,
+                leave=True,
             )
         bar.n = event.done
         bar.set_postfix_str(event.item[-40:], refresh=False)
@@ -132,7 +140,12 @@ def format_report(report: IngestReport) -> str:
 )
 @click.pass_obj
 def search_command(
-    settings: Settings, question: str | None, index: Path | None, k: int | None, as_json: bool, questions: TextIO | None
+    settings: Settings,
+    question: str | None,
+    index: Path | None,
+    k: int | None,
+    as_json: bool,
+    questions: TextIO | None,
 ) -> None:
     """Find passages that answer QUESTION, with document and page."""
     settings = settings.replace(index=index, k=k)
@@ -178,7 +191,11 @@ def _result(retriever: Retriever, item: dict[str, Any]) -> dict[str, Any]:
 def format_result(result: dict[str, Any]) -> str:
     out = [textwrap.fill(result["answer"]["text"], 100), ""]
     for number, hit in enumerate(result["hits"], 1):
-        pages = f"p. {hit['page_start']}" if hit["page_start"] == hit["page_end"] else f"pp. {hit['page_start']}-{hit['page_end']}"
+        pages = (
+            f"p. {hit['page_start']}"
+            if hit["page_start"] == hit["page_end"]
+            else f"pp. {hit['page_start']}-{hit['page_end']}"
+        )
         badge = " [recommendation]" if hit["recommendation"] else ""
         year = f" ({hit['year']})" if hit["year"] else ""
         out.append(f"[{number}] {hit['title']}{year}, {pages}{badge}  score {hit['score']:.2f}")

@@ -47,7 +47,9 @@ HEADING_WORDS = re.compile(
     r"foreword|next\s+steps|key\s+messages|what\s+we\s+know|priorities)\s*:?$",
     re.IGNORECASE,
 )
-RUN_ON_WORDS = frozenset("a an and as at by for from in into of on or than that the to with per is are was were".split())
+RUN_ON_WORDS = frozenset(
+    "a an and as at by for from in into of on or than that the to with per is are was were".split()
+)
 CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
 WORD = re.compile(r"[A-Za-z]+")
 
@@ -60,9 +62,7 @@ def clean_pages(raw_pages: Sequence[Sequence[RawLine]], vocabulary: Iterable[str
     repaired = [[line for line in lines if line.text] for lines in repaired]
     kept = _drop_running_lines(repaired)
     levels = _heading_levels([line for lines in kept for line in lines])
-    return [
-        Page(number=i + 1, blocks=tuple(_blocks(lines, levels, words))) for i, lines in enumerate(kept)
-    ]
+    return [Page(number=i + 1, blocks=tuple(_blocks(lines, levels, words))) for i, lines in enumerate(kept)]
 
 
 def repair_text(text: str, words: set[str] | frozenset[str] = frozenset()) -> str:
@@ -98,10 +98,13 @@ def _starts_with_word(text: str, words: set[str] | frozenset[str]) -> bool:
     """True when ``text`` is a word or a word plus an ending ("standardised" from "standard")."""
     return any(text[:end] in words for end in range(len(text), 3, -1))
 
+
 def _repair_line(line: RawLine, words: set[str]) -> RawLine:
     text = repair_text(line.text, words)
-    return line if text == line.text else RawLine(
-        text, line.heading, line.size, line.weight, line.last_size, line.last_weight
+    return (
+        line
+        if text == line.text
+        else RawLine(text, line.heading, line.size, line.weight, line.last_size, line.last_weight)
     )
 
 
@@ -259,6 +262,4 @@ def tokenizer_vocabulary() -> frozenset[str]:
     vocab = get_model_path() / "vocab.txt"
     if not vocab.is_file():
         return frozenset()
-    return frozenset(
-        w for w in vocab.read_text(encoding="utf-8").split() if w.isalpha() and w.isascii() and len(w) > 1
-    )
+    return frozenset(w for w in vocab.read_text(encoding="utf-8").split() if w.isalpha() and w.isascii() and len(w) > 1)

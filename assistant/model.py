@@ -122,7 +122,11 @@ class Answer:
     abstained: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "citations": [asdict(c) for c in self.citations], "abstained": self.abstained}
+        return {
+            "text": self.text,
+            "citations": [asdict(c) for c in self.citations],
+            "abstained": self.abstained,
+        }
 
 
 @dataclass(frozen=True)

@@ -221,21 +221,23 @@ def _read_docx(path: Path, head: bytes, name: str) -> ParsedDocument:
     try:
         import docx
         from docx.oxml.ns import qn
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
 
         document = docx.Document(str(path))
     except Exception as exc:
-        raise DocumentError(name, f"corrupt or unreadable Word file ({_short(exc)})", "Save it again as .docx.") from None
+        raise DocumentError(
+            name, f"corrupt or unreadable Word file ({_short(exc)})", "Save it again as .docx."
+        ) from None
     pages: list[list[RawLine]] = [[]]
     body = document.element.body
     for element in body.iterchildren():
         if element.tag == qn("w:p"):
-            paragraph = docx.text.paragraph.Paragraph(element, document)
+            paragraph = Paragraph(element, document)
             breaks = element.findall(".//" + qn("w:br"))
-            if any(br.get(qn("w:type")) == "page" for br in breaks) or element.findall(
-                ".//" + qn("w:lastRenderedPageBreak")
-            ):
-                if pages[-1]:
-                    pages.append([])
+            page_break = any(br.get(qn("w:type")) == "page" for br in breaks)
+            if (page_break or element.findall(".//" + qn("w:lastRenderedPageBreak"))) and pages[-1]:
+                pages.append([])
             style = (paragraph.style.name if paragraph.style is not None else "") or ""
             level = _docx_heading_level(style)
             for line in paragraph.text.splitlines():
@@ -243,7 +245,7 @@ def _read_docx(path: Path, head: bytes, name: str) -> ParsedDocument:
                     prefix = "• " if "list" in style.lower() and not level else ""
                     pages[-1].append(RawLine(prefix + line, level))
         elif element.tag == qn("w:tbl"):
-            table = docx.table.Table(element, document)
+            table = Table(element, document)
             for row in table.rows:
                 cells = _unique(cell.text.strip() for cell in row.cells)
                 if any(cells):
