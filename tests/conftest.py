@@ -1,0 +1,189 @@
+"""Shared fixtures: a deterministic fake embedder, PDF makers, the shipped corpus, a real-model index.
+
+Unit tests never touch the network (a socket guard fails any attempt) and never load the real model; the
+``real`` tier (``-m real``) uses the real model, real PDFs, a real server and a real browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import socket
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.config import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED_CORPUS = REPO / "corpus"
+SHARED_CORPUS = REPO.parent / "shared" / "corpus"
+
+
+class FakeEmbedder:
+    """Hash-seeded bag-of-words vectors: texts sharing words are similar, and the same text always gets the
+    same vector. Counts calls so tests can see what was (re-)embedded."""
+
+    name = "fake"
+    dimension = 64
+    window = 256
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(re.findall(r"\w+|[^\w\s]", text)) for text in texts]
+
+    def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        self.embedded.extend(texts)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"[a-z0-9]+", text.lower()):
+                seed = int.from_bytes(hashlib.sha1(word.encode()).digest()[:4], "little")
+                out[row] += np.random.default_rng(seed).standard_normal(self.dimension).astype(np.float32)
+            out[row] /= np.linalg.norm(out[row]) or 1.0
+        if progress:
+            progress(len(texts))
+        return out
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """Only loopback connections (the real-server tests) are allowed."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if (
+            isinstance(host, str)
+            and (host.startswith("127.") or host in ("localhost", "::1"))
+            or self.family == socket.AF_UNIX
+        ):
+            return real_connect(self, address)  # type: ignore[arg-type]
+        raise RuntimeError(f"Test tried to reach the network: {address!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+def make_pdf(path: Path, pages: Sequence[Sequence[tuple[str, str]]], title: str = "") -> Path:
+    """Write a real PDF with reportlab. Each page is a list of (style, text): style "h1", "h2", "bold" or
+    "body". Long body text wraps like a real document."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    styles = {
+        "h1": ("Helvetica-Bold", 18),
+        "h2": ("Helvetica-Bold", 14),
+        "bold": ("Helvetica-Bold", 11),
+        "body": ("Helvetica", 11),
+    }
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    if title:
+        pdf.setTitle(title)
+    width, height = A4
+    for page in pages:
+        y = height - 60
+        pdf.setFont("Helvetica", 9)
+        pdf.drawString(50, height - 30, "Test Council JSNA running header")
+        for style, text in page:
+            font, size = styles[style]
+            pdf.setFont(font, size)
+            for line in _wrap(text, 90 if size <= 11 else 60):
+                pdf.drawString(50, y, line)
+                y -= size + 5
+            y -= 6
+        pdf.setFont("Helvetica", 9)
+        pdf.drawString(width / 2, 30, str(pdf.getPageNumber()))
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return lines + ([line] if line else [])
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    """A corpus of two made-up documents with known headings, pages and a recommendations section."""
+    corpus = tmp_path / "corpus"
+    (corpus / "pdf").mkdir(parents=True)
+    body = (
+        "Smoking prevalence among adults in Adur was 14.2 per cent in 2019, "
+        "above the England average of 13.9 per cent. "
+    )
+    make_pdf(
+        corpus / "pdf" / "tobacco-2019.pdf",
+        [
+            [
+                ("h1", "Tobacco Control Needs Assessment"),
+                ("body", "Prepared by the Test Council public health team."),
+            ],
+            [("h1", "1 Smoking prevalence"), ("body", body * 3)],
+            [
+                ("h1", "2 Recommendations"),
+                (
+                    "body",
+                    "Commission a stop smoking service for routine and manual workers. "
+                    "Expand smoke-free homes support for families with young children.",
+                ),
+            ],
+            [
+                ("h1", "3 References"),
+                ("body", "Office for National Statistics, Annual Population Survey, 2019."),
+            ],
+        ],
+        title="Tobacco Control Needs Assessment 2019",
+    )
+    make_pdf(
+        corpus / "pdf" / "falls-briefing-2017.pdf",
+        [
+            [
+                ("h1", "Falls Briefing"),
+                (
+                    "body",
+                    "Emergency hospital admissions for falls in people aged 65 and over rose to "
+                    "2,310 per 100,000 in 2016/17 in Worthing.",
+                ),
+            ],
+            [
+                ("h2", "Hip fractures"),
+                ("body", "Hip fractures in people aged 65 and over numbered 845 in 2016/17."),
+            ],
+        ],
+    )
+    return corpus
+
+
+@pytest.fixture
+def settings(tmp_path: Path, small_corpus: Path) -> Settings:
+    return Settings(corpus=small_corpus, index=tmp_path / "index", model="fake")
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """The shipped corpus indexed with the real model, once per test session (about half a minute)."""
+    from assistant.embed import SentenceTransformerEmbedder
+    from assistant.ingest import ingest
+
+    root = tmp_path_factory.mktemp("real")
+    corpus = root / "corpus"
+    shutil.copytree(SHIPPED_CORPUS, corpus)
+    settings = Settings(corpus=corpus, index=root / "index", threads=2)
+    ingest(settings, SentenceTransformerEmbedder.from_settings(settings))
+    yield settings

@@ -1,0 +1,108 @@
+"""The Streamlit app, driven headlessly with ``streamlit.testing.v1.AppTest`` and the fake embedder.
+
+The app reads its settings from ``JSNA_*`` environment variables and gets its embedder from
+``assistant.cli.load_embedder``; both are swapped here so no real model is loaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from conftest import FakeEmbedder
+from streamlit.testing.v1 import AppTest
+
+import assistant.cli
+from assistant.config import Settings
+from assistant.ingest import ingest
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+TIMEOUT = 30
+
+
+@pytest.fixture(autouse=True)
+def _fresh_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clean cache (the retriever is a cache_resource) and the fake embedder for every test."""
+    st.cache_resource.clear()
+    monkeypatch.setattr(assistant.cli, "load_embedder", lambda settings: FakeEmbedder())
+    monkeypatch.delenv("JSNA_CONFIG", raising=False)
+    yield
+    st.cache_resource.clear()
+
+
+def _point_app_at(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+    monkeypatch.setenv("JSNA_CORPUS", str(settings.corpus))
+    monkeypatch.setenv("JSNA_INDEX", str(settings.index))
+    monkeypatch.setenv("JSNA_MODEL", "fake")
+
+
+def _ask(question: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    at.chat_input[0].set_value(question).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _markdown(at: AppTest) -> list[str]:
+    return [element.value for element in at.markdown]
+
+
+def test_answer_cites_document_title_and_page(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, fake_embedder: FakeEmbedder
+) -> None:
+    ingest(settings, fake_embedder)
+    _point_app_at(monkeypatch, settings)
+
+    at = _ask("What was smoking prevalence among adults in Adur?")
+
+    assert [t.value for t in at.title] == ["JSNA Evidence Assistant"]
+    citations = [text for text in _markdown(at) if text.startswith("**[")]
+    assert citations, _markdown(at)
+    top = citations[0]
+    assert "Tobacco Control Needs Assessment" in top
+    assert "p. 2" in top
+    # The passage itself is shown under its citation.
+    assert any("14.2 per cent" in t.value for t in at.text)
+    assert not at.error
+
+
+def test_missing_index_tells_user_to_run_ingest(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty-index"
+    empty.mkdir()
+    _point_app_at(monkeypatch, settings.replace(index=empty))
+
+    at = _ask("What was smoking prevalence in Adur?")
+
+    assert not at.exception
+    messages = [e.value for e in at.error] + [i.value for i in at.info]
+    assert at.error, messages
+    assert any("jsna ingest" in message for message in messages), messages
+    assert not [text for text in _markdown(at) if text.startswith("**[")]
+
+
+def test_document_text_is_shown_literally_not_rendered(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    payload = "<script>alert(1)</script> **bold**"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "hostile-note.txt").write_text(
+        f"Hostile note\n\nThe zebra crossing audit found {payload} in the middle of a sentence about zebra "
+        "crossings near schools in Crawley, which were counted in 2021.\n",
+        encoding="utf-8",
+    )
+    settings = Settings(corpus=corpus, index=tmp_path / "index", model="fake")
+    report = ingest(settings, fake_embedder)
+    assert report.chunks >= 1 and not report.skipped
+    _point_app_at(monkeypatch, settings)
+
+    at = _ask("zebra crossing audit Crawley")
+
+    shown = [t.value for t in at.text]
+    assert any(payload in value for value in shown), shown
+    # Nothing from the document reached a markdown element, where it would be rendered as HTML/bold.
+    assert not any("<script>" in text or "**bold**" in text for text in _markdown(at))

@@ -1,0 +1,145 @@
+"""End to end: a real Streamlit server over a real-model index of the shipped corpus, driven by a browser.
+
+Uses Debian's Chromium (``apt-get install chromium``); Playwright's own browser download is never used.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+
+pytestmark = pytest.mark.real
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+STARTUP_TIMEOUT = 60.0
+ANSWER_TIMEOUT_MS = 120_000  # the server loads the real model on the first question
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    pytest.skip(f"the playwright Python package cannot be imported ({exc})", allow_module_level=True)
+
+if not CHROMIUM.exists():  # pragma: no cover - depends on the environment
+    pytest.skip(f"no Chromium at {CHROMIUM} (install it with `apt-get install chromium`)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _health(url: str) -> str:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
+    try:
+        with opener.open(url, timeout=2) as response:
+            return response.read().decode("utf-8", "replace").strip()
+    except (urllib.error.URLError, OSError):
+        return ""
+
+
+@pytest.fixture
+def server(real_index: Settings, tmp_path: Path) -> Iterator[str]:
+    """``streamlit run app.py`` on a free loopback port, pointed at the real index; yields its URL."""
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("JSNA_")}
+    env.update(JSNA_INDEX=str(real_index.index), JSNA_CORPUS=str(real_index.corpus), JSNA_THREADS="2")
+    log = (tmp_path / "streamlit.log").open("w+", encoding="utf-8")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+    def output() -> str:
+        log.flush()
+        log.seek(0)
+        return log.read()
+
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while _health(f"{url}/_stcore/health") != "ok":
+            if process.poll() is not None:
+                pytest.fail(f"streamlit exited with status {process.returncode}:\n{output()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not answer /_stcore/health within {STARTUP_TIMEOUT:.0f} s:\n{output()}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def test_question_in_browser_shows_cited_answer(server: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1600})
+            page.goto(server, wait_until="domcontentloaded")
+            expect(page.get_by_role("heading", name="JSNA Evidence Assistant")).to_be_visible(timeout=30_000)
+
+            box = page.get_by_test_id("stChatInputTextArea")
+            box.fill("how many people died of drug misuse in West Sussex")
+            box.press("Enter")
+
+            citation = page.get_by_test_id("stMarkdown").filter(
+                has_text=re.compile(r"Drug Related Deaths.*\bpp?\. \d+")
+            )
+            expect(citation.first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+            # The script run has finished (no "Running..." widget) and did not fail.
+            expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=ANSWER_TIMEOUT_MS)
+            assert not page.get_by_test_id("stException").count()
+            # The app scrolls inside its own container: bring the question and the answer's start into view.
+            page.get_by_test_id("stChatMessage").first.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "browser-answer.png"))
+            text = citation.first.inner_text()
+            assert "West Sussex Drug Related Deaths 2015-2017 audit" in text
+            assert re.search(r"\bpp?\. \d+", text), text
+        finally:
+            browser.close()

@@ -1,0 +1,105 @@
+"""The jsna command, in process with the fake embedder: summaries, exit codes, the JSON interface."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import FakeEmbedder
+
+from assistant import cli
+
+HIT_FIELDS = {
+    "doc",
+    "title",
+    "kind",
+    "year",
+    "page_start",
+    "page_end",
+    "section",
+    "text",
+    "score",
+    "recommendation",
+}
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, small_corpus: Path):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(cli, "load_embedder", lambda settings: FakeEmbedder())
+    monkeypatch.setenv("JSNA_CORPUS", str(small_corpus))
+    monkeypatch.setenv("JSNA_INDEX", str(tmp_path / "index"))
+    monkeypatch.setenv("JSNA_MODEL", "fake")
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+        return runner.invoke(cli.main, list(args), input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def test_ingest_prints_a_summary_and_is_incremental(run) -> None:  # type: ignore[no-untyped-def]
+    first = run("ingest")
+    assert first.exit_code == 0
+    assert "Documents: 2 added, 0 updated, 0 moved, 0 removed, 0 unchanged, 0 skipped" in first.output
+    second = run("ingest")
+    assert "2 unchanged" in second.output and "already up to date" in second.output
+    assert "0 embedded now" in second.output
+
+
+def test_strict_fails_when_a_file_was_skipped(run, small_corpus: Path) -> None:  # type: ignore[no-untyped-def]
+    (small_corpus / "pdf" / "broken.pdf").write_bytes(b"not a pdf at all")
+    lenient = run("ingest")
+    assert lenient.exit_code == 0 and "pdf/broken.pdf: not a PDF" in lenient.output
+    strict = run("ingest", "--strict")
+    assert strict.exit_code == 1
+
+
+def test_search_json_is_the_documented_shape(run) -> None:  # type: ignore[no-untyped-def]
+    run("ingest")
+    result = run("search", "smoking prevalence in Adur", "--json", "--k", "3")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert set(data) == {"id", "question", "hits", "answer"}
+    assert len(data["hits"]) == 3 and set(data["hits"][0]) == HIT_FIELDS
+    top = data["hits"][0]
+    assert top["doc"] == "pdf/tobacco-2019.pdf" and top["page_start"] == 2
+    assert set(data["answer"]) == {"text", "citations", "abstained"}
+
+
+def test_batch_mode_reads_jsonl_and_keeps_going_after_a_bad_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("ingest")
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"id": "a", "question": "hip fractures in older people"}\nnot json\n\n'
+        '{"id": 7, "question": "commission a stop smoking service for routine and manual workers"}\n'
+    )
+    result = run("search", "--questions", str(questions), "--json")
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [line.get("id") for line in lines] == ["a", None, 7]
+    assert lines[0]["hits"][0]["doc"] == "pdf/falls-briefing-2017.pdf"
+    assert "error" in lines[1] and "line 2" in lines[1]["error"]
+    assert lines[2]["hits"][0]["recommendation"] is True
+
+
+def test_search_without_an_index_gives_advice_not_a_traceback(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("search", "anything")
+    assert result.exit_code == 2
+    assert "No index" in result.output and "jsna ingest" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_human_search_output_cites_title_and_page(run) -> None:  # type: ignore[no-untyped-def]
+    run("ingest")
+    result = run("search", "hip fractures")
+    assert "[1] Falls Briefing (2017), p. 2" in result.output
+
+
+def test_status_lists_documents(run) -> None:  # type: ignore[no-untyped-def]
+    run("ingest")
+    result = run("status")
+    assert (
+        "2 documents" in result.output
+        and "pdf/tobacco-2019.pdf: Tobacco Control Needs Assessment 2019" in result.output
+    )

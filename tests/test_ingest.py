@@ -1,0 +1,163 @@
+"""Ingest: incremental by content, crash-safe, and a bad file never costs the rest of the corpus."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import FakeEmbedder, make_pdf
+from test_parse import bad_files
+
+from assistant import store
+from assistant.config import Settings
+from assistant.errors import ConfigError
+from assistant.ingest import ingest
+from assistant.retrieve import Retriever
+
+
+def test_first_ingest_indexes_every_document(settings: Settings, fake_embedder: FakeEmbedder) -> None:
+    report = ingest(settings, fake_embedder)
+    assert report.added == ("pdf/falls-briefing-2017.pdf", "pdf/tobacco-2019.pdf")
+    assert report.chunks == report.chunks_embedded == len(fake_embedder.embedded) > 0
+    snap = store.load(settings.index)
+    assert {c.doc for c in snap.chunks} == set(report.added)
+    assert snap.manifest.documents["pdf/tobacco-2019.pdf"].pages == 4
+    assert snap.manifest.documents["pdf/tobacco-2019.pdf"].year == 2019
+    rec = [c for c in snap.chunks if c.recommendation]
+    assert rec and all(c.page_start == 3 for c in rec)
+
+
+def test_nothing_changed_means_nothing_embedded_or_written(settings: Settings) -> None:
+    ingest(settings, FakeEmbedder())
+    version = store.current_version(settings.index)
+    again = FakeEmbedder()
+    report = ingest(settings, again)
+    assert again.embedded == [] and not report.changed
+    assert len(report.unchanged) == 2
+    assert store.current_version(settings.index) == version
+
+
+def test_changed_added_removed_and_renamed_documents(settings: Settings, small_corpus: Path) -> None:
+    ingest(settings, FakeEmbedder())
+    before = store.load(settings.index)
+    falls_ids = {c.id for c in before.chunks if c.doc == "pdf/falls-briefing-2017.pdf"}
+    pdf = small_corpus / "pdf"
+    make_pdf(pdf / "tobacco-2019.pdf", [[("h1", "Tobacco"), ("body", "Smoking in pregnancy fell to 9 per cent.")]])
+    make_pdf(
+        pdf / "new-sexual-health.pdf",
+        [[("h1", "Sexual health"), ("body", "Chlamydia detection rates rose.")]],
+    )
+    (pdf / "falls-briefing-2017.pdf").rename(pdf / "falls-2017-final.pdf")
+
+    embedder = FakeEmbedder()
+    report = ingest(settings, embedder)
+    assert report.updated == ("pdf/tobacco-2019.pdf",)
+    assert report.added == ("pdf/new-sexual-health.pdf",)
+    assert report.moved == ("pdf/falls-2017-final.pdf",)
+    assert report.removed == ("pdf/falls-briefing-2017.pdf",)
+    # Only the changed and new documents were embedded; the renamed one kept its chunks and vectors.
+    assert all("Falls" not in text for text in embedder.embedded)
+    after = store.load(settings.index)
+    moved = [c for c in after.chunks if c.doc == "pdf/falls-2017-final.pdf"]
+    assert {c.id for c in moved} == falls_ids
+    old_rows = [i for i, c in enumerate(before.chunks) if c.id in falls_ids]
+    new_rows = [i for i, c in enumerate(after.chunks) if c.id in falls_ids]
+    assert np.allclose(before.vectors()[old_rows], after.vectors()[new_rows])
+    assert not any("14.2 per cent" in c.text for c in after.chunks)
+
+    (pdf / "new-sexual-health.pdf").unlink()
+    report = ingest(settings, FakeEmbedder())
+    assert report.removed == ("pdf/new-sexual-health.pdf",)
+    assert "pdf/new-sexual-health.pdf" not in store.load(settings.index).manifest.documents
+
+
+def test_manifest_metadata_change_reindexes_that_document(settings: Settings, small_corpus: Path) -> None:
+    ingest(settings, FakeEmbedder())
+    (small_corpus / "MANIFEST.csv").write_text(
+        "file,kind,title,publisher,year\npdf/falls-briefing-2017.pdf,briefing,Falls in Worthing,Test Council,2018\n"
+    )
+    report = ingest(settings, FakeEmbedder())
+    assert report.updated == ("pdf/falls-briefing-2017.pdf",) and report.unchanged == ("pdf/tobacco-2019.pdf",)
+    chunk = next(c for c in store.load(settings.index).chunks if c.doc == "pdf/falls-briefing-2017.pdf")
+    assert (chunk.title, chunk.publisher, chunk.year, chunk.kind) == (
+        "Falls in Worthing",
+        "Test Council",
+        2018,
+        "briefing",
+    )
+
+
+def test_changed_chunk_settings_rebuild_everything(settings: Settings) -> None:
+    ingest(settings, FakeEmbedder())
+    embedder = FakeEmbedder()
+    report = ingest(settings.replace(chunk_tokens=120), embedder)
+    assert report.rebuilt_because == "the model or chunk settings changed"
+    assert len(report.updated) == 2 and embedder.embedded
+    with pytest.raises(store.IndexMismatchError, match="jsna ingest --full"):
+        Retriever(settings, FakeEmbedder()).search("smoking")
+
+
+def test_full_rebuild_embeds_everything_again(settings: Settings) -> None:
+    first = ingest(settings, FakeEmbedder())
+    embedder = FakeEmbedder()
+    report = ingest(settings, embedder, full=True)
+    assert len(embedder.embedded) == first.chunks and report.rebuilt_because
+
+
+def test_duplicate_content_is_indexed_once(settings: Settings, small_corpus: Path) -> None:
+    shutil.copy(small_corpus / "pdf" / "tobacco-2019.pdf", small_corpus / "copy-of-tobacco.pdf")
+    report = ingest(settings, FakeEmbedder())
+    assert [s.path for s in report.skipped] == ["pdf/tobacco-2019.pdf"]
+    assert "same content as copy-of-tobacco.pdf" in report.skipped[0].reason
+
+
+def test_bad_files_are_named_and_the_rest_is_indexed(settings: Settings, small_corpus: Path) -> None:
+    bad = bad_files(small_corpus / "incoming", small_corpus / "pdf" / "falls-briefing-2017.pdf")
+    report = ingest(settings.replace(max_file_mb=1), FakeEmbedder())
+    reasons = {s.path: s.reason for s in report.skipped}
+    for path, words in bad.values():
+        rel = path.relative_to(small_corpus).as_posix()
+        assert words in reasons[rel], (rel, reasons)
+    assert set(report.added) == {"pdf/falls-briefing-2017.pdf", "pdf/tobacco-2019.pdf"}
+    assert store.load(settings.index).manifest.skipped == report.skipped
+
+
+class Boom(Exception):
+    pass
+
+
+class FailingEmbedder(FakeEmbedder):
+    def embed(self, texts, progress=None):  # type: ignore[no-untyped-def]
+        raise Boom("power cut")
+
+
+def test_a_crash_mid_ingest_leaves_the_previous_index_loadable(settings: Settings, small_corpus: Path) -> None:
+    ingest(settings, FakeEmbedder())
+    before = store.load(settings.index)
+    results = Retriever(settings, FakeEmbedder()).search("smoking prevalence Adur")
+    make_pdf(small_corpus / "pdf" / "extra.pdf", [[("body", "Another document about loneliness.")]])
+    with pytest.raises(Boom):
+        ingest(settings, FailingEmbedder())
+    after = store.load(settings.index)
+    assert after.version == before.version and after.chunks == before.chunks
+    assert Retriever(settings, FakeEmbedder()).search("smoking prevalence Adur") == results
+    # The next ingest cleans up and finishes the job.
+    report = ingest(settings, FakeEmbedder())
+    assert report.added == ("pdf/extra.pdf",)
+    assert not [p for p in settings.index.iterdir() if p.name.startswith(".build-")]
+
+
+def test_missing_corpus_folder_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist") as error:
+        ingest(Settings(corpus=tmp_path / "nope", index=tmp_path / "index", model="fake"), FakeEmbedder())
+    assert "--corpus" in error.value.advice
+
+
+def test_an_empty_corpus_builds_an_empty_index(tmp_path: Path) -> None:
+    (tmp_path / "corpus").mkdir()
+    settings = Settings(corpus=tmp_path / "corpus", index=tmp_path / "index", model="fake")
+    report = ingest(settings, FakeEmbedder())
+    assert report.chunks == 0
+    assert Retriever(settings, FakeEmbedder()).search("anything") == []

@@ -1,0 +1,203 @@
+"""Parsing: page numbers, cleaning, headings, other formats, and a named error for each kind of bad file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import SHIPPED_CORPUS, make_pdf
+
+from assistant.errors import DocumentError
+from assistant.layout import RawLine, clean_pages, repair_text
+from assistant.parse import read_document
+
+WORDS = {"different", "offences", "neighbours", "commissioning", "self", "harm", "low", "income", "standard"}
+
+
+def test_pages_are_physical_and_one_based(small_corpus: Path) -> None:
+    doc = read_document(small_corpus / "pdf" / "tobacco-2019.pdf")
+    assert [page.number for page in doc.pages] == [1, 2, 3, 4]
+    assert "14.2 per cent" in doc.pages[1].text
+    assert "stop smoking service" in doc.pages[2].text
+    assert doc.title == "Tobacco Control Needs Assessment 2019"
+
+
+def test_running_headers_and_page_numbers_are_removed(small_corpus: Path) -> None:
+    doc = read_document(small_corpus / "pdf" / "tobacco-2019.pdf")
+    for page in doc.pages:
+        assert "running header" not in page.text
+        assert all(block.text.strip() != str(page.number) for block in page.blocks)
+
+
+def test_headings_come_from_font_size_and_carry_levels(small_corpus: Path) -> None:
+    doc = read_document(small_corpus / "pdf" / "falls-briefing-2017.pdf")
+    headings = [(block.text, block.heading) for page in doc.pages for block in page.blocks if block.heading]
+    assert headings == [("Falls Briefing", 1), ("Hip fractures", 2)]
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("brieﬁng on ﬂu", "briefing on flu"),
+        ("Di\ufffeerent rates", "Different rates"),
+        ("o\ufffeences", "offences"),
+        ("neigh\ufffebours", "neighbours"),
+        ("self\ufffeharm", "self-harm"),
+        ("low\ufffeincome", "low-income"),
+        ("Di\x00erent", "Different"),
+        ("soft\xadhyphen  and\u00a0space", "softhyphen and space"),
+    ],
+)
+def test_character_repair(raw: str, clean: str) -> None:
+    assert repair_text(raw, WORDS) == clean
+
+
+def test_line_end_hyphenation_is_rejoined_but_compounds_kept() -> None:
+    pages = clean_pages(
+        [
+            [
+                RawLine("Plans for the commis-"),
+                RawLine("sioning of services to reduce self-"),
+                RawLine("harm in adults."),
+            ]
+        ],
+        WORDS,
+    )
+    assert pages[0].text == "Plans for the commissioning of services to reduce self-harm in adults."
+
+
+def test_real_pdf_ligatures_and_recommendations_heading() -> None:
+    doc = read_document(SHIPPED_CORPUS / "pdf" / "wsx-physical-activity-briefing-2026.pdf")
+    text = "\n".join(page.text for page in doc.pages)
+    assert "ﬁ" not in text and "\ufffe" not in text and "briefing" in text
+    self_harm = read_document(SHIPPED_CORPUS / "pdf" / "wsx-self-harm-needs-assessment-2019.pdf")
+    page3 = [block for block in self_harm.pages[2].blocks if block.heading]
+    assert any(block.text == "Key recommendations" for block in page3)
+
+
+def test_docx_headings_tables_and_page_breaks(tmp_path: Path) -> None:
+    import docx
+    from docx.enum.text import WD_BREAK
+
+    document = docx.Document()
+    document.add_heading("Oral health briefing", level=1)
+    document.add_paragraph("Tooth decay affects 23 per cent of five-year-olds in Crawley.")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Area", "Decay"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Crawley", "23%"
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    document.add_heading("Recommendations", level=2)
+    document.add_paragraph("Supervised toothbrushing in nurseries.")
+    path = tmp_path / "oral.docx"
+    document.save(str(path))
+    doc = read_document(path)
+    assert doc.paged and len(doc.pages) == 2
+    assert "Crawley | 23%" in doc.pages[0].text
+    assert [(b.text, b.heading) for b in doc.pages[1].blocks if b.heading] == [("Recommendations", 2)]
+
+
+def test_html_and_markdown_keep_headings_and_drop_scripts(tmp_path: Path) -> None:
+    html = tmp_path / "brief.html"
+    html.write_text(
+        "<html><head><title>Air quality briefing</title><script>var x=1;</script></head><body><nav>Menu</nav>"
+        "<h1>Air quality</h1><p>PM2.5 causes <b>5.6%</b> of deaths.</p><h2>Actions</h2><ul><li>Plant trees</li></ul>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    doc = read_document(html)
+    assert not doc.paged and doc.title == "Air quality briefing"
+    assert [(b.text, b.heading) for b in doc.pages[0].blocks] == [
+        ("Air quality", 1),
+        ("PM2.5 causes 5.6% of deaths.", 0),
+        ("Actions", 2),
+        ("• Plant trees", 0),
+    ]
+    md = tmp_path / "note.md"
+    md.write_text(
+        "# Loneliness briefing\n\nOne in five older people *often* feel lonely.\n\n## Next steps\n\nMap services.\n"
+    )
+    blocks = read_document(md).pages[0].blocks
+    assert blocks[0].text == "Loneliness briefing" and blocks[0].heading == 1
+    assert blocks[1].text == "One in five older people often feel lonely."
+
+
+# --- bad input: each gets a named reason --------------------------------------------------------------
+
+
+def _encrypted_pdf(source: Path, target: Path) -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for page in PdfReader(str(source)).pages:
+        writer.add_page(page)
+    writer.encrypt(user_password="secret", owner_password="owner")
+    with target.open("wb") as handle:
+        writer.write(handle)
+    return target
+
+
+def _scanned_pdf(target: Path) -> Path:
+    from PIL import Image
+
+    Image.new("RGB", (600, 800), "white").save(target, "PDF")
+    return target
+
+
+def bad_files(folder: Path, good_pdf: Path) -> dict[str, tuple[Path, str]]:
+    """Each kind of bad input, made here, with the words its error must contain."""
+    folder.mkdir(parents=True, exist_ok=True)
+    empty = folder / "empty.pdf"
+    empty.write_bytes(b"")
+    renamed = folder / "renamed.pdf"
+    renamed.write_bytes(b"PK\x03\x04" + os.urandom(200))
+    corrupt = folder / "corrupt.pdf"
+    corrupt.write_bytes(good_pdf.read_bytes()[:900])
+    unreadable = folder / "unreadable.pdf"
+    unreadable.symlink_to(folder / "does-not-exist.pdf")
+    big = folder / "big.pdf"
+    big.write_bytes(good_pdf.read_bytes() + b"%" * (2 * 1024 * 1024))
+    return {
+        "empty": (empty, "empty file"),
+        "renamed": (renamed, "not a PDF"),
+        "corrupt": (corrupt, "corrupt"),
+        "encrypted": (_encrypted_pdf(good_pdf, folder / "encrypted.pdf"), "encrypted"),
+        "scanned": (_scanned_pdf(folder / "scanned.pdf"), "no text layer"),
+        "unreadable": (unreadable, "cannot be read"),
+        "too big": (big, "over the 1 MB limit"),
+    }
+
+
+@pytest.mark.parametrize("kind", ["empty", "renamed", "corrupt", "encrypted", "scanned", "unreadable", "too big"])
+def test_bad_files_raise_named_errors(kind: str, tmp_path: Path, small_corpus: Path) -> None:
+    path, words = bad_files(tmp_path / "bad", small_corpus / "pdf" / "falls-briefing-2017.pdf")[kind]
+    with pytest.raises(DocumentError) as error:
+        read_document(path, max_mb=1, name=path.name)
+    assert error.value.path == path.name
+    assert words in error.value.reason
+    assert error.value.advice  # every error says what to do
+
+
+def test_owner_password_only_pdf_is_read(tmp_path: Path, small_corpus: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for page in PdfReader(str(small_corpus / "pdf" / "falls-briefing-2017.pdf")).pages:
+        writer.add_page(page)
+    writer.encrypt(user_password="", owner_password="owner")
+    path = tmp_path / "owner-only.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    assert "Hip fractures" in read_document(path).pages[1].text
+
+
+def test_unsupported_extension(tmp_path: Path) -> None:
+    path = tmp_path / "slides.pptx"
+    path.write_bytes(b"PK\x03\x04")
+    with pytest.raises(DocumentError, match="unsupported file type"):
+        read_document(path)
+
+
+def test_make_pdf_fixture_makes_text_pdfs(tmp_path: Path) -> None:
+    path = make_pdf(tmp_path / "x.pdf", [[("body", "hello world")]])
+    assert "hello world" in read_document(path).pages[0].text

@@ -1,0 +1,126 @@
+"""Real tier: the real model, the real PDFs, the real `jsna` process. Slower; run in CI all the same."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SHARED_CORPUS, SHIPPED_CORPUS
+
+from assistant.chunk import chunk_pages
+from assistant.config import Settings
+from assistant.corpus import document_info, scan
+from assistant.embed import SentenceTransformerEmbedder
+from assistant.model import Chunk
+from assistant.parse import read_document
+from assistant.retrieve import Retriever
+
+pytestmark = pytest.mark.real
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _raw_pages(path: Path) -> list[str]:
+    """Each page's text straight from pdfium, before any of our cleaning: an independent witness."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return [" ".join(_words(pdf[i].get_textpage().get_text_range())) for i in range(len(pdf))]
+    finally:
+        pdf.close()
+
+
+def unfaithful(chunks: list[Chunk], corpus: Path) -> list[str]:
+    """Chunks whose words are not on the pages they cite."""
+    bad = []
+    raw: dict[str, list[str]] = {}
+    for chunk in chunks:
+        pages = raw.setdefault(chunk.doc, _raw_pages(corpus / chunk.doc))
+        cited = " ".join(pages[chunk.page_start - 1 : chunk.page_end])
+        vocabulary = set(cited.split())
+        words = [w for w in _words(chunk.text) if len(w) >= 4 and w.isalpha()]
+        found = sum(w in vocabulary for w in words)
+        if words and found < 0.9 * len(words):
+            bad.append(f"{chunk.doc} pp.{chunk.page_start}-{chunk.page_end}: {found}/{len(words)} words")
+    return bad
+
+
+@pytest.fixture(scope="module")
+def retriever(real_index: Settings) -> Retriever:
+    return Retriever(real_index, SentenceTransformerEmbedder.from_settings(real_index))
+
+
+def test_every_shipped_chunk_is_on_the_page_it_cites(retriever: Retriever, real_index: Settings) -> None:
+    chunks = list(retriever.snapshot.chunks)
+    assert len(chunks) > 300
+    assert unfaithful(chunks, real_index.corpus) == []
+
+
+def test_real_questions_find_the_right_document_and_page(retriever: Retriever) -> None:
+    hits = retriever.search("how many people died of drug misuse in West Sussex", k=5)
+    assert hits[0].chunk.doc == "pdf/wsx-drug-related-deaths-audit-2019.pdf"
+    assert any("drug misuse deaths" in h.chunk.text for h in hits)
+    rec = retriever.search("key recommendations on self-harm", k=5)
+    assert any(h.chunk.recommendation and "self-harm" in h.chunk.doc for h in rec)
+    assert all(h.chunk.page_start >= 1 and h.chunk.page_end >= h.chunk.page_start for h in hits + rec)
+
+
+def test_the_jsna_process_answers_in_json(real_index: Settings, tmp_path: Path) -> None:
+    env = {**os.environ, "JSNA_INDEX": str(real_index.index), "JSNA_CORPUS": str(real_index.corpus)}
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        json.dumps({"id": 1, "question": "childhood obesity in reception year"})
+        + "\n"
+        + json.dumps({"id": 2, "question": "how many suicides were there"})
+        + "\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "search", "--questions", str(questions), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    results = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["id"] for r in results] == [1, 2]
+    assert results[0]["hits"][0]["doc"] == "pdf/wsx-ncmp-briefing-2017-18.pdf"
+    assert results[1]["hits"][0]["doc"] == "pdf/wsx-suicide-audit-2017.pdf"
+    assert all(not r["answer"]["abstained"] and "[1]" in r["answer"]["text"] for r in results)
+
+
+def test_jsna_ingest_process_reports_and_is_incremental(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "pdf").mkdir(parents=True)
+    for name in ("trafford-population-briefing-2018.pdf", "wsx-imd-2019-briefing.pdf"):
+        (corpus / "pdf" / name).write_bytes((SHIPPED_CORPUS / "pdf" / name).read_bytes())
+    (corpus / "pdf" / "broken.pdf").write_bytes(b"%PDF-1.4 truncated")
+    env = {**os.environ, "JSNA_CORPUS": str(corpus), "JSNA_INDEX": str(tmp_path / "index")}
+    command = [sys.executable, "-m", "assistant", "ingest"]
+    first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    assert "2 added" in first.stdout and "1 skipped" in first.stdout and "pdf/broken.pdf: corrupt" in first.stdout
+    strict = subprocess.run(command + ["--strict"], env=env, capture_output=True, text=True, timeout=300)
+    assert strict.returncode == 1 and "2 unchanged" in strict.stdout and "0 embedded now" in strict.stdout
+
+
+@pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason="../shared/corpus is only on development machines")
+def test_shared_corpus_chunks_are_on_the_pages_they_cite() -> None:
+    """Every PDF of the shared corpus, parsed and chunked (not embedded): pages never drift."""
+    tokenizer = SentenceTransformerEmbedder()
+    chunks: list[Chunk] = []
+    for source in scan(SHARED_CORPUS):
+        parsed = read_document(source.path)
+        info = document_info(source, parsed, None)
+        chunks.extend(chunk_pages(info, parsed.pages, tokenizer.count_tokens, window=tokenizer.window))
+    assert len({c.doc for c in chunks}) == 40
+    bad = unfaithful(chunks, SHARED_CORPUS)
+    assert len(bad) <= 0.002 * len(chunks), bad[:20]
