@@ -164,8 +164,18 @@ def benchmark(name: str, pdfs: list[Path], repeat: int) -> LibraryReport:
 
 
 COLUMNS = (
-    "library", "files read", "files failed", "pages", "empty pages",
-    "median s", "pages/s", "NUL", "ligatures", "U+FFFE", "hyphenations", "chars",
+    "library",
+    "files read",
+    "files failed",
+    "pages",
+    "empty pages",
+    "median s",
+    "pages/s",
+    "NUL",
+    "ligatures",
+    "U+FFFE",
+    "hyphenations",
+    "chars",
 )
 
 
@@ -175,9 +185,18 @@ def table_rows(reports: list[LibraryReport]) -> Iterator[str]:
     yield "|" + "|".join("---" if c == "library" else "---:" for c in COLUMNS) + "|"
     for r in reports:
         cells = (
-            r.name, r.files_read, r.files_failed, r.pages, r.empty_pages,
-            f"{r.median_s:.2f}", f"{r.pages_per_s:.1f}", r.nul, r.ligatures,
-            r.fffe, r.hyphenations, r.chars,
+            r.name,
+            r.files_read,
+            r.files_failed,
+            r.pages,
+            r.empty_pages,
+            f"{r.median_s:.2f}",
+            f"{r.pages_per_s:.1f}",
+            r.nul,
+            r.ligatures,
+            r.fffe,
+            r.hyphenations,
+            r.chars,
         )
         yield "| " + " | ".join(str(c) for c in cells) + " |"
 
@@ -206,10 +225,10 @@ def render(reports: list[LibraryReport], corpus: Path, repeat: int) -> str:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
-                        help=f"folder of PDFs (default: {DEFAULT_CORPUS})")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="timed passes per library; the median is reported")
+    parser.add_argument(
+        "--corpus", type=Path, default=DEFAULT_CORPUS, help=f"folder of PDFs (default: {DEFAULT_CORPUS})"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="timed passes per library; the median is reported")
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")

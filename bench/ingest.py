@@ -1,0 +1,293 @@
+"""Benchmark ingest: a full build, a no-op re-ingest, and a one-document change.
+
+What it measures
+----------------
+All three parts call ``assistant.ingest.ingest`` in this process with the real
+sentence-transformers model (``Settings(threads=os.cpu_count())``), timed with
+``time.perf_counter`` (the report's own ``seconds`` and per-stage ``timings``).
+
+1. Full ingest of the corpus into a fresh temporary index folder. Reports
+   documents, pages (sum of ``DocumentInfo.pages`` in the built manifest),
+   chunks, total seconds, pages/s, chunks/s (chunks / embed seconds), the split
+   scan / parse / chunk / embed / index(write) with each stage's share, and the
+   key ratio "(everything but embedding) / embedding" against the goal <= 0.20.
+   Embed time includes importing torch/sentence-transformers and loading the
+   model, which happen lazily on first use (part 3 loads the model again but
+   the libraries are already imported).
+2. No-op re-ingest of the same corpus into the same index, 3 times, each with a
+   NEW embedder so nothing is cached. Reports the median seconds (goal <= 5 s)
+   and chunks embedded (must be 0).
+3. One changed document: a temporary mirror of the corpus (real folders, every
+   file a symlink to the original, same relative paths so ``MANIFEST.csv`` still
+   matches) except one mid-size PDF (the first with 10-40 pages), which is
+   copied with ``b"\\n% changed by bench\\n"`` appended. Ingested into a copy of
+   the part-1 index. Reports seconds, documents updated (should be 1) and
+   chunks embedded (should equal that document's chunk count) vs total chunks.
+
+The report goes to stdout and to ``bench/results/ingest.md``.
+
+How to run
+----------
+    python bench/ingest.py [--corpus DIR] [--keep DIR]
+
+The default corpus is ``../shared/corpus`` relative to the repository root,
+resolved from this file's location so it works from any cwd. ``--keep DIR``
+copies the index built in part 1 to DIR (which must not exist).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import statistics
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant import store
+from assistant.config import Settings
+from assistant.embed import SentenceTransformerEmbedder
+from assistant.ingest import ingest
+from assistant.model import IngestReport
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
+RESULTS_FILE = REPO_ROOT / "bench" / "results" / "ingest.md"
+
+STAGES = ("parse", "chunk", "embed", "index", "scan")
+NOOP_RUNS = 3
+NOOP_GOAL_S = 5.0
+RATIO_GOAL = 0.20
+CHANGE_MARK = b"\n% changed by bench\n"
+MID_PAGES = (10, 40)
+
+
+@dataclass(frozen=True)
+class FullResult:
+    report: IngestReport
+    documents: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class NoopResult:
+    seconds: list[float]
+    embedded: list[int]
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    report: IngestReport
+    path: str
+    pages: int
+    doc_chunks: int
+
+
+def run_ingest(corpus: Path, index: Path) -> IngestReport:
+    """One ingest with a freshly constructed embedder (no model or tokenizer cached)."""
+    settings = Settings(corpus=corpus, index=index, threads=os.cpu_count() or 1)
+    return ingest(settings, SentenceTransformerEmbedder.from_settings(settings))
+
+
+def full_ingest(corpus: Path, index: Path) -> FullResult:
+    report = run_ingest(corpus, index)
+    documents = store.load(index).manifest.documents
+    return FullResult(report, len(documents), sum(info.pages for info in documents.values()))
+
+
+def noop_ingest(corpus: Path, index: Path) -> NoopResult:
+    reports = []
+    for i in range(NOOP_RUNS):
+        reports.append(run_ingest(corpus, index))
+        print(f"  no-op run {i + 1}/{NOOP_RUNS}: {reports[-1].seconds:.2f} s", flush=True)
+    return NoopResult(
+        seconds=[r.seconds for r in reports],
+        embedded=[r.chunks_embedded for r in reports],
+        unchanged=len(reports[-1].unchanged),
+    )
+
+
+def pick_document(index: Path) -> tuple[str, int, int]:
+    """The first PDF with a mid-size page count: (relative path, pages, chunks in the index)."""
+    snap = store.load(index)
+    low, high = MID_PAGES
+    for path, info in snap.manifest.documents.items():
+        if path.lower().endswith(".pdf") and low <= info.pages <= high:
+            return path, info.pages, sum(1 for c in snap.chunks if c.doc == path)
+    raise SystemExit(f"no PDF with {low}-{high} pages in the index")
+
+
+def mirror_corpus(corpus: Path, target: Path, changed: str) -> None:
+    """Recreate ``corpus`` under ``target``: folders for real, files as symlinks, except ``changed``,
+    which is copied with a few bytes appended (still a valid PDF, but a new content hash)."""
+    for path in sorted(corpus.rglob("*")):
+        rel = path.relative_to(corpus)
+        dest = target / rel
+        if path.is_dir():
+            dest.mkdir(parents=True, exist_ok=True)
+        elif rel.as_posix() == changed:
+            dest.write_bytes(path.read_bytes() + CHANGE_MARK)
+        else:
+            dest.symlink_to(path.resolve())
+
+
+def changed_ingest(corpus: Path, index: Path, work: Path) -> ChangeResult:
+    path, pages, doc_chunks = pick_document(index)
+    mirror = work / "corpus"
+    mirror.mkdir()
+    mirror_corpus(corpus, mirror, path)
+    index_copy = work / "index"
+    shutil.copytree(index, index_copy, symlinks=False)
+    return ChangeResult(run_ingest(mirror, index_copy), path, pages, doc_chunks)
+
+
+def torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
+def _table(header: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> Iterator[str]:
+    yield "| " + " | ".join(header) + " |"
+    yield "|---|" + "---:|" * (len(header) - 1)
+    for row in rows:
+        yield "| " + " | ".join(str(cell) for cell in row) + " |"
+
+
+def _goal(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def full_table(result: FullResult) -> Iterator[str]:
+    r, t = result.report, result.report.timings
+    embed = t["embed"]
+    rest = r.seconds - embed
+    ratio = rest / embed if embed else float("inf")
+    verdict = _goal(ratio <= RATIO_GOAL)
+    yield from _table(
+        ("metric", "value"),
+        [
+            ("documents", result.documents),
+            ("skipped", len(r.skipped)),
+            ("pages", result.pages),
+            ("chunks", r.chunks),
+            ("total s", f"{r.seconds:.1f}"),
+            ("pages/s (total)", f"{result.pages / r.seconds:.1f}"),
+            ("chunks/s (embed)", f"{r.chunks / embed:.1f}" if embed else "-"),
+            (f"(all but embed) / embed, goal <= {RATIO_GOAL:.2f}", f"{ratio:.3f} ({verdict})"),
+        ],
+    )
+    yield ""
+    other = r.seconds - sum(t.values())
+    shares = [(stage, f"{t[stage]:.2f}", f"{100 * t[stage] / r.seconds:.1f}%") for stage in STAGES]
+    shares.append(("other (unaccounted)", f"{other:.2f}", f"{100 * other / r.seconds:.1f}%"))
+    yield from _table(("stage", "seconds", "share"), shares)
+
+
+def noop_table(result: NoopResult) -> Iterator[str]:
+    median = statistics.median(result.seconds)
+    verdict = _goal(median <= NOOP_GOAL_S)
+    runs = ", ".join(f"{s:.2f}" for s in result.seconds)
+    embedded = max(result.embedded)
+    yield from _table(
+        ("metric", "value"),
+        [
+            (f"median s (of {NOOP_RUNS}), goal <= {NOOP_GOAL_S:.0f} s", f"{median:.2f} ({verdict})"),
+            ("runs s", runs),
+            ("chunks embedded, must be 0", f"{embedded} ({_goal(embedded == 0)})"),
+            ("documents unchanged", result.unchanged),
+        ],
+    )
+
+
+def change_table(result: ChangeResult) -> Iterator[str]:
+    r = result.report
+    embedded_ok = r.chunks_embedded == result.doc_chunks
+    yield from _table(
+        ("metric", "value"),
+        [
+            ("changed document", f"`{result.path}` ({result.pages} pages)"),
+            ("total s", f"{r.seconds:.2f}"),
+            ("embed s (incl. model load; libraries already imported)", f"{r.timings['embed']:.2f}"),
+            ("documents updated, should be 1", f"{len(r.updated)} ({_goal(len(r.updated) == 1)})"),
+            ("documents unchanged", len(r.unchanged)),
+            (
+                "chunks embedded / document's chunks",
+                f"{r.chunks_embedded} / {result.doc_chunks} ({_goal(embedded_ok)})",
+            ),
+            ("total chunks", r.chunks),
+        ],
+    )
+
+
+def render(corpus: Path, full: FullResult, noop: NoopResult, change: ChangeResult) -> str:
+    lines = [
+        f"# Ingest benchmark, {dt.date.today().isoformat()}",
+        "",
+        f"Corpus: `{corpus}`; cpu_count: {os.cpu_count()}; torch threads: {torch_threads()}; "
+        "real model, in-process calls to `assistant.ingest.ingest`.",
+        "",
+        "## 1. Full ingest into a fresh index",
+        "",
+        *full_table(full),
+        "",
+        f"## 2. No-op re-ingest (new embedder each run, median of {NOOP_RUNS})",
+        "",
+        *noop_table(noop),
+        "",
+        "## 3. One changed document (symlinked corpus copy, copy of the index)",
+        "",
+        *change_table(change),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--corpus", type=Path, default=DEFAULT_CORPUS, help=f"corpus folder (default: {DEFAULT_CORPUS})"
+    )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="copy the index built in part 1 to this folder (must not exist)",
+    )
+    args = parser.parse_args()
+    if not args.corpus.is_dir():
+        parser.error(f"corpus folder {args.corpus} does not exist")
+    if args.keep is not None and args.keep.exists():
+        parser.error(f"--keep folder {args.keep} already exists")
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    corpus = args.corpus.resolve()
+    with tempfile.TemporaryDirectory(prefix="jsna-bench-ingest-") as tmp:
+        work = Path(tmp)
+        index = work / "index"
+        print(f"1/3 full ingest of {corpus}", flush=True)
+        full = full_ingest(corpus, index)
+        print(f"  {full.report.seconds:.1f} s, {full.report.chunks} chunks", flush=True)
+        if args.keep is not None:
+            shutil.copytree(index, args.keep, symlinks=False)
+        print("2/3 no-op re-ingest", flush=True)
+        noop = noop_ingest(corpus, index)
+        print("3/3 one changed document", flush=True)
+        change_dir = work / "change"
+        change_dir.mkdir()
+        change = changed_ingest(corpus, index, change_dir)
+    report = render(corpus, full, noop, change)
+    print(report)
+    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS_FILE.write_text(report, encoding="utf-8")
+    print(f"written to {RESULTS_FILE}")
+
+
+if __name__ == "__main__":
+    main()
