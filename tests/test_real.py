@@ -43,7 +43,9 @@ def unfaithful(chunks: list[Chunk], corpus: Path) -> list[str]:
     bad = []
     raw: dict[str, list[str]] = {}
     for chunk in chunks:
-        pages = raw.setdefault(chunk.doc, _raw_pages(corpus / chunk.doc))
+        if chunk.doc not in raw:
+            raw[chunk.doc] = _raw_pages(corpus / chunk.doc)
+        pages = raw[chunk.doc]
         cited = " ".join(pages[chunk.page_start - 1 : chunk.page_end])
         vocabulary = set(cited.split())
         words = [w for w in _words(chunk.text) if len(w) >= 4 and w.isalpha()]
@@ -122,5 +124,4 @@ def test_shared_corpus_chunks_are_on_the_pages_they_cite() -> None:
         info = document_info(source, parsed, None)
         chunks.extend(chunk_pages(info, parsed.pages, tokenizer.count_tokens, window=tokenizer.window))
     assert len({c.doc for c in chunks}) == 40
-    bad = unfaithful(chunks, SHARED_CORPUS)
-    assert len(bad) <= 0.002 * len(chunks), bad[:20]
+    assert unfaithful(chunks, SHARED_CORPUS) == []
