@@ -7,6 +7,7 @@ Layout::
         manifest.json       format version, model, dimension, chunk settings, documents, file checksums
         chunks.parquet      one row per chunk (the passage text and its citation fields)
         vectors.faiss       FAISS inner-product index over the normalised chunk vectors
+        bm25/               BM25 index over the same chunks (bm25s), rebuilt with every version
     index/.build-*/         a version being written; never read; removed when a later ingest starts
     index/.lock             held while an ingest writes
 
@@ -32,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, JsnaError
+from assistant.lexical import Lexical
 from assistant.model import Chunk, DocumentInfo, SkippedFile
 
 FORMAT_VERSION = 1
@@ -39,6 +41,7 @@ CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.parquet"
 VECTORS = "vectors.faiss"
+LEXICAL = "bm25"
 KEEP_VERSIONS = 2  # the live one and its predecessor (a reader may still be loading it)
 REBUILD = "Run `jsna ingest --full` to rebuild the index."
 
@@ -78,6 +81,7 @@ class Snapshot:
     manifest: Manifest
     chunks: tuple[Chunk, ...]
     index: Any  # faiss.Index
+    lexical: Lexical
 
     def vectors(self) -> np.ndarray:
         n = self.index.ntotal
@@ -145,6 +149,7 @@ def load(root: Path, expect: dict[str, Any] | None = None, verify: bool = True) 
 
         index = faiss.read_index(str(folder / VECTORS))
         chunks = _read_chunks(folder / CHUNKS)
+        lexical = Lexical.load(folder / LEXICAL)
     except Exception as exc:
         raise IndexCorruptError(f"The index in {root}/{version} cannot be read ({exc}).", REBUILD) from None
     if index.ntotal != len(chunks) or (chunks and index.d != manifest.dimension):
@@ -152,7 +157,7 @@ def load(root: Path, expect: dict[str, Any] | None = None, verify: bool = True) 
             f"The index in {root}/{version} is inconsistent ({index.ntotal} vectors for {len(chunks)} chunks).",
             REBUILD,
         )
-    return Snapshot(version, manifest, chunks, index)
+    return Snapshot(version, manifest, chunks, index, lexical)
 
 
 def _verify(folder: Path, manifest: Manifest) -> None:
@@ -220,10 +225,11 @@ def write(root: Path, manifest: Manifest, chunks: Sequence[Chunk], vectors: np.n
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     faiss.write_index(index, str(build / VECTORS))
     _write_chunks(build / CHUNKS, chunks)
-    files = {name: _sha256(build / name) for name in (VECTORS, CHUNKS)}
+    Lexical.build(chunks).save(build / LEXICAL)
+    files = {p.relative_to(build).as_posix(): _sha256(p) for p in sorted(build.rglob("*")) if p.is_file()}
     data = replace(manifest, files=files).to_json()
     (build / MANIFEST).write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
-    for path in build.iterdir():
+    for path in build.rglob("*"):
         _fsync(path)
     build.rename(root / version)
     _fsync(root)
