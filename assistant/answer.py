@@ -11,7 +11,7 @@ from assistant.chunk import split_sentences
 from assistant.layout import BULLET_GLYPHS
 from assistant.model import Answer, Citation, Hit
 
-MIN_SCORE = 0.35  # below this best-passage similarity the corpus is taken not to answer the question
+MIN_SCORE = 0.35  # below this similarity of the best passages the corpus is taken not to answer the question
 ABSTAIN_TEXT = "The documents do not clearly answer this question. The nearest passages are shown below."
 STOPWORDS = frozenset(
     "a an and are as at be by can do does for from has have how i in is it many me much of on or our show "
@@ -26,7 +26,7 @@ def _terms(text: str) -> set[str]:
 
 
 def answer(question: str, hits: Sequence[Hit], min_score: float = MIN_SCORE, sentences: int = 3) -> Answer:
-    if not hits or hits[0].score < min_score:
+    if not hits or max(hit.similarity for hit in hits[:3]) < min_score:
         return Answer(ABSTAIN_TEXT, abstained=True)
     wanted = _terms(question)
     wants_figure = bool(FIGURE_QUESTION.search(question))
@@ -38,7 +38,7 @@ def answer(question: str, hits: Sequence[Hit], min_score: float = MIN_SCORE, sen
                 continue
             overlap = len(wanted & _terms(sentence)) / max(1, len(wanted))
             figure = 0.1 if wants_figure and re.search(r"\d", sentence) else 0.0
-            scored.append((hit.score * (0.4 + overlap) + figure, number, sentence))
+            scored.append((hit.similarity * (0.4 + overlap) + figure - 0.02 * number, number, sentence))
     scored.sort(key=lambda s: -s[0])
     chosen: list[tuple[int, str]] = []
     per_hit: dict[int, int] = {}

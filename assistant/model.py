@@ -83,8 +83,12 @@ def chunk_id(doc_sha256: str, ordinal: int, text: str) -> str:
 
 @dataclass(frozen=True)
 class Hit:
+    """A passage found for a question: ``score`` orders the results (fused rank score), ``similarity`` is
+    the cosine similarity of question and passage (how close the best evidence is)."""
+
     chunk: Chunk
     score: float
+    similarity: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """The public JSON shape of a search hit (see README, "JSON interface")."""
@@ -98,7 +102,8 @@ class Hit:
             "page_end": c.page_end,
             "section": c.section,
             "text": c.text,
-            "score": round(self.score, 4),
+            "score": round(self.score, 5),
+            "similarity": round(self.similarity, 4),
             "recommendation": c.recommendation,
         }
 

@@ -1,15 +1,83 @@
 """Question -> ranked passages (:class:`Hit`) from the live index.
 
-Dense search: the question is embedded with the same model as the chunks and matched by inner product
-(cosine, the vectors being normalised) with FAISS.
+Hybrid: dense (MiniLM + FAISS inner product) and lexical (BM25 over the same chunks, query expanded with the
+glossary's acronyms and synonyms), fused by weighted reciprocal rank; passages naming a place the question
+names are lifted. Then result hygiene: near-duplicate passages (a summary repeating the body) collapse into
+the first, and no document takes more than ``per_doc`` places unless the search is limited to one document.
+A follow-up question ("what about for children?") is read in the context of the previous one.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
 from assistant import store
 from assistant.config import Settings
 from assistant.embed import Embedder
-from assistant.model import Hit
+from assistant.glossary import expansions, places_in
+from assistant.model import Chunk, Hit
+
+MODES = ("hybrid", "dense", "bm25")
+CANDIDATES = 100  # from each method, before fusion
+RRF_K = 60
+DENSE_WEIGHT = 1.0
+LEXICAL_WEIGHT = 1.0
+PER_DOC = 3
+PLACE_BOOST = 0.5  # in units of a first-rank RRF contribution
+FOLLOW_UP = re.compile(
+    r"^(?:and|but|also|what about|how about|what of|and what about|what if|same for|is that|is it|are they|"
+    r"does it|do they|how does (?:that|this|it)|why|for|in|among|amongst|compared)\b",
+    re.IGNORECASE,
+)
+PRONOUN = re.compile(r"\b(?:it|its|they|them|their|those|these|that|this|there)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Limits on which passages may answer. Empty means no limit."""
+
+    kinds: tuple[str, ...] = ()
+    publisher: str = ""  # case-insensitive part of the publisher or title ("Trafford", "West Sussex")
+    year_from: int | None = None
+    year_to: int | None = None
+    recommendations: bool = False
+    docs: tuple[str, ...] = field(default=())
+
+    def active(self) -> bool:
+        return self != Filters()
+
+    def allows(self, chunk: Chunk) -> bool:
+        if self.kinds and chunk.kind not in self.kinds:
+            return False
+        if self.publisher:
+            needle = self.publisher.lower()
+            if needle not in chunk.publisher.lower() and needle not in chunk.title.lower():
+                return False
+        if self.year_from is not None and (chunk.year is None or chunk.year < self.year_from):
+            return False
+        if self.year_to is not None and (chunk.year is None or chunk.year > self.year_to):
+            return False
+        if self.recommendations and not chunk.recommendation:
+            return False
+        return not self.docs or chunk.doc in self.docs
+
+
+NO_FILTERS = Filters()
+
+
+def contextualize(question: str, history: Sequence[str] = ()) -> str:
+    """The question to search for: a follow-up is joined to the last question that stood on its own."""
+    question = " ".join(question.split())
+    if not history:
+        return question
+    words = re.findall(r"[a-z0-9]+", question.lower())
+    if FOLLOW_UP.match(question) or len(words) <= 3 or (PRONOUN.search(question) and len(words) <= 8):
+        return f"{contextualize(history[-1], history[:-1])} {question}"
+    return question
 
 
 class Retriever:
@@ -27,10 +95,94 @@ class Retriever:
             self._snapshot = store.load(self.settings.index, expect=self.settings.chunking())
         return self._snapshot
 
-    def search(self, question: str, k: int | None = None) -> list[Hit]:
-        question = " ".join(question.split())
-        if not question:
+    def search(
+        self,
+        question: str,
+        k: int | None = None,
+        filters: Filters = NO_FILTERS,
+        history: Sequence[str] = (),
+        mode: str = "hybrid",
+        per_doc: int | None = PER_DOC,
+    ) -> list[Hit]:
+        """The best ``k`` passages. ``history`` holds the conversation's earlier questions, oldest first;
+        ``per_doc`` caps passages per document (None: no cap; never capped when filtered to one document)."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        query = contextualize(question, history)
+        if not query:
             return []
-        snapshot = self.snapshot
-        vector = self.embedder.embed([question])[0]
-        return [Hit(snapshot.chunks[row], score) for row, score in snapshot.search(vector, k or self.settings.k)]
+        snap = self.snapshot
+        n = len(snap.chunks)
+        allowed = np.fromiter((filters.allows(c) for c in snap.chunks), bool, n) if filters.active() else None
+        if n == 0 or (allowed is not None and not allowed.any()):
+            return []
+        vector = self.embedder.embed([query])[0]
+        fused: dict[int, float] = {}
+        if mode in ("hybrid", "dense"):
+            for rank, row in enumerate(self._dense(snap, vector, allowed)):
+                fused[row] = fused.get(row, 0.0) + DENSE_WEIGHT / (RRF_K + rank + 1)
+        if mode in ("hybrid", "bm25"):
+            expanded = " ".join([query, *expansions(query)])
+            for rank, row in enumerate(_top(snap.lexical.scores(expanded, n), allowed, CANDIDATES, positive=True)):
+                fused[row] = fused.get(row, 0.0) + LEXICAL_WEIGHT / (RRF_K + rank + 1)
+        places = places_in(query)
+        if places and mode == "hybrid":
+            for row in fused:
+                text = f"{snap.chunks[row].title} {snap.chunks[row].text}".lower()
+                if any(place.lower() in text for place in places):
+                    fused[row] += PLACE_BOOST / (RRF_K + 1)
+        ranked = sorted(fused, key=lambda row: -fused[row])
+        one_doc = len(filters.docs) == 1
+        rows = _tidy(snap.chunks, ranked, k or self.settings.k, None if one_doc else per_doc)
+        similarity = snap.index.reconstruct_batch(np.asarray(rows, dtype=np.int64)) @ vector if rows else []
+        return [Hit(snap.chunks[r], fused[r], float(s)) for r, s in zip(rows, similarity, strict=True)]
+
+    def _dense(self, snap: store.Snapshot, vector: np.ndarray, allowed: np.ndarray | None) -> list[int]:
+        if allowed is None:
+            return [row for row, _ in snap.search(vector, CANDIDATES)]
+        import faiss
+
+        ids = np.flatnonzero(allowed).astype(np.int64)
+        selector = faiss.IDSelectorBatch(ids)  # kept referenced until the search returns
+        params = faiss.SearchParameters()
+        params.sel = selector
+        _, rows = snap.index.search(vector.reshape(1, -1), min(CANDIDATES, len(ids)), params=params)
+        del selector
+        return [int(r) for r in rows[0] if r >= 0]
+
+
+def _top(scores: np.ndarray, allowed: np.ndarray | None, k: int, positive: bool = False) -> list[int]:
+    if allowed is not None:
+        scores = np.where(allowed, scores, -np.inf)
+    if positive:
+        scores = np.where(scores > 0, scores, -np.inf)
+    k = min(k, int(np.isfinite(scores).sum()))
+    if k == 0:
+        return []
+    top = np.argpartition(-scores, k - 1)[:k]
+    return [int(i) for i in top[np.argsort(-scores[top])]]
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {tuple(words[i : i + 4]) for i in range(max(1, len(words) - 3))}
+
+
+def _tidy(chunks: Sequence[Chunk], ranked: list[int], k: int, per_doc: int | None) -> list[int]:
+    """Drop near-duplicates of a better-ranked passage; cap passages per document."""
+    kept: list[int] = []
+    seen: list[set[tuple[str, ...]]] = []
+    per: dict[str, int] = {}
+    for row in ranked:
+        chunk = chunks[row]
+        if per_doc is not None and per.get(chunk.doc, 0) >= per_doc:
+            continue
+        shingles = _shingles(chunk.text)
+        if any(len(shingles & other) > 0.6 * min(len(shingles), len(other)) for other in seen):
+            continue
+        kept.append(row)
+        seen.append(shingles)
+        per[chunk.doc] = per.get(chunk.doc, 0) + 1
+        if len(kept) == k:
+            break
+    return kept
