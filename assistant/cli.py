@@ -18,7 +18,8 @@ from assistant.embed import Embedder, SentenceTransformerEmbedder
 from assistant.errors import JsnaError
 from assistant.ingest import ProgressEvent, ingest
 from assistant.model import IngestReport
-from assistant.retrieve import Retriever
+from assistant.recommendations import register
+from assistant.retrieve import Filters, Retriever
 
 
 def load_embedder(settings: Settings) -> Embedder:
@@ -128,6 +129,36 @@ def format_report(report: IngestReport) -> str:
     return "\n".join(lines)
 
 
+def filter_options(command: Any) -> Any:
+    """The search filters, shared by `search` and `recommendations`."""
+    options = [
+        click.option(
+            "--kind",
+            "kinds",
+            multiple=True,
+            help="Only this kind of document (repeatable): chapter, briefing, overview, pna, dphar, other.",
+        ),
+        click.option("--publisher", help="Only documents whose publisher or title contains this (e.g. Trafford)."),
+        click.option("--year-from", type=int, help="Only documents from this year on."),
+        click.option("--year-to", type=int, help="Only documents up to this year."),
+        click.option("--doc", "docs", multiple=True, help="Only this document, as its corpus path (repeatable)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _filters(
+    kinds: tuple[str, ...],
+    publisher: str | None,
+    year_from: int | None,
+    year_to: int | None,
+    docs: tuple[str, ...],
+    recommendations: bool = False,
+) -> Filters:
+    return Filters(tuple(kinds), publisher or "", year_from, year_to, recommendations, tuple(docs))
+
+
 @main.command("search")
 @click.argument("question", required=False)
 @click.option("--index", type=click.Path(file_okay=False, path_type=Path), help="Index folder (default: index/).")
@@ -138,6 +169,8 @@ def format_report(report: IngestReport) -> str:
     type=click.File("r", encoding="utf-8"),
     help='Batch mode: a JSONL file of {"id": ..., "question": ...} lines ("-" for stdin); prints one JSON line each.',
 )
+@click.option("--recommendations", is_flag=True, help="Only passages that are recommendations.")
+@filter_options
 @click.pass_obj
 def search_command(
     settings: Settings,
@@ -146,19 +179,26 @@ def search_command(
     k: int | None,
     as_json: bool,
     questions: TextIO | None,
+    recommendations: bool,
+    kinds: tuple[str, ...],
+    publisher: str | None,
+    year_from: int | None,
+    year_to: int | None,
+    docs: tuple[str, ...],
 ) -> None:
     """Find passages that answer QUESTION, with document and page."""
     settings = settings.replace(index=index, k=k)
     if (question is None) == (questions is None):
         raise click.UsageError("Give either a QUESTION or --questions FILE.")
+    filters = _filters(kinds, publisher, year_from, year_to, docs, recommendations)
     retriever = Retriever(settings, load_embedder(settings))
     retriever.snapshot  # noqa: B018 - fail early, before reading questions, when there is no usable index
     if questions is not None:
         for item in _read_questions(questions):
-            click.echo(json.dumps(_result(retriever, item), ensure_ascii=False))
+            click.echo(json.dumps(_result(retriever, item, filters), ensure_ascii=False))
         return
     assert question is not None
-    result = _result(retriever, {"id": None, "question": question})
+    result = _result(retriever, {"id": None, "question": question}, filters)
     click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else format_result(result))
 
 
@@ -170,22 +210,63 @@ def _read_questions(handle: TextIO) -> Iterator[dict[str, Any]]:
             item = json.loads(line)
             if not isinstance(item, dict) or not isinstance(item.get("question"), str):
                 raise ValueError("needs a string field 'question'")
+            history = item.get("history", [])
+            if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+                raise ValueError("'history' must be a list of earlier questions")
         except ValueError as exc:
             yield {"id": None, "error": f"line {number}: not a question object ({exc})"}
             continue
-        yield {"id": item.get("id", number), "question": item["question"]}
+        yield {"id": item.get("id", number), "question": item["question"], "history": history}
 
 
-def _result(retriever: Retriever, item: dict[str, Any]) -> dict[str, Any]:
+def _result(retriever: Retriever, item: dict[str, Any], filters: Filters) -> dict[str, Any]:
     if "error" in item:
         return item
-    hits = retriever.search(item["question"])
+    hits = retriever.search(item["question"], filters=filters, history=item.get("history", ()))
     return {
         "id": item["id"],
         "question": item["question"],
         "hits": [hit.to_dict() for hit in hits],
         "answer": answer(item["question"], hits).to_dict(),
     }
+
+
+@main.command("recommendations")
+@click.argument("topic", required=False)
+@click.option("--index", type=click.Path(file_okay=False, path_type=Path), help="Index folder (default: index/).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines, one recommendation passage each.")
+@filter_options
+@click.pass_obj
+def recommendations_command(
+    settings: Settings,
+    topic: str | None,
+    index: Path | None,
+    as_json: bool,
+    kinds: tuple[str, ...],
+    publisher: str | None,
+    year_from: int | None,
+    year_to: int | None,
+    docs: tuple[str, ...],
+) -> None:
+    """List recommendations across all documents, or those on TOPIC, with document, page and section."""
+    settings = settings.replace(index=index)
+    filters = _filters(kinds, publisher, year_from, year_to, docs, recommendations=True)
+    retriever = Retriever(settings, load_embedder(settings))
+    found = register(retriever, topic, filters)
+    if as_json:
+        for hit in found:
+            click.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
+        return
+    if not found:
+        click.echo("No recommendations found" + (f" on {topic!r}." if topic else "."))
+    current = None
+    for hit in found:
+        c = hit.chunk
+        if c.doc != current:
+            current = c.doc
+            click.echo(f"\n{c.title}" + (f" ({c.year})" if c.year else "") + f"  [{c.doc}]")
+        click.echo(f"  {c.pages_label}" + (f", {c.section}" if c.section else ""))
+        click.echo(textwrap.indent(textwrap.fill(c.text, 96), "    "))
 
 
 def format_result(result: dict[str, Any]) -> str:

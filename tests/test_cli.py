@@ -11,18 +11,7 @@ from conftest import FakeEmbedder
 
 from assistant import cli
 
-HIT_FIELDS = {
-    "doc",
-    "title",
-    "kind",
-    "year",
-    "page_start",
-    "page_end",
-    "section",
-    "text",
-    "score",
-    "recommendation",
-}
+HIT_FIELDS = set("doc title kind year page_start page_end section text score similarity recommendation".split())
 
 
 @pytest.fixture
