@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.answer import answer
+from assistant.answer import respond
 from assistant.cli import load_embedder
 from assistant.config import load_settings
 from assistant.errors import JsnaError
@@ -27,12 +27,11 @@ if question:
         st.text(question)
     with st.chat_message("assistant"):
         try:
-            hits = retriever().search(question)
+            hits, result = respond(retriever(), question)
         except JsnaError as exc:
             st.error(exc.message)
             st.info(exc.advice)
             st.stop()
-        result = answer(question, hits)
         st.text(result.text)
         for number, hit in enumerate(hits, 1):
             chunk = hit.chunk

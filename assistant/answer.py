@@ -9,9 +9,16 @@ from collections.abc import Sequence
 
 from assistant.chunk import split_sentences
 from assistant.layout import BULLET_GLYPHS
+from assistant.lexical import lexical_text
 from assistant.model import Answer, Citation, Hit
+from assistant.retrieve import NO_FILTERS, Filters, Retriever, contextualize
 
-MIN_SCORE = 0.35  # below this similarity of the best passages the corpus is taken not to answer the question
+# Calibrated on bench/questions.jsonl (see bench/results/retrieval.md): the corpus is taken not to answer when
+# the best of the top passages is less similar than MIN_SIMILARITY, or less than GAP_SIMILARITY while a distinctive
+# word of the question (in at most RARE_DF chunks) is in none of them ("mpox", "melanoma", "HPV").
+MIN_SIMILARITY = 0.35
+GAP_SIMILARITY = 0.6
+RARE_DF = 5
 ABSTAIN_TEXT = "The documents do not clearly answer this question. The nearest passages are shown below."
 STOPWORDS = frozenset(
     "a an and are as at be by can do does for from has have how i in is it many me much of on or our show "
@@ -25,8 +32,25 @@ def _terms(text: str) -> set[str]:
     return {w.rstrip("s") for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS and len(w) > 1}
 
 
-def answer(question: str, hits: Sequence[Hit], min_score: float = MIN_SCORE, sentences: int = 3) -> Answer:
-    if not hits or max(hit.similarity for hit in hits[:3]) < min_score:
+def respond(
+    retriever: Retriever,
+    question: str,
+    k: int | None = None,
+    filters: Filters = NO_FILTERS,
+    history: Sequence[str] = (),
+) -> tuple[list[Hit], Answer]:
+    """Search and answer in one step: the passages, and the grounded answer or abstention."""
+    hits = retriever.search(question, k=k, filters=filters, history=history)
+    query = contextualize(question, history)
+    unmatched = retriever.snapshot.lexical.unmatched(query, [lexical_text(h.chunk) for h in hits[:3]], RARE_DF)
+    return hits, answer(query, hits, unmatched)
+
+
+def answer(question: str, hits: Sequence[Hit], unmatched: Sequence[str] = (), sentences: int = 3) -> Answer:
+    """The 2-3 sentences of the passages that best answer ``question``, each cited, or an abstention.
+    ``unmatched``: distinctive question terms that the top passages lack (see :func:`respond`)."""
+    best = max((hit.similarity for hit in hits[:3]), default=0.0)
+    if best < MIN_SIMILARITY or (unmatched and best < GAP_SIMILARITY):
         return Answer(ABSTAIN_TEXT, abstained=True)
     wanted = _terms(question)
     wants_figure = bool(FIGURE_QUESTION.search(question))

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 import click
 
 from assistant import store
-from assistant.answer import answer
+from assistant.answer import respond
 from assistant.config import Settings, load_settings
 from assistant.embed import Embedder, SentenceTransformerEmbedder
 from assistant.errors import JsnaError
@@ -222,12 +222,12 @@ def _read_questions(handle: TextIO) -> Iterator[dict[str, Any]]:
 def _result(retriever: Retriever, item: dict[str, Any], filters: Filters) -> dict[str, Any]:
     if "error" in item:
         return item
-    hits = retriever.search(item["question"], filters=filters, history=item.get("history", ()))
+    hits, reply = respond(retriever, item["question"], filters=filters, history=item.get("history", ()))
     return {
         "id": item["id"],
         "question": item["question"],
         "hits": [hit.to_dict() for hit in hits],
-        "answer": answer(item["question"], hits).to_dict(),
+        "answer": reply.to_dict(),
     }
 
 

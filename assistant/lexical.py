@@ -64,6 +64,21 @@ class Lexical:
 
         return cls(bm25s.BM25.load(str(folder)))
 
+    def document_frequency(self, token: str) -> int:
+        """How many chunks contain ``token`` (a stemmed token from :func:`tokenize`)."""
+        if self.bm25 is None or token not in self.bm25.vocab_dict:
+            return 0
+        column = self.bm25.vocab_dict[token]
+        indptr = self.bm25.scores["indptr"]
+        return int(indptr[column + 1] - indptr[column])
+
+    def unmatched(self, query: str, texts: Sequence[str], max_df: int) -> list[str]:
+        """Distinctive query terms (in at most ``max_df`` chunks, or none) that none of ``texts`` contains."""
+        found = {token for tokens in tokenize(list(texts)) for token in tokens}
+        return [
+            t for t in dict.fromkeys(tokenize([query])[0]) if t not in found and self.document_frequency(t) <= max_df
+        ]
+
     def scores(self, query: str, size: int) -> np.ndarray:
         """BM25 score of every chunk for ``query`` (zeros when no query term is in the corpus)."""
         tokens = tokenize([query])[0]

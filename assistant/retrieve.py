@@ -24,10 +24,15 @@ from assistant.model import Chunk, Hit
 MODES = ("hybrid", "dense", "bm25")
 CANDIDATES = 100  # from each method, before fusion
 RRF_K = 60
-DENSE_WEIGHT = 1.0
+DENSE_WEIGHT = 1.5
 LEXICAL_WEIGHT = 1.0
 PER_DOC = 3
-PLACE_BOOST = 0.5  # in units of a first-rank RRF contribution
+PLACE_BOOST = 1.0  # in units of a first-rank RRF contribution
+RECOMMENDATION_BOOST = 1.0  # the same, for recommendation passages when the question asks for recommendations
+ASKS_FOR_RECOMMENDATIONS = re.compile(
+    r"\brecommend\w*|\bwhat should\b|\bshould (?:we|the council|commissioners)\b|\bnext steps\b|\bactions?\b",
+    re.IGNORECASE,
+)
 FOLLOW_UP = re.compile(
     r"^(?:and|but|also|what about|how about|what of|and what about|what if|same for|is that|is it|are they|"
     r"does it|do they|how does (?:that|this|it)|why|for|in|among|amongst|compared)\b",
@@ -125,17 +130,25 @@ class Retriever:
             expanded = " ".join([query, *expansions(query)])
             for rank, row in enumerate(_top(snap.lexical.scores(expanded, n), allowed, CANDIDATES, positive=True)):
                 fused[row] = fused.get(row, 0.0) + LEXICAL_WEIGHT / (RRF_K + rank + 1)
-        places = places_in(query)
-        if places and mode == "hybrid":
-            for row in fused:
-                text = f"{snap.chunks[row].title} {snap.chunks[row].text}".lower()
-                if any(place.lower() in text for place in places):
-                    fused[row] += PLACE_BOOST / (RRF_K + 1)
+        if mode == "hybrid":
+            self._boost(fused, snap.chunks, query)
         ranked = sorted(fused, key=lambda row: -fused[row])
         one_doc = len(filters.docs) == 1
         rows = _tidy(snap.chunks, ranked, k or self.settings.k, None if one_doc else per_doc)
         similarity = snap.index.reconstruct_batch(np.asarray(rows, dtype=np.int64)) @ vector if rows else []
         return [Hit(snap.chunks[r], fused[r], float(s)) for r, s in zip(rows, similarity, strict=True)]
+
+    @staticmethod
+    def _boost(fused: dict[int, float], chunks: Sequence[Chunk], query: str) -> None:
+        """Lift passages that name a place the question names, and recommendations when it asks for them."""
+        places = [place.lower() for place in places_in(query)]
+        wants_recommendations = bool(ASKS_FOR_RECOMMENDATIONS.search(query))
+        for row in fused:
+            chunk = chunks[row]
+            if places and any(place in f"{chunk.title} {chunk.text}".lower() for place in places):
+                fused[row] += PLACE_BOOST / (RRF_K + 1)
+            if wants_recommendations and chunk.recommendation:
+                fused[row] += RECOMMENDATION_BOOST / (RRF_K + 1)
 
     def _dense(self, snap: store.Snapshot, vector: np.ndarray, allowed: np.ndarray | None) -> list[int]:
         if allowed is None:

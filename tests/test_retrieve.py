@@ -12,6 +12,7 @@ from assistant.answer import answer
 from assistant.config import Settings
 from assistant.glossary import expansions, places_in
 from assistant.ingest import ingest
+from assistant.model import Hit
 from assistant.recommendations import register
 from assistant.retrieve import Filters, Retriever, contextualize
 
@@ -163,3 +164,28 @@ def test_recommendations_register(settings: Settings) -> None:
     assert all(h.chunk.recommendation and h.chunk.page_start == 2 for h in everything)
     on_teeth = register(retriever, "supervised toothbrushing in nurseries")
     assert on_teeth[0].chunk.doc == "pdf/oral-health-2018.pdf"
+
+
+def test_a_distinctive_word_missing_from_the_evidence_means_abstain(settings: Settings) -> None:
+    retriever = Retriever(settings, FakeEmbedder())
+    lexical = retriever.snapshot.lexical
+    assert lexical.document_frequency("child") >= 1 and lexical.document_frequency("mpox") == 0
+    hits = retriever.search("mpox vaccination clinics in Crawley")
+    texts = [h.chunk.text for h in hits[:3]]
+    assert lexical.unmatched("mpox vaccination clinics in Crawley", texts, max_df=5)[0] == "mpox"
+    assert lexical.unmatched("obese children in Crawley", texts, max_df=5) == []
+    close = [Hit(hits[0].chunk, 1.0, 0.5)]
+    assert answer("mpox clinics", close, unmatched=["mpox"]).abstained
+    assert not answer("obese children in Crawley", close, unmatched=[]).abstained
+    assert not answer("mpox clinics", [Hit(hits[0].chunk, 1.0, 0.8)], unmatched=["mpox"]).abstained
+
+
+def test_respond_reads_follow_ups_in_context(settings: Settings) -> None:
+    from assistant.answer import respond
+
+    retriever = Retriever(settings, FakeEmbedder())
+    history = ["dental caries affects one in four five-year-olds"]
+    hits, reply = respond(retriever, "and in Arun?", history=history)
+    assert hits == retriever.search("and in Arun?", history=history)
+    assert hits[0].chunk.doc == "pdf/oral-health-2018.pdf"
+    assert not reply.abstained and reply.citations[0].doc == "pdf/oral-health-2018.pdf"
