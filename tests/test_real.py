@@ -96,7 +96,10 @@ def test_the_jsna_process_answers_in_json(real_index: Settings, tmp_path: Path) 
     assert [r["id"] for r in results] == [1, 2]
     assert results[0]["hits"][0]["doc"] == "pdf/wsx-ncmp-briefing-2017-18.pdf"
     assert results[1]["hits"][0]["doc"] == "pdf/wsx-suicide-audit-2017.pdf"
-    assert all(not r["answer"]["abstained"] and "[1]" in r["answer"]["text"] for r in results)
+    for r in results:
+        assert not r["answer"]["abstained"] and re.search(r"\[\d+\]", r["answer"]["text"])
+        citations = r["answer"]["citations"]
+        assert citations and all(r["hits"][c["number"] - 1]["doc"] == c["doc"] for c in citations)
 
 
 def test_jsna_ingest_process_reports_and_is_incremental(tmp_path: Path) -> None:
