@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import sys
 import textwrap
@@ -130,7 +132,7 @@ def format_report(report: IngestReport) -> str:
 
 
 def filter_options(command: Any) -> Any:
-    """The search filters, shared by `search` and `recommendations`."""
+    """The search filters, shared by `search` and `recommendations`, handed to the command as one ``filters``."""
     options = [
         click.option(
             "--kind",
@@ -143,20 +145,24 @@ def filter_options(command: Any) -> Any:
         click.option("--year-to", type=int, help="Only documents up to this year."),
         click.option("--doc", "docs", multiple=True, help="Only this document, as its corpus path (repeatable)."),
     ]
+
+    @functools.wraps(command)
+    def with_filters(
+        *args: Any,
+        kinds: tuple[str, ...],
+        publisher: str | None,
+        year_from: int | None,
+        year_to: int | None,
+        docs: tuple[str, ...],
+        **kwargs: Any,
+    ) -> Any:
+        filters = Filters(tuple(kinds), publisher or "", year_from, year_to, False, tuple(docs))
+        return command(*args, filters=filters, **kwargs)
+
+    wrapped: Any = with_filters
     for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def _filters(
-    kinds: tuple[str, ...],
-    publisher: str | None,
-    year_from: int | None,
-    year_to: int | None,
-    docs: tuple[str, ...],
-    recommendations: bool = False,
-) -> Filters:
-    return Filters(tuple(kinds), publisher or "", year_from, year_to, recommendations, tuple(docs))
+        wrapped = option(wrapped)
+    return wrapped
 
 
 @main.command("search")
@@ -180,17 +186,13 @@ def search_command(
     as_json: bool,
     questions: TextIO | None,
     recommendations: bool,
-    kinds: tuple[str, ...],
-    publisher: str | None,
-    year_from: int | None,
-    year_to: int | None,
-    docs: tuple[str, ...],
+    filters: Filters,
 ) -> None:
     """Find passages that answer QUESTION, with document and page."""
     settings = settings.replace(index=index, k=k)
     if (question is None) == (questions is None):
         raise click.UsageError("Give either a QUESTION or --questions FILE.")
-    filters = _filters(kinds, publisher, year_from, year_to, docs, recommendations)
+    filters = dataclasses.replace(filters, recommendations=recommendations)
     retriever = Retriever(settings, load_embedder(settings))
     retriever.snapshot  # noqa: B018 - fail early, before reading questions, when there is no usable index
     if questions is not None:
@@ -242,15 +244,10 @@ def recommendations_command(
     topic: str | None,
     index: Path | None,
     as_json: bool,
-    kinds: tuple[str, ...],
-    publisher: str | None,
-    year_from: int | None,
-    year_to: int | None,
-    docs: tuple[str, ...],
+    filters: Filters,
 ) -> None:
     """List recommendations across all documents, or those on TOPIC, with document, page and section."""
     settings = settings.replace(index=index)
-    filters = _filters(kinds, publisher, year_from, year_to, docs, recommendations=True)
     retriever = Retriever(settings, load_embedder(settings))
     found = register(retriever, topic, filters)
     if as_json:

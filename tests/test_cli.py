@@ -92,3 +92,17 @@ def test_status_lists_documents(run) -> None:  # type: ignore[no-untyped-def]
         "2 documents" in result.output
         and "pdf/tobacco-2019.pdf: Tobacco Control Needs Assessment 2019" in result.output
     )
+
+
+def test_filters_and_the_recommendations_register(run) -> None:  # type: ignore[no-untyped-def]
+    run("ingest")
+    only_falls = json.loads(run("search", "older people", "--json", "--doc", "pdf/falls-briefing-2017.pdf").output)
+    assert {h["doc"] for h in only_falls["hits"]} == {"pdf/falls-briefing-2017.pdf"}
+    assert json.loads(run("search", "smoking", "--json", "--year-to", "2000").output)["hits"] == []
+    recs = json.loads(run("search", "smoking", "--json", "--recommendations").output)["hits"]
+    assert recs and all(h["recommendation"] for h in recs)
+    register = run("recommendations")
+    assert "Tobacco Control Needs Assessment 2019 (2019)" in register.output
+    assert "Commission a stop smoking service" in register.output
+    lines = [json.loads(line) for line in run("recommendations", "--json", "--kind", "briefing").output.splitlines()]
+    assert lines == []  # the only recommendations are in a chapter
