@@ -13,11 +13,15 @@ from assistant.lexical import lexical_text
 from assistant.model import Answer, Citation, Hit
 from assistant.retrieve import NO_FILTERS, Filters, Retriever, contextualize
 
-# Calibrated on bench/questions.jsonl (see bench/results/retrieval.md): the corpus is taken not to answer when
-# the best of the top passages is less similar than MIN_SIMILARITY, or less than GAP_SIMILARITY while a distinctive
-# word of the question (in at most RARE_DF chunks) is in none of them ("mpox", "melanoma", "HPV").
+# Calibrated on bench/questions.jsonl (see bench/results/retrieval.md). The corpus is taken not to answer when the
+# best of the top passages is less similar than MIN_SIMILARITY; or less than GAP_SIMILARITY while a distinctive word
+# of the question (in at most RARE_DF chunks) is in none of them ("mpox", "melanoma"); or less than COVER_SIMILARITY
+# while they contain no more than half of the question's content words ("drug deaths in Trafford" finding Trafford
+# passages about something else, and drug-death passages about somewhere else).
 MIN_SIMILARITY = 0.35
 GAP_SIMILARITY = 0.6
+COVER_SIMILARITY = 0.7
+MIN_COVERAGE = 0.5
 RARE_DF = 5
 ABSTAIN_TEXT = "The documents do not clearly answer this question. The nearest passages are shown below."
 STOPWORDS = frozenset(
@@ -38,19 +42,26 @@ def respond(
     k: int | None = None,
     filters: Filters = NO_FILTERS,
     history: Sequence[str] = (),
+    mode: str = "hybrid",
 ) -> tuple[list[Hit], Answer]:
     """Search and answer in one step: the passages, and the grounded answer or abstention."""
-    hits = retriever.search(question, k=k, filters=filters, history=history)
+    hits = retriever.search(question, k=k, filters=filters, history=history, mode=mode)
     query = contextualize(question, history)
-    unmatched = retriever.snapshot.lexical.unmatched(query, [lexical_text(h.chunk) for h in hits[:3]], RARE_DF)
-    return hits, answer(query, hits, unmatched)
+    coverage, unmatched = retriever.snapshot.lexical.coverage(query, [lexical_text(h.chunk) for h in hits[:3]], RARE_DF)
+    return hits, answer(query, hits, unmatched, coverage)
 
 
-def answer(question: str, hits: Sequence[Hit], unmatched: Sequence[str] = (), sentences: int = 3) -> Answer:
+def answer(
+    question: str, hits: Sequence[Hit], unmatched: Sequence[str] = (), coverage: float = 1.0, sentences: int = 3
+) -> Answer:
     """The 2-3 sentences of the passages that best answer ``question``, each cited, or an abstention.
-    ``unmatched``: distinctive question terms that the top passages lack (see :func:`respond`)."""
+    ``unmatched`` and ``coverage`` say how well the top passages cover the question's words (see :func:`respond`)."""
     best = max((hit.similarity for hit in hits[:3]), default=0.0)
-    if best < MIN_SIMILARITY or (unmatched and best < GAP_SIMILARITY):
+    if (
+        best < MIN_SIMILARITY
+        or (unmatched and best < GAP_SIMILARITY)
+        or (coverage <= MIN_COVERAGE and best < COVER_SIMILARITY)
+    ):
         return Answer(ABSTAIN_TEXT, abstained=True)
     wanted = _terms(question)
     wants_figure = bool(FIGURE_QUESTION.search(question))

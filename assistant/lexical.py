@@ -32,6 +32,11 @@ def lexical_text(chunk: Chunk) -> str:
     return f"{chunk.title}\n{chunk.section}\n{chunk.text}"
 
 
+# Words that shape a question but carry no topic ("how many", "what does ... mean"), stemmed like the index.
+QUESTION_WORDS = frozenset(
+    "how mani much what which whi where when who whom whose doe do did is are was were can could should would will "
+    "tell me show give number list find explain mean meant".split()
+)
 EMPTY = "EMPTY"  # marker file: an index of no chunks (bm25s cannot save one)
 
 
@@ -72,12 +77,15 @@ class Lexical:
         indptr = self.bm25.scores["indptr"]
         return int(indptr[column + 1] - indptr[column])
 
-    def unmatched(self, query: str, texts: Sequence[str], max_df: int) -> list[str]:
-        """Distinctive query terms (in at most ``max_df`` chunks, or none) that none of ``texts`` contains."""
+    def coverage(self, query: str, texts: Sequence[str], rare_df: int) -> tuple[float, list[str]]:
+        """How well ``texts`` (the top passages) cover the query: the share of its content words they contain,
+        and its distinctive words (in at most ``rare_df`` chunks, or none) that they lack."""
+        words = [t for t in dict.fromkeys(tokenize([query])[0]) if t not in QUESTION_WORDS]
+        if not words:
+            return 1.0, []
         found = {token for tokens in tokenize(list(texts)) for token in tokens}
-        return [
-            t for t in dict.fromkeys(tokenize([query])[0]) if t not in found and self.document_frequency(t) <= max_df
-        ]
+        share = sum(word in found for word in words) / len(words)
+        return share, [w for w in words if w not in found and self.document_frequency(w) <= rare_df]
 
     def scores(self, query: str, size: int) -> np.ndarray:
         """BM25 score of every chunk for ``query`` (zeros when no query term is in the corpus)."""

@@ -20,11 +20,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import RARE_DF, answer
+from assistant.answer import respond
 from assistant.config import Settings
 from assistant.embed import SentenceTransformerEmbedder
 from assistant.ingest import ingest
-from assistant.lexical import lexical_text
 from assistant.model import Hit
 from assistant.retrieve import MODES, Retriever
 
@@ -45,10 +44,7 @@ def evaluate(retriever: Retriever, questions: list[dict[str, Any]], mode: str) -
         start = time.perf_counter()
         hits = retriever.search(q["question"], k=10, mode=mode)
         latencies.append((time.perf_counter() - start) * 1000)
-        top = [lexical_text(h.chunk) for h in hits[:3]]
-        abstained = answer(
-            q["question"], hits, retriever.snapshot.lexical.unmatched(q["question"], top, RARE_DF)
-        ).abstained
+        abstained = respond(retriever, q["question"], k=10, mode=mode)[1].abstained
         if q["type"] == "out_of_scope":
             oos += 1
             oos_abstained += abstained

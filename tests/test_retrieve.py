@@ -172,12 +172,15 @@ def test_a_distinctive_word_missing_from_the_evidence_means_abstain(settings: Se
     assert lexical.document_frequency("child") >= 1 and lexical.document_frequency("mpox") == 0
     hits = retriever.search("mpox vaccination clinics in Crawley")
     texts = [h.chunk.text for h in hits[:3]]
-    assert lexical.unmatched("mpox vaccination clinics in Crawley", texts, max_df=5)[0] == "mpox"
-    assert lexical.unmatched("obese children in Crawley", texts, max_df=5) == []
+    assert lexical.coverage("mpox vaccination clinics in Crawley", texts, rare_df=5)[1][0] == "mpox"
+    assert lexical.coverage("how many obese children in Crawley", texts, rare_df=5) == (1.0, [])
     close = [Hit(hits[0].chunk, 1.0, 0.5)]
     assert answer("mpox clinics", close, unmatched=["mpox"]).abstained
     assert not answer("obese children in Crawley", close, unmatched=[]).abstained
     assert not answer("mpox clinics", [Hit(hits[0].chunk, 1.0, 0.8)], unmatched=["mpox"]).abstained
+    # Passages that share only the place with the question do not answer it.
+    assert answer("drug deaths in Crawley", close, coverage=0.34).abstained
+    assert not answer("drug deaths in Crawley", [Hit(hits[0].chunk, 1.0, 0.75)], coverage=0.34).abstained
 
 
 def test_respond_reads_follow_ups_in_context(settings: Settings) -> None:
