@@ -46,12 +46,16 @@ class Lexical:
 
     @classmethod
     def build(cls, chunks: Sequence[Chunk]) -> Lexical:
-        if not chunks:
+        return cls.build_texts([lexical_text(c) for c in chunks])
+
+    @classmethod
+    def build_texts(cls, texts: Sequence[str]) -> Lexical:
+        if not texts:
             return cls(None)
         import bm25s
 
         bm25 = bm25s.BM25()
-        bm25.index(tokenize([lexical_text(c) for c in chunks]), show_progress=False)
+        bm25.index(tokenize(texts), show_progress=False)
         return cls(bm25)
 
     def save(self, folder: Path) -> None:

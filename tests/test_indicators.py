@@ -1,0 +1,125 @@
+"""Indicator answers: the comparison with England, area aliases, matching and ranking over a small table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import FakeEmbedder
+
+from assistant.indicators import IndicatorIndex, area_aliases, catalogue_texts, compare
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize(
+    ("value", "lower", "upper", "england", "polarity", "expected"),
+    [
+        (9.1, 8.5, 9.7, 10.6, "high_is_good", "Worse"),
+        (9.1, 8.5, 9.7, 10.6, "low_is_good", "Better"),
+        (9.1, 8.5, 9.7, 9.5, "low_is_good", "Similar"),
+        (12.0, 11.0, 13.0, 10.6, "high_is_good", "Better"),
+        (12.0, 11.0, 13.0, 10.6, "low_is_good", "Worse"),
+        (12.0, 11.0, 13.0, 10.6, "", "Higher"),
+        (9.1, 8.5, 9.7, 10.6, "", "Lower"),
+        (9.1, None, None, 10.6, "low_is_good", "Not compared (no confidence interval)"),
+        (9.1, 8.5, 9.7, None, "low_is_good", "Not compared"),
+    ],
+)
+def test_comparison_with_england(value, lower, upper, england, polarity, expected) -> None:  # type: ignore[no-untyped-def]
+    assert compare(value, lower, upper, england, polarity) == expected
+
+
+def test_area_aliases() -> None:
+    assert "Brighton" in area_aliases("Brighton and Hove")
+    assert {"Bournemouth", "Poole"} <= area_aliases("Bournemouth, Christchurch and Poole")
+    assert "Bristol" in area_aliases("City of Bristol")
+    assert "West" not in area_aliases("West Sussex")
+
+
+def _rows(indicator: str, name: str, polarity: str, values: dict[tuple[str, str], tuple[float, float, float]]):  # type: ignore[no-untyped-def]
+    out = []
+    for (area, period), (value, lower, upper) in values.items():
+        area_type = "England" if area == "England" else "District"
+        out.append(
+            dict(
+                indicator_id=indicator,
+                indicator_name=name,
+                definition="",
+                unit="per 100,000",
+                area_code="",
+                area_name=area,
+                area_type=area_type,
+                parent_code="",
+                parent_name="West Sussex" if area != "England" else "",
+                sex="Persons",
+                age="All ages",
+                category="",
+                period=period,
+                value=value,
+                lower_ci=lower,
+                upper_ci=upper,
+                count=NAN,
+                denominator=NAN,
+                compared_to_england="",
+                compared_to_region="",
+                trend="",
+                polarity=polarity,
+                source="indicators/test.csv",
+            )
+        )
+    return out
+
+
+@pytest.fixture
+def index() -> IndicatorIndex:
+    rows = _rows(
+        "1",
+        "Emergency admissions for falls in people aged 65 and over",
+        "low_is_good",
+        {
+            ("Crawley", "2016/17"): (2100, 1900, 2300),
+            ("Crawley", "2017/18"): (2400, 2200, 2600),
+            ("Worthing", "2017/18"): (2900, 2700, 3100),
+            ("Adur", "2017/18"): (1800, 1600, 2000),
+            ("England", "2017/18"): (2170, 2160, 2180),
+        },
+    ) + _rows(
+        "2",
+        "Smoking prevalence in adults",
+        "low_is_good",
+        {
+            ("Crawley", "2017/18"): (18.0, 14.0, 22.0),
+            ("Worthing", "2017/18"): (12.0, 10.0, 14.0),
+            ("England", "2017/18"): (14.4, 14.2, 14.6),
+        },
+    )
+    table = pd.DataFrame(rows)
+    embedder = FakeEmbedder()
+    return IndicatorIndex(table, embedder.embed(catalogue_texts(table)))
+
+
+def test_value_ci_england_comparison_and_trend(index: IndicatorIndex) -> None:
+    question = "falls admissions older people in Crawley"
+    (table, *_) = index.tables(question, FakeEmbedder().embed([question])[0], k=1)
+    assert (table.indicator_id, table.area, table.period) == ("1", "Crawley", "2017/18")
+    assert (table.value, table.lower_ci, table.upper_ci, table.england_value) == (2400, 2200, 2600, 2170)
+    assert table.comparison == "Worse"  # England lies below the interval and low is good
+    assert [period for period, _ in table.trend] == ["2016/17", "2017/18"]
+    assert dict(table.comparable) == {"Worthing": 2900, "Adur": 1800}
+
+
+def test_ranking_question_sorts_the_areas(index: IndicatorIndex) -> None:
+    question = "which district has the highest smoking rate"
+    (table, *_) = index.tables(question, FakeEmbedder().embed([question])[0], k=1)
+    assert table.indicator_id == "2"
+    assert [area for area, _ in table.ranking] == ["Crawley", "Worthing"]
+
+
+def test_area_in_question_and_home_area(index: IndicatorIndex) -> None:
+    assert index.areas_in("smoking in worthing and adur") == ["Worthing", "Adur"]
+    assert index.home_area == "Crawley"  # the area with most rows answers when none is named
+    question = "smoking prevalence"
+    (table, *_) = index.tables(question, FakeEmbedder().embed([question])[0], k=1)
+    assert table.area == "Crawley" and table.comparison == "Similar"
+    assert np.isclose(table.value or 0, 18.0)
