@@ -47,6 +47,21 @@ def scan(corpus: Path) -> list[SourceFile]:
     return files
 
 
+INDICATOR_SUFFIXES = (".csv", ".json", ".xlsx")
+
+
+def indicator_files(corpus: Path) -> dict[str, str]:
+    """Content hashes of the indicator data files (and their sidecar metadata) under ``indicators/``."""
+    folder = corpus / INDICATOR_FOLDER
+    if not folder.is_dir():
+        return {}
+    return {
+        path.relative_to(corpus).as_posix(): file_sha256(path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in INDICATOR_SUFFIXES
+    }
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,11 @@ ENGLAND = "england"
 RANKING = re.compile(r"\b(which|what)\b.*\b(highest|lowest|worst|best|most|least|top|bottom)\b|\brank", re.I)
 LOWEST_FIRST = re.compile(r"\b(lowest|least|bottom)\b", re.I)
 RRF_K = 60
+LOCAL_FILE_DISTRICTS = 30  # a file with more districts than this covers the country, not one county
+FEMALE = re.compile(r"\b(women|woman|female|females|girls?|mothers?)\b", re.I)
+MALE = re.compile(r"\b(men|man|male|males|boys?|fathers?)\b", re.I)
+TOTAL_CATEGORY = re.compile(r"^(all\b|total\b|persons\b)", re.I)
+MIN_SIMILARITY = 0.45
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,8 @@ class IndicatorTable:
     definition: str
     unit: str
     area: str
+    sex: str
+    category: str
     source: str
     period: str
     value: float | None
@@ -112,8 +119,11 @@ class IndicatorIndex:
         texts = [f"{r.indicator_name} {r.definition}" for r in self.catalogue.itertuples()]
         self.lexical = Lexical.build_texts(texts)
         self.gazetteer = self._gazetteer()
-        counts = table.loc[table["area_name"].str.lower() != ENGLAND, "area_name"].value_counts()
-        self.home_area = str(counts.index[0]) if len(counts) else ""
+        self.groups = {key: rows for key, rows in table.groupby(["indicator_id", "source"], sort=False)}
+        self.england = table[table["area_name"].str.lower() == ENGLAND]
+        counties = table[table["area_type"].str.contains("County", na=False)]
+        counts = (counties if len(counties) else table[table["area_name"].str.lower() != ENGLAND])["area_name"]
+        self.home_area = str(counts.value_counts().index[0]) if len(counts) else ""
 
     def _gazetteer(self) -> list[tuple[re.Pattern[str], str]]:
         names = set(self.table["area_name"].dropna().astype(str))
@@ -125,19 +135,26 @@ class IndicatorIndex:
         return [(re.compile(r"(?<![a-z])" + re.escape(alias) + r"(?![a-z])"), name) for alias, name in ordered]
 
     def areas_in(self, question: str) -> list[str]:
+        """Areas the question names, in the order it names them; England only when it names no other area
+        (in "worse than England" England is the benchmark, not the subject)."""
         lowered = question.lower()
-        found: list[str] = []
+        found: list[tuple[int, str]] = []
         for pattern, name in self.gazetteer:
-            if name not in found and pattern.search(lowered):
-                lowered = pattern.sub(" ", lowered)
-                found.append(name)
-        return found
+            match = pattern.search(lowered)
+            if match and name not in (n for _, n in found):
+                lowered = lowered[: match.start()] + " " * len(match.group()) + lowered[match.end() :]
+                found.append((match.start(), name))
+        names = [name for _, name in sorted(found)]
+        others = [name for name in names if name.lower() != ENGLAND]
+        return others or names
 
     def match(self, question: str, vector: np.ndarray, k: int = 3) -> list[int]:
-        """Rows of the catalogue for the indicators that best match the question."""
+        """Rows of the catalogue for the indicators that best match the question: each shares a word with it
+        (after glossary expansion) or is close in meaning (similarity >= MIN_SIMILARITY)."""
         fused: dict[int, float] = {}
-        if len(self.vectors):
-            for rank, row in enumerate(np.argsort(-(self.vectors @ vector))[:20]):
+        similarity = self.vectors @ vector if len(self.vectors) else np.zeros(0)
+        for rank, row in enumerate(np.argsort(-similarity)[:20]):
+            if similarity[row] >= MIN_SIMILARITY:
                 fused[int(row)] = fused.get(int(row), 0.0) + 1.0 / (RRF_K + rank + 1)
         query = " ".join([question, *expansions(question)])
         scores = self.lexical.scores(query, len(self.catalogue))
@@ -148,33 +165,54 @@ class IndicatorIndex:
 
     def tables(self, question: str, vector: np.ndarray, k: int = 3) -> list[IndicatorTable]:
         areas = self.areas_in(question) or ([self.home_area] if self.home_area else [])
-        wants_ranking = bool(RANKING.search(question))
+        ranking = RANKING.search(question)
+        lowest = bool(ranking and LOWEST_FIRST.search(question))
+        sex = "Female" if FEMALE.search(question) else "Male" if MALE.search(question) else "Persons"
         out = []
         for row in self.match(question, vector, k * 3):
             entry = self.catalogue.iloc[row]
-            rows = self.table[
-                (self.table["indicator_id"] == entry.indicator_id) & (self.table["source"] == entry.source)
-            ]
-            table = self._table(rows, areas, wants_ranking)
+            rows = self.groups[(entry.indicator_id, entry.source)]
+            table = self._table(rows, areas, sex, bool(ranking), lowest)
             if table is not None:
                 out.append(table)
             if len(out) == k:
                 break
         return out
 
-    def _table(self, rows: pd.DataFrame, areas: Sequence[str], wants_ranking: bool) -> IndicatorTable | None:
+    def _table(
+        self, rows: pd.DataFrame, areas: Sequence[str], sex: str, ranking: bool, lowest: bool
+    ) -> IndicatorTable | None:
         area = next((a for a in areas if (rows["area_name"] == a).any()), None)
         if area is None:
             return None
-        mine = rows[(rows["area_name"] == area) & (rows["category"] == "")]
-        if mine.empty:
-            mine = rows[rows["area_name"] == area]
-        mine = _headline(mine)
+        mine = _headline(rows[rows["area_name"] == area], sex)
+        if mine.empty:  # only breakdowns (ethnic groups, deciles) without a total: no headline figure to quote
+            return None
         latest = mine.iloc[-1]
         period = latest["period"]
-        same = rows[(rows["period"] == period) & (rows["sex"] == latest["sex"]) & (rows["age"] == latest["age"])]
-        same = same[same["category"] == ""]
+        same = rows[
+            (rows["period"] == period)
+            & (rows["sex"] == latest["sex"])
+            & (rows["age"] == latest["age"])
+            & (rows["category"] == latest["category"])
+        ]
+        order: tuple[tuple[str, float | None], ...] = ()
+        if ranking:
+            # "Which district in West Sussex has the highest ...": rank the named area's parts when the data has
+            # them, else the areas of its kind; the table is then about the area at the top.
+            ranked = _parts(same, area, str(latest["area_type"])).dropna(subset=["value"])
+            ranked = ranked.sort_values("value", ascending=lowest)
+            order = tuple((str(r.area_name), _number(r.value)) for r in ranked.itertuples())
+            if order and order[0][0] != area:
+                table = self._table(rows, [order[0][0]], sex, False, lowest)
+                if table is not None:
+                    return replace(table, ranking=order)
         england = same[same["area_name"].str.lower() == ENGLAND]
+        if england.empty:  # another file of the same indicator may carry England's figure for that period
+            e = self.england
+            england = e[
+                (e["indicator_id"] == latest["indicator_id"]) & (e["period"] == period) & (e["sex"] == latest["sex"])
+            ]
         england_value = _number(england["value"].iloc[0]) if len(england) else None
         region = str(latest["parent_name"]) if latest["parent_name"] and latest["parent_name"] != area else ""
         region_rows = same[same["area_name"] == region] if region else same.iloc[0:0]
@@ -183,14 +221,14 @@ class IndicatorIndex:
         given = str(latest["compared_to_england"])
         comparison = given or compare(value, lower, upper, england_value, polarity)
         peers = same[(same["area_type"] == latest["area_type"]) & (same["area_name"] != area)]
-        ranking = same[(same["area_type"] == latest["area_type"])].dropna(subset=["value"])
-        ranking = ranking.sort_values("value", ascending=False)
         return IndicatorTable(
             indicator_id=str(latest["indicator_id"]),
             indicator_name=str(latest["indicator_name"]),
             definition=str(latest["definition"]),
             unit=str(latest["unit"]),
             area=area,
+            sex=str(latest["sex"]),
+            category=str(latest["category"]),
             source=str(latest["source"]),
             period=str(period),
             value=value,
@@ -205,16 +243,33 @@ class IndicatorIndex:
             polarity=polarity,
             trend=tuple((str(r.period), _number(r.value)) for r in mine.itertuples()),
             comparable=tuple((str(r.area_name), _number(r.value)) for r in peers.head(10).itertuples()),
-            ranking=tuple((str(r.area_name), _number(r.value)) for r in ranking.itertuples()) if wants_ranking else (),
+            ranking=order,
             rows=tuple(mine.drop(columns=["source"]).to_dict("records")),
         )
 
 
-def _headline(rows: pd.DataFrame) -> pd.DataFrame:
-    """One series: persons over males and females, the most common age band, in period order."""
-    for sex in ("Persons", ""):
-        if (rows["sex"] == sex).any():
-            rows = rows[rows["sex"] == sex]
+def _parts(same: pd.DataFrame, area: str, area_type: str) -> pd.DataFrame:
+    """The areas to rank for a question about ``area``: its parts by the data's parent links; else, for a
+    county in a local file (few districts), that file's districts; else the areas of its own kind."""
+    parts = same[same["parent_name"] == area]
+    if len(parts):
+        return parts
+    districts = same[same["area_type"].str.contains("District", na=False)]
+    if "County" in area_type and 0 < districts["area_name"].nunique() <= LOCAL_FILE_DISTRICTS:
+        return districts
+    return same[same["area_type"] == area_type]
+
+
+def _headline(rows: pd.DataFrame, sex: str = "Persons") -> pd.DataFrame:
+    """One series to quote: the total over breakdowns, the asked-for sex (else persons, else any), the most
+    common age band, in period order."""
+    total = rows[rows["category"] == ""]
+    if total.empty:
+        total = rows[rows["category"].str.match(TOTAL_CATEGORY, na=False)]
+    rows = total
+    for wanted in (sex, "Persons", ""):
+        if (rows["sex"] == wanted).any():
+            rows = rows[rows["sex"] == wanted]
             break
     if len(rows) and rows["age"].nunique() > 1:
         rows = rows[rows["age"] == rows["age"].mode().iloc[0]]
@@ -233,4 +288,3 @@ def catalogue(table: pd.DataFrame) -> pd.DataFrame:
 def catalogue_texts(table: pd.DataFrame) -> list[str]:
     """What is embedded for each catalogue row (at ingest time)."""
     return [f"{r.indicator_name}. {r.definition}".strip() for r in catalogue(table).itertuples()]
-

@@ -13,6 +13,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +22,8 @@ from assistant.chunk import chunk_pages, embedding_text
 from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.errors import ConfigError, DocumentError, JsnaError
+from assistant.indicators import catalogue_texts
+from assistant.indicators_load import load_folder
 from assistant.model import Chunk, DocumentInfo, IngestReport, SkippedFile
 from assistant.parse import read_document
 
@@ -141,6 +144,18 @@ def _ingest(
         new_chunks.extend(chunks)
     progress(ProgressEvent("parse", len(todo), len(todo)))
 
+    indicator_files = corpus.indicator_files(settings.corpus)
+    old_indicators = old.manifest.indicator_files if old else None
+    indicators_changed = indicator_files != (old_indicators or {})
+    indicators, indicator_vectors = (old.indicators, old.indicator_vectors) if old else (None, None)
+    if indicators_changed or old is None:
+        t = time.perf_counter()
+        indicators, indicator_skipped = _load_indicators(settings, indicator_files)
+        skipped.extend(indicator_skipped)
+        timings["parse"] += time.perf_counter() - t
+    elif old:
+        skipped.extend(s for s in old.manifest.skipped if s.path.split("#")[0] in indicator_files)
+
     current = set(keep) | set(new_docs)
     moved = {path for path, info in keep.items() if info.path != path}
     report = IngestReport(
@@ -152,8 +167,11 @@ def _ingest(
         skipped=tuple(sorted(skipped, key=lambda s: s.path)),
         rebuilt_because=reason,
     )
-    if old and not report.changed and report.skipped == old.manifest.skipped:
-        return replace(report, chunks=len(old.chunks), seconds=time.perf_counter() - started, timings=timings)
+    if old and not report.changed and not indicators_changed and report.skipped == old.manifest.skipped:
+        rows = 0 if old.indicators is None else len(old.indicators)
+        return replace(
+            report, chunks=len(old.chunks), indicator_rows=rows, seconds=time.perf_counter() - started, timings=timings
+        )
 
     t = time.perf_counter()
     texts = [embedding_text(c.title, c.section, c.text) for c in new_chunks]
@@ -165,6 +183,8 @@ def _ingest(
 
     progress(ProgressEvent("embed", 0, len(texts)))
     new_vectors = embedder.embed(texts, on_batch) if texts else np.zeros((0, embedder.dimension), np.float32)
+    if indicators is not None and (indicators_changed or old is None):
+        indicator_vectors = embedder.embed(catalogue_texts(indicators))
     timings["embed"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -181,17 +201,27 @@ def _ingest(
         documents=dict(sorted(documents.items())),
         skipped=report.skipped,
         catalogue={path: row_hash[path] for path in documents},
+        indicator_files=indicator_files,
     )
-    store.write(settings.index, manifest, chunks, vectors)
+    store.write(settings.index, manifest, chunks, vectors, indicators, indicator_vectors)
     progress(ProgressEvent("write", 1, 1))
     timings["index"] = time.perf_counter() - t
     return replace(
         report,
+        indicator_rows=0 if indicators is None else len(indicators),
         chunks=len(chunks),
         chunks_embedded=len(new_chunks),
         seconds=time.perf_counter() - started,
         timings=timings,
     )
+
+
+def _load_indicators(settings: Settings, files: dict[str, str]) -> tuple[Any, list[SkippedFile]]:
+    """The long indicator table of the corpus's indicators/ folder (None when it has none)."""
+    if not files:
+        return None, []
+    table, skipped = load_folder(settings.corpus / corpus.INDICATOR_FOLDER, settings.corpus)
+    return table, list(skipped)
 
 
 def _assemble(

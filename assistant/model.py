@@ -150,6 +150,7 @@ class IngestReport:
     skipped: tuple[SkippedFile, ...] = ()
     chunks: int = 0
     chunks_embedded: int = 0
+    indicator_rows: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     rebuilt_because: str = ""

@@ -8,6 +8,8 @@ Layout::
         chunks.parquet      one row per chunk (the passage text and its citation fields)
         vectors.faiss       FAISS inner-product index over the normalised chunk vectors
         bm25/               BM25 index over the same chunks (bm25s), rebuilt with every version
+        indicators.parquet  the indicator files as one long table (when the corpus has indicators/)
+        indicator_vectors.npy  one vector per indicator (name and definition), for matching questions
     index/.build-*/         a version being written; never read; removed when a later ingest starts
     index/.lock             held while an ingest writes
 
@@ -42,6 +44,8 @@ MANIFEST = "manifest.json"
 CHUNKS = "chunks.parquet"
 VECTORS = "vectors.faiss"
 LEXICAL = "bm25"
+INDICATORS = "indicators.parquet"
+INDICATOR_VECTORS = "indicator_vectors.npy"
 KEEP_VERSIONS = 2  # the live one and its predecessor (a reader may still be loading it)
 REBUILD = "Run `jsna ingest --full` to rebuild the index."
 
@@ -58,6 +62,7 @@ class Manifest:
     skipped: tuple[SkippedFile, ...] = ()
     files: dict[str, str] | None = None  # file name -> sha256, filled in on write
     catalogue: dict[str, str] | None = None  # document path -> hash of its corpus-manifest row
+    indicator_files: dict[str, str] | None = None  # indicator file path -> sha256
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -82,6 +87,8 @@ class Snapshot:
     chunks: tuple[Chunk, ...]
     index: Any  # faiss.Index
     lexical: Lexical
+    indicators: Any = None  # pandas.DataFrame, the long indicator table, or None
+    indicator_vectors: np.ndarray | None = None
 
     def vectors(self) -> np.ndarray:
         n = self.index.ntotal
@@ -150,6 +157,7 @@ def load(root: Path, expect: dict[str, Any] | None = None, verify: bool = True) 
         index = faiss.read_index(str(folder / VECTORS))
         chunks = _read_chunks(folder / CHUNKS)
         lexical = Lexical.load(folder / LEXICAL)
+        indicators, indicator_vectors = _read_indicators(folder)
     except Exception as exc:
         raise IndexCorruptError(f"The index in {root}/{version} cannot be read ({exc}).", REBUILD) from None
     if index.ntotal != len(chunks) or (chunks and index.d != manifest.dimension):
@@ -157,7 +165,15 @@ def load(root: Path, expect: dict[str, Any] | None = None, verify: bool = True) 
             f"The index in {root}/{version} is inconsistent ({index.ntotal} vectors for {len(chunks)} chunks).",
             REBUILD,
         )
-    return Snapshot(version, manifest, chunks, index, lexical)
+    return Snapshot(version, manifest, chunks, index, lexical, indicators, indicator_vectors)
+
+
+def _read_indicators(folder: Path) -> tuple[Any, np.ndarray | None]:
+    if not (folder / INDICATORS).is_file():
+        return None, None
+    import pandas as pd
+
+    return pd.read_parquet(folder / INDICATORS), np.load(folder / INDICATOR_VECTORS)
 
 
 def _verify(folder: Path, manifest: Manifest) -> None:
@@ -210,7 +226,14 @@ def _write_chunks(path: Path, chunks: Sequence[Chunk]) -> None:
     pq.write_table(pa.table(columns, schema=schema), path)
 
 
-def write(root: Path, manifest: Manifest, chunks: Sequence[Chunk], vectors: np.ndarray) -> str:
+def write(
+    root: Path,
+    manifest: Manifest,
+    chunks: Sequence[Chunk],
+    vectors: np.ndarray,
+    indicators: Any = None,
+    indicator_vectors: np.ndarray | None = None,
+) -> str:
     """Write a complete new version and make it live. Returns the version name."""
     import faiss
 
@@ -226,6 +249,9 @@ def write(root: Path, manifest: Manifest, chunks: Sequence[Chunk], vectors: np.n
     faiss.write_index(index, str(build / VECTORS))
     _write_chunks(build / CHUNKS, chunks)
     Lexical.build(chunks).save(build / LEXICAL)
+    if indicators is not None:
+        indicators.to_parquet(build / INDICATORS, index=False)
+        np.save(build / INDICATOR_VECTORS, np.asarray(indicator_vectors, dtype=np.float32))
     files = {p.relative_to(build).as_posix(): _sha256(p) for p in sorted(build.rglob("*")) if p.is_file()}
     data = replace(manifest, files=files).to_json()
     (build / MANIFEST).write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
