@@ -27,7 +27,8 @@ if question:
         st.text(question)
     with st.chat_message("assistant"):
         try:
-            hits, result = respond(retriever(), question)
+            response = respond(retriever(), question)
+            hits, result = response.hits, response.answer
         except JsnaError as exc:
             st.error(exc.message)
             st.info(exc.advice)

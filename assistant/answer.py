@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from assistant.chunk import split_sentences
+from assistant.indicators import IndicatorTable
 from assistant.layout import BULLET_GLYPHS
 from assistant.lexical import lexical_text
 from assistant.model import Answer, Citation, Hit
@@ -36,6 +39,22 @@ def _terms(text: str) -> set[str]:
     return {w.rstrip("s") for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS and len(w) > 1}
 
 
+@dataclass(frozen=True)
+class Response:
+    """Everything a question gets: the passages, the grounded answer, and the matching indicator tables."""
+
+    hits: list[Hit]
+    answer: Answer
+    tables: list[IndicatorTable]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "hits": [hit.to_dict() for hit in self.hits],
+            "answer": self.answer.to_dict(),
+            "tables": [table.to_dict() for table in self.tables],
+        }
+
+
 def respond(
     retriever: Retriever,
     question: str,
@@ -43,12 +62,12 @@ def respond(
     filters: Filters = NO_FILTERS,
     history: Sequence[str] = (),
     mode: str = "hybrid",
-) -> tuple[list[Hit], Answer]:
-    """Search and answer in one step: the passages, and the grounded answer or abstention."""
+) -> Response:
+    """Search and answer in one step."""
     hits = retriever.search(question, k=k, filters=filters, history=history, mode=mode)
     query = contextualize(question, history)
     coverage, unmatched = retriever.snapshot.lexical.coverage(query, [lexical_text(h.chunk) for h in hits[:3]], RARE_DF)
-    return hits, answer(query, hits, unmatched, coverage)
+    return Response(hits, answer(query, hits, unmatched, coverage), retriever.indicator_tables(question, history))
 
 
 def answer(

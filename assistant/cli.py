@@ -128,6 +128,8 @@ def format_report(report: IngestReport) -> str:
     lines.append(
         f"Chunks: {report.chunks} in the index, {report.chunks_embedded} embedded now. Took {report.seconds:.1f} s."
     )
+    if report.indicator_rows:
+        lines.append(f"Indicators: {report.indicator_rows} rows loaded from indicators/.")
     return "\n".join(lines)
 
 
@@ -224,13 +226,53 @@ def _read_questions(handle: TextIO) -> Iterator[dict[str, Any]]:
 def _result(retriever: Retriever, item: dict[str, Any], filters: Filters) -> dict[str, Any]:
     if "error" in item:
         return item
-    hits, reply = respond(retriever, item["question"], filters=filters, history=item.get("history", ()))
-    return {
-        "id": item["id"],
-        "question": item["question"],
-        "hits": [hit.to_dict() for hit in hits],
-        "answer": reply.to_dict(),
-    }
+    response = respond(retriever, item["question"], filters=filters, history=item.get("history", ()))
+    return {"id": item["id"], "question": item["question"], **response.to_dict()}
+
+
+@main.command("indicators")
+@click.argument("question", required=False)
+@click.option("--index", type=click.Path(file_okay=False, path_type=Path), help="Index folder (default: index/).")
+@click.option("--k", type=click.IntRange(1, 20), default=3, show_default=True, help="Number of indicators.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see README: JSON interface).")
+@click.option("--questions", type=click.File("r", encoding="utf-8"), help="Batch mode, as for `jsna search`.")
+@click.pass_obj
+def indicators_command(
+    settings: Settings, question: str | None, index: Path | None, k: int, as_json: bool, questions: TextIO | None
+) -> None:
+    """Indicator tables matching QUESTION: value, 95% CI, England and region, comparison, trend."""
+    settings = settings.replace(index=index)
+    if (question is None) == (questions is None):
+        raise click.UsageError("Give either a QUESTION or --questions FILE.")
+    retriever = Retriever(settings, load_embedder(settings))
+    items: Iterator[dict[str, Any]] = (
+        _read_questions(questions) if questions is not None else iter([{"id": None, "question": question or ""}])
+    )
+    for item in items:
+        if "error" in item:
+            click.echo(json.dumps(item, ensure_ascii=False))
+            continue
+        tables = retriever.indicator_tables(str(item["question"]), list(item.get("history", [])), k)
+        result = {"id": item["id"], "question": item["question"], "tables": [t.to_dict() for t in tables]}
+        if as_json or questions is not None:
+            click.echo(json.dumps(result, ensure_ascii=False, indent=None if questions is not None else 1))
+        else:
+            click.echo(format_tables(tables))
+
+
+def format_tables(tables: list[Any]) -> str:
+    if not tables:
+        return "No indicator matches this question."
+    out = []
+    for t in tables:
+        ci = f" (95% CI {t.lower_ci:g} to {t.upper_ci:g})" if t.lower_ci is not None and t.upper_ci is not None else ""
+        value = "n/a" if t.value is None else f"{t.value:g}"
+        england = "" if t.england_value is None else f"; England {t.england_value:g}"
+        out.append(f"{t.indicator_name} [{t.unit}] - {t.area}, {t.period}: {value}{ci}{england}: {t.comparison}")
+        out.append(f"    source: {t.source}")
+        if t.ranking:
+            out.append("    " + ", ".join(f"{area} {v:g}" for area, v in t.ranking[:10] if v is not None))
+    return "\n".join(out)
 
 
 @main.command("recommendations")

@@ -19,6 +19,7 @@ from assistant import store
 from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.glossary import expansions, places_in
+from assistant.indicators import IndicatorIndex, IndicatorTable
 from assistant.model import Chunk, Hit
 
 MODES = ("hybrid", "dense", "bm25")
@@ -92,6 +93,8 @@ class Retriever:
         self.settings = settings
         self.embedder = embedder
         self._snapshot: store.Snapshot | None = None
+        self._indicators: tuple[str, IndicatorIndex | None] = ("", None)
+        self._vector: tuple[str, np.ndarray] | None = None
 
     @property
     def snapshot(self) -> store.Snapshot:
@@ -99,6 +102,28 @@ class Retriever:
         if self._snapshot is None or self._snapshot.version != live:
             self._snapshot = store.load(self.settings.index, expect=self.settings.chunking())
         return self._snapshot
+
+    @property
+    def indicators(self) -> IndicatorIndex | None:
+        """Indicator matching over the live index's table; None when the corpus has no indicators."""
+        snap = self.snapshot
+        if self._indicators[0] != snap.version:
+            table = snap.indicators
+            vectors = snap.indicator_vectors
+            index = None if table is None or table.empty or vectors is None else IndicatorIndex(table, vectors)
+            self._indicators = (snap.version, index)
+        return self._indicators[1]
+
+    def embed_query(self, query: str) -> np.ndarray:
+        """The query's vector; the last one is kept, as passages and indicators are matched with the same."""
+        if self._vector is None or self._vector[0] != query:
+            self._vector = (query, self.embedder.embed([query])[0])
+        return self._vector[1]
+
+    def indicator_tables(self, question: str, history: Sequence[str] = (), k: int = 3) -> list[IndicatorTable]:
+        query = contextualize(question, history)
+        index = self.indicators
+        return index.tables(query, self.embed_query(query), k) if index and query else []
 
     def search(
         self,
@@ -121,7 +146,7 @@ class Retriever:
         allowed = np.fromiter((filters.allows(c) for c in snap.chunks), bool, n) if filters.active() else None
         if n == 0 or (allowed is not None and not allowed.any()):
             return []
-        vector = self.embedder.embed([query])[0]
+        vector = self.embed_query(query)
         fused: dict[int, float] = {}
         if mode in ("hybrid", "dense"):
             for rank, row in enumerate(self._dense(snap, vector, allowed)):

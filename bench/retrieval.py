@@ -44,7 +44,7 @@ def evaluate(retriever: Retriever, questions: list[dict[str, Any]], mode: str) -
         start = time.perf_counter()
         hits = retriever.search(q["question"], k=10, mode=mode)
         latencies.append((time.perf_counter() - start) * 1000)
-        abstained = respond(retriever, q["question"], k=10, mode=mode)[1].abstained
+        abstained = respond(retriever, q["question"], k=10, mode=mode).answer.abstained
         if q["type"] == "out_of_scope":
             oos += 1
             oos_abstained += abstained

@@ -50,7 +50,7 @@ def test_search_json_is_the_documented_shape(run) -> None:  # type: ignore[no-un
     result = run("search", "smoking prevalence in Adur", "--json", "--k", "3")
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert set(data) == {"id", "question", "hits", "answer"}
+    assert set(data) == {"id", "question", "hits", "answer", "tables"}
     assert len(data["hits"]) == 3 and set(data["hits"][0]) == HIT_FIELDS
     top = data["hits"][0]
     assert top["doc"] == "pdf/tobacco-2019.pdf" and top["page_start"] == 2
@@ -106,3 +106,35 @@ def test_filters_and_the_recommendations_register(run) -> None:  # type: ignore[
     assert "Commission a stop smoking service" in register.output
     lines = [json.loads(line) for line in run("recommendations", "--json", "--kind", "briefing").output.splitlines()]
     assert lines == []  # the only recommendations are in a chapter
+
+
+def test_indicator_tables_in_search_json_and_their_own_command(run, small_corpus: Path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    (small_corpus / "indicators").mkdir()
+    source = Path(__file__).resolve().parent.parent / "corpus" / "indicators"
+    shutil.copy(
+        source / "fingertips-export-campylobacter-incidence-countyua-2015-2017.csv", small_corpus / "indicators"
+    )
+    assert "Indicators:" in run("ingest").output
+    question = "campylobacter infection rate in Brighton"
+    data = json.loads(run("search", question, "--json").output)
+    assert data["tables"] and data["tables"][0]["area"] == "Brighton and Hove"
+    result = json.loads(run("indicators", question, "--json").output)
+    table = result["tables"][0]
+    assert {
+        "indicator_id",
+        "indicator_name",
+        "area",
+        "source",
+        "period",
+        "value",
+        "lower_ci",
+        "upper_ci",
+        "england_value",
+        "comparison",
+        "rows",
+    } <= set(table)
+    assert table["lower_ci"] <= table["value"] <= table["upper_ci"]
+    assert table["comparison"] in {"Better", "Similar", "Worse", "Higher", "Lower"}
+    assert "Campylobacter" in run("indicators", question).output

@@ -161,3 +161,21 @@ def test_an_empty_corpus_builds_an_empty_index(tmp_path: Path) -> None:
     report = ingest(settings, FakeEmbedder())
     assert report.chunks == 0
     assert Retriever(settings, FakeEmbedder()).search("anything") == []
+
+
+def test_indicator_files_are_loaded_reused_and_reloaded(settings: Settings, small_corpus: Path) -> None:
+    folder = small_corpus / "indicators"
+    folder.mkdir()
+    source = Path(__file__).resolve().parent.parent / "corpus" / "indicators"
+    shutil.copy(source / "fingertips-export-campylobacter-incidence-countyua-2015-2017.csv", folder / "campy.csv")
+    first = ingest(settings, FakeEmbedder())
+    assert first.indicator_rows > 500
+    snap = store.load(settings.index)
+    assert snap.indicators is not None and snap.indicator_vectors is not None
+    assert set(snap.indicators["source"]) == {"indicators/campy.csv"}
+    again = FakeEmbedder()
+    assert not ingest(settings, again).changed and again.embedded == []  # unchanged: nothing re-read or embedded
+    (folder / "broken.xlsx").write_bytes(b"not a workbook")
+    report = ingest(settings, FakeEmbedder())
+    assert any(s.path.startswith("indicators/broken.xlsx") for s in report.skipped)
+    assert report.indicator_rows == first.indicator_rows  # the good file still loads

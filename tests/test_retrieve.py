@@ -188,7 +188,8 @@ def test_respond_reads_follow_ups_in_context(settings: Settings) -> None:
 
     retriever = Retriever(settings, FakeEmbedder())
     history = ["dental caries affects one in four five-year-olds"]
-    hits, reply = respond(retriever, "and in Arun?", history=history)
+    response = respond(retriever, "and in Arun?", history=history)
+    hits, reply = response.hits, response.answer
     assert hits == retriever.search("and in Arun?", history=history)
     assert hits[0].chunk.doc == "pdf/oral-health-2018.pdf"
     assert not reply.abstained and reply.citations[0].doc == "pdf/oral-health-2018.pdf"

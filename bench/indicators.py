@@ -1,0 +1,85 @@
+"""Indicator matching over the shared corpus's indicator files: is the right indicator for the right area among
+the top 3 tables, and how fast.
+
+For each question of ``bench/indicator_questions.jsonl`` ({"question", "indicator": a lowercase part of the
+indicator's name, "area", "kind"}) it asks for 3 tables and counts a success when one names that indicator for
+that area. Latency includes embedding the question. The index is built (incrementally) with the real model.
+
+    python bench/indicators.py [--corpus DIR] [--index DIR] [--questions FILE]
+
+Prints a markdown table and writes it to ``bench/results/indicators.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from assistant.config import Settings
+from assistant.embed import SentenceTransformerEmbedder
+from assistant.indicators import IndicatorTable
+from assistant.ingest import ingest
+from assistant.retrieve import Retriever
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def correct(table: IndicatorTable, q: dict[str, Any]) -> bool:
+    named = f"{table.sex} {table.indicator_name} {table.category}".lower()
+    return q["indicator"].lower() in named and table.area == q["area"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
+    parser.add_argument("--index", type=Path, default=Path("/tmp/jsna-bench-index"))
+    parser.add_argument("--questions", type=Path, default=REPO / "bench" / "indicator_questions.jsonl")
+    args = parser.parse_args()
+    questions = [json.loads(line) for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
+    settings = Settings(corpus=args.corpus, index=args.index, threads=os.cpu_count() or 2)
+    embedder = SentenceTransformerEmbedder.from_settings(settings)
+    report = ingest(settings, embedder)
+    retriever = Retriever(settings, embedder)
+    retriever.indicator_tables("warm up")
+    hits: Counter[str] = Counter()
+    totals: Counter[str] = Counter()
+    latencies = []
+    misses = []
+    for q in questions:
+        start = time.perf_counter()
+        tables = retriever.indicator_tables(q["question"], k=3)
+        latencies.append((time.perf_counter() - start) * 1000)
+        totals[q["kind"]] += 1
+        if any(correct(t, q) for t in tables):
+            hits[q["kind"]] += 1
+        else:
+            misses.append(
+                f"- {q['question']!r}: wanted {q['indicator']!r} for {q['area']}; got "
+                + "; ".join(f"{t.indicator_name[:50]} / {t.area}" for t in tables)
+            )
+    lines = ["| questions | correct in top 3 | share | p50 ms | p95 ms |", "|---|---:|---:|---:|---:|"]
+    for kind in sorted(totals):
+        lines.append(f"| {kind} | {hits[kind]}/{totals[kind]} | {hits[kind] / totals[kind]:.2f} | | |")
+    n, ok = sum(totals.values()), sum(hits.values())
+    p50, p95 = statistics.median(latencies), sorted(latencies)[int(0.95 * (len(latencies) - 1))]
+    lines.append(f"| **all** | **{ok}/{n}** | **{ok / n:.2f}** | {p50:.1f} | {p95:.1f} |")
+    text = (
+        f"# Indicator benchmark, {time.strftime('%Y-%m-%d')}\n\n"
+        f"Corpus `{args.corpus}` ({report.indicator_rows or 'unchanged'} indicator rows); {n} questions from "
+        f"`{args.questions.name}`; {os.cpu_count()} cores. Goal: >= 0.90 correct indicator and area in the top 3, "
+        f"p95 <= 50 ms.\n\n" + "\n".join(lines) + "\n\nMisses:\n\n" + ("\n".join(misses) or "none") + "\n"
+    )
+    print(text)
+    out = REPO / "bench" / "results" / "indicators.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
