@@ -12,20 +12,15 @@ Prints a markdown table and writes it to ``bench/results/indicators.md``.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import statistics
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from assistant.config import Settings
-from assistant.embed import SentenceTransformerEmbedder
+from common import p50_p95, setup, write_results
+
 from assistant.indicators import IndicatorTable
-from assistant.ingest import ingest
-from assistant.retrieve import Retriever
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -36,16 +31,8 @@ def correct(table: IndicatorTable, q: dict[str, Any]) -> bool:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
-    parser.add_argument("--index", type=Path, default=Path("/tmp/jsna-bench-index"))
-    parser.add_argument("--questions", type=Path, default=REPO / "bench" / "indicator_questions.jsonl")
-    args = parser.parse_args()
-    questions = [json.loads(line) for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
-    settings = Settings(corpus=args.corpus, index=args.index, threads=os.cpu_count() or 2)
-    embedder = SentenceTransformerEmbedder.from_settings(settings)
-    report = ingest(settings, embedder)
-    retriever = Retriever(settings, embedder)
+    run = setup(__doc__.split("\n\n")[0], "indicator_questions.jsonl")
+    retriever, questions, args, report = run.retriever, run.questions, run.args, run.report
     retriever.indicator_tables("warm up")
     hits: Counter[str] = Counter()
     totals: Counter[str] = Counter()
@@ -67,7 +54,7 @@ def main() -> None:
     for kind in sorted(totals):
         lines.append(f"| {kind} | {hits[kind]}/{totals[kind]} | {hits[kind] / totals[kind]:.2f} | | |")
     n, ok = sum(totals.values()), sum(hits.values())
-    p50, p95 = statistics.median(latencies), sorted(latencies)[int(0.95 * (len(latencies) - 1))]
+    p50, p95 = p50_p95(latencies)
     lines.append(f"| **all** | **{ok}/{n}** | **{ok / n:.2f}** | {p50:.1f} | {p95:.1f} |")
     text = (
         f"# Indicator benchmark, {time.strftime('%Y-%m-%d')}\n\n"
@@ -75,10 +62,7 @@ def main() -> None:
         f"`{args.questions.name}`; {os.cpu_count()} cores. Goal: >= 0.90 correct indicator and area in the top 3, "
         f"p95 <= 50 ms.\n\n" + "\n".join(lines) + "\n\nMisses:\n\n" + ("\n".join(misses) or "none") + "\n"
     )
-    print(text)
-    out = REPO / "bench" / "results" / "indicators.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    write_results("indicators.md", text)
 
 
 if __name__ == "__main__":

@@ -12,18 +12,14 @@ Prints a markdown table and writes it to ``bench/results/retrieval.md``.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import statistics
 import time
 from pathlib import Path
 from typing import Any
 
+from common import p50_p95, setup, write_results
+
 from assistant.answer import respond
-from assistant.config import Settings
-from assistant.embed import SentenceTransformerEmbedder
-from assistant.ingest import ingest
 from assistant.model import Hit
 from assistant.retrieve import MODES, Retriever
 
@@ -57,8 +53,7 @@ def evaluate(retriever: Retriever, questions: list[dict[str, Any]], mode: str) -
     row["OOS abstained"] = oos_abstained
     row["OOS"] = oos
     row["false abstentions"] = false_abstained / n
-    row["p50 ms"] = statistics.median(latencies)
-    row["p95 ms"] = sorted(latencies)[int(0.95 * (len(latencies) - 1))]
+    row["p50 ms"], row["p95 ms"] = p50_p95(latencies)
     return row
 
 
@@ -77,19 +72,10 @@ def table(rows: dict[str, dict[str, float]], n_questions: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
-    parser.add_argument("--index", type=Path, default=Path("/tmp/jsna-bench-index"))
-    parser.add_argument("--questions", type=Path, default=REPO / "bench" / "questions.jsonl")
-    args = parser.parse_args()
-    questions = [json.loads(line) for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
-    settings = Settings(corpus=args.corpus, index=args.index, threads=os.cpu_count() or 2)
-    embedder = SentenceTransformerEmbedder.from_settings(settings)
-    report = ingest(settings, embedder)
-    retriever = Retriever(settings, embedder)
+    run = setup(__doc__.split("\n\n")[0], "questions.jsonl")
+    retriever, questions, args, report = run.retriever, run.questions, run.args, run.report
     retriever.search("warm up the model and caches")
-    rows = {mode: evaluate(retriever, questions, mode) for mode in ("bm25", "dense", "hybrid")}
-    assert set(rows) == set(MODES)
+    rows = {mode: evaluate(retriever, questions, mode) for mode in MODES}
     in_scope = sum(q["type"] != "out_of_scope" for q in questions)
     header = (
         f"# Retrieval benchmark, {time.strftime('%Y-%m-%d')}\n\n"
@@ -97,11 +83,7 @@ def main() -> None:
         f"out-of-scope questions from `{args.questions.name}`; {os.cpu_count()} cores. Page-level hits: a passage "
         f"counts when it is from a gold document and its pages overlap the gold pages.\n\n"
     )
-    text = header + table(rows, len(questions)) + "\n"
-    print(text)
-    out = REPO / "bench" / "results" / "retrieval.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    write_results("retrieval.md", header + table(rows, len(questions)) + "\n")
 
 
 if __name__ == "__main__":
