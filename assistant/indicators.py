@@ -28,6 +28,8 @@ RANKING = re.compile(r"\b(which|what)\b.*\b(highest|lowest|worst|best|most|least
 LOWEST_FIRST = re.compile(r"\b(lowest|least|bottom)\b", re.I)
 RRF_K = 60
 LOCAL_FILE_DISTRICTS = 30  # a file with more districts than this covers the country, not one county
+BENCHMARK_ONLY = re.compile(r"\b(compared?|than|vs\.?|versus|against|nationally|national average)\b", re.I)
+AREA_TYPES = {"ward": "Ward", "district": "District", "county": "County", "region": "Region", "ccg": "CCG"}
 FEMALE = re.compile(r"\b(women|woman|female|females|girls?|mothers?)\b", re.I)
 MALE = re.compile(r"\b(men|man|male|males|boys?|fathers?)\b", re.I)
 TOTAL_CATEGORY = re.compile(r"^(all\b|total\b|persons\b)", re.I)
@@ -100,8 +102,8 @@ def compare(
 def area_aliases(name: str) -> set[str]:
     """Short forms people type for an area name."""
     aliases = {name}
-    base = re.sub(r"^(city of|county of|royal borough of|london borough of)\s+", "", name, flags=re.I)
-    base = re.sub(r"\s+(ua|council|county council|district|borough)$", "", base, flags=re.I)
+    base = re.sub(r"^(nhs|city of|county of|royal borough of|london borough of)\s+", "", name, flags=re.I)
+    base = re.sub(r"\s+(ua|council|county council|district|borough|ccg)$", "", base, flags=re.I)
     aliases.add(base)
     for part in re.split(r",\s*|\s+and\s+|\s*&\s*", base):
         if len(part) >= 4 and part.lower() not in {"city", "county", "north", "south", "east", "west"}:
@@ -124,6 +126,7 @@ class IndicatorIndex:
         counties = table[table["area_type"].str.contains("County", na=False)]
         counts = (counties if len(counties) else table[table["area_name"].str.lower() != ENGLAND])["area_name"]
         self.home_area = str(counts.value_counts().index[0]) if len(counts) else ""
+        self.county_parts = _county_parts(table)
 
     def _gazetteer(self) -> list[tuple[re.Pattern[str], str]]:
         names = set(self.table["area_name"].dropna().astype(str))
@@ -164,7 +167,12 @@ class IndicatorIndex:
         return sorted(fused, key=lambda row: -fused[row])[:k]
 
     def tables(self, question: str, vector: np.ndarray, k: int = 3) -> list[IndicatorTable]:
-        areas = self.areas_in(question) or ([self.home_area] if self.home_area else [])
+        areas = self.areas_in(question)
+        if not areas or (areas == ["England"] and BENCHMARK_ONLY.search(question)):
+            areas = [self.home_area] if self.home_area else areas  # "compared with England": ours against it
+        wanted_type = next(
+            (kind for word, kind in AREA_TYPES.items() if re.search(rf"\b{word}s?\b", question, re.I)), ""
+        )
         ranking = RANKING.search(question)
         lowest = bool(ranking and LOWEST_FIRST.search(question))
         sex = "Female" if FEMALE.search(question) else "Male" if MALE.search(question) else "Persons"
@@ -172,7 +180,7 @@ class IndicatorIndex:
         for row in self.match(question, vector, k * 3):
             entry = self.catalogue.iloc[row]
             rows = self.groups[(entry.indicator_id, entry.source)]
-            table = self._table(rows, areas, sex, bool(ranking), lowest)
+            table = self._table(rows, areas, sex, bool(ranking), lowest, wanted_type)
             if table is not None:
                 out.append(table)
             if len(out) == k:
@@ -180,7 +188,7 @@ class IndicatorIndex:
         return out
 
     def _table(
-        self, rows: pd.DataFrame, areas: Sequence[str], sex: str, ranking: bool, lowest: bool
+        self, rows: pd.DataFrame, areas: Sequence[str], sex: str, ranking: bool, lowest: bool, wanted_type: str = ""
     ) -> IndicatorTable | None:
         area = next((a for a in areas if (rows["area_name"] == a).any()), None)
         if area is None:
@@ -200,8 +208,11 @@ class IndicatorIndex:
         if ranking:
             # "Which district in West Sussex has the highest ...": rank the named area's parts when the data has
             # them, else the areas of its kind; the table is then about the area at the top.
-            ranked = _parts(same, area, str(latest["area_type"])).dropna(subset=["value"])
+            parts = self.county_parts.get(area, set())
+            ranked = _parts(same, area, str(latest["area_type"]), parts, wanted_type).dropna(subset=["value"])
             ranked = ranked.sort_values("value", ascending=lowest)
+            if wanted_type and not ranked["area_type"].str.contains(wanted_type, na=False).any():
+                return None  # "which district ...": this file has no districts; another file may
             order = tuple((str(r.area_name), _number(r.value)) for r in ranked.itertuples())
             if order and order[0][0] != area:
                 table = self._table(rows, [order[0][0]], sex, False, lowest)
@@ -248,16 +259,32 @@ class IndicatorIndex:
         )
 
 
-def _parts(same: pd.DataFrame, area: str, area_type: str) -> pd.DataFrame:
-    """The areas to rank for a question about ``area``: its parts by the data's parent links; else, for a
-    county in a local file (few districts), that file's districts; else the areas of its own kind."""
-    parts = same[same["parent_name"] == area]
-    if len(parts):
-        return parts
+def _parts(same: pd.DataFrame, area: str, area_type: str, known_parts: set[str], wanted_type: str) -> pd.DataFrame:
+    """The areas to rank for a question about ``area``: its parts by the data's parent links, or by the parts
+    other files show it has; else, for a county in a local file (few districts), that file's districts; else the
+    areas of the kind the question names, or of the area's own kind."""
+    for parts in (same[same["parent_name"] == area], same[same["area_name"].isin(known_parts)]):
+        if len(parts) and (not wanted_type or parts["area_type"].str.contains(wanted_type).any()):
+            return parts
     districts = same[same["area_type"].str.contains("District", na=False)]
     if "County" in area_type and 0 < districts["area_name"].nunique() <= LOCAL_FILE_DISTRICTS:
         return districts
+    if wanted_type and same["area_type"].str.contains(wanted_type, na=False).any():
+        return same[same["area_type"].str.contains(wanted_type, na=False)]
     return same[same["area_type"] == area_type]
+
+
+def _county_parts(table: pd.DataFrame) -> dict[str, set[str]]:
+    """Which districts make up a county, learned from local files: a file (or sheet) with one county and a few
+    districts is about that county's districts."""
+    parts: dict[str, set[str]] = {}
+    for _, rows in table.groupby("source", sort=False):
+        types = rows.drop_duplicates("area_name")
+        counties = types[types["area_type"].str.contains("County", na=False)]["area_name"]
+        districts = set(types[types["area_type"].str.contains("District", na=False)]["area_name"])
+        if len(counties) == 1 and 0 < len(districts) <= LOCAL_FILE_DISTRICTS:
+            parts.setdefault(str(counties.iloc[0]), set()).update(districts)
+    return parts
 
 
 def _headline(rows: pd.DataFrame, sex: str = "Persons") -> pd.DataFrame:

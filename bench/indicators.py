@@ -2,8 +2,9 @@
 the top 3 tables, and how fast.
 
 For each question of ``bench/indicator_questions.jsonl`` ({"question", "indicator": a lowercase part of the
-indicator's name, "area", "kind"}) it asks for 3 tables and counts a success when one names that indicator for
-that area. Latency includes embedding the question. The index is built (incrementally) with the real model.
+indicator's name, "indicator_id" when the file has one, "area", "kind"}) it asks for 3 tables and counts a
+success when one is that indicator (by name or id) for that area. Latency includes embedding the question. The
+index is built (incrementally) with the real model.
 
     python bench/indicators.py [--corpus DIR] [--index DIR] [--questions FILE]
 
@@ -27,7 +28,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 def correct(table: IndicatorTable, q: dict[str, Any]) -> bool:
     named = f"{table.sex} {table.indicator_name} {table.category}".lower()
-    return q["indicator"].lower() in named and table.area == q["area"]
+    same_id = bool(q.get("indicator_id")) and str(q["indicator_id"]) == table.indicator_id
+    return (q["indicator"].lower() in named or same_id) and table.area == q["area"]
 
 
 def main() -> None:

@@ -123,3 +123,50 @@ def test_area_in_question_and_home_area(index: IndicatorIndex) -> None:
     (table, *_) = index.tables(question, FakeEmbedder().embed([question])[0], k=1)
     assert table.area == "Crawley" and table.comparison == "Similar"
     assert np.isclose(table.value or 0, 18.0)
+
+
+def test_england_named_as_benchmark_means_the_home_area(index: IndicatorIndex) -> None:
+    question = "falls admissions compared with England"
+    (table, *_) = index.tables(question, FakeEmbedder().embed([question])[0], k=1)
+    assert table.area == "Crawley" and table.england_value == 2170
+    assert index.areas_in("falls in England") == ["England"]
+
+
+def test_rankings_learn_a_countys_districts_and_respect_the_area_kind() -> None:
+    local = _rows(
+        "9",
+        "Dementia diagnoses",
+        "",
+        {
+            ("West Sussex", "2020"): (100, 90, 110),
+            ("Adur", "2020"): (10, 9, 11),
+            ("Arun", "2020"): (30, 28, 32),
+        },
+    )
+    national = _rows(
+        "7",
+        "Deaths from air pollution",
+        "low_is_good",
+        {
+            ("Adur", "2020"): (5.1, 5.0, 5.2),
+            ("Arun", "2020"): (5.6, 5.5, 5.7),
+            ("Newham", "2020"): (7.5, 7.4, 7.6),
+            ("Surrey", "2020"): (5.3, 5.2, 5.4),  # a national file holds many counties
+            ("West Sussex", "2020"): (5.4, 5.3, 5.5),
+            ("England", "2020"): (5.5, 5.4, 5.6),
+        },
+    )
+    for row in local:
+        row["source"] = "indicators/local.xlsx"
+    for row in national:
+        row["parent_name"] = ""
+    for row in local + national:
+        if row["area_name"] in ("West Sussex", "Surrey"):
+            row["area_type"] = "County & UA"
+    table = pd.DataFrame(local + national)
+    index = IndicatorIndex(table, FakeEmbedder().embed(catalogue_texts(table)))
+    assert index.county_parts == {"West Sussex": {"Adur", "Arun"}}
+    question = "which West Sussex district has the most deaths from air pollution"
+    (top, *_) = index.tables(question, FakeEmbedder().embed([question])[0], k=1)
+    assert top.area == "Arun"  # Newham has more, but is not in West Sussex
+    assert [area for area, _ in top.ranking] == ["Arun", "Adur"]
