@@ -1,41 +1,193 @@
-"""Streamlit entry point: composes the assistant's pieces; no parsing or indexing here."""
+"""Streamlit entry point: composes the assistant's pieces; no parsing, indexing or formatting logic here."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from assistant.answer import respond
-from assistant.cli import load_embedder
-from assistant.config import load_settings
+from assistant import store
+from assistant.answer import Response, respond
+from assistant.cli import format_report, load_embedder
+from assistant.config import Settings, load_settings
+from assistant.corpus import KINDS
 from assistant.errors import JsnaError
-from assistant.retrieve import Retriever
+from assistant.ingest import ProgressEvent, ingest
+from assistant.model import Hit
+from assistant.parse import render_page
+from assistant.present import answer_sentences, comparison_colour, headline, passage_html, table_frame, trend_chart
+from assistant.recommendations import register
+from assistant.retrieve import Filters, Retriever
 
-st.set_page_config(page_title="JSNA Evidence Assistant", page_icon="🔎")
+st.set_page_config(page_title="JSNA Evidence Assistant", page_icon="🔎", layout="wide")
 
 
 @st.cache_resource
-def retriever() -> Retriever:
-    settings = load_settings()
+def _settings() -> Settings:
+    return load_settings()
+
+
+@st.cache_resource
+def _retriever() -> Retriever:
+    """Loaded once; it picks up a rebuilt index by itself on the next question."""
+    settings = _settings()
     return Retriever(settings, load_embedder(settings))
 
 
-st.title("JSNA Evidence Assistant")
-st.caption("Ask a question; every passage comes with its document and page.")
-question = st.chat_input("Ask about the JSNA, e.g. how many people died of drug misuse?")
-if question:
+def _escape(text: str) -> str:
+    """Document-derived text inside markdown: shown literally."""
+    return "".join("\\" + ch if ch in "\\`*_[]<>#|~$" else ch for ch in text)
+
+
+def _filters() -> Filters:
+    bar = st.sidebar
+    bar.header("Filters")
+    kinds = bar.multiselect("Document kind", KINDS)
+    publisher = bar.text_input("Publisher or area", help="Part of the publisher or title, e.g. Trafford")
+    years = bar.slider("Published between", 2000, 2030, (2000, 2030))
+    recommendations = bar.checkbox("Recommendations only")
+    year_from, year_to = (None, None) if years == (2000, 2030) else years
+    return Filters(tuple(kinds), publisher.strip(), year_from, year_to, recommendations)
+
+
+def _passage(number: int, hit: Hit, marked: list[str], key: str) -> None:
+    chunk = hit.chunk
+    badge = "  :green-badge[recommendation]" if chunk.recommendation else ""
+    kind = f" · {chunk.kind}" if chunk.kind else ""
+    section = f" · {_escape(chunk.section)}" if chunk.section else ""
+    st.markdown(f"**[{number}]** {_escape(chunk.citation)}{kind}{section}{badge}")
+    st.html(passage_html(chunk.text, marked))
+    path = _settings().corpus / chunk.doc
+    pdf = chunk.paged and path.suffix.lower() == ".pdf" and path.is_file()
+    if pdf and st.toggle(f"Show page {chunk.page_start}", key=key):
+        try:
+            st.image(render_page(path, chunk.page_start), caption=chunk.citation)
+        except JsnaError as exc:
+            st.warning(str(exc))
+        st.download_button("Download the PDF", path.read_bytes(), file_name=path.name, key=f"{key}-pdf")
+
+
+def _tables(response: Response) -> None:
+    for table in response.tables:
+        colour = comparison_colour(table.comparison)
+        st.markdown(f"**{_escape(table.indicator_name)}** ({_escape(table.unit)}) · :gray[{_escape(table.source)}]")
+        quote = passage_html(headline(table))
+        st.html(f'<div style="border-left: 6px solid {colour}; padding-left: 8px">{quote}</div>')
+        st.dataframe(table_frame(table), hide_index=True)
+        chart = trend_chart(table)
+        if chart is not None:
+            st.altair_chart(chart)
+        if table.ranking:
+            st.caption("Ranking: " + ", ".join(f"{area} {value:g}" for area, value in table.ranking[:10] if value))
+
+
+def _turn(index: int, question: str, response: Response) -> None:
     with st.chat_message("user"):
         st.text(question)
     with st.chat_message("assistant"):
-        try:
-            response = respond(retriever(), question)
-            hits, result = response.hits, response.answer
-        except JsnaError as exc:
-            st.error(exc.message)
-            st.info(exc.advice)
-            st.stop()
-        st.text(result.text)
-        for number, hit in enumerate(hits, 1):
-            chunk = hit.chunk
-            badge = " · recommendation" if chunk.recommendation else ""
-            st.markdown(f"**[{number}]** {chunk.citation}{badge}".replace("\\", "\\\\"))
-            st.text(chunk.text)
+        answer = response.answer
+        (st.warning if answer.abstained else st.success)(answer.text)
+        marked = answer_sentences(answer.text)
+        for number, hit in enumerate(response.hits, 1):
+            _passage(number, hit, marked, key=f"page-{index}-{number}")
+        if response.tables:
+            st.subheader("Indicators")
+            _tables(response)
+
+
+def ask_page(filters: Filters) -> None:
+    st.title("JSNA Evidence Assistant")
+    st.caption("Ask a question; every passage comes with its document and page. Follow-up questions are understood.")
+    turns: list[tuple[str, Response]] = st.session_state.setdefault("turns", [])
+    for index, (question, response) in enumerate(turns):
+        _turn(index, question, response)
+    asked = st.chat_input("Ask about the JSNA, e.g. how many people died of drug misuse?")
+    if not asked:
+        return
+    question = asked
+    try:
+        response = respond(_retriever(), question, filters=filters, history=[q for q, _ in turns])
+    except JsnaError as exc:
+        st.error(exc.message)
+        st.info(exc.advice or "See the README.")
+        return
+    turns.append((question, response))
+    _turn(len(turns) - 1, question, response)
+
+
+def recommendations_page(filters: Filters) -> None:
+    st.title("Recommendations")
+    topic = st.text_input("Topic", placeholder="e.g. self-harm, smoking, pharmacies (empty: all)")
+    try:
+        found = register(_retriever(), topic or None, filters)
+    except JsnaError as exc:
+        st.error(exc.message)
+        st.info(exc.advice)
+        return
+    st.caption(f"{len(found)} recommendation passages")
+    for number, hit in enumerate(found, 1):
+        _passage(number, hit, [], key=f"rec-{number}")
+
+
+def staff_page() -> None:
+    st.title("Staff: publish and rebuild")
+    settings = _settings()
+    if not settings.admin_password:
+        st.info("The staff page is disabled. Set JSNA_ADMIN_PASSWORD (or admin_password in jsna.toml) to enable it.")
+        return
+    if not st.session_state.get("staff"):
+        password = st.text_input("Password", type="password")
+        if password and password == settings.admin_password:
+            st.session_state["staff"] = True
+            st.rerun()
+        elif password:
+            st.error("Wrong password.")
+        return
+    _status(settings)
+    if st.button("Rebuild the index", type="primary"):
+        _rebuild(settings)
+
+
+def _status(settings: Settings) -> None:
+    try:
+        snap = store.load(settings.index)
+    except JsnaError as exc:
+        st.warning(f"{exc.message} {exc.advice}")
+        return
+    m = snap.manifest
+    rows = 0 if snap.indicators is None else len(snap.indicators)
+    cols = st.columns(4)
+    cols[0].metric("Documents", len(m.documents))
+    cols[1].metric("Passages", len(snap.chunks))
+    cols[2].metric("Indicator rows", rows)
+    cols[3].metric("Files skipped", len(m.skipped))
+    st.caption(f"Built {m.created} with {m.model}; index {settings.index}/{snap.version}")
+    for skipped in m.skipped:
+        st.text(f"Skipped: {skipped.reason}")
+
+
+def _rebuild(settings: Settings) -> None:
+    bar = st.progress(0.0, text="Starting")
+    labels = {"parse": "Reading documents", "embed": "Embedding passages", "write": "Writing the index"}
+
+    def show(event: ProgressEvent) -> None:
+        share = event.done / event.total if event.total else 1.0
+        bar.progress(min(1.0, share), text=f"{labels.get(event.stage, event.stage)}: {event.done}/{event.total}")
+
+    try:
+        report = ingest(settings, _retriever().embedder, progress=show)
+    except JsnaError as exc:
+        st.error(f"{exc.message} {exc.advice}")
+        return
+    bar.progress(1.0, text="Done")
+    st.text(format_report(report))
+
+
+def main() -> None:
+    page = st.sidebar.radio("Page", ["Ask", "Recommendations", "Staff"], label_visibility="collapsed")
+    if page == "Staff":
+        staff_page()
+        return
+    filters = _filters()
+    (ask_page if page == "Ask" else recommendations_page)(filters)
+
+
+main()

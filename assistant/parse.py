@@ -90,6 +90,24 @@ def read_document(path: Path, max_mb: float = 100.0, name: str | None = None) ->
 # --- PDF -----------------------------------------------------------------------------------------------
 
 
+def render_page(path: Path, page: int, scale: float = 1.5) -> bytes:
+    """One page of a PDF (1-based) as PNG bytes, for showing a cited page."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        if not 1 <= page <= len(pdf):
+            raise DocumentError(str(path), f"has no page {page} (it has {len(pdf)})", "Run `jsna ingest` again.")
+        image = pdf[page - 1].render(scale=scale).to_pil()
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        return buffer.getvalue()
+    finally:
+        pdf.close()
+
+
 def _read_pdf(path: Path, head: bytes, name: str) -> ParsedDocument:
     if b"%PDF-" not in head:
         what = next((label for sig, label in SIGNATURES.items() if head.startswith(sig)), None)

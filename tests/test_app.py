@@ -6,6 +6,7 @@ The app reads its settings from ``JSNA_*`` environment variables and gets its em
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,10 @@ def _ask(question: str) -> AppTest:
     return at
 
 
+def _html(at: AppTest) -> list[str]:
+    return [element.proto.body for element in at.get("html")]
+
+
 def _markdown(at: AppTest) -> list[str]:
     return [element.value for element in at.markdown]
 
@@ -63,8 +68,10 @@ def test_answer_cites_document_title_and_page(
     top = citations[0]
     assert "Tobacco Control Needs Assessment" in top
     assert "p. 2" in top
-    # The passage itself is shown under its citation.
-    assert any("14.2 per cent" in t.value for t in at.text)
+    # The passage itself is shown under its citation, the answering sentence marked.
+    passages = _html(at)
+    assert any("14.2 per cent" in body for body in passages)
+    assert any("<mark>" in body for body in passages)
     assert not at.error
 
 
@@ -102,7 +109,8 @@ def test_document_text_is_shown_literally_not_rendered(
 
     at = _ask("zebra crossing audit Crawley")
 
-    shown = [t.value for t in at.text]
-    assert any(payload in value for value in shown), shown
+    shown = _html(at)
+    assert any(html.escape(payload) in body for body in shown), shown
+    assert not any("<script>" in body for body in shown)
     # Nothing from the document reached a markdown element, where it would be rendered as HTML/bold.
     assert not any("<script>" in text or "**bold**" in text for text in _markdown(at))
