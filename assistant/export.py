@@ -1,0 +1,313 @@
+"""A conversation -> an evidence pack: each question with its answer, the passages it quotes with Harvard
+references, the indicator tables, and one alphabetical reference list, as Markdown or as a Word document.
+
+Both formats are built from the same :class:`PackTurn` list, so they carry the same content. Nothing here reads or
+writes files: the Markdown comes back as ``str`` and the Word document as ``bytes`` for the caller to save or serve.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from io import BytesIO
+from typing import TYPE_CHECKING
+
+from docx import Document
+from docx.shared import Cm
+
+from assistant.indicators import IndicatorTable
+from assistant.model import Chunk
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
+
+    from assistant.answer import Response
+
+Turn = tuple[str, "Response"]
+
+DEFAULT_TITLE = "JSNA evidence pack"
+NEAREST = 3  # passages listed when the answer abstained
+TABLE_HEADER = ("Indicator", "Area", "Period", "Value", "95% CI", "England", "Comparison", "Source")
+ABSTAINED_NOTE = "No answer found."
+NO_PASSAGES = "No passages were found."
+
+# Backslash escapes work for every ASCII punctuation character in CommonMark; these are the ones that start
+# emphasis, code, links, raw HTML, tables, strikethrough or (in Streamlit) maths.
+_INLINE = re.compile(r"([\\`*_\[\]<>|~$])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")  # "&amp;" would otherwise show as "&"
+_LINE_START = re.compile(r"^([#>+=-])|^(\d{1,9})([.)])(?=\s|$)")  # headings, quotes, lists, setext underlines
+_XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A passage shown in the pack, with the number the answer cites it by."""
+
+    number: int
+    chunk: Chunk
+
+
+@dataclass(frozen=True)
+class PackTurn:
+    """One question of the conversation, reduced to what the pack shows."""
+
+    question: str
+    answer: str
+    abstained: bool
+    cited: tuple[int, ...]
+    quotes: tuple[Quote, ...]
+    tables: tuple[IndicatorTable, ...]
+
+
+# --- references -------------------------------------------------------------------------------------------------
+
+
+def _reference_parts(chunk: Chunk) -> tuple[str, str, str]:
+    """(before the title, the title, after the title) of a Harvard reference, as plain text."""
+    publisher = chunk.publisher.strip() or "Unknown publisher"
+    year = str(chunk.year) if chunk.year else "n.d."
+    title = " ".join((chunk.title or chunk.doc).split())
+    stop = "" if title.endswith((".", "?", "!")) else "."
+    label = chunk.pages_label
+    location = "" if label == "whole document" else f" {label}."
+    return f"{publisher} ({year}) ", title, f"{stop}{location}"
+
+
+def reference_text(chunk: Chunk) -> str:
+    """Harvard reference without markup: ``Publisher (2019) Title. p. 3.``"""
+    return "".join(_reference_parts(chunk))
+
+
+def harvard_reference(chunk: Chunk) -> str:
+    """Harvard reference in Markdown, title in italics: ``Publisher (2019) *Title*. pp. 3-4.``"""
+    before, title, after = _reference_parts(chunk)
+    return f"{escape_markdown(before.rstrip())} *{_escape_inline(title)}*{_escape_inline(after)}"
+
+
+def _reference_key(chunk: Chunk) -> tuple[str, str]:
+    return chunk.doc, chunk.pages_label
+
+
+def references(turns: Sequence[PackTurn]) -> list[Chunk]:
+    """Every passage the pack quotes, one per document and page(s), in alphabetical order of reference."""
+    unique: dict[tuple[str, str], Chunk] = {}
+    for turn in turns:
+        for quote in turn.quotes:
+            unique.setdefault(_reference_key(quote.chunk), quote.chunk)
+
+    def order(chunk: Chunk) -> tuple[str, int, int, str]:
+        before, title, _ = _reference_parts(chunk)
+        return (before + title).casefold(), chunk.page_start, chunk.page_end, chunk.section.casefold()
+
+    return sorted(unique.values(), key=order)
+
+
+# --- content shared by both formats -----------------------------------------------------------------------------
+
+
+def _fallback_chunk(doc: str, title: str, page_start: int, page_end: int, section: str) -> Chunk:
+    """A citable stand-in when a citation's passage is not among the hits (only its reference can be shown)."""
+    return Chunk("", doc, title, "", None, "", page_start, page_end, section, "")
+
+
+def pack_turn(question: str, response: Response) -> PackTurn:
+    """What the pack shows for one turn: the passages the answer cites (by their [n]), or the nearest few when
+    it abstained."""
+    answer, hits = response.answer, response.hits
+    if answer.abstained:
+        quotes = tuple(Quote(number, hit.chunk) for number, hit in enumerate(hits[:NEAREST], 1))
+    else:
+        found = []
+        for citation in answer.citations:
+            index = citation.number - 1
+            if 0 <= index < len(hits) and hits[index].chunk.doc == citation.doc:
+                chunk = hits[index].chunk
+            else:
+                same = [h.chunk for h in hits if _same_place(h.chunk, citation.doc, citation.page_start)]
+                place = (citation.doc, citation.title, citation.page_start, citation.page_end, citation.section)
+                chunk = same[0] if same else _fallback_chunk(*place)
+            found.append(Quote(citation.number, chunk))
+        quotes = tuple(sorted(found, key=lambda quote: quote.number))
+    cited = tuple(c.number for c in answer.citations)
+    return PackTurn(question, answer.text, answer.abstained, cited, quotes, tuple(response.tables))
+
+
+def _same_place(chunk: Chunk, doc: str, page_start: int) -> bool:
+    return chunk.doc == doc and chunk.page_start == page_start
+
+
+def format_number(value: float | None) -> str:
+    """Thousands separators, up to six significant figures, no exponent for large numbers."""
+    if value is None:
+        return ""
+    text = f"{value:,.6g}"
+    return f"{value:,.0f}" if "e+" in text else text
+
+
+def table_row(table: IndicatorTable) -> tuple[str, ...]:
+    """The cells of one indicator table, in the order of :data:`TABLE_HEADER`, as plain text."""
+    qualifiers = [q for q in (table.sex, table.category) if q and q.casefold() not in {"persons", "all"}]
+    name = table.indicator_name + (f" ({table.unit})" if table.unit else "")
+    if qualifiers:
+        name += " - " + "; ".join(qualifiers)
+    has_ci = table.lower_ci is not None and table.upper_ci is not None
+    ci = f"{format_number(table.lower_ci)} to {format_number(table.upper_ci)}" if has_ci else ""
+    value = format_number(table.value) or "n/a"
+    cells = (name, table.area, table.period, value, ci, format_number(table.england_value), table.comparison)
+    return (*cells, table.source)
+
+
+def _today(generated: date | None) -> str:
+    day = generated or date.today()
+    return f"Generated {day.day} {day:%B %Y}."
+
+
+# --- Markdown ---------------------------------------------------------------------------------------------------
+
+
+def _escape_inline(text: str) -> str:
+    return _ENTITY.sub(r"\\&", _INLINE.sub(r"\\\1", text))
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` shown literally by a Markdown renderer: emphasis, code, links, HTML, headings, quotes and lists
+    are escaped. Indentation at the start of a line is dropped (Markdown would read it as a code block)."""
+    lines = []
+    for line in text.split("\n"):
+        line = _escape_inline(line.strip())
+        lines.append(_LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", line))
+    return "\n".join(lines)
+
+
+def _one_line(text: str) -> str:
+    return escape_markdown(" ".join(text.split()))
+
+
+def _md_answer(turn: PackTurn) -> str:
+    text = escape_markdown(turn.answer.strip())
+    for number in turn.cited:  # keep the [n] markers as written, so they match the numbered references
+        text = text.replace(f"\\[{number}\\]", f"[{number}]")
+    return text
+
+
+def _md_quote(quote: Quote) -> list[str]:
+    lines = [line for line in escape_markdown(quote.chunk.text).split("\n") if line]
+    out = [f"> {line}  " for line in lines[:-1]] + [f"> {line}" for line in lines[-1:]]  # hard line breaks
+    if out:
+        out.append("")  # a blank line ends the quote, or the reference would continue it
+    return [*out, f"[{quote.number}] {harvard_reference(quote.chunk)}", ""]
+
+
+def _md_table(tables: Sequence[IndicatorTable]) -> list[str]:
+    rows = [TABLE_HEADER, *(table_row(t) for t in tables)]
+    out = ["| " + " | ".join(_one_line(cell) for cell in row) + " |" for row in rows]
+    out.insert(1, "|" + "---|" * len(TABLE_HEADER))
+    return [*out, ""]
+
+
+def _md_turn(turn: PackTurn) -> list[str]:
+    out = [f"## {_one_line(turn.question)}", ""]
+    if turn.abstained:
+        out += [f"**{ABSTAINED_NOTE}** {_md_answer(turn)}".rstrip(), "", "### Nearest passages (not an answer)", ""]
+    else:
+        out += [_md_answer(turn) or "No answer.", ""]
+        if turn.quotes:
+            out += ["### Cited passages", ""]
+    if turn.abstained and not turn.quotes:
+        out += [NO_PASSAGES, ""]
+    for quote in turn.quotes:
+        out += _md_quote(quote)
+    if turn.tables:
+        out += ["### Indicators", "", *_md_table(turn.tables)]
+    return out
+
+
+def to_markdown(turns: Sequence[Turn], title: str = DEFAULT_TITLE, generated: date | None = None) -> str:
+    """The evidence pack as Markdown. ``generated`` is the date shown (default: today)."""
+    packed = [pack_turn(question, response) for question, response in turns]
+    out = [f"# {_one_line(title)}", "", _today(generated), ""]
+    for turn in packed:
+        out += _md_turn(turn)
+    out += ["## References", ""]
+    out += [f"- {harvard_reference(chunk)}" for chunk in references(packed)] or ["No passages were quoted."]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# --- Word -------------------------------------------------------------------------------------------------------
+
+
+def _xml_safe(text: str) -> str:
+    """Word rejects control characters that PDFs sometimes leave in extracted text."""
+    return _XML_UNSAFE.sub("", text)
+
+
+def _docx_reference(document: DocxDocument, chunk: Chunk, prefix: str, style: str | None = None) -> None:
+    before, title, after = _reference_parts(chunk)
+    paragraph = document.add_paragraph(style=style)
+    paragraph.add_run(_xml_safe(prefix + before))
+    paragraph.add_run(_xml_safe(title)).italic = True
+    paragraph.add_run(_xml_safe(after))
+
+
+def _docx_quote(document: DocxDocument, quote: Quote) -> None:
+    text = "\n".join(line.strip() for line in quote.chunk.text.split("\n") if line.strip())
+    if text:
+        paragraph = document.add_paragraph(style="Quote")
+        paragraph.paragraph_format.left_indent = Cm(1)
+        paragraph.paragraph_format.right_indent = Cm(1)
+        paragraph.add_run(_xml_safe(text)).italic = True
+    _docx_reference(document, quote.chunk, f"[{quote.number}] ")
+
+
+def _docx_table(document: DocxDocument, tables: Sequence[IndicatorTable]) -> None:
+    grid = document.add_table(rows=1, cols=len(TABLE_HEADER))
+    grid.style = "Table Grid"
+    for cell, label in zip(grid.rows[0].cells, TABLE_HEADER, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(label).bold = True
+    for table in tables:
+        for cell, text in zip(grid.add_row().cells, table_row(table), strict=True):
+            cell.text = _xml_safe(" ".join(text.split()))
+
+
+def _docx_turn(document: DocxDocument, turn: PackTurn) -> None:
+    document.add_heading(_xml_safe(" ".join(turn.question.split())), level=1)
+    if turn.abstained:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(ABSTAINED_NOTE).bold = True
+        if turn.answer.strip():
+            paragraph.add_run(" " + _xml_safe(turn.answer.strip()))
+        document.add_heading("Nearest passages (not an answer)", level=2)
+        if not turn.quotes:
+            document.add_paragraph(NO_PASSAGES)
+    else:
+        document.add_paragraph(_xml_safe(turn.answer.strip()) or "No answer.")
+        if turn.quotes:
+            document.add_heading("Cited passages", level=2)
+    for quote in turn.quotes:
+        _docx_quote(document, quote)
+    if turn.tables:
+        document.add_heading("Indicators", level=2)
+        _docx_table(document, turn.tables)
+
+
+def to_docx(turns: Sequence[Turn], title: str = DEFAULT_TITLE, generated: date | None = None) -> bytes:
+    """The evidence pack as a Word document (.docx bytes), with the same content as :func:`to_markdown`."""
+    packed = [pack_turn(question, response) for question, response in turns]
+    document = Document()
+    document.core_properties.title = title
+    document.add_heading(_xml_safe(title), level=0)
+    document.add_paragraph(_today(generated))
+    for turn in packed:
+        _docx_turn(document, turn)
+    document.add_heading("References", level=1)
+    chunks = references(packed)
+    for chunk in chunks:
+        _docx_reference(document, chunk, "", style="List Bullet")
+    if not chunks:
+        document.add_paragraph("No passages were quoted.")
+    buffer = BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
