@@ -8,12 +8,14 @@ from assistant import store
 from assistant.answer import Response, respond
 from assistant.cli import format_report, load_embedder
 from assistant.config import Settings, load_settings
-from assistant.corpus import KINDS
+from assistant.corpus import KINDS, scan
 from assistant.errors import JsnaError
+from assistant.export import to_docx, to_markdown
 from assistant.ingest import ProgressEvent, ingest
-from assistant.model import Hit
+from assistant.model import Hit, IngestReport
 from assistant.parse import render_page
 from assistant.present import answer_sentences, comparison_colour, headline, passage_html, table_frame, trend_chart
+from assistant.publish import publish
 from assistant.recommendations import register
 from assistant.retrieve import Filters, Retriever
 
@@ -99,6 +101,8 @@ def ask_page(filters: Filters) -> None:
     turns: list[tuple[str, Response]] = st.session_state.setdefault("turns", [])
     for index, (question, response) in enumerate(turns):
         _turn(index, question, response)
+    if turns:
+        _evidence_pack(turns)
     asked = st.chat_input("Ask about the JSNA, e.g. how many people died of drug misuse?")
     if not asked:
         return
@@ -111,6 +115,14 @@ def ask_page(filters: Filters) -> None:
         return
     turns.append((question, response))
     _turn(len(turns) - 1, question, response)
+
+
+def _evidence_pack(turns: list[tuple[str, Response]]) -> None:
+    """Downloads of the conversation so far, with full references, ready to paste into a bid."""
+    left, right = st.sidebar.columns(2)
+    left.download_button("Evidence pack (.md)", to_markdown(turns), file_name="jsna-evidence-pack.md")
+    docx_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    right.download_button("(.docx)", to_docx(turns), file_name="jsna-evidence-pack.docx", mime=docx_type)
 
 
 def recommendations_page(filters: Filters) -> None:
@@ -141,9 +153,34 @@ def staff_page() -> None:
         elif password:
             st.error("Wrong password.")
         return
+    summary = st.session_state.pop("rebuild_summary", None)
+    if summary:
+        st.success("The index was rebuilt; searches use it from now on.")
+        st.text(summary)
     _status(settings)
-    if st.button("Rebuild the index", type="primary"):
-        _rebuild(settings)
+    _upload(settings)
+    if st.button("Rebuild the index", type="primary") and (report := _rebuild(settings)):
+        st.session_state["rebuild_summary"] = format_report(report)
+        st.rerun()
+
+
+def _upload(settings: Settings) -> None:
+    st.subheader("Publish documents and indicator files")
+    existing = [source.rel for source in scan(settings.corpus)] if settings.corpus.is_dir() else []
+    replace = st.selectbox("Replaces an earlier version (optional)", ["", *existing])
+    files = st.file_uploader(
+        "PDF, Word, HTML, Markdown or text documents; CSV, JSON or XLSX indicator files",
+        type=["pdf", "docx", "html", "htm", "md", "markdown", "txt", "csv", "json", "xlsx"],
+        accept_multiple_files=True,
+    )
+    if files and st.button("Add to the corpus"):
+        for upload in files:
+            try:
+                done = publish(settings.corpus, upload.name, upload.getvalue(), settings.max_file_mb, replace or None)
+            except JsnaError as exc:
+                st.error(f"{upload.name}: {exc.message} {exc.advice}")
+                continue
+            (st.info if done.action == "duplicate" else st.success)(done.detail)
 
 
 def _status(settings: Settings) -> None:
@@ -164,7 +201,7 @@ def _status(settings: Settings) -> None:
         st.text(f"Skipped: {skipped.reason}")
 
 
-def _rebuild(settings: Settings) -> None:
+def _rebuild(settings: Settings) -> IngestReport | None:
     bar = st.progress(0.0, text="Starting")
     labels = {"parse": "Reading documents", "embed": "Embedding passages", "write": "Writing the index"}
 
@@ -176,9 +213,9 @@ def _rebuild(settings: Settings) -> None:
         report = ingest(settings, _retriever().embedder, progress=show)
     except JsnaError as exc:
         st.error(f"{exc.message} {exc.advice}")
-        return
+        return None
     bar.progress(1.0, text="Done")
-    st.text(format_report(report))
+    return report
 
 
 def main() -> None:

@@ -114,3 +114,53 @@ def test_document_text_is_shown_literally_not_rendered(
     assert not any("<script>" in body for body in shown)
     # Nothing from the document reached a markdown element, where it would be rendered as HTML/bold.
     assert not any("<script>" in text or "**bold**" in text for text in _markdown(at))
+
+
+def test_staff_page_is_disabled_without_a_password(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+    _point_app_at(monkeypatch, settings)
+    monkeypatch.delenv("JSNA_ADMIN_PASSWORD", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at.sidebar.radio[0].set_value("Staff").run()
+    assert any("disabled" in i.value for i in at.info) and not at.exception
+
+
+def test_staff_publish_rebuild_and_find_it_in_the_next_answer(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, fake_embedder: FakeEmbedder, tmp_path: Path
+) -> None:
+    from conftest import make_pdf
+
+    from assistant.publish import publish
+
+    ingest(settings, fake_embedder)
+    _point_app_at(monkeypatch, settings)
+    monkeypatch.setenv("JSNA_ADMIN_PASSWORD", "s3cret")
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at.sidebar.radio[0].set_value("Staff").run()
+    at.text_input[0].set_value("wrong").run()
+    assert at.error and not at.get("metric")
+    at.text_input[0].set_value("s3cret").run()
+    assert [m.proto.body for m in at.get("metric")][0] == "2"  # documents before
+
+    new = make_pdf(
+        tmp_path / "Loneliness Briefing 2024.pdf",
+        [
+            [
+                ("h1", "Loneliness"),
+                (
+                    "body",
+                    "One in four older "
+                    "people in Horsham reported feeling lonely often, according to the 2024 survey of residents.",
+                ),
+            ]
+        ],
+    )
+    published = publish(settings.corpus, new.name, new.read_bytes(), settings.max_file_mb)
+    assert published.path == "pdf/Loneliness-Briefing-2024.pdf"
+    next(b for b in at.button if b.label == "Rebuild the index").click().run()
+    assert not at.exception
+    assert any("1 added" in t.value for t in at.text)
+    assert [m.proto.body for m in at.get("metric")][0] == "3"
+
+    at.sidebar.radio[0].set_value("Ask").run()
+    at.chat_input[0].set_value("older people in Horsham feeling lonely").run()
+    assert any("loneliness-briefing" in t or "Loneliness" in t for t in _markdown(at))
