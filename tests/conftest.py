@@ -11,12 +11,14 @@ import re
 import shutil
 import socket
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from assistant.config import Settings
+from assistant.indicators import IndicatorTable
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED_CORPUS = REPO / "corpus"
@@ -48,6 +50,32 @@ class FakeEmbedder:
         if progress:
             progress(len(texts))
         return out
+
+
+def indicator_table(**changes: object) -> IndicatorTable:
+    """A hand-made indicator table (no data files); override any field."""
+    base = IndicatorTable(
+        indicator_id="22401",
+        indicator_name="Emergency hospital admissions for intentional self-harm",
+        definition="",
+        unit="per 100,000",
+        area="West Sussex",
+        sex="Persons",
+        category="",
+        source="OHID Fingertips",
+        period="2022/23",
+        value=215.4,
+        lower_ci=208.1,
+        upper_ci=222.9,
+        count=1850.0,
+        denominator=880000.0,
+        england_value=126.3,
+        region="South East",
+        region_value=150.2,
+        comparison="Worse",
+        polarity="low_is_good",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 from io import BytesIO
 
 import docx
+from conftest import indicator_table
 from markdown_it import MarkdownIt
 
 from assistant.answer import ABSTAIN_TEXT, Response
@@ -54,31 +54,6 @@ def chunk(
 
 def cite(number: int, c: Chunk) -> Citation:
     return Citation(number, c.doc, c.title, c.page_start, c.page_end, c.section)
-
-
-def table(**changes: object) -> IndicatorTable:
-    base = IndicatorTable(
-        indicator_id="22401",
-        indicator_name="Emergency hospital admissions for intentional self-harm",
-        definition="",
-        unit="per 100,000",
-        area="West Sussex",
-        sex="Persons",
-        category="",
-        source="OHID Fingertips",
-        period="2022/23",
-        value=215.4,
-        lower_ci=208.1,
-        upper_ci=222.9,
-        count=1850.0,
-        denominator=880000.0,
-        england_value=126.3,
-        region="South East",
-        region_value=150.2,
-        comparison="Worse",
-        polarity="low_is_good",
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
 
 
 def answered(
@@ -140,7 +115,7 @@ def test_escape_markdown_line_starts() -> None:
 def test_markdown_has_question_answer_cited_passages_and_table() -> None:
     cited = chunk("Admissions for self-harm were **higher** than <England> [see 2].")
     uncited = chunk("Unrelated passage about smoking.", doc="smoking.pdf", title="Tobacco control", pages=(9, 9))
-    turn = answered("How common is self-harm?", [cited, uncited], [1], [table()])
+    turn = answered("How common is self-harm?", [cited, uncited], [1], [indicator_table()])
     md = to_markdown([turn], generated=DAY)
 
     assert md.startswith("# JSNA evidence pack\n")
@@ -203,7 +178,7 @@ def test_abstained_answer_says_so_and_lists_nearest_passages() -> None:
 
 def test_docx_reopens_with_question_reference_and_table() -> None:
     cited = chunk("Admissions for self-harm were **higher** than England.\x0c")
-    turn = answered("How common is self-harm?", [cited], [1], [table(value=1234567.0, lower_ci=None)])
+    turn = answered("How common is self-harm?", [cited], [1], [indicator_table(value=1234567.0, lower_ci=None)])
     data = to_docx([turn], title="Self-harm pack", generated=DAY)
     document = docx.Document(BytesIO(data))
 
@@ -227,7 +202,7 @@ def test_docx_reopens_with_question_reference_and_table() -> None:
 
 
 def test_sex_and_category_qualify_the_indicator() -> None:
-    turn = answered("Q?", [chunk()], [1], [table(sex="Female", category="Most deprived decile", unit="")])
+    turn = answered("Q?", [chunk()], [1], [indicator_table(sex="Female", category="Most deprived decile", unit="")])
     md = to_markdown([turn], generated=DAY)
     assert "| Emergency hospital admissions for intentional self-harm - Female; Most deprived decile |" in md
 

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
+from conftest import indicator_table
+
 from assistant.indicators import IndicatorTable
 from assistant.present import answer_sentences, comparison_colour, headline, passage_html, table_frame, trend_chart
 
 
 def _table(**changes: object) -> IndicatorTable:
-    base = dict(
-        indicator_id="1",
+    smoking = dict(
         indicator_name="Adults who smoke",
-        definition="",
         unit="%",
-        area="West Sussex",
-        sex="Persons",
-        category="",
-        source="indicators/x.csv",
         period="2019",
         value=9.1,
         lower_ci=8.5,
@@ -23,13 +19,11 @@ def _table(**changes: object) -> IndicatorTable:
         count=None,
         denominator=None,
         england_value=10.6,
-        region="South East",
         region_value=10.0,
         comparison="Better",
-        polarity="low_is_good",
         trend=(("2018", 9.5), ("2019", 9.1)),
     )
-    return IndicatorTable(**{**base, **changes})  # type: ignore[arg-type]
+    return indicator_table(**{**smoking, **changes})
 
 
 def test_passage_html_is_inert_and_marks_the_answer() -> None:
