@@ -30,7 +30,7 @@ ABSTAIN_TEXT = "The documents do not clearly answer this question. The nearest p
 STOPWORDS = frozenset(
     "a an and are as at be by can do does for from has have how i in is it many me much of on or our show "
     "tell than that the their there this to was we were what when where which who why with you your about "
-    "west sussex jsna".split()
+    "jsna".split()
 )
 FIGURE_QUESTION = re.compile(r"\b(how many|how much|number|rate|percentage|proportion|per cent|%|figure)\b", re.I)
 

@@ -113,7 +113,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("carers", "unpaid care"),
 )
 
-# Places in and around the shipped and shared corpora; names found in indicator data add to these.
+# Places in and around the shipped and shared corpora (indicator matching has its own gazetteer, from the data).
 PLACES: tuple[str, ...] = (
     "Adur",
     "Arun",
