@@ -81,12 +81,17 @@ def _tables(response: Response) -> None:
             st.caption("Ranking: " + ", ".join(f"{area} {value:g}" for area, value in table.ranking[:10] if value))
 
 
-def _turn(index: int, question: str, response: Response) -> None:
+def _turn(index: int, question: str, response: Response, latest: bool) -> None:
+    """One question and its answer. Earlier turns are kept short (citations only) so the page stays quick."""
     with st.chat_message("user"):
         st.text(question)
     with st.chat_message("assistant"):
         answer = response.answer
         (st.warning if answer.abstained else st.success)(answer.text)
+        if not latest:
+            cited = "; ".join(f"[{n}] {hit.chunk.citation}" for n, hit in enumerate(response.hits[:5], 1))
+            st.caption(_escape(cited))
+            return
         marked = answer_sentences(answer.text)
         for number, hit in enumerate(response.hits, 1):
             _passage(number, hit, marked, key=f"page-{index}-{number}")
@@ -100,7 +105,7 @@ def ask_page(filters: Filters) -> None:
     st.caption("Ask a question; every passage comes with its document and page. Follow-up questions are understood.")
     turns: list[tuple[str, Response]] = st.session_state.setdefault("turns", [])
     for index, (question, response) in enumerate(turns):
-        _turn(index, question, response)
+        _turn(index, question, response, latest=index == len(turns) - 1)
     if turns:
         _evidence_pack(turns)
     asked = st.chat_input("Ask about the JSNA, e.g. how many people died of drug misuse?")
@@ -114,7 +119,7 @@ def ask_page(filters: Filters) -> None:
         st.info(exc.advice or "See the README.")
         return
     turns.append((question, response))
-    _turn(len(turns) - 1, question, response)
+    _turn(len(turns) - 1, question, response, latest=True)
 
 
 def _evidence_pack(turns: list[tuple[str, Response]]) -> None:

@@ -27,6 +27,10 @@ COVER_SIMILARITY = 0.7
 MIN_COVERAGE = 0.5
 RARE_DF = 5
 ABSTAIN_TEXT = "The documents do not clearly answer this question. The nearest passages are shown below."
+ABSTAIN_WITH_TABLES = (
+    "The documents do not clearly answer this question, but the indicator tables below may. "
+    "The nearest passages are shown too."
+)
 STOPWORDS = frozenset(
     "a an and are as at be by can do does for from has have how i in is it many me much of on or our show "
     "tell than that the their there this to was we were what when where which who why with you your about "
@@ -67,7 +71,11 @@ def respond(
     hits = retriever.search(question, k=k, filters=filters, history=history, mode=mode)
     query = contextualize(question, history)
     coverage, unmatched = retriever.snapshot.lexical.coverage(query, [lexical_text(h.chunk) for h in hits[:3]], RARE_DF)
-    return Response(hits, answer(query, hits, unmatched, coverage), retriever.indicator_tables(question, history))
+    tables = retriever.indicator_tables(question, history)
+    reply = answer(query, hits, unmatched, coverage)
+    if reply.abstained and tables:
+        reply = Answer(ABSTAIN_WITH_TABLES, abstained=True)
+    return Response(hits, reply, tables)
 
 
 def answer(

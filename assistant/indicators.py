@@ -166,8 +166,11 @@ class IndicatorIndex:
                 fused[int(row)] = fused.get(int(row), 0.0) + 1.0 / (RRF_K + rank + 1)
         return sorted(fused, key=lambda row: -fused[row])[:k]
 
-    def tables(self, question: str, vector: np.ndarray, k: int = 3) -> list[IndicatorTable]:
-        areas = self.areas_in(question)
+    def tables(
+        self, question: str, vector: np.ndarray, k: int = 3, areas: Sequence[str] | None = None
+    ) -> list[IndicatorTable]:
+        """The best ``k`` indicator tables; ``areas`` overrides the areas read from the question."""
+        areas = list(areas) if areas is not None else self.areas_in(question)
         if not areas or (areas == ["England"] and BENCHMARK_ONLY.search(question)):
             areas = [self.home_area] if self.home_area else areas  # "compared with England": ours against it
         wanted_type = next(

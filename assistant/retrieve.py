@@ -39,7 +39,7 @@ FOLLOW_UP = re.compile(
     r"does it|do they|how does (?:that|this|it)|why|for|in|among|amongst|compared)\b",
     re.IGNORECASE,
 )
-PRONOUN = re.compile(r"\b(?:it|its|they|them|their|those|these|that|this|there)\b", re.IGNORECASE)
+PRONOUN = re.compile(r"\b(?:it|its|they|them|their|those|these)\b", re.IGNORECASE)  # not "there": "are there"
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,11 @@ class Retriever:
     def indicator_tables(self, question: str, history: Sequence[str] = (), k: int = 3) -> list[IndicatorTable]:
         query = contextualize(question, history)
         index = self.indicators
-        return index.tables(query, self.embed_query(query), k) if index and query else []
+        if not index or not query:
+            return []
+        # A follow-up's own areas come first: "what about in West Sussex?" after a question on Brighton.
+        areas = index.areas_in(question) or index.areas_in(query)
+        return index.tables(query, self.embed_query(query), k, areas=areas)
 
     def search(
         self,

@@ -193,3 +193,9 @@ def test_respond_reads_follow_ups_in_context(settings: Settings) -> None:
     assert hits == retriever.search("and in Arun?", history=history)
     assert hits[0].chunk.doc == "pdf/oral-health-2018.pdf"
     assert not reply.abstained and reply.citations[0].doc == "pdf/oral-health-2018.pdf"
+
+
+def test_questions_with_there_are_not_follow_ups() -> None:
+    assert contextualize("how many pharmacies are there", ["obesity in reception year"]) == (
+        "how many pharmacies are there"
+    )
