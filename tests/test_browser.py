@@ -143,3 +143,59 @@ def test_question_in_browser_shows_cited_answer(server: str) -> None:
             assert re.search(r"\bpp?\. \d+", text), text
         finally:
             browser.close()
+
+
+def test_indicator_table_follow_up_and_docx_download(server: str) -> None:
+    """An indicator question shows a table; a follow-up gets its own answer; the evidence pack downloads as .docx."""
+    from docx import Document
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1600}, accept_downloads=True)
+            page.goto(server, wait_until="domcontentloaded")
+            expect(page.get_by_role("heading", name="JSNA Evidence Assistant")).to_be_visible(timeout=30_000)
+            messages = page.get_by_test_id("stChatMessage")
+            box = page.get_by_test_id("stChatInputTextArea")
+
+            box.fill("campylobacter food poisoning rate in Brighton")
+            box.press("Enter")
+            first = messages.nth(1)  # the assistant's reply to the first question
+            indicators = first.get_by_role("heading", name="Indicators")
+            expect(indicators).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+            expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=ANSWER_TIMEOUT_MS)
+            assert not page.get_by_test_id("stException").count()
+            expect(first.get_by_test_id("stDataFrame").first).to_be_visible()
+            expect(first).to_contain_text("Campylobacter")
+            expect(first).to_contain_text("Brighton and Hove")
+            indicators.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "browser-indicators.png"))
+
+            box.fill("what about in West Sussex?")
+            box.press("Enter")
+            expect(messages).to_have_count(4, timeout=ANSWER_TIMEOUT_MS)
+            expect(messages.nth(2)).to_contain_text("what about in West Sussex?")
+            second = messages.nth(3)
+            expect(second.get_by_test_id("stAlert").first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+            expect(second.get_by_test_id("stMarkdown").filter(has_text=re.compile(r"^\s*\[1\]")).first).to_be_visible()
+            expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=ANSWER_TIMEOUT_MS)
+            assert not page.get_by_test_id("stException").count()
+
+            button = page.get_by_test_id("stSidebar").get_by_role("button", name="(.docx)")
+            expect(button).to_be_visible(timeout=30_000)
+            with page.expect_download(timeout=30_000) as info:
+                button.click()
+            download = info.value
+            assert download.failure() is None
+            assert download.suggested_filename == "jsna-evidence-pack.docx"
+            saved = ARTIFACTS / download.suggested_filename
+            download.save_as(saved)
+        finally:
+            browser.close()
+
+    assert saved.stat().st_size > 0
+    document = Document(str(saved))
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    cells = "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    assert "campylobacter" in f"{text}\n{cells}".lower()
