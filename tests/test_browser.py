@@ -5,8 +5,10 @@ Uses Debian's Chromium (``apt-get install chromium``); Playwright's own browser 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -36,6 +38,8 @@ CHROMIUM_ARGS = [
 ]
 STARTUP_TIMEOUT = 60.0
 ANSWER_TIMEOUT_MS = 120_000  # the server loads the real model on the first question
+REBUILD_TIMEOUT_MS = 120_000
+STAFF_PASSWORD = "test-staff-password"
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -61,13 +65,14 @@ def _health(url: str) -> str:
         return ""
 
 
-@pytest.fixture
-def server(real_index: Settings, tmp_path: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on a free loopback port, pointed at the real index; yields its URL."""
+@contextlib.contextmanager
+def _streamlit(log_path: Path, **settings: str) -> Iterator[str]:
+    """``streamlit run app.py`` on a free loopback port with the given ``JSNA_*`` settings; yields its URL."""
     port = _free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("JSNA_")}
-    env.update(JSNA_INDEX=str(real_index.index), JSNA_CORPUS=str(real_index.corpus), JSNA_THREADS="2")
-    log = (tmp_path / "streamlit.log").open("w+", encoding="utf-8")
+    env.update(JSNA_THREADS="2")
+    env.update(settings)
+    log = log_path.open("w+", encoding="utf-8")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -113,6 +118,32 @@ def server(real_index: Settings, tmp_path: Path) -> Iterator[str]:
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture
+def server(real_index: Settings, tmp_path: Path) -> Iterator[str]:
+    """The app pointed at the session's real index (read only); yields its URL."""
+    with _streamlit(
+        tmp_path / "streamlit.log", JSNA_INDEX=str(real_index.index), JSNA_CORPUS=str(real_index.corpus)
+    ) as url:
+        yield url
+
+
+@pytest.fixture
+def staff_server(real_index: Settings, tmp_path: Path) -> Iterator[str]:
+    """The app over private copies of the real corpus and index, with the staff page enabled; yields its URL.
+
+    The copies keep the session's ``real_index`` untouched, and copying the index (not rebuilding it) means a
+    rebuild only embeds what the test uploads."""
+    corpus = shutil.copytree(real_index.corpus, tmp_path / "corpus")
+    index = shutil.copytree(real_index.index, tmp_path / "index")
+    with _streamlit(
+        tmp_path / "streamlit.log",
+        JSNA_INDEX=str(index),
+        JSNA_CORPUS=str(corpus),
+        JSNA_ADMIN_PASSWORD=STAFF_PASSWORD,
+    ) as url:
+        yield url
 
 
 def test_question_in_browser_shows_cited_answer(server: str) -> None:
@@ -199,3 +230,69 @@ def test_indicator_table_follow_up_and_docx_download(server: str) -> None:
     text = "\n".join(paragraph.text for paragraph in document.paragraphs)
     cells = "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
     assert "campylobacter" in f"{text}\n{cells}".lower()
+
+
+def test_staff_uploads_a_pdf_rebuilds_and_the_next_answer_finds_it(staff_server: str, tmp_path: Path) -> None:
+    """Staff sign in, publish a new PDF, rebuild the index from the page; the next question cites the new PDF."""
+    from conftest import make_pdf
+
+    pdf = make_pdf(
+        tmp_path / "horsham-loneliness-briefing-2024.pdf",
+        [
+            [
+                ("h1", "Loneliness briefing"),
+                (
+                    "body",
+                    "One in four older people in Horsham reported feeling lonely often in the 2024 residents "
+                    "survey. Loneliness among older people in Horsham was highest for those living alone.",
+                ),
+            ]
+        ],
+        title="Loneliness briefing",
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1600})
+            page.goto(staff_server, wait_until="domcontentloaded")
+            expect(page.get_by_role("heading", name="JSNA Evidence Assistant")).to_be_visible(timeout=30_000)
+            sidebar = page.get_by_test_id("stSidebar")
+
+            sidebar.get_by_text("Staff", exact=True).click()
+            password = page.get_by_label("Password", exact=True)
+            expect(password).to_be_visible(timeout=30_000)
+            password.fill(STAFF_PASSWORD)
+            password.press("Enter")
+            documents = page.get_by_test_id("stMetric").filter(has_text="Documents")
+            expect(documents).to_be_visible(timeout=30_000)
+
+            page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(pdf))
+            add = page.get_by_role("button", name="Add to the corpus")
+            expect(add).to_be_visible(timeout=30_000)
+            add.click()
+            added = page.get_by_test_id("stAlert").filter(has_text=f"Added pdf/{pdf.name}")
+            expect(added).to_be_visible(timeout=30_000)
+
+            page.get_by_role("button", name="Rebuild the index").click()
+            summary = page.get_by_test_id("stText").filter(has_text="1 added")
+            expect(summary).to_be_visible(timeout=REBUILD_TIMEOUT_MS)
+            expect(page.get_by_text("The index was rebuilt")).to_be_visible()
+            expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=REBUILD_TIMEOUT_MS)
+            assert not page.get_by_test_id("stException").count()
+            assert pdf.name in summary.inner_text()
+            page.screenshot(path=str(ARTIFACTS / "browser-staff.png"))
+
+            sidebar.get_by_text("Ask", exact=True).click()
+            box = page.get_by_test_id("stChatInputTextArea")
+            expect(box).to_be_visible(timeout=30_000)
+            box.fill("older people feeling lonely in Horsham")
+            box.press("Enter")
+            citation = page.get_by_test_id("stMarkdown").filter(
+                has_text=re.compile(r"\[\d+\].*(Loneliness briefing|horsham-loneliness-briefing)")
+            )
+            expect(citation.first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+            expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=ANSWER_TIMEOUT_MS)
+            assert not page.get_by_test_id("stException").count()
+        finally:
+            browser.close()
