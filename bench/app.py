@@ -16,36 +16,21 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from common import write_results
 from playwright.sync_api import Page, sync_playwright
 
 from assistant.config import Settings
 from assistant.embed import SentenceTransformerEmbedder
 from assistant.ingest import ingest
+from assistant.serve import CHROMIUM, CHROMIUM_ARGS, serve_app
 
 REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "bench" / "results"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [  # the same flags as tests/test_browser.py
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-STARTUP_TIMEOUT_S = 60.0
 ANSWER_TIMEOUT_MS = 180_000
 COLD_GOAL_S = 15.0
 LATER_GOAL_S = 1.0
@@ -78,21 +63,6 @@ class Run:
     later: list[float]
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
-    try:
-        with opener.open(f"{url}/_stcore/health", timeout=2) as response:
-            return bool(response.read().decode("utf-8", "replace").strip() == "ok")
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 def _ask(page: Page, turn: int, question: str) -> float:
     """Type ``question``, press Enter and wait for turn ``turn``'s first citation; seconds from Enter."""
     box = page.get_by_test_id("stChatInputTextArea")
@@ -106,57 +76,19 @@ def _ask(page: Page, turn: int, question: str) -> float:
 
 def one_run(settings: Settings, log_dir: Path, number: int) -> Run:
     """Launch a fresh server, ask the questions in a fresh browser, stop the server."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("JSNA_")}
-    env.update(JSNA_INDEX=str(settings.index), JSNA_CORPUS=str(settings.corpus))
-    log_path = log_dir / f"streamlit-{number}.log"
-    with log_path.open("w", encoding="utf-8") as log:
-        start = time.perf_counter()
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.headless",
-                "true",
-                "--server.address",
-                "127.0.0.1",
-                "--server.port",
-                str(port),
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    env = {"JSNA_INDEX": str(settings.index), "JSNA_CORPUS": str(settings.corpus)}
+    start = time.perf_counter()
+    with serve_app(log_dir / f"streamlit-{number}.log", env) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            while not _healthy(url):
-                if process.poll() is not None or time.perf_counter() - start > STARTUP_TIMEOUT_S:
-                    raise SystemExit(f"streamlit did not start:\n{log_path.read_text(encoding='utf-8')}")
-                time.sleep(0.05)
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-                try:
-                    page = browser.new_page(viewport={"width": 1280, "height": 1600})
-                    page.goto(url, wait_until="domcontentloaded")
-                    page.get_by_test_id("stChatInputTextArea").wait_for(timeout=30_000)
-                    _ask(page, 0, FIRST_QUESTION)
-                    cold = time.perf_counter() - start
-                    later = [_ask(page, turn, question) for turn, question in enumerate(LATER_QUESTIONS, 1)]
-                finally:
-                    browser.close()
+            page = browser.new_page(viewport={"width": 1280, "height": 1600})
+            page.goto(url, wait_until="domcontentloaded")
+            page.get_by_test_id("stChatInputTextArea").wait_for(timeout=30_000)
+            _ask(page, 0, FIRST_QUESTION)
+            cold = time.perf_counter() - start
+            later = [_ask(page, turn, question) for turn, question in enumerate(LATER_QUESTIONS, 1)]
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            browser.close()
     print(f"run {number}: cold start {cold:.2f} s; later answers " + ", ".join(f"{s:.2f}" for s in later))
     return Run(cold, later)
 
@@ -210,10 +142,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="jsna-app-bench-") as logs:
         runs = [one_run(settings, Path(logs), number) for number in range(1, args.runs + 1)]
     text = report(runs, args.corpus)
-    print(text)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "app.md").write_text(text, encoding="utf-8")
-    print(f"written to {RESULTS / 'app.md'}")
+    write_results("app.md", text)
 
 
 if __name__ == "__main__":

@@ -5,38 +5,19 @@ Uses Debian's Chromium (``apt-get install chromium``); Playwright's own browser 
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from assistant.config import Settings
+from assistant.serve import CHROMIUM, CHROMIUM_ARGS, serve_app
 
 pytestmark = pytest.mark.real
 
-REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-STARTUP_TIMEOUT = 60.0
 ANSWER_TIMEOUT_MS = 120_000  # the server loads the real model on the first question
 REBUILD_TIMEOUT_MS = 120_000
 STAFF_PASSWORD = "test-staff-password"
@@ -50,82 +31,11 @@ if not CHROMIUM.exists():  # pragma: no cover - depends on the environment
     pytest.skip(f"no Chromium at {CHROMIUM} (install it with `apt-get install chromium`)", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _health(url: str) -> str:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
-    try:
-        with opener.open(url, timeout=2) as response:
-            return response.read().decode("utf-8", "replace").strip()
-    except (urllib.error.URLError, OSError):
-        return ""
-
-
-@contextlib.contextmanager
-def _streamlit(log_path: Path, **settings: str) -> Iterator[str]:
-    """``streamlit run app.py`` on a free loopback port with the given ``JSNA_*`` settings; yields its URL."""
-    port = _free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("JSNA_")}
-    env.update(JSNA_THREADS="2")
-    env.update(settings)
-    log = log_path.open("w+", encoding="utf-8")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-    def output() -> str:
-        log.flush()
-        log.seek(0)
-        return log.read()
-
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while _health(f"{url}/_stcore/health") != "ok":
-            if process.poll() is not None:
-                pytest.fail(f"streamlit exited with status {process.returncode}:\n{output()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer /_stcore/health within {STARTUP_TIMEOUT:.0f} s:\n{output()}")
-            time.sleep(0.5)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
-
 @pytest.fixture
 def server(real_index: Settings, tmp_path: Path) -> Iterator[str]:
     """The app pointed at the session's real index (read only); yields its URL."""
-    with _streamlit(
-        tmp_path / "streamlit.log", JSNA_INDEX=str(real_index.index), JSNA_CORPUS=str(real_index.corpus)
-    ) as url:
+    settings = {"JSNA_INDEX": str(real_index.index), "JSNA_CORPUS": str(real_index.corpus), "JSNA_THREADS": "2"}
+    with serve_app(tmp_path / "streamlit.log", settings) as url:
         yield url
 
 
@@ -137,12 +47,8 @@ def staff_server(real_index: Settings, tmp_path: Path) -> Iterator[str]:
     rebuild only embeds what the test uploads."""
     corpus = shutil.copytree(real_index.corpus, tmp_path / "corpus")
     index = shutil.copytree(real_index.index, tmp_path / "index")
-    with _streamlit(
-        tmp_path / "streamlit.log",
-        JSNA_INDEX=str(index),
-        JSNA_CORPUS=str(corpus),
-        JSNA_ADMIN_PASSWORD=STAFF_PASSWORD,
-    ) as url:
+    settings = {"JSNA_INDEX": str(index), "JSNA_CORPUS": str(corpus), "JSNA_THREADS": "2"}
+    with serve_app(tmp_path / "streamlit.log", settings | {"JSNA_ADMIN_PASSWORD": STAFF_PASSWORD}) as url:
         yield url
 
 

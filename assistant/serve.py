@@ -1,0 +1,92 @@
+"""Serve the Streamlit app on a free loopback port, and the flags Debian's Chromium needs to open it here.
+
+Used by the real-browser tests and ``bench/app.py``: both launch ``streamlit run app.py`` with their own
+``JSNA_*`` settings, wait until it answers, and stop it cleanly however they end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+CHROMIUM = Path("/usr/bin/chromium")
+# Headless, no sandbox (root), and no background traffic: this machine has no network but the registries.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class ServerError(RuntimeError):
+    """The server exited or did not answer in time; the message holds its log."""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def healthy(url: str) -> bool:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
+    try:
+        with opener.open(f"{url}/_stcore/health", timeout=2) as response:
+            return bool(response.read().decode("utf-8", "replace").strip() == "ok")
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@contextlib.contextmanager
+def serve_app(log_path: Path, settings: Mapping[str, str], timeout: float = 60.0) -> Iterator[str]:
+    """``streamlit run app.py`` with only the given ``JSNA_*`` settings (the caller's are dropped); yields the
+    URL once the server answers; stops it on exit. Output goes to ``log_path``."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("JSNA_")} | dict(settings)
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    with log_path.open("w", encoding="utf-8") as log:
+        process = subprocess.Popen(command, cwd=APP.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + timeout
+            while not healthy(url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    state = f"exited with status {process.returncode}" if process.poll() is not None else "timed out"
+                    log.flush()
+                    raise ServerError(f"streamlit {state}:\n{log_path.read_text(encoding='utf-8')}")
+                time.sleep(0.05)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
