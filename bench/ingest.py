@@ -47,6 +47,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from common import write_results
+
 from assistant import store
 from assistant.config import Settings
 from assistant.embed import SentenceTransformerEmbedder
@@ -55,7 +57,6 @@ from assistant.model import IngestReport
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
-RESULTS_FILE = REPO_ROOT / "bench" / "results" / "ingest.md"
 
 STAGES = ("parse", "chunk", "embed", "index", "scan")
 NOOP_RUNS = 3
@@ -283,10 +284,7 @@ def main() -> None:
         change_dir.mkdir()
         change = changed_ingest(corpus, index, change_dir)
     report = render(corpus, full, noop, change)
-    print(report)
-    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS_FILE.write_text(report, encoding="utf-8")
-    print(f"written to {RESULTS_FILE}")
+    write_results("ingest.md", report)
 
 
 if __name__ == "__main__":

@@ -44,10 +44,10 @@ from pathlib import Path
 
 import pypdf
 import pypdfium2 as pdfium
+from common import write_results
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "pdf"
-RESULTS_FILE = REPO_ROOT / "bench" / "results" / "parsers.md"
 
 LIGATURES = frozenset("\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06")
 HYPHENATION = re.compile(r"[a-z]-\s*\n\s*[a-z]")
@@ -245,10 +245,7 @@ def main() -> None:
     print(f"{len(pdfs)} PDFs in {corpus}", flush=True)
     reports = [benchmark(name, pdfs, args.repeat) for name in EXTRACTORS]
     report = render(reports, corpus, args.repeat)
-    print(report)
-    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS_FILE.write_text(report, encoding="utf-8")
-    print(f"written to {RESULTS_FILE}")
+    write_results("parsers.md", report)
 
 
 if __name__ == "__main__":
