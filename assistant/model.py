@@ -72,9 +72,6 @@ class Chunk:
         year = f" ({self.year})" if self.year else ""
         return f"{self.title}{year}, {self.pages_label}"
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 def chunk_id(doc_sha256: str, ordinal: int, text: str) -> str:
     """Content-derived id: the same document content always yields the same ids, whatever its file name."""
