@@ -8,7 +8,7 @@ from assistant import store
 from assistant.answer import Response, respond
 from assistant.cli import format_report, load_embedder
 from assistant.config import Settings, load_settings
-from assistant.corpus import KINDS, scan
+from assistant.corpus import KINDS, document_paths
 from assistant.errors import JsnaError
 from assistant.export import to_docx, to_markdown
 from assistant.ingest import ProgressEvent, ingest
@@ -171,7 +171,7 @@ def staff_page() -> None:
 
 def _upload(settings: Settings) -> None:
     st.subheader("Publish documents and indicator files")
-    existing = [source.rel for source in scan(settings.corpus)] if settings.corpus.is_dir() else []
+    existing = [rel for _, rel in document_paths(settings.corpus)] if settings.corpus.is_dir() else []
     replace = st.selectbox("Replaces an earlier version (optional)", ["", *existing])
     files = st.file_uploader(
         "PDF, Word, HTML, Markdown or text documents; CSV, JSON or XLSX indicator files",
@@ -208,7 +208,12 @@ def _status(settings: Settings) -> None:
 
 def _rebuild(settings: Settings) -> IngestReport | None:
     bar = st.progress(0.0, text="Starting")
-    labels = {"parse": "Reading documents", "embed": "Embedding passages", "write": "Writing the index"}
+    labels = {
+        "parse": "Reading documents",
+        "indicators": "Reading indicator files",
+        "embed": "Embedding passages",
+        "write": "Writing the index",
+    }
 
     def show(event: ProgressEvent) -> None:
         share = event.done / event.total if event.total else 1.0

@@ -32,19 +32,22 @@ class SourceFile:
 
 
 def scan(corpus: Path) -> list[SourceFile]:
-    """Every document file under ``corpus``, sorted, with content hashes. Indicator data (``indicators/``),
-    hidden files and the corpus's own README/licence files are not documents."""
-    files = []
+    """Every document file under ``corpus``, sorted, with content hashes."""
+    return [SourceFile(path, rel, file_sha256(path), _size(path)) for path, rel in document_paths(corpus)]
+
+
+def document_paths(corpus: Path) -> list[tuple[Path, str]]:
+    """The document files (path, path relative to the corpus) without reading them. Indicator data
+    (``indicators/``), hidden files and the corpus's own README/licence files are not documents."""
+    found = []
     for path in sorted(corpus.rglob("*")):
         rel = path.relative_to(corpus)
         if any(part.startswith(".") for part in rel.parts) or rel.parts[0] == INDICATOR_FOLDER:
             continue
-        if path.name.lower() in IGNORED_NAMES or not is_supported(path):
+        if path.name.lower() in IGNORED_NAMES or not is_supported(path) or path.is_dir():
             continue
-        if path.is_dir():
-            continue
-        files.append(SourceFile(path, rel.as_posix(), file_sha256(path), _size(path)))
-    return files
+        found.append((path, rel.as_posix()))
+    return found
 
 
 INDICATOR_SUFFIXES = (".csv", ".json", ".xlsx")
