@@ -18,6 +18,7 @@ from assistant.answer import respond
 from assistant.config import Settings, load_settings
 from assistant.embed import Embedder, SentenceTransformerEmbedder
 from assistant.errors import JsnaError
+from assistant.indicators import IndicatorTable
 from assistant.ingest import ProgressEvent, ingest
 from assistant.model import IngestReport
 from assistant.recommendations import register
@@ -89,12 +90,17 @@ class _ProgressBars:
     def update(self, event: ProgressEvent) -> None:
         from tqdm import tqdm
 
-        labels = {"parse": "Reading documents", "embed": "Embedding chunks", "write": "Writing index"}
+        labels = {
+            "parse": "Reading documents",
+            "indicators": "Reading indicator files",
+            "embed": "Embedding chunks",
+            "write": "Writing index",
+        }
         bar = self.bars.get(event.stage)
         if bar is None:
             if event.total == 0:
                 return
-            unit = {"parse": "doc", "embed": "chunk"}.get(event.stage, "step")
+            unit = {"parse": "doc", "indicators": "file", "embed": "chunk"}.get(event.stage, "step")
             bar = self.bars[event.stage] = tqdm(
                 total=event.total,
                 desc=labels.get(event.stage, event.stage),
@@ -260,7 +266,7 @@ def indicators_command(
             click.echo(format_tables(tables))
 
 
-def format_tables(tables: list[Any]) -> str:
+def format_tables(tables: list[IndicatorTable]) -> str:
     if not tables:
         return "No indicator matches this question."
     out = []

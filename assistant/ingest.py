@@ -30,7 +30,7 @@ from assistant.parse import read_document
 
 @dataclass(frozen=True)
 class ProgressEvent:
-    stage: str  # "parse", "embed", "write"
+    stage: str  # "parse", "indicators", "embed", "write"
     done: int
     total: int
     item: str = ""
@@ -150,7 +150,9 @@ def _ingest(
     indicators, indicator_vectors = (old.indicators, old.indicator_vectors) if old else (None, None)
     if indicators_changed or old is None:
         t = time.perf_counter()
+        progress(ProgressEvent("indicators", 0, len(indicator_files)))
         indicators, indicator_skipped = _load_indicators(settings, indicator_files)
+        progress(ProgressEvent("indicators", len(indicator_files), len(indicator_files)))
         skipped.extend(indicator_skipped)
         timings["parse"] += time.perf_counter() - t
     elif old:
