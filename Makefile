@@ -34,9 +34,13 @@ test: install browser
 test-fast: install
 	$(BIN)/python -m pytest -m "not real"
 
-bench: install
+# Needs ../shared/corpus (bench/app.py uses the shipped corpus); results go to bench/results/.
+bench: install browser
 	$(BIN)/python bench/parsers.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/retrieval.py
+	$(BIN)/python bench/indicators.py
+	$(BIN)/python bench/app.py
 
 clean:
 	rm -rf $(VENV) index .pytest_cache
