@@ -71,6 +71,8 @@ def _tables(response: Response) -> None:
     for table in response.tables:
         colour = comparison_colour(table.comparison)
         st.markdown(f"**{_escape(table.indicator_name)}** ({_escape(table.unit)}) · :gray[{_escape(table.source)}]")
+        if table.note:
+            st.caption(_escape(table.note))
         quote = passage_html(headline(table))
         st.html(f'<div style="border-left: 6px solid {colour}; padding-left: 8px">{quote}</div>')
         st.dataframe(table_frame(table), hide_index=True)

@@ -276,6 +276,8 @@ def format_tables(tables: list[IndicatorTable]) -> str:
         england = "" if t.england_value is None else f"; England {t.england_value:g}"
         out.append(f"{t.indicator_name} [{t.unit}] - {t.area}, {t.period}: {value}{ci}{england}: {t.comparison}")
         out.append(f"    source: {t.source}")
+        if t.note:
+            out.append(f"    note: {t.note}")
         if t.ranking:
             out.append("    " + ", ".join(f"{area} {v:g}" for area, v in t.ranking[:10] if v is not None))
     return "\n".join(out)

@@ -24,8 +24,13 @@ from assistant.glossary import expansions
 from assistant.lexical import Lexical
 
 ENGLAND = "england"
-RANKING = re.compile(r"\b(which|what)\b.*\b(highest|lowest|worst|best|most|least|top|bottom)\b|\brank", re.I)
-LOWEST_FIRST = re.compile(r"\b(lowest|least|bottom)\b", re.I)
+NATIONAL = {ENGLAND, "england and wales"}  # benchmarks in "compared with England", not subjects
+RANKING = re.compile(
+    r"\b(which|what|where)\b.*\b(highest|lowest|worst|best|most|least|top|bottom|longest|shortest|largest|biggest|"
+    r"greatest|smallest|fewest)\b|\brank",
+    re.I,
+)
+LOWEST_FIRST = re.compile(r"\b(lowest|least|bottom|shortest|smallest|fewest)\b", re.I)
 RRF_K = 60
 LOCAL_FILE_DISTRICTS = 30  # a file with more districts than this covers the country, not one county
 BENCHMARK_ONLY = re.compile(r"\b(compared?|than|vs\.?|versus|against|nationally|national average)\b", re.I)
@@ -62,6 +67,7 @@ class IndicatorTable:
     trend: tuple[tuple[str, float | None], ...] = ()
     comparable: tuple[tuple[str, float | None], ...] = ()
     ranking: tuple[tuple[str, float | None], ...] = ()
+    note: str = ""  # said when the table is not about the area asked for (its wider area)
     rows: tuple[dict[str, Any], ...] = field(default=(), repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -127,29 +133,40 @@ class IndicatorIndex:
         counts = (counties if len(counties) else table[table["area_name"].str.lower() != ENGLAND])["area_name"]
         self.home_area = str(counts.value_counts().index[0]) if len(counts) else ""
         self.county_parts = _county_parts(table)
+        self.parents = _parents(table, self.county_parts)
 
-    def _gazetteer(self) -> list[tuple[re.Pattern[str], str]]:
+    def _gazetteer(self) -> list[tuple[re.Pattern[str], list[str]]]:
+        """Each alias with the area names it may mean, the exact name first, then shortest first: "Coastal West
+        Sussex" is both a CCG's short name in one file and "NHS Coastal West Sussex CCG" in another."""
         names = set(self.table["area_name"].dropna().astype(str))
-        entries: dict[str, str] = {}
+        entries: dict[str, list[str]] = {}
         for name in sorted(names, key=len):
             for alias in area_aliases(name):
-                entries.setdefault(alias.lower(), name)  # the shortest full name keeps an ambiguous alias
+                entries.setdefault(alias.lower(), []).append(name)
+        for alias, meanings in entries.items():
+            meanings.sort(key=lambda name: name.lower() != alias)
         ordered = sorted(entries.items(), key=lambda item: -len(item[0]))
-        return [(re.compile(r"(?<![a-z])" + re.escape(alias) + r"(?![a-z])"), name) for alias, name in ordered]
+        return [(re.compile(r"(?<![a-z])" + re.escape(alias) + r"(?![a-z])"), names) for alias, names in ordered]
 
     def areas_in(self, question: str) -> list[str]:
-        """Areas the question names, in the order it names them; England only when it names no other area
-        (in "worse than England" England is the benchmark, not the subject)."""
-        lowered = question.lower()
-        found: list[tuple[int, str]] = []
-        for pattern, name in self.gazetteer:
-            match = pattern.search(lowered)
-            if match and name not in (n for _, n in found):
-                lowered = lowered[: match.start()] + " " * len(match.group()) + lowered[match.end() :]
-                found.append((match.start(), name))
-        names = [name for _, name in sorted(found)]
-        others = [name for name in names if name.lower() != ENGLAND]
+        """Areas the question names, in the order it names them (each with the other areas its words may mean
+        after it); England only when it names no other area (in "worse than England" England is the benchmark,
+        not the subject)."""
+        found, _ = self._find_areas(question)
+        names = list(dict.fromkeys(name for _, meanings in sorted(found) for name in meanings))
+        others = [name for name in names if name.lower() not in NATIONAL]
         return others or names
+
+    def _find_areas(self, question: str) -> tuple[list[tuple[int, list[str]]], str]:
+        """The area names in the question (position, meanings), and the question without them."""
+        lowered = question.lower()
+        found: list[tuple[int, list[str]]] = []
+        for pattern, meanings in self.gazetteer:
+            match = pattern.search(lowered)
+            if match:
+                lowered = lowered[: match.start()] + " " * len(match.group()) + lowered[match.end() :]
+                found.append((match.start(), meanings))
+        return found, lowered
 
     def match(self, question: str, vector: np.ndarray, k: int = 3) -> list[int]:
         """Rows of the catalogue for the indicators that best match the question: each shares a word with it
@@ -159,7 +176,8 @@ class IndicatorIndex:
         for rank, row in enumerate(np.argsort(-similarity)[:20]):
             if similarity[row] >= MIN_SIMILARITY:
                 fused[int(row)] = fused.get(int(row), 0.0) + 1.0 / (RRF_K + rank + 1)
-        query = " ".join([question, *expansions(question)])
+        topic = self._find_areas(question)[1]  # "Sussex" in a question should not match "... in West Sussex"
+        query = " ".join([topic, *expansions(topic)])
         scores = self.lexical.scores(query, len(self.catalogue))
         for rank, row in enumerate(np.argsort(-scores)[:20]):
             if scores[row] > 0:
@@ -171,7 +189,7 @@ class IndicatorIndex:
     ) -> list[IndicatorTable]:
         """The best ``k`` indicator tables; ``areas`` overrides the areas read from the question."""
         areas = list(areas) if areas is not None else self.areas_in(question)
-        if not areas or (areas == ["England"] and BENCHMARK_ONLY.search(question)):
+        if not areas or (all(a.lower() in NATIONAL for a in areas) and BENCHMARK_ONLY.search(question)):
             areas = [self.home_area] if self.home_area else areas  # "compared with England": ours against it
         wanted_type = next(
             (kind for word, kind in AREA_TYPES.items() if re.search(rf"\b{word}s?\b", question, re.I)), ""
@@ -179,23 +197,32 @@ class IndicatorIndex:
         ranking = RANKING.search(question)
         lowest = bool(ranking and LOWEST_FIRST.search(question))
         sex = "Female" if FEMALE.search(question) else "Male" if MALE.search(question) else "Persons"
-        out = []
-        for row in self.match(question, vector, k * 3):
+        exact: list[tuple[int, IndicatorTable]] = []
+        wider: list[tuple[int, IndicatorTable]] = []  # the wider area's figure where the file has none for ours
+        parents = [self.parents[a] for a in areas if a in self.parents]
+        for rank, row in enumerate(self.match(question, vector, k * 3)):
             entry = self.catalogue.iloc[row]
             rows = self.groups[(entry.indicator_id, entry.source)]
             table = self._table(rows, areas, sex, bool(ranking), lowest, wanted_type)
             if table is not None:
-                out.append(table)
-            if len(out) == k:
-                break
-        return out
+                exact.append((rank, table))
+                if len(exact) == k:
+                    break
+            elif parents and not ranking:
+                table = self._table(rows, parents, sex, False, lowest)
+                if table is not None:
+                    note = f"No figure for {areas[0]} in {table.source}; {table.area}, the wider area, is shown."
+                    wider.append((rank, replace(table, note=note)))
+        names = {table.indicator_name.lower() for _, table in exact}
+        wider = [(rank, table) for rank, table in wider if table.indicator_name.lower() not in names]
+        return [table for _, table in sorted(exact + wider, key=lambda pair: pair[0])[:k]]
 
     def _table(
         self, rows: pd.DataFrame, areas: Sequence[str], sex: str, ranking: bool, lowest: bool, wanted_type: str = ""
     ) -> IndicatorTable | None:
         area = next((a for a in areas if (rows["area_name"] == a).any()), None)
         if area is None:
-            return None
+            return self._rank_parts(rows, areas, sex, lowest, wanted_type) if ranking else None
         mine = _headline(rows[rows["area_name"] == area], sex)
         if mine.empty:  # only breakdowns (ethnic groups, deciles) without a total: no headline figure to quote
             return None
@@ -261,13 +288,59 @@ class IndicatorIndex:
             rows=tuple(mine.drop(columns=["source"]).to_dict("records")),
         )
 
+    def _rank_parts(
+        self, rows: pd.DataFrame, areas: Sequence[str], sex: str, lowest: bool, wanted_type: str
+    ) -> IndicatorTable | None:
+        """A ranking over a file that has the named area's parts but not the area itself: a district file for
+        "which West Sussex district ...", a ward file named after its borough for "which Trafford ward ..."."""
+        for area in areas:
+            parts = rows[rows["area_name"].isin(self.county_parts.get(area, set())) | (rows["parent_name"] == area)]
+            if parts.empty and wanted_type and _slug(area) in _slug(str(rows["source"].iloc[0])):
+                parts = rows
+            if wanted_type:
+                parts = parts[parts["area_type"].str.contains(wanted_type, na=False)]
+            if parts.empty:
+                continue
+            headline = _headline(parts, sex)
+            if headline.empty:
+                continue
+            latest = headline.iloc[-1]
+            same = parts[
+                (parts["period"] == latest["period"])
+                & (parts["sex"] == latest["sex"])
+                & (parts["age"] == latest["age"])
+                & (parts["category"] == latest["category"])
+            ].dropna(subset=["value"])
+            ranked = same.sort_values("value", ascending=lowest)
+            if ranked.empty:
+                continue
+            order = tuple((str(r.area_name), _number(r.value)) for r in ranked.itertuples())
+            table = self._table(rows, [order[0][0]], sex, False, lowest)
+            return replace(table, ranking=order) if table is not None else None
+        return None
+
+
+def _parents(table: pd.DataFrame, county_parts: dict[str, set[str]]) -> dict[str, str]:
+    """Each area's wider area (a district's county), from the data's parent links and learned county parts."""
+    parents = {part: county for county, parts in county_parts.items() for part in parts}
+    links = table[(table["parent_name"] != "") & ~table["parent_name"].str.lower().isin(NATIONAL)]
+    for area, parent in links[["area_name", "parent_name"]].drop_duplicates("area_name").itertuples(index=False):
+        parents.setdefault(str(area), str(parent))
+    return parents
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower())
+
 
 def _parts(same: pd.DataFrame, area: str, area_type: str, known_parts: set[str], wanted_type: str) -> pd.DataFrame:
     """The areas to rank for a question about ``area``: its parts by the data's parent links, or by the parts
     other files show it has; else, for a county in a local file (few districts), that file's districts; else the
     areas of the kind the question names, or of the area's own kind."""
     for parts in (same[same["parent_name"] == area], same[same["area_name"].isin(known_parts)]):
-        if len(parts) and (not wanted_type or parts["area_type"].str.contains(wanted_type).any()):
+        if wanted_type:
+            parts = parts[parts["area_type"].str.contains(wanted_type, na=False)]
+        if len(parts):
             return parts
     districts = same[same["area_type"].str.contains("District", na=False)]
     if "County" in area_type and 0 < districts["area_name"].nunique() <= LOCAL_FILE_DISTRICTS:

@@ -170,3 +170,92 @@ def test_rankings_learn_a_countys_districts_and_respect_the_area_kind() -> None:
     (top, *_) = index.tables(question, FakeEmbedder().embed([question])[0], k=1)
     assert top.area == "Arun"  # Newham has more, but is not in West Sussex
     assert [area for area, _ in top.ranking] == ["Arun", "Adur"]
+
+
+def _index_of(rows: list[dict]) -> IndicatorIndex:  # type: ignore[type-arg]
+    table = pd.DataFrame(rows)
+    return IndicatorIndex(table, FakeEmbedder().embed(catalogue_texts(table)))
+
+
+def _ask(index: IndicatorIndex, question: str, k: int = 3) -> list:  # type: ignore[type-arg]
+    return index.tables(question, FakeEmbedder().embed([question])[0], k=k)
+
+
+def _county_file() -> list[dict]:  # type: ignore[type-arg]
+    """A local file that shows West Sussex is made of Adur and Arun."""
+    rows = _rows(
+        "9", "Dementia diagnoses", "", {("West Sussex", "2020"): (100, 90, 110), ("Adur", "2020"): (10, 9, 11)}
+    )
+    rows += _rows("9", "Dementia diagnoses", "", {("Arun", "2020"): (30, 28, 32)})
+    for row in rows:
+        row["source"] = "indicators/local.xlsx"
+        row["parent_name"] = ""
+        row["area_type"] = "County & UA" if row["area_name"] == "West Sussex" else "District & UA"
+    return rows
+
+
+def test_ranking_over_a_district_file_that_lacks_the_county_itself() -> None:
+    districts = _rows(
+        "5",
+        "Smoking prevalence in adults",
+        "low_is_good",
+        {
+            ("Adur", "2019"): (17.7, 7.3, 28.1),
+            ("Arun", "2019"): (12.0, 9.0, 15.0),
+            ("Newham", "2019"): (20.0, 18.0, 22.0),
+        },
+    )
+    for row in districts:
+        row["source"], row["parent_name"], row["area_type"] = "indicators/lower-tier.csv", "", "District & UA"
+    index = _index_of(_county_file() + districts)
+    (top, *_) = _ask(index, "which West Sussex district has the highest smoking rate", k=1)
+    assert (top.indicator_id, top.area) == ("5", "Adur")  # Newham is higher, but not in West Sussex
+    assert [area for area, _ in top.ranking] == ["Adur", "Arun"]
+    (longest, *_) = _ask(index, "in which West Sussex district do people live with dementia longest", k=1)
+    assert longest.ranking  # "longest" asks for a ranking too
+
+
+def test_ranking_of_wards_in_a_file_named_after_its_borough() -> None:
+    wards = _rows(
+        "4",
+        "Life expectancy at birth",
+        "high_is_good",
+        {("Hale Barns", ""): (86.9, 86, 88), ("Stretford", ""): (80.1, 79, 81)},
+    )
+    for row in wards:
+        row["source"], row["parent_name"], row["area_type"] = "indicators/trafford-ward-le.csv", "", "Ward"
+    others = _rows("4", "Life expectancy at birth", "high_is_good", {("Trafford", "2020"): (82.0, 81, 83)})
+    for row in others:
+        row["source"], row["parent_name"] = "indicators/boroughs.csv", ""
+    index = _index_of(wards + others)
+    (top, *_) = _ask(index, "which Trafford ward has the highest life expectancy", k=1)
+    assert top.area == "Hale Barns" and [a for a, _ in top.ranking] == ["Hale Barns", "Stretford"]
+
+
+def test_the_wider_area_answers_with_a_note_when_a_file_lacks_the_district() -> None:
+    county_only = _rows(
+        "6",
+        "HPV vaccination coverage",
+        "high_is_good",
+        {("West Sussex", "2018"): (84.0, 83.0, 85.0), ("England", "2018"): (83.8, 83.7, 83.9)},
+    )
+    for row in county_only:
+        row["source"], row["parent_name"] = "indicators/upper-tier.csv", ""
+    index = _index_of(_county_file() + county_only)
+    tables = _ask(index, "HPV vaccination coverage Adur")
+    hpv = next(t for t in tables if t.indicator_id == "6")
+    assert hpv.area == "West Sussex" and "No figure for Adur" in hpv.note
+    (dementia, *_) = _ask(index, "dementia diagnoses Adur", k=1)
+    assert (dementia.area, dementia.note) == ("Adur", "")  # Adur's own figure needs no note
+
+
+def test_an_alias_keeps_every_area_it_may_mean() -> None:
+    rows = _rows("1", "Child mortality", "low_is_good", {("NHS Coastal West Sussex CCG", "2014"): (8.9, 5.7, 13.4)})
+    rows += _rows("2", "Children in poverty", "low_is_good", {("Coastal West Sussex CCG", "2016"): (12.0, 11.0, 13.0)})
+    index = _index_of(rows)
+    assert index.areas_in("child deaths Coastal West Sussex") == [
+        "Coastal West Sussex CCG",
+        "NHS Coastal West Sussex CCG",
+    ]
+    (table, *_) = _ask(index, "child mortality Coastal West Sussex", k=1)
+    assert table.area == "NHS Coastal West Sussex CCG"

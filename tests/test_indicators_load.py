@@ -329,6 +329,50 @@ def test_workbook_sheets_load_or_are_skipped_with_reasons(tmp_path: Path) -> Non
     assert adur["source"] == "indicators/book.xlsx#Table 1"
 
 
+def _wide_workbook(path: Path) -> Path:
+    """A data sheet like West Sussex's child health profile: one row per area, a column per measure, statistic
+    and period, headings in several spellings."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "LA data"
+    sheet.append([None, 95, 1000, "Child health profile"])
+    headings = ["Reference ", "Lower Geography"]
+    for year in range(2000, 2022):
+        headings += [
+            f"Number of under 18 conceptions ({year})",
+            f"Rate of under 18 conceptions ({year})",
+            f"Lower CI of under 18 conceptions ({year})",
+            f"UCI under 18 conceptions ({year})",
+            f"Asthma - MYE Age 0-18 ({year})",
+            f"Proportion smoking at time of delivery ({year})",
+        ]
+    sheet.append(headings)
+    areas = [("Adur", "LA - Adur"), ("WEST SUSSEX", "County - West Sussex"), ("ENGLAND", "ENGLAND")]
+    areas += [("Arun", "IPEH - Arun"), ("Crawley", "CCG - Crawley"), ("x", "Check - x")]
+    for number, (name, kind) in enumerate(areas):
+        row = [name, kind]
+        for year in range(2000, 2022):
+            rate = 10.0 + number + (year - 2000) / 10
+            row += [20 + number, rate, rate - 2, rate + 2, 5000, 0.1 + number / 100]
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_wide_data_sheet_is_melted_with_statistics_joined_to_their_measure(tmp_path: Path) -> None:
+    table = load_file(_wide_workbook(tmp_path / "wide.xlsx"), "indicators/wide.xlsx")
+    _check_schema(table)
+    rate = table[table["indicator_name"] == "Rate of under 18 conceptions"]
+    adur = rate[(rate["area_name"] == "Adur") & (rate["period"] == "2021")].iloc[0]
+    assert (adur["value"], adur["lower_ci"], adur["upper_ci"], adur["count"]) == (12.1, 10.1, 14.1, 20)
+    assert adur["area_type"] == "District & UA" and adur["source"] == "indicators/wide.xlsx#LA data"
+    assert len(rate) == 22 * 5  # every period, five areas ("Check" rows are not areas)
+    assert set(rate["area_name"]) == {"Adur", "West Sussex", "England", "IPEH - Arun", "Crawley CCG"}
+    smoking = table[table["indicator_name"] == "Proportion smoking at time of delivery"]
+    assert smoking["unit"].iloc[0] == "%" and smoking["value"].max() == pytest.approx(14.0)  # fractions -> %
+    assert not table["indicator_name"].str.contains("MYE").any()  # mid-year estimates are denominators
+
+
 # ------------------------------------------------------------------------------------------- bad files
 
 
@@ -423,6 +467,17 @@ def test_whole_shared_corpus() -> None:
     table, reasons = _accounted_for(SHARED, SHARED_CORPUS)
     assert len(table) > 5000
     child = {p: r for p, r in reasons.items() if "child-health-profile" in p}
-    assert child and all("#" in p for p in child)  # skipped sheet by sheet, each with its reason
+    assert child and all("dashboard" in r for r in child.values())  # skipped sheet by sheet, with reasons
+    # Its two wide data sheets are melted: the self-harm rate for 10-24s with its CI, count and England's figure.
+    harm = table[table["indicator_name"].str.contains("rate of self-harm per 100,000", case=False)]
+    adur = harm[(harm["area_name"] == "Adur") & (harm["period"] == "2017/18")].iloc[0]
+    assert adur["source"].endswith("#LA data") and adur["area_type"] == "District & UA"
+    assert (round(adur["value"]), round(adur["lower_ci"]), round(adur["upper_ci"]), adur["count"]) == (
+        737,
+        570,
+        938,
+        67,
+    )
+    assert (harm["area_name"] == "England").any()
     assert not any(source.endswith(".json") for source in table["source"])  # the CSV twins came first
     assert set(table["sex"]) == {"Persons", "Male", "Female"}
