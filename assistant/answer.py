@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.chunk import split_sentences
+from assistant.glossary import place_group, places_in
 from assistant.indicators import IndicatorTable
 from assistant.layout import BULLET_GLYPHS
 from assistant.lexical import lexical_text
@@ -21,9 +22,12 @@ from assistant.retrieve import NO_FILTERS, Filters, Retriever, contextualize
 # of the question (in at most RARE_DF chunks) is in none of them ("mpox", "melanoma"); or less than COVER_SIMILARITY
 # while they contain no more than half of the question's content words ("drug deaths in Trafford" finding Trafford
 # passages about something else, and drug-death passages about somewhere else).
+# Also not answered: a question naming a place (see glossary.PLACE_GROUPS) whose top passages all come from documents
+# about other places, unless they are closer than ELSEWHERE_SIMILARITY.
 MIN_SIMILARITY = 0.35
 GAP_SIMILARITY = 0.6
 COVER_SIMILARITY = 0.7
+ELSEWHERE_SIMILARITY = 0.8
 MIN_COVERAGE = 0.5
 RARE_DF = 5
 ABSTAIN_TEXT = "The documents do not clearly answer this question. The nearest passages are shown below."
@@ -41,6 +45,20 @@ FIGURE_QUESTION = re.compile(r"\b(how many|how much|number|rate|percentage|propo
 
 def _terms(text: str) -> set[str]:
     return {w.rstrip("s") for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS and len(w) > 1}
+
+
+def _about_elsewhere(question: str, hits: Sequence[Hit]) -> bool:
+    """True when the question names places and no passage's document (title, publisher, section) is about any
+    of them or a place of the same group."""
+    places = places_in(question)
+    if not places or not hits:
+        return False
+    wanted = [name.lower() for place in places for name in place_group(place)]
+    return not any(
+        name in f"{hit.chunk.title} {hit.chunk.publisher} {hit.chunk.section}".lower()
+        for hit in hits
+        for name in wanted
+    )
 
 
 @dataclass(frozen=True)
@@ -88,6 +106,7 @@ def answer(
         best < MIN_SIMILARITY
         or (unmatched and best < GAP_SIMILARITY)
         or (coverage <= MIN_COVERAGE and best < COVER_SIMILARITY)
+        or (best < ELSEWHERE_SIMILARITY and _about_elsewhere(question, hits[:3]))
     ):
         return Answer(ABSTAIN_TEXT, abstained=True)
     wanted = _terms(question)

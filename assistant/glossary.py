@@ -154,6 +154,26 @@ PLACES: tuple[str, ...] = (
 )  # not "England" (every comparison names it) nor names that are common words ("Sale", "Ford")
 
 
+# Places that belong together: a document about any of a group may answer a question that names another of it
+# ("Crawley" from a West Sussex document). A question naming a place answered only from documents about other
+# places ("Surrey" from West Sussex's) is not answered.
+PLACE_GROUPS: tuple[frozenset[str], ...] = (
+    frozenset(
+        "West Sussex|Sussex|Coastal West Sussex|Adur|Arun|Chichester|Crawley|Horsham|Mid Sussex|Worthing|Bognor Regis|"
+        "Littlehampton|Burgess Hill|Haywards Heath|East Grinstead|Shoreham|Lancing|Selsey|Midhurst|Petworth|"
+        "Pulborough|Storrington|HMP Ford".split("|")
+    ),
+    frozenset({"East Sussex", "Sussex", "Brighton and Hove"}),
+    frozenset({"Trafford", "Manchester", "Greater Manchester", "Stretford", "Altrincham", "Urmston", "Partington"}),
+    frozenset({"Kent", "Medway"}),
+)
+
+
+def place_group(place: str) -> set[str]:
+    """The place and every place that shares a group with it."""
+    return {place}.union(*(group for group in PLACE_GROUPS if place in group))
+
+
 def _phrase(text: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9])" + re.escape(text.lower()) + r"(?![a-z0-9])")
 

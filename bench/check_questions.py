@@ -8,7 +8,8 @@ Each line is one JSON object::
 Checks
 ------
 * JSON shape: exactly the keys above, right value types, non-empty strings; ids ``qNNN`` and unique;
-  questions unique; ``type`` one of figure / recommendation / inequality / explanation / out_of_scope.
+  questions unique; ``type`` one of figure / recommendation / inequality / explanation / out_of_scope /
+  indicator_only (answered by indicator data, not a passage: no gold, the evidence says which data).
 * In-scope questions: at least one gold entry, every gold doc exists in the corpus (and only once per
   question), every page is a unique int within that document's page count (as ``assistant.parse`` reads
   it), a non-empty answer, and an evidence snippet of 8-25 words found on the FIRST page of the FIRST gold
@@ -43,7 +44,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 DEFAULT_QUESTIONS = REPO_ROOT / "bench" / "questions.jsonl"
 
-TYPES = ("figure", "recommendation", "inequality", "explanation", "out_of_scope")
+TYPES = ("figure", "recommendation", "inequality", "explanation", "out_of_scope", "indicator_only")
 KEYS = {"id", "question", "type", "gold", "answer", "evidence"}
 MIN_IN_SCOPE, MIN_OUT_OF_SCOPE, MIN_DOCS, MAX_PER_DOC = 88, 12, 34, 5
 EVIDENCE_WORDS = (8, 25)
@@ -97,6 +98,10 @@ def check_record(rec: Any, where: str, corpus: Corpus) -> list[str]:
     if rec["type"] == "out_of_scope":
         if gold or rec["answer"] or rec["evidence"]:
             problems.append(f"{where}: out_of_scope needs empty gold, answer and evidence")
+        return problems
+    if rec["type"] == "indicator_only":
+        if gold or not rec["evidence"].strip():
+            problems.append(f"{where}: indicator_only needs empty gold and evidence naming the indicator data")
         return problems
     if not gold:
         problems.append(f"{where}: in-scope question with no gold")
@@ -172,7 +177,7 @@ def main() -> int:
             problems.append(f"duplicate {key} ({n}x): {value!r}")
 
     types = Counter(r["type"] for r in records)
-    in_scope = [r for r in records if r["type"] != "out_of_scope"]
+    in_scope = [r for r in records if r["type"] not in ("out_of_scope", "indicator_only")]
     primary = Counter(r["gold"][0]["doc"] for r in in_scope)
     anywhere = Counter(g["doc"] for r in in_scope for g in r["gold"])
     print(f"{len(records)} valid questions: " + ", ".join(f"{t} {types[t]}" for t in TYPES))

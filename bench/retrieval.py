@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,8 @@ def evaluate(retriever: Retriever, questions: list[dict[str, Any]], mode: str) -
     latencies: list[float] = []
     oos_abstained = oos = false_abstained = 0
     for q in questions:
+        if q["type"] == "indicator_only":  # answered by indicator tables, not passages: neither kind
+            continue
         start = time.perf_counter()
         hits = retriever.search(q["question"], k=10, mode=mode)
         latencies.append((time.perf_counter() - start) * 1000)
@@ -76,12 +79,14 @@ def main() -> None:
     retriever, questions, args, report = run.retriever, run.questions, run.args, run.report
     retriever.search("warm up the model and caches")
     rows = {mode: evaluate(retriever, questions, mode) for mode in MODES}
-    in_scope = sum(q["type"] != "out_of_scope" for q in questions)
+    kinds = Counter(q["type"] for q in questions)
+    in_scope = len(questions) - kinds["out_of_scope"] - kinds["indicator_only"]
     header = (
         f"# Retrieval benchmark, {time.strftime('%Y-%m-%d')}\n\n"
-        f"Corpus `{args.corpus}` ({report.chunks} chunks); {in_scope} in-scope and {len(questions) - in_scope} "
-        f"out-of-scope questions from `{args.questions.name}`; {os.cpu_count()} cores. Page-level hits: a passage "
-        f"counts when it is from a gold document and its pages overlap the gold pages.\n\n"
+        f"Corpus `{args.corpus}` ({report.chunks} chunks); {in_scope} in-scope and {kinds['out_of_scope']} "
+        f"out-of-scope questions from `{args.questions.name}` ({kinds['indicator_only']} answered only by indicator "
+        f"data left out); {os.cpu_count()} cores. Page-level hits: a passage counts when it is from a gold document "
+        f"and its pages overlap the gold pages.\n\n"
     )
     write_results("retrieval.md", header + table(rows, len(questions)) + "\n")
 

@@ -199,3 +199,16 @@ def test_questions_with_there_are_not_follow_ups() -> None:
     assert contextualize("how many pharmacies are there", ["obesity in reception year"]) == (
         "how many pharmacies are there"
     )
+
+
+def test_a_place_answered_only_from_documents_about_other_places_abstains(settings: Settings) -> None:
+    from dataclasses import replace
+
+    retriever = Retriever(settings, FakeEmbedder())
+    (hit,) = retriever.search("obese children", k=1)
+    west_sussex = Hit(replace(hit.chunk, publisher="West Sussex County Council"), 1.0, 0.7)
+    question = "how many pharmacies are there in {}"
+    assert answer(question.format("Surrey"), [west_sussex]).abstained  # Surrey's question, West Sussex's papers
+    assert not answer(question.format("Crawley"), [west_sussex]).abstained  # Crawley is in West Sussex
+    assert not answer(question.format("Surrey"), [replace(west_sussex, similarity=0.85)]).abstained  # very close
+    assert not answer("how many pharmacies are there", [west_sussex]).abstained  # no place named
