@@ -180,17 +180,7 @@ class Retriever:
                 fused[row] += RECOMMENDATION_BOOST / (RRF_K + 1)
 
     def _dense(self, snap: store.Snapshot, vector: np.ndarray, allowed: np.ndarray | None) -> list[int]:
-        if allowed is None:
-            return [row for row, _ in snap.search(vector, CANDIDATES)]
-        import faiss
-
-        ids = np.flatnonzero(allowed).astype(np.int64)
-        selector = faiss.IDSelectorBatch(ids)  # kept referenced until the search returns
-        params = faiss.SearchParameters()
-        params.sel = selector
-        _, rows = snap.index.search(vector.reshape(1, -1), min(CANDIDATES, len(ids)), params=params)
-        del selector
-        return [int(r) for r in rows[0] if r >= 0]
+        return [row for row, _ in snap.search(vector, CANDIDATES, allowed)]
 
 
 def _top(scores: np.ndarray, allowed: np.ndarray | None, k: int, positive: bool = False) -> list[int]:
