@@ -41,6 +41,7 @@ bench: install browser
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/indicators.py
 	$(BIN)/python bench/app.py
+	$(BIN)/python bench/fuzz.py --seconds 300
 
 clean:
 	rm -rf $(VENV) index .pytest_cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant import store
-from assistant.answer import Response, respond
+from assistant.answer import MAX_QUESTION_CHARS, Response, respond
 from assistant.cli import format_report, load_embedder
 from assistant.config import Settings, load_settings
 from assistant.corpus import KINDS, document_paths
@@ -80,7 +80,8 @@ def _tables(response: Response) -> None:
         if chart is not None:
             st.altair_chart(chart)
         if table.ranking:
-            st.caption("Ranking: " + ", ".join(f"{area} {value:g}" for area, value in table.ranking[:10] if value))
+            ranking = ", ".join(f"{area} {value:g}" for area, value in table.ranking[:10] if value)
+            st.caption("Ranking: " + _escape(ranking))
 
 
 def _turn(index: int, question: str, response: Response, latest: bool) -> None:
@@ -89,7 +90,7 @@ def _turn(index: int, question: str, response: Response, latest: bool) -> None:
         st.text(question)
     with st.chat_message("assistant"):
         answer = response.answer
-        (st.warning if answer.abstained else st.success)(answer.text)
+        (st.warning if answer.abstained else st.success)(_escape(answer.text))  # sentences quoted from documents
         if not latest:
             cited = "; ".join(f"[{n}] {hit.chunk.citation}" for n, hit in enumerate(response.hits[:5], 1))
             st.caption(_escape(cited))
@@ -110,7 +111,7 @@ def ask_page(filters: Filters) -> None:
         _turn(index, question, response, latest=index == len(turns) - 1)
     if turns:
         _evidence_pack(turns)
-    asked = st.chat_input("Ask about the JSNA, e.g. how many people died of drug misuse?")
+    asked = st.chat_input("Ask about the JSNA, e.g. how many people died of drug misuse?", max_chars=MAX_QUESTION_CHARS)
     if not asked:
         return
     question = asked
@@ -185,7 +186,7 @@ def _upload(settings: Settings) -> None:
             try:
                 done = publish(settings.corpus, upload.name, upload.getvalue(), settings.max_file_mb, replace or None)
             except JsnaError as exc:
-                st.error(f"{upload.name}: {exc.message} {exc.advice}")
+                st.error(_escape(f"{upload.name}: {exc.message} {exc.advice}"))
                 continue
             (st.info if done.action == "duplicate" else st.success)(done.detail)
 

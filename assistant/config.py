@@ -20,6 +20,7 @@ from assistant.errors import ConfigError
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
 CONFIG_FILE = "jsna.toml"
 ENV_PREFIX = "JSNA_"
+MIN_PARSE_MEMORY_MB = 256
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,12 @@ class Settings:
     chunk_tokens: int = 200
     overlap_tokens: int = 40
     max_file_mb: float = 100.0
+    # Documents are read in worker processes, each file bounded in time and memory: a damaged file or a
+    # decompression bomb costs that file (reported as skipped), never the whole ingest. 0 workers = one per
+    # core, at most one per file.
+    parse_workers: int = 0
+    parse_timeout_s: float = 120.0
+    parse_memory_mb: int = 2048
     batch_size: int = 16
     device: str = "auto"  # "auto" picks CUDA when torch sees a GPU, else CPU
     threads: int = 0  # torch/FAISS threads; 0 = all cores
@@ -47,6 +54,12 @@ class Settings:
             raise ConfigError("overlap_tokens must be between 0 and half of chunk_tokens.")
         if self.max_file_mb <= 0 or self.batch_size < 1 or self.k < 1 or self.threads < 0:
             raise ConfigError("max_file_mb, batch_size and k must be positive; threads must be >= 0.")
+        if self.parse_workers < 0 or self.parse_timeout_s <= 0:
+            raise ConfigError("parse_workers must be >= 0 and parse_timeout_s positive.")
+        if self.parse_memory_mb < MIN_PARSE_MEMORY_MB:
+            raise ConfigError(
+                f"parse_memory_mb must be at least {MIN_PARSE_MEMORY_MB}: a reader process needs that much to start."
+            )
 
     def replace(self, **overrides: Any) -> Settings:
         """A copy with the given fields changed; ``None`` values are ignored (an unset CLI flag)."""

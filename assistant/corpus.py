@@ -76,6 +76,8 @@ def file_sha256(path: Path) -> str:
     """Content hash; empty for a file that cannot be read (the parser then reports why)."""
     digest = hashlib.sha256()
     try:
+        if not path.is_file():  # a named pipe would block the scan until something writes to it
+            return ""
         with path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)

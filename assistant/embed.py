@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +21,9 @@ from assistant.config import BUNDLED_MODEL, Settings
 from assistant.errors import ModelError
 
 Progress = Callable[[int], None]  # called with the number of texts just embedded
+# Lone UTF-16 surrogates: what undecodable bytes become (a command-line argument, a damaged file's text). The
+# tokenizer refuses the whole batch for one of them.
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Embedder(Protocol):
@@ -107,7 +111,7 @@ class SentenceTransformerEmbedder:
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
             return []
-        return [len(enc.ids) for enc in self._tokenizer.encode_batch(list(texts), add_special_tokens=False)]
+        return [len(enc.ids) for enc in self._tokenizer.encode_batch(_encodable(texts), add_special_tokens=False)]
 
     @cached_property
     def _model(self) -> Any:
@@ -136,7 +140,7 @@ class SentenceTransformerEmbedder:
         step = self.batch_size * 8  # several batches per call: progress without losing length-sorting
         parts = []
         for start in range(0, len(texts), step):
-            batch = list(texts[start : start + step])
+            batch = _encodable(texts[start : start + step])
             vectors = self._model.encode(
                 batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
             )
@@ -144,3 +148,7 @@ class SentenceTransformerEmbedder:
             if progress:
                 progress(len(batch))
         return np.vstack(parts)
+
+
+def _encodable(texts: Sequence[str]) -> list[str]:
+    return [SURROGATE.sub("\ufffd", text) for text in texts]

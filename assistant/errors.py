@@ -14,6 +14,10 @@ class JsnaError(Exception):
     def __str__(self) -> str:
         return f"{self.message} {self.advice}".strip()
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Errors cross from the worker processes that read documents; keep the advice on the way.
+        return (type(self), (self.message, self.advice))
+
 
 class ConfigError(JsnaError):
     """A setting is missing or invalid."""
@@ -26,6 +30,9 @@ class DocumentError(JsnaError):
         super().__init__(f"{path}: {reason}", advice)
         self.path = path
         self.reason = reason
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.path, self.reason, self.advice))
 
 
 class IndexMissingError(JsnaError):

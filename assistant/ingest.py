@@ -3,7 +3,8 @@
 Incremental by content hash: a document whose bytes (and corpus-manifest row) are unchanged keeps its chunks
 and vectors, even when its file was renamed; only new or changed documents are parsed and embedded; removed
 ones are dropped. When nothing changed nothing is written. A change of model or chunk settings, or an index
-that cannot be read, rebuilds everything. A document that cannot be read is reported and skipped.
+that cannot be read, rebuilds everything. Documents are read in worker processes, each bounded in time and
+memory (:mod:`assistant.parse_pool`); one that cannot be read is reported and skipped.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,11 +23,11 @@ from assistant import corpus, store
 from assistant.chunk import chunk_pages, embedding_text
 from assistant.config import Settings
 from assistant.embed import Embedder
-from assistant.errors import ConfigError, DocumentError, JsnaError
+from assistant.errors import ConfigError, JsnaError
 from assistant.indicators import catalogue_texts
-from assistant.indicators_load import load_folder
+from assistant.indicators_load import LOADER_VERSION, load_folder
 from assistant.model import Chunk, DocumentInfo, IngestReport, SkippedFile
-from assistant.parse import read_document
+from assistant.parse_pool import read_documents
 
 
 @dataclass(frozen=True)
@@ -119,34 +121,40 @@ def _ingest(
 
     new_docs: dict[str, DocumentInfo] = {}
     new_chunks: list[Chunk] = []
-    for number, src in enumerate(todo, 1):
-        progress(ProgressEvent("parse", number - 1, len(todo), src.rel))
-        t = time.perf_counter()
-        try:
-            parsed = read_document(src.path, settings.max_file_mb, name=src.rel)
-        except DocumentError as exc:
-            skipped.append(SkippedFile(src.rel, str(exc)))
-            continue
-        finally:
-            timings["parse"] += time.perf_counter() - t
-        info = corpus.document_info(src, parsed, catalogue.get(src.rel))
-        t = time.perf_counter()
-        chunks = chunk_pages(
-            info,
-            parsed.pages,
-            embedder.count_tokens,
-            settings.chunk_tokens,
-            settings.overlap_tokens,
-            embedder.window,
-        )
-        timings["chunk"] += time.perf_counter() - t
-        new_docs[src.rel] = info
-        new_chunks.extend(chunks)
+
+    def parsed_one(done: int, name: str) -> None:
+        progress(ProgressEvent("parse", done, len(todo), name))
+
+    progress(ProgressEvent("parse", 0, len(todo)))
+    t_parse = time.perf_counter()
+    # Chunking (it needs the embedder's tokenizer) happens here, in order, while later files are still read.
+    with closing(read_documents([(src.path, src.rel) for src in todo], settings, parsed_one)) as outcomes:
+        for src, outcome in zip(todo, outcomes, strict=True):
+            parsed = outcome.document
+            if parsed is None:
+                skipped.append(SkippedFile(src.rel, str(outcome.error)))
+                continue
+            info = corpus.document_info(src, parsed, catalogue.get(src.rel))
+            t = time.perf_counter()
+            chunks = chunk_pages(
+                info,
+                parsed.pages,
+                embedder.count_tokens,
+                settings.chunk_tokens,
+                settings.overlap_tokens,
+                embedder.window,
+            )
+            timings["chunk"] += time.perf_counter() - t
+            new_docs[src.rel] = info
+            new_chunks.extend(chunks)
+    timings["parse"] = time.perf_counter() - t_parse - timings["chunk"]
     progress(ProgressEvent("parse", len(todo), len(todo)))
 
     indicator_files = corpus.indicator_files(settings.corpus)
     old_indicators = old.manifest.indicator_files if old else None
-    indicators_changed = indicator_files != (old_indicators or {})
+    indicators_changed = indicator_files != (old_indicators or {}) or (
+        bool(indicator_files) and old is not None and old.manifest.indicator_loader != LOADER_VERSION
+    )
     indicators, indicator_vectors = (old.indicators, old.indicator_vectors) if old else (None, None)
     if indicators_changed or old is None:
         t = time.perf_counter()
@@ -204,6 +212,7 @@ def _ingest(
         skipped=report.skipped,
         catalogue={path: row_hash[path] for path in documents},
         indicator_files=indicator_files,
+        indicator_loader=LOADER_VERSION,
     )
     store.write(settings.index, manifest, chunks, vectors, indicators, indicator_vectors)
     progress(ProgressEvent("write", 1, 1))

@@ -4,11 +4,16 @@ PDF text comes from pypdfium2 (about 20x faster than pypdf here, resolves ligatu
 and weight, which find headings); pypdf is the fallback for files pdfium cannot open. Word, HTML, Markdown
 and plain text are read with python-docx, BeautifulSoup and markdown-it; those formats have no pages unless
 Word recorded page breaks, and are cited by section.
+
+Every failure is a :class:`DocumentError` naming the file and the cause, including exceptions no reader
+anticipated (a damaged file can trip a parser anywhere). Time and memory are bounded one level up: ingest
+reads each file in a worker process with limits (:mod:`assistant.parse_pool`).
 """
 
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +32,7 @@ SUFFIXES = {
     ".txt": "text",
 }
 MIN_TEXT_CHARS = 40  # less than this over a whole document means there is no usable text layer
+UNREADABLE = "could not be read"  # the reason for an error no reader anticipated
 SIGNATURES = {
     b"PK\x03\x04": "a ZIP archive or Office file",
     b"\x89PNG": "a PNG image",
@@ -57,7 +63,10 @@ def read_document(path: Path, max_mb: float = 100.0, name: str | None = None) ->
     if fmt is None:
         raise DocumentError(name, f"unsupported file type {path.suffix!r}", f"Use one of {', '.join(SUFFIXES)}.")
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # opening a named pipe would wait for a writer forever
+            raise DocumentError(name, "not a regular file (a pipe, socket or device)", "Remove it from the corpus.")
+        size = status.st_size
         with path.open("rb") as handle:
             head = handle.read(1024)
     except OSError as exc:
@@ -77,7 +86,16 @@ def read_document(path: Path, max_mb: float = 100.0, name: str | None = None) ->
         "markdown": _read_markdown,
         "text": _read_text,
     }
-    parsed = readers[fmt](path, head, name)
+    try:
+        parsed = readers[fmt](path, head, name)
+    except (DocumentError, MemoryError):
+        raise
+    except Exception as exc:  # a damaged file can trip any parser anywhere: it costs that file, not the ingest
+        raise DocumentError(
+            name,
+            f"{UNREADABLE} ({type(exc).__name__}: {_short(exc)})",
+            "Download or export the document again; if it opens elsewhere, report the error.",
+        ) from exc
     if sum(len(page.text) for page in parsed.pages) < MIN_TEXT_CHARS:
         raise DocumentError(
             name,

@@ -179,3 +179,19 @@ def test_indicator_files_are_loaded_reused_and_reloaded(settings: Settings, smal
     report = ingest(settings, FakeEmbedder())
     assert any(s.path.startswith("indicators/broken.xlsx") for s in report.skipped)
     assert report.indicator_rows == first.indicator_rows  # the good file still loads
+
+
+def test_a_new_indicator_loader_rereads_unchanged_files(
+    settings: Settings, small_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = small_corpus / "indicators"
+    folder.mkdir()
+    source = Path(__file__).resolve().parent.parent / "corpus" / "indicators"
+    shutil.copy(source / "fingertips-export-campylobacter-incidence-countyua-2015-2017.csv", folder / "campy.csv")
+    ingest(settings, FakeEmbedder())
+    monkeypatch.setattr("assistant.ingest.LOADER_VERSION", 10_000)  # an upgrade that reads files differently
+    upgraded = FakeEmbedder()
+    report = ingest(settings, upgraded)
+    assert report.indicator_rows > 500 and upgraded.embedded  # the catalogue was read and embedded again
+    assert store.load(settings.index).manifest.indicator_loader == 10_000
+    assert not ingest(settings, FakeEmbedder()).changed
