@@ -40,6 +40,9 @@ STOPWORDS = frozenset(
     "tell than that the their there this to was we were what when where which who why with you your about "
     "jsna".split()
 )
+# Longer is not a question but a pasted document. The model reads about 1,000 characters of it anyway, and
+# matching glossary terms, places and indicators costs time in proportion (100,000 characters: seconds).
+MAX_QUESTION_CHARS = 2000
 FIGURE_QUESTION = re.compile(r"\b(how many|how much|number|rate|percentage|proportion|per cent|%|figure)\b", re.I)
 
 
@@ -48,17 +51,17 @@ def _terms(text: str) -> set[str]:
 
 
 def _about_elsewhere(question: str, hits: Sequence[Hit]) -> bool:
-    """True when the question names places and no passage's document (title, publisher, section) is about any
-    of them or a place of the same group."""
+    """True when the question names places and every passage's document (its title, publisher and section) is
+    about some other place, not one of the same group. A document whose metadata names no place may be about any."""
     places = places_in(question)
     if not places or not hits:
         return False
-    wanted = [name.lower() for place in places for name in place_group(place)]
-    return not any(
-        name in f"{hit.chunk.title} {hit.chunk.publisher} {hit.chunk.section}".lower()
-        for hit in hits
-        for name in wanted
-    )
+    wanted = {name for place in places for name in place_group(place)}
+    for hit in hits:
+        about = set(places_in(f"{hit.chunk.title} {hit.chunk.publisher} {hit.chunk.section}"))
+        if not about or about & wanted:
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,9 @@ def respond(
     history: Sequence[str] = (),
     mode: str = "hybrid",
 ) -> Response:
-    """Search and answer in one step."""
+    """Search and answer in one step. Questions (and earlier ones) are cut to ``MAX_QUESTION_CHARS``."""
+    question = question[:MAX_QUESTION_CHARS]
+    history = [earlier[:MAX_QUESTION_CHARS] for earlier in history]
     hits = retriever.search(question, k=k, filters=filters, history=history, mode=mode)
     query = contextualize(question, history)
     coverage, unmatched = retriever.snapshot.lexical.coverage(query, [lexical_text(h.chunk) for h in hits[:3]], RARE_DF)
