@@ -41,7 +41,8 @@ bench: install browser
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/indicators.py
 	$(BIN)/python bench/app.py
-	$(BIN)/python bench/fuzz.py --seconds 300
+	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/reliability.py --fuzz-seconds 300
 
 clean:
 	rm -rf $(VENV) index .pytest_cache

@@ -9,7 +9,8 @@ index is built (incrementally) with the real model.
 
     python bench/indicators.py [--corpus DIR] [--index DIR] [--questions FILE]
 
-Prints a markdown table and writes it to ``bench/results/indicators.md``.
+Prints a markdown table and writes it to ``bench/results/indicators.md`` (``indicators_heldout.md`` for the held-out
+set ``indicator_questions_heldout.jsonl``, written after tuning on the dev set; see its ``note`` fields).
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def main() -> None:
         f"`{args.questions.name}`; {os.cpu_count()} cores. Goal: >= 0.90 correct indicator and area in the top 3, "
         f"p95 <= 50 ms.\n\n" + "\n".join(lines) + "\n\nMisses:\n\n" + ("\n".join(misses) or "none") + "\n"
     )
-    write_results("indicators.md", text)
+    write_results(args.questions.stem.replace("indicator_questions", "indicators") + ".md", text)
 
 
 if __name__ == "__main__":
