@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant import store
-from assistant.answer import MAX_QUESTION_CHARS, Response, respond
+from assistant.answer import Response, respond
 from assistant.cli import format_report, load_embedder
 from assistant.config import Settings, load_settings
 from assistant.corpus import KINDS, document_paths
@@ -17,7 +17,7 @@ from assistant.parse import render_page
 from assistant.present import answer_sentences, comparison_colour, headline, passage_html, table_frame, trend_chart
 from assistant.publish import publish
 from assistant.recommendations import register
-from assistant.retrieve import Filters, Retriever
+from assistant.retrieve import MAX_QUESTION_CHARS, Filters, Retriever
 
 st.set_page_config(page_title="JSNA Evidence Assistant", page_icon="🔎", layout="wide")
 

@@ -40,9 +40,6 @@ STOPWORDS = frozenset(
     "tell than that the their there this to was we were what when where which who why with you your about "
     "jsna".split()
 )
-# Longer is not a question but a pasted document. The model reads about 1,000 characters of it anyway, and
-# matching glossary terms, places and indicators costs time in proportion (100,000 characters: seconds).
-MAX_QUESTION_CHARS = 2000
 FIGURE_QUESTION = re.compile(r"\b(how many|how much|number|rate|percentage|proportion|per cent|%|figure)\b", re.I)
 
 
@@ -88,9 +85,7 @@ def respond(
     history: Sequence[str] = (),
     mode: str = "hybrid",
 ) -> Response:
-    """Search and answer in one step. Questions (and earlier ones) are cut to ``MAX_QUESTION_CHARS``."""
-    question = question[:MAX_QUESTION_CHARS]
-    history = [earlier[:MAX_QUESTION_CHARS] for earlier in history]
+    """Search and answer in one step."""
     hits = retriever.search(question, k=k, filters=filters, history=history, mode=mode)
     query = contextualize(question, history)
     coverage, unmatched = retriever.snapshot.lexical.coverage(query, [lexical_text(h.chunk) for h in hits[:3]], RARE_DF)

@@ -75,9 +75,15 @@ class Filters:
 NO_FILTERS = Filters()
 
 
+# Longer is not a question but a pasted document. The model reads about 1,000 characters of it anyway, and
+# matching glossary terms, places and indicators costs time in proportion (100,000 characters: seconds).
+MAX_QUESTION_CHARS = 2000
+
+
 def contextualize(question: str, history: Sequence[str] = ()) -> str:
-    """The question to search for: a follow-up is joined to the last question that stood on its own."""
-    question = " ".join(question.split())
+    """The question to search for, cut to ``MAX_QUESTION_CHARS``: a follow-up is joined to the last question that
+    stood on its own. Every search and indicator lookup goes through here."""
+    question = " ".join(question[:MAX_QUESTION_CHARS].split())
     if not history:
         return question
     words = re.findall(r"[a-z0-9]+", question.lower())
@@ -126,7 +132,7 @@ class Retriever:
         if not index or not query:
             return []
         # A follow-up's own areas come first: "what about in West Sussex?" after a question on Brighton.
-        areas = index.areas_in(question) or index.areas_in(query)
+        areas = index.areas_in(contextualize(question)) or index.areas_in(query)
         return index.tables(query, self.embed_query(query), k, areas=areas)
 
     def search(

@@ -22,14 +22,14 @@ from hypothesis import strategies as st
 
 import assistant.cli
 from assistant import store
-from assistant.answer import MAX_QUESTION_CHARS, respond
+from assistant.answer import respond
 from assistant.config import Settings
 from assistant.embed import SentenceTransformerEmbedder
 from assistant.errors import DocumentError
 from assistant.ingest import ingest
 from assistant.parse import read_document
 from assistant.parse_pool import read_documents
-from assistant.retrieve import Retriever
+from assistant.retrieve import MAX_QUESTION_CHARS, Retriever
 
 SOURCES = [
     path
@@ -135,13 +135,14 @@ def test_hostile_questions_get_sane_answers(kind: str, retriever: Retriever) -> 
         assert markup not in response.answer.text
 
 
-def test_a_question_is_cut_to_its_first_characters(retriever: Retriever, monkeypatch: pytest.MonkeyPatch) -> None:
-    asked: list[str] = []
-    search = retriever.search
-    monkeypatch.setattr(retriever, "search", lambda question, **kw: asked.append(question) or search(question, **kw))
+def test_a_question_is_cut_to_its_first_characters(retriever: Retriever) -> None:
     long = HOSTILE_QUERIES["100,000 characters"]
+    cut = " ".join(long[:MAX_QUESTION_CHARS].split())
+    embedded = retriever.embedder.embedded  # every path (answer, search, indicator tables) embeds the cut question
     respond(retriever, long, history=[long])
-    assert asked == [long[:MAX_QUESTION_CHARS]]
+    retriever.search(long)
+    retriever.indicator_tables(long)
+    assert embedded and set(embedded) == {cut}
 
 
 @pytest.mark.parametrize("kind", ["100,000 characters", "control characters", "right-to-left marks", "markdown"])
