@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from assistant.glossary import expansions
-from assistant.indicators_load import NUMBER_COLUMNS
+from assistant.indicators_load import NUMBER_COLUMNS, slugify
 from assistant.lexical import Lexical
 
 ENGLAND = "england"
@@ -231,22 +231,16 @@ class IndicatorIndex:
             return None
         latest = mine.iloc[-1]
         period = latest["period"]
-        same = rows[
-            (rows["period"] == period)
-            & (rows["sex"] == latest["sex"])
-            & (rows["age"] == latest["age"])
-            & (rows["category"] == latest["category"])
-        ]
+        same = _like(rows, latest)
         order: tuple[tuple[str, float | None], ...] = ()
         if ranking:
             # "Which district in West Sussex has the highest ...": rank the named area's parts when the data has
             # them, else the areas of its kind; the table is then about the area at the top.
             parts = self.county_parts.get(area, set())
-            ranked = _parts(same, area, str(latest["area_type"]), parts, wanted_type).dropna(subset=["value"])
-            ranked = ranked.sort_values("value", ascending=lowest)
+            ranked = _parts(same, area, str(latest["area_type"]), parts, wanted_type)
             if wanted_type and not ranked["area_type"].str.contains(wanted_type, na=False).any():
                 return None  # "which district ...": this file has no districts; another file may
-            order = tuple((str(r.area_name), _number(r.value)) for r in ranked.itertuples())
+            order = _order(ranked, lowest)
             if order and order[0][0] != area:
                 table = self._table(rows, [order[0][0]], sex, False, lowest)
                 if table is not None:
@@ -298,7 +292,7 @@ class IndicatorIndex:
         "which West Sussex district ...", a ward file named after its borough for "which Trafford ward ..."."""
         for area in areas:
             parts = rows[rows["area_name"].isin(self.county_parts.get(area, set())) | (rows["parent_name"] == area)]
-            if parts.empty and wanted_type and _slug(area) in _slug(str(rows["source"].iloc[0])):
+            if parts.empty and wanted_type and slugify(area) in slugify(str(rows["source"].iloc[0])):
                 parts = rows
             if wanted_type:
                 parts = parts[parts["area_type"].str.contains(wanted_type, na=False)]
@@ -307,17 +301,9 @@ class IndicatorIndex:
             headline = _headline(parts, sex)
             if headline.empty:
                 continue
-            latest = headline.iloc[-1]
-            same = parts[
-                (parts["period"] == latest["period"])
-                & (parts["sex"] == latest["sex"])
-                & (parts["age"] == latest["age"])
-                & (parts["category"] == latest["category"])
-            ].dropna(subset=["value"])
-            ranked = same.sort_values("value", ascending=lowest)
-            if ranked.empty:
+            order = _order(_like(parts, headline.iloc[-1]), lowest)
+            if not order:
                 continue
-            order = tuple((str(r.area_name), _number(r.value)) for r in ranked.itertuples())
             table = self._table(rows, [order[0][0]], sex, False, lowest)
             return replace(table, ranking=order) if table is not None else None
         return None
@@ -332,8 +318,20 @@ def _parents(table: pd.DataFrame, county_parts: dict[str, set[str]]) -> dict[str
     return parents
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower())
+def _like(rows: pd.DataFrame, row: pd.Series) -> pd.DataFrame:
+    """The rows with the same period, sex, age and category as ``row``: the figures comparable with it."""
+    return rows[
+        (rows["period"] == row["period"])
+        & (rows["sex"] == row["sex"])
+        & (rows["age"] == row["age"])
+        & (rows["category"] == row["category"])
+    ]
+
+
+def _order(rows: pd.DataFrame, lowest: bool) -> tuple[tuple[str, float | None], ...]:
+    """(area, value) of the rows with a value, highest first (lowest first when asked)."""
+    ranked = rows.dropna(subset=["value"]).sort_values("value", ascending=lowest)
+    return tuple((str(r.area_name), _number(r.value)) for r in ranked.itertuples())
 
 
 def _parts(same: pd.DataFrame, area: str, area_type: str, known_parts: set[str], wanted_type: str) -> pd.DataFrame:

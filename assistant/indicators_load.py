@@ -515,9 +515,14 @@ def _numbers(column: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce").astype(float)
 
 
+def slugify(text: str) -> str:
+    """Lowercase words joined by hyphens: "% of West Sussex" -> "percent-of-west-sussex"."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower().replace("%", " percent ")).strip("-")
+
+
 def _slug(name: str) -> str:
     """An id from a name; a long one is cut and keeps a hash of the rest, so names that share a beginning differ."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower().replace("%", " percent ")).strip("-")
+    slug = slugify(name)
     return slug if len(slug) <= 80 else f"{slug[:71]}-{hashlib.sha1(slug.encode()).hexdigest()[:8]}"
 
 
