@@ -13,7 +13,7 @@ from assistant.chunk import split_sentences
 from assistant.glossary import place_group, places_in
 from assistant.indicators import IndicatorTable
 from assistant.layout import BULLET_GLYPHS
-from assistant.lexical import lexical_text
+from assistant.lexical import FULL_COVERAGE, Coverage, lexical_text
 from assistant.model import Answer, Citation, Hit
 from assistant.retrieve import NO_FILTERS, Filters, Retriever, contextualize
 
@@ -21,14 +21,17 @@ from assistant.retrieve import NO_FILTERS, Filters, Retriever, contextualize
 # best of the top passages is less similar than MIN_SIMILARITY; or less than GAP_SIMILARITY while a distinctive word
 # of the question (in at most RARE_DF chunks) is in none of them ("mpox", "melanoma"); or less than COVER_SIMILARITY
 # while they contain no more than half of the question's content words ("drug deaths in Trafford" finding Trafford
-# passages about something else, and drug-death passages about somewhere else).
+# passages about something else, and drug-death passages about somewhere else); or less than FOCUS_SIMILARITY while
+# no one passage holds MIN_FOCUS of the question's topic ("care home fees" finding care homes, fees elsewhere).
 # Also not answered: a question naming a place (see glossary.PLACE_GROUPS) whose top passages all come from documents
 # about other places, unless they are closer than ELSEWHERE_SIMILARITY.
 MIN_SIMILARITY = 0.35
 GAP_SIMILARITY = 0.6
 COVER_SIMILARITY = 0.7
+FOCUS_SIMILARITY = 0.6
 ELSEWHERE_SIMILARITY = 0.8
 MIN_COVERAGE = 0.5
+MIN_FOCUS = 0.5
 RARE_DF = 5
 ABSTAIN_TEXT = "The documents do not clearly answer this question. The nearest passages are shown below."
 ABSTAIN_WITH_TABLES = (
@@ -88,24 +91,24 @@ def respond(
     """Search and answer in one step."""
     hits = retriever.search(question, k=k, filters=filters, history=history, mode=mode)
     query = contextualize(question, history)
-    coverage, unmatched = retriever.snapshot.lexical.coverage(query, [lexical_text(h.chunk) for h in hits[:3]], RARE_DF)
+    texts = [lexical_text(h.chunk) for h in hits[:3]]
+    coverage = retriever.snapshot.lexical.coverage(query, texts, RARE_DF, places_in(query))
     tables = retriever.indicator_tables(question, history)
-    reply = answer(query, hits, unmatched, coverage)
+    reply = answer(query, hits, coverage)
     if reply.abstained and tables:
         reply = Answer(ABSTAIN_WITH_TABLES, abstained=True)
     return Response(hits, reply, tables)
 
 
-def answer(
-    question: str, hits: Sequence[Hit], unmatched: Sequence[str] = (), coverage: float = 1.0, sentences: int = 3
-) -> Answer:
+def answer(question: str, hits: Sequence[Hit], coverage: Coverage = FULL_COVERAGE, sentences: int = 3) -> Answer:
     """The 2-3 sentences of the passages that best answer ``question``, each cited, or an abstention.
-    ``unmatched`` and ``coverage`` say how well the top passages cover the question's words (see :func:`respond`)."""
+    ``coverage`` says how well the top passages cover the question's words (see :func:`respond`)."""
     best = max((hit.similarity for hit in hits[:3]), default=0.0)
     if (
         best < MIN_SIMILARITY
-        or (unmatched and best < GAP_SIMILARITY)
-        or (coverage <= MIN_COVERAGE and best < COVER_SIMILARITY)
+        or (coverage.unmatched and best < GAP_SIMILARITY)
+        or (coverage.share <= MIN_COVERAGE and best < COVER_SIMILARITY)
+        or (coverage.focus < MIN_FOCUS and best < FOCUS_SIMILARITY)
         or (best < ELSEWHERE_SIMILARITY and _about_elsewhere(question, hits[:3]))
     ):
         return Answer(ABSTAIN_TEXT, abstained=True)

@@ -4,7 +4,9 @@ no embedding involved), saved beside the vectors, loaded with them."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,18 @@ QUESTION_WORDS = frozenset(
     "tell me show give number list find explain mean meant".split()
 )
 EMPTY = "EMPTY"  # marker file: an index of no chunks (bm25s cannot save one)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How well the top passages cover a question's content words."""
+
+    share: float = 1.0  # of its words, those found in any of the passages
+    unmatched: tuple[str, ...] = ()  # its distinctive words (in at most ``rare_df`` chunks, or none) found in none
+    focus: float = 1.0  # of its topic (words other than place names, each weighted by IDF), the most one passage holds
+
+
+FULL_COVERAGE = Coverage()
 
 
 class Lexical:
@@ -81,15 +95,28 @@ class Lexical:
         indptr = self.bm25.scores["indptr"]
         return int(indptr[column + 1] - indptr[column])
 
-    def coverage(self, query: str, texts: Sequence[str], rare_df: int) -> tuple[float, list[str]]:
-        """How well ``texts`` (the top passages) cover the query: the share of its content words they contain,
-        and its distinctive words (in at most ``rare_df`` chunks, or none) that they lack."""
+    def coverage(self, query: str, texts: Sequence[str], rare_df: int, places: Sequence[str] = ()) -> Coverage:
+        """How well ``texts`` (the top passages) cover ``query``; ``places`` (names it mentions) are left out of
+        the focus, which asks whether one passage is about what the question is about, wherever."""
         words = [t for t in dict.fromkeys(tokenize([query])[0]) if t not in QUESTION_WORDS]
         if not words:
-            return 1.0, []
-        found = {token for tokens in tokenize(list(texts)) for token in tokens}
-        share = sum(word in found for word in words) / len(words)
-        return share, [w for w in words if w not in found and self.document_frequency(w) <= rare_df]
+            return FULL_COVERAGE
+        found = [set(tokens) for tokens in tokenize(list(texts))]
+        anywhere = set().union(*found)
+        share = sum(word in anywhere for word in words) / len(words)
+        unmatched = tuple(w for w in words if w not in anywhere and self.document_frequency(w) <= rare_df)
+        place_words = {token for tokens in tokenize(list(places)) for token in tokens} if places else set()
+        weights = {w: self.idf(w) for w in words if w not in place_words}
+        total = sum(weights.values())
+        if not total:  # nothing but place names (or an empty index): the focus says nothing
+            return Coverage(share, unmatched)
+        focus = max((sum(v for w, v in weights.items() if w in text) / total for text in found), default=0.0)
+        return Coverage(share, unmatched, focus)
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency: log((N + 1) / (df + 1)), highest for a word in no chunk."""
+        n = 0 if self.bm25 is None else int(self.bm25.scores["num_docs"])
+        return math.log((n + 1) / (self.document_frequency(token) + 1))
 
     def scores(self, query: str, size: int) -> np.ndarray:
         """BM25 score of every chunk for ``query`` (zeros when no query term is in the corpus)."""

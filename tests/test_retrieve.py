@@ -12,6 +12,7 @@ from assistant.answer import answer
 from assistant.config import Settings
 from assistant.glossary import expansions, places_in
 from assistant.ingest import ingest
+from assistant.lexical import Coverage
 from assistant.model import Hit
 from assistant.recommendations import register
 from assistant.retrieve import Filters, Retriever, contextualize
@@ -116,7 +117,9 @@ def test_near_duplicates_collapse_and_documents_are_capped(settings: Settings) -
     hits = retriever.search("drug misuse deaths", k=8)
     texts = [h.chunk.text for h in hits]
     assert sum("rose to 84" in t for t in texts) == 1  # summary and body say the same: shown once
-    assert sum(h.chunk.doc == "pdf/drugs-summary-2019.pdf" for h in hits) <= 3
+    assert sum(h.chunk.doc == "pdf/drugs-summary-2019.pdf" for h in hits) == 4  # under the default cap of 5
+    capped = retriever.search("drug misuse deaths", k=8, per_doc=2)
+    assert sum(h.chunk.doc == "pdf/drugs-summary-2019.pdf" for h in capped) == 2
     one_doc = retriever.search("drug deaths", k=8, filters=Filters(docs=("pdf/drugs-summary-2019.pdf",)))
     assert len(one_doc) == 4  # no cap inside one document; the duplicate still collapses
 
@@ -172,15 +175,32 @@ def test_a_distinctive_word_missing_from_the_evidence_means_abstain(settings: Se
     assert lexical.document_frequency("child") >= 1 and lexical.document_frequency("mpox") == 0
     hits = retriever.search("mpox vaccination clinics in Crawley")
     texts = [h.chunk.text for h in hits[:3]]
-    assert lexical.coverage("mpox vaccination clinics in Crawley", texts, rare_df=5)[1][0] == "mpox"
-    assert lexical.coverage("how many obese children in Crawley", texts, rare_df=5) == (1.0, [])
+    assert lexical.coverage("mpox vaccination clinics in Crawley", texts, rare_df=5).unmatched[0] == "mpox"
+    assert lexical.coverage("how many obese children in Crawley", texts, rare_df=5) == Coverage()
     close = [Hit(hits[0].chunk, 1.0, 0.5)]
-    assert answer("mpox clinics", close, unmatched=["mpox"]).abstained
-    assert not answer("obese children in Crawley", close, unmatched=[]).abstained
-    assert not answer("mpox clinics", [Hit(hits[0].chunk, 1.0, 0.8)], unmatched=["mpox"]).abstained
+    assert answer("mpox clinics", close, Coverage(unmatched=("mpox",))).abstained
+    assert not answer("obese children in Crawley", close).abstained
+    assert not answer("mpox clinics", [Hit(hits[0].chunk, 1.0, 0.8)], Coverage(unmatched=("mpox",))).abstained
     # Passages that share only the place with the question do not answer it.
-    assert answer("drug deaths in Crawley", close, coverage=0.34).abstained
-    assert not answer("drug deaths in Crawley", [Hit(hits[0].chunk, 1.0, 0.75)], coverage=0.34).abstained
+    assert answer("drug deaths in Crawley", close, Coverage(share=0.34)).abstained
+    assert not answer("drug deaths in Crawley", [Hit(hits[0].chunk, 1.0, 0.75)], Coverage(share=0.34)).abstained
+
+
+def test_a_question_no_single_passage_is_about_means_abstain(settings: Settings) -> None:
+    retriever = Retriever(settings, FakeEmbedder())
+    lexical = retriever.snapshot.lexical
+    texts = [h.chunk.text for h in retriever.search("obese children fees tariffs in Crawley")[:3]]
+    # "obese" and "children" are in one passage; "fees" and "tariffs" (in no chunk: the heaviest words) in none.
+    fees = lexical.coverage("obese children fees tariffs in Crawley", texts, rare_df=0, places=["Crawley"])
+    whole = lexical.coverage("obese children in Crawley", texts, rare_df=0, places=["Crawley"])
+    assert whole.focus == 1.0 and 0.0 < fees.focus < 0.5 and fees.share > 0.5
+    # The place is not the topic: a passage naming only Crawley holds none of "fees in Crawley".
+    assert lexical.coverage("fees in Crawley", texts, rare_df=0, places=["Crawley"]).focus == 0.0
+    assert lexical.coverage("Crawley", texts, rare_df=0, places=["Crawley"]).focus == 1.0  # no topic to judge
+    weak = [Hit(retriever.search("obese children")[0].chunk, 1.0, 0.55)]
+    assert answer("obese children fees tariffs in Crawley", weak, fees).abstained
+    assert not answer("obese children in Crawley", weak, whole).abstained
+    assert not answer("obese children fees tariffs in Crawley", [Hit(weak[0].chunk, 1.0, 0.65)], fees).abstained
 
 
 def test_respond_reads_follow_ups_in_context(settings: Settings) -> None:
