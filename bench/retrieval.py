@@ -7,7 +7,8 @@ latency (query embedding included). The index is built (incrementally) with the 
 
     python bench/retrieval.py [--corpus DIR] [--index DIR] [--questions FILE]
 
-Prints a markdown table and writes it to ``bench/results/retrieval.md``.
+Prints a markdown table and writes it to ``bench/results/retrieval.md`` (``retrieval_heldout.md`` for the held-out
+set ``questions_heldout.jsonl``, written before the abstention rules were last changed).
 """
 
 from __future__ import annotations
@@ -88,7 +89,9 @@ def main() -> None:
         f"data left out); {os.cpu_count()} cores. Page-level hits: a passage counts when it is from a gold document "
         f"and its pages overlap the gold pages.\n\n"
     )
-    write_results("retrieval.md", header + table(rows, len(questions)) + "\n")
+    write_results(
+        args.questions.stem.replace("questions", "retrieval") + ".md", header + table(rows, len(questions)) + "\n"
+    )
 
 
 if __name__ == "__main__":
