@@ -1,9 +1,10 @@
 """Question -> ranked passages (:class:`Hit`) from the live index.
 
 Hybrid: dense (MiniLM + FAISS inner product) and lexical (BM25 over the same chunks, query expanded with the
-glossary's acronyms and synonyms), fused by weighted reciprocal rank; passages naming a place the question
-names are lifted. Then result hygiene: near-duplicate passages (a summary repeating the body) collapse into
-the first, and no document takes more than ``per_doc`` places unless the search is limited to one document.
+glossary's acronyms and synonyms), fused by weighted reciprocal rank plus a little of each passage's similarity;
+passages naming a place the question names are lifted. Then result hygiene: near-duplicate passages (a summary
+repeating the body) collapse into the first, and no document takes more than ``per_doc`` places unless the search
+is limited to one document.
 A follow-up question ("what about for children?") is read in the context of the previous one.
 """
 
@@ -29,6 +30,9 @@ DENSE_WEIGHT = 1.5
 LEXICAL_WEIGHT = 1.0
 PER_DOC = 5  # of the default 8 results: a one-document question keeps its best pages, others still show
 PLACE_BOOST = 1.0  # in units of a first-rank RRF contribution
+# Reciprocal ranks forget how close a passage is; a little of its similarity is added back, so that among passages
+# fused to nearly the same score (often pages of one document) the closer one comes first.
+SIMILARITY_WEIGHT = 0.05
 RECOMMENDATION_BOOST = 1.0  # the same, for recommendation passages when the question asks for recommendations
 ASKS_FOR_RECOMMENDATIONS = re.compile(
     r"\brecommend\w*|\bwhat should\b|\bshould (?:we|the council|commissioners)\b|\bnext steps\b|\bactions?\b",
@@ -167,6 +171,9 @@ class Retriever:
                 fused[row] = fused.get(row, 0.0) + LEXICAL_WEIGHT / (RRF_K + rank + 1)
         if mode == "hybrid":
             self._boost(fused, snap.chunks, query)
+            candidates = np.fromiter(fused, np.int64, len(fused))
+            for row, closeness in zip(candidates, snap.index.reconstruct_batch(candidates) @ vector, strict=True):
+                fused[int(row)] += SIMILARITY_WEIGHT * float(closeness)
         ranked = sorted(fused, key=lambda row: -fused[row])
         one_doc = len(filters.docs) == 1
         rows = _tidy(snap.chunks, ranked, k or self.settings.k, None if one_doc else per_doc)
