@@ -169,16 +169,19 @@ class Retriever:
             expanded = " ".join([query, *expansions(query)])
             for rank, row in enumerate(_top(snap.lexical.scores(expanded, n), allowed, CANDIDATES, positive=True)):
                 fused[row] = fused.get(row, 0.0) + LEXICAL_WEIGHT / (RRF_K + rank + 1)
+        if not fused:
+            return []
+        candidates = list(fused)
+        vectors = snap.index.reconstruct_batch(np.asarray(candidates, dtype=np.int64))
+        similarity = dict(zip(candidates, (vectors @ vector).tolist(), strict=True))
         if mode == "hybrid":
             self._boost(fused, snap.chunks, query)
-            candidates = np.fromiter(fused, np.int64, len(fused))
-            for row, closeness in zip(candidates, snap.index.reconstruct_batch(candidates) @ vector, strict=True):
-                fused[int(row)] += SIMILARITY_WEIGHT * float(closeness)
+            for row in fused:
+                fused[row] += SIMILARITY_WEIGHT * similarity[row]
         ranked = sorted(fused, key=lambda row: -fused[row])
         one_doc = len(filters.docs) == 1
         rows = _tidy(snap.chunks, ranked, k or self.settings.k, None if one_doc else per_doc)
-        similarity = snap.index.reconstruct_batch(np.asarray(rows, dtype=np.int64)) @ vector if rows else []
-        return [Hit(snap.chunks[r], fused[r], float(s)) for r, s in zip(rows, similarity, strict=True)]
+        return [Hit(snap.chunks[r], fused[r], similarity[r]) for r in rows]
 
     @staticmethod
     def _boost(fused: dict[int, float], chunks: Sequence[Chunk], query: str) -> None:

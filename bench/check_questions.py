@@ -7,7 +7,8 @@ Each line is one JSON object::
 
 Checks
 ------
-* JSON shape: exactly the keys above, right value types, non-empty strings; ids ``qNNN`` and unique;
+* JSON shape: exactly the keys above, right value types, non-empty strings; ids ``qNNN`` (``hNNN`` in the
+  held-out set) and unique;
   questions unique; ``type`` one of figure / recommendation / inequality / explanation / out_of_scope /
   indicator_only (answered by indicator data, not a passage: no gold, the evidence says which data).
 * In-scope questions: at least one gold entry, every gold doc exists in the corpus (and only once per
@@ -15,14 +16,14 @@ Checks
   it), a non-empty answer, and an evidence snippet of 8-25 words found on the FIRST page of the FIRST gold
   doc (whitespace-normalised, case-insensitive).
 * Out-of-scope questions: empty gold, answer and evidence.
-* Set-level targets: >= 88 in-scope and >= 12 out-of-scope questions, >= 34 documents covered, and no
-  document the primary (first) gold doc of more than 5 questions.
+* Set-level targets (not with ``--heldout``): >= 88 in-scope and >= 12 out-of-scope questions, >= 34 documents
+  covered, and no document the primary (first) gold doc of more than 5 questions.
 
 It prints counts per type and per document, then every problem; the exit status is 1 when there is any.
 
 How to run
 ----------
-    python bench/check_questions.py [--corpus DIR] [--questions FILE]
+    python bench/check_questions.py [--corpus DIR] [--questions FILE] [--heldout]
 
 The default corpus is ``../shared/corpus`` relative to the repository root, resolved from this file's
 location so it works from any cwd.

@@ -8,7 +8,7 @@ latency (query embedding included). The index is built (incrementally) with the 
     python bench/retrieval.py [--corpus DIR] [--index DIR] [--questions FILE]
 
 Prints a markdown table and writes it to ``bench/results/retrieval.md`` (``retrieval_heldout.md`` for the held-out
-set ``questions_heldout.jsonl``, written before the abstention rules were last changed).
+set ``questions_heldout.jsonl``, written apart from the dev set; the README says how far it was looked at).
 """
 
 from __future__ import annotations
