@@ -14,37 +14,18 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from assistant.model import Chunk, DocumentInfo, Page, chunk_id
+from assistant.text import split_sentences
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
 RECOMMENDATION_HEADING = re.compile(r"\brecommendations?\b|\brecommended\s+actions?\b", re.IGNORECASE)
 RECOMMENDATION_LEAD = re.compile(r"^(?:key\s+)?recommendations?\s*(?:\d{1,2}[a-z]?)?\s*[:.–—-]", re.IGNORECASE)
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9•£])")
-ABBREVIATIONS = re.compile(
-    r"(?:\b(?:e\.g|i\.e|etc|vs|approx|fig|figs|no|nos|dr|mr|mrs|ms|prof|st|vol|ref|cf|al|inc|ltd|jan|feb|mar|apr|"
-    r"jun|jul|aug|sep|sept|oct|nov|dec)|\b[A-Z])\.$",
-    re.IGNORECASE,
-)
 
 
 def embedding_text(title: str, section: str, text: str) -> str:
     """What the model embeds for a chunk: the passage in the context of its document and section."""
     heading = f"{title} - {section}" if section and section != title else title
     return f"{heading}\n{text}"
-
-
-def split_sentences(text: str) -> list[str]:
-    pieces = SENTENCE_END.split(text)
-    sentences: list[str] = []
-    for piece in pieces:
-        piece = piece.strip()
-        if not piece:
-            continue
-        if sentences and ABBREVIATIONS.search(sentences[-1]):
-            sentences[-1] = f"{sentences[-1]} {piece}"
-        else:
-            sentences.append(piece)
-    return sentences
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,11 @@ class SourceFile:
     path: Path
     rel: str  # POSIX path relative to the corpus root: the document's id in the index and in citations
     sha256: str
-    size: int
 
 
 def scan(corpus: Path) -> list[SourceFile]:
     """Every document file under ``corpus``, sorted, with content hashes."""
-    return [SourceFile(path, rel, file_sha256(path), _size(path)) for path, rel in document_paths(corpus)]
+    return [SourceFile(path, rel, file_sha256(path)) for path, rel in document_paths(corpus)]
 
 
 def document_paths(corpus: Path) -> list[tuple[Path, str]]:
@@ -63,13 +62,6 @@ def indicator_files(corpus: Path) -> dict[str, str]:
         for path in sorted(folder.rglob("*"))
         if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in INDICATOR_SUFFIXES
     }
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return -1
 
 
 def file_sha256(path: Path) -> str:

@@ -2,15 +2,17 @@
 
 The real one wraps sentence-transformers and loads lazily: ``import sentence_transformers`` alone costs about
 5 s, so counting tokens (chunking) uses the model folder's ``tokenizer.json`` through the light ``tokenizers``
-package, and the network model loads only when something must be embedded. The hub is never contacted.
+package, and the network model loads only when something must be embedded. It loads from local files only: the
+hub is never contacted. :func:`load_embedder` is what the edges (CLI, app) call; tests swap it for a fake.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
-import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
@@ -66,6 +68,27 @@ def model_path(model: str) -> Path:
     return path
 
 
+@functools.cache
+def model_words(model: str) -> frozenset[str]:
+    """Whole English words in the configured model's word-piece vocabulary (``vocab.txt``): the dictionary that
+    decides how glyph holes and line-end hyphens are mended when documents are read. Empty when the model has
+    no such file (a sentencepiece model) or cannot be found (that is reported when it is loaded to embed):
+    documents are then mended with their own words alone."""
+    try:
+        vocab = model_path(model) / "vocab.txt"
+    except ModelError:
+        return frozenset()
+    if not vocab.is_file():
+        return frozenset()
+    words = vocab.read_text(encoding="utf-8").split()
+    return frozenset(w for w in words if w.isalpha() and w.isascii() and len(w) > 1)
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """The embedder the settings name (loaded lazily: nothing heavy happens until it is used)."""
+    return SentenceTransformerEmbedder.from_settings(settings)
+
+
 class SentenceTransformerEmbedder:
     def __init__(self, model: str = BUNDLED_MODEL, device: str = "auto", threads: int = 0, batch_size: int = 16):
         self.name = model
@@ -115,22 +138,17 @@ class SentenceTransformerEmbedder:
 
     @cached_property
     def _model(self) -> Any:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         import torch
         from sentence_transformers import SentenceTransformer
 
         if self.threads:
-            torch.set_num_threads(self.threads)
+            torch.set_num_threads(self.threads)  # the ``threads`` setting: the user's choice for this process
         device = self.device
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
-        from transformers.utils import logging as transformers_logging
-
-        transformers_logging.disable_progress_bar()
         try:
-            return SentenceTransformer(str(self.path), device=device)
+            with _no_progress_bars():
+                return SentenceTransformer(str(self.path), device=device, local_files_only=True)
         except Exception as exc:
             raise ModelError(f"Could not load the embedding model from {self.path}: {exc}") from exc
 
@@ -148,6 +166,21 @@ class SentenceTransformerEmbedder:
             if progress:
                 progress(len(batch))
         return np.vstack(parts)
+
+
+@contextlib.contextmanager
+def _no_progress_bars() -> Iterator[None]:
+    """Loading the weights draws a progress bar on stderr (into the app's log, over the CLI's own bars): off
+    while the model loads, then as it was, so nothing else in the process changes."""
+    from transformers.utils import logging as transformers_logging
+
+    enabled = transformers_logging.is_progress_bar_enabled()
+    transformers_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if enabled:
+            transformers_logging.enable_progress_bar()
 
 
 def _encodable(texts: Sequence[str]) -> list[str]:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import re
 import stat
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.clean import RawLine, clean_pages
 from assistant.errors import DocumentError
-from assistant.layout import RawLine, clean_pages, tokenizer_vocabulary
 from assistant.model import Page
 
 SUFFIXES = {
@@ -49,15 +49,28 @@ class ParsedDocument:
     paged: bool
     title: str = ""  # from the file's own metadata, when it has a plausible one
     created: str = ""  # creation date as the file states it (PDF "D:2019...", ISO for Word)
-    empty_pages: tuple[int, ...] = field(default=())  # pages with no text (images, scans)
+
+
+@dataclass(frozen=True)
+class _Extracted:
+    """What a reader takes from a file, before cleaning: the raw lines of each page."""
+
+    pages: list[list[RawLine]]
+    paged: bool
+    title: str = ""
+    created: str = ""
 
 
 def is_supported(path: Path) -> bool:
     return path.suffix.lower() in SUFFIXES
 
 
-def read_document(path: Path, max_mb: float = 100.0, name: str | None = None) -> ParsedDocument:
-    """Parse ``path``; raise :class:`DocumentError` naming ``name`` (default: the path) and the cause."""
+def read_document(
+    path: Path, max_mb: float = 100.0, name: str | None = None, vocabulary: Iterable[str] = ()
+) -> ParsedDocument:
+    """Parse ``path``; raise :class:`DocumentError` naming ``name`` (default: the path) and the cause.
+    ``vocabulary``: known words, beside the document's own, for mending words broken by glyph holes and line-end
+    hyphens (ingest passes :func:`assistant.embed.model_words`)."""
     name = name or str(path)
     fmt = SUFFIXES.get(path.suffix.lower())
     if fmt is None:
@@ -79,7 +92,7 @@ def read_document(path: Path, max_mb: float = 100.0, name: str | None = None) ->
             f"file is {size / 1024 / 1024:.1f} MB, over the {max_mb:g} MB limit",
             "Raise max_file_mb (JSNA_MAX_FILE_MB) if this document is genuine.",
         )
-    readers: dict[str, Callable[[Path, bytes, str], ParsedDocument]] = {
+    readers: dict[str, Callable[[Path, bytes, str], _Extracted]] = {
         "pdf": _read_pdf,
         "docx": _read_docx,
         "html": _read_html,
@@ -87,7 +100,8 @@ def read_document(path: Path, max_mb: float = 100.0, name: str | None = None) ->
         "text": _read_text,
     }
     try:
-        parsed = readers[fmt](path, head, name)
+        extracted = readers[fmt](path, head, name)
+        pages = tuple(clean_pages(extracted.pages, vocabulary))
     except (DocumentError, MemoryError):
         raise
     except Exception as exc:  # a damaged file can trip any parser anywhere: it costs that file, not the ingest
@@ -96,13 +110,13 @@ def read_document(path: Path, max_mb: float = 100.0, name: str | None = None) ->
             f"{UNREADABLE} ({type(exc).__name__}: {_short(exc)})",
             "Download or export the document again; if it opens elsewhere, report the error.",
         ) from exc
-    if sum(len(page.text) for page in parsed.pages) < MIN_TEXT_CHARS:
+    if sum(len(page.text) for page in pages) < MIN_TEXT_CHARS:
         raise DocumentError(
             name,
             "no text layer (a scanned or image-only document)",
             "Run OCR on it first (for example `ocrmypdf in.pdf out.pdf`) and add the result.",
         )
-    return parsed
+    return ParsedDocument(pages, extracted.paged, _plausible_title(extracted.title), extracted.created)
 
 
 # --- PDF -----------------------------------------------------------------------------------------------
@@ -126,7 +140,7 @@ def render_page(path: Path, page: int, scale: float = 1.5) -> bytes:
         pdf.close()
 
 
-def _read_pdf(path: Path, head: bytes, name: str) -> ParsedDocument:
+def _read_pdf(path: Path, head: bytes, name: str) -> _Extracted:
     if b"%PDF-" not in head:
         what = next((label for sig, label in SIGNATURES.items() if head.startswith(sig)), None)
         if what is None and head.lstrip()[:1] == b"<":
@@ -153,14 +167,7 @@ def _read_pdf(path: Path, head: bytes, name: str) -> ParsedDocument:
                 f"corrupt or damaged PDF ({_short(pdfium_error)}; pypdf: {_short(pypdf_error)})",
                 "Download or export the document again.",
             ) from None
-    pages = clean_pages(raw_pages, tokenizer_vocabulary())
-    return ParsedDocument(
-        pages=tuple(pages),
-        paged=True,
-        title=_plausible_title(meta.get("Title", "")),
-        created=meta.get("CreationDate", ""),
-        empty_pages=tuple(page.number for page in pages if not page.blocks),
-    )
+    return _Extracted(raw_pages, paged=True, title=meta.get("Title", ""), created=meta.get("CreationDate", ""))
 
 
 class _EncryptedError(Exception):
@@ -251,7 +258,7 @@ def _plausible_title(title: str) -> str:
 # --- Word ----------------------------------------------------------------------------------------------
 
 
-def _read_docx(path: Path, head: bytes, name: str) -> ParsedDocument:
+def _read_docx(path: Path, head: bytes, name: str) -> _Extracted:
     if not head.startswith(b"PK"):
         raise DocumentError(name, "not a Word .docx file (not a ZIP package)", "Save it again as .docx.")
     try:
@@ -287,13 +294,8 @@ def _read_docx(path: Path, head: bytes, name: str) -> ParsedDocument:
                 if any(cells):
                     pages[-1].append(RawLine(" | ".join(cells)))
     props = document.core_properties
-    parsed_pages = clean_pages(pages, tokenizer_vocabulary())
-    return ParsedDocument(
-        pages=tuple(parsed_pages),
-        paged=len(pages) > 1,
-        title=_plausible_title(props.title or ""),
-        created=props.created.isoformat() if props.created else "",
-    )
+    created = props.created.isoformat() if props.created else ""
+    return _Extracted(pages, paged=len(pages) > 1, title=props.title or "", created=created)
 
 
 def _docx_heading_level(style: str) -> int:
@@ -359,25 +361,20 @@ def html_lines(html: str) -> tuple[list[RawLine], str]:
     return lines, title
 
 
-def _read_html(path: Path, head: bytes, name: str) -> ParsedDocument:
+def _read_html(path: Path, head: bytes, name: str) -> _Extracted:
     lines, title = html_lines(_read_text_file(path, name))
-    return _single_page(lines, title)
+    return _Extracted([lines], paged=False, title=title)
 
 
-def _read_markdown(path: Path, head: bytes, name: str) -> ParsedDocument:
+def _read_markdown(path: Path, head: bytes, name: str) -> _Extracted:
     from markdown_it import MarkdownIt
 
     html = MarkdownIt("commonmark").enable("table").render(_read_text_file(path, name))
     lines, _ = html_lines(html)
     first_heading = next((line.text for line in lines if line.heading == 1), "")
-    return _single_page(lines, first_heading)
+    return _Extracted([lines], paged=False, title=first_heading)
 
 
-def _read_text(path: Path, head: bytes, name: str) -> ParsedDocument:
+def _read_text(path: Path, head: bytes, name: str) -> _Extracted:
     lines = [RawLine(line) for line in _read_text_file(path, name).splitlines() if line.strip()]
-    return _single_page(lines, "")
-
-
-def _single_page(lines: list[RawLine], title: str) -> ParsedDocument:
-    pages = clean_pages([lines], tokenizer_vocabulary())
-    return ParsedDocument(pages=tuple(pages), paged=False, title=_plausible_title(title))
+    return _Extracted([lines], paged=False)

@@ -33,7 +33,7 @@ from assistant.config import Settings
 from assistant.errors import DocumentError, JsnaError
 from assistant.parse import ParsedDocument, read_document
 
-Reader = Callable[[Path, float, str], ParsedDocument]
+Reader = Callable[[Path, float, str, frozenset[str]], ParsedDocument]  # (path, max_mb, name, vocabulary)
 WORKER = "from assistant.parse_pool import serve; serve()"
 _FRAME = struct.Struct("!Q")
 
@@ -62,16 +62,18 @@ def read_documents(
     settings: Settings,
     on_done: Callable[[int, str], None] | None = None,
     reader: Reader = read_document,
+    vocabulary: frozenset[str] = frozenset(),
 ) -> Generator[Outcome, None, None]:
     """Read each ``(path, name)`` of ``files`` in a worker process; yield one :class:`Outcome` per file, in
     the order given, each as soon as it and every file before it are done. ``on_done(count, name)`` is
     called in the caller's thread as each file finishes, in whatever order. ``reader`` must be a
-    module-level function: it is sent to the workers by name.
+    module-level function: it is sent to the workers by name. ``vocabulary`` (known words for mending broken
+    words, see :func:`assistant.parse.read_document`) is sent to each worker once, when it starts.
 
     Raises :class:`JsnaError` when a worker cannot even start; a document is never lost for that."""
     if not files:
         return
-    pool = _Pool(settings.parse_memory_mb, settings.parse_timeout_s)
+    pool = _Pool(settings.parse_memory_mb, settings.parse_timeout_s, vocabulary)
     todo = deque(range(len(files)))
     outcomes: list[Outcome | None] = [None] * len(files)
     idle: list[_Worker] = []
@@ -148,7 +150,7 @@ def _exit_cause(worker: _Worker) -> str:
         code = worker.process.wait(timeout=5)
     except subprocess.TimeoutExpired:  # alive, but what it said could not be read
         worker.process.kill()
-        return "its answer could not be read"
+        return f"its answer could not be read: {worker.garbled}"
     if code < 0:
         with contextlib.suppress(ValueError):
             return f"stopped by {signal.Signals(-code).name}"
@@ -177,15 +179,17 @@ class _Worker:
     since: float = 0.0
     ready: bool = False
     retired: bool = False
+    garbled: str = ""  # why an answer of its could not be unpickled
 
 
 class _Pool:
     """Worker processes and one queue of what they say: a thread per worker turns its answers (and its
     end) into events, so the caller's thread can wait on all of them at once, up to the nearest deadline."""
 
-    def __init__(self, memory_mb: int, timeout_s: float) -> None:
+    def __init__(self, memory_mb: int, timeout_s: float, vocabulary: frozenset[str]) -> None:
         self.memory_mb = memory_mb
         self.timeout_s = timeout_s
+        self.vocabulary = vocabulary
         self.workers: list[_Worker] = []
         self._events: queue.Queue[tuple[_Worker, Any]] = queue.Queue()
 
@@ -195,6 +199,9 @@ class _Pool:
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         worker = _Worker(process, deadline=time.monotonic() + self.timeout_s)
         self.workers.append(worker)
+        with contextlib.suppress(OSError):  # one that dies at once is reported when its end arrives
+            assert process.stdin is not None
+            _send(process.stdin, self.vocabulary)
         threading.Thread(target=self._listen, args=(worker,), daemon=True).start()
 
     def _listen(self, worker: _Worker) -> None:
@@ -203,7 +210,7 @@ class _Pool:
             try:
                 message = _receive(worker.process.stdout)
             except Exception as exc:  # an answer that cannot be unpickled: treated as the worker's end
-                print(f"jsna: a document reader's answer could not be read: {exc!r}", file=sys.stderr)
+                worker.garbled = repr(exc)
                 message = None
             self._events.put((worker, message))
             if message is None:
@@ -283,10 +290,11 @@ def serve() -> None:
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # whatever a library prints goes to stderr, never into the answers
     tasks = sys.stdin.buffer
+    vocabulary = _receive(tasks) or frozenset()
     _send(answers, _READY)
     while (task := _receive(tasks)) is not None:
         reader, path, name, max_mb = task
-        _send(answers, _read(reader, path, name, max_mb, memory_mb))
+        _send(answers, _read(reader, path, name, max_mb, vocabulary, memory_mb))
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -296,11 +304,13 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _read(reader: Reader, path: Path, name: str, max_mb: float, memory_mb: int) -> tuple[str, Any, float]:
+def _read(
+    reader: Reader, path: Path, name: str, max_mb: float, vocabulary: frozenset[str], memory_mb: int
+) -> tuple[str, Any, float]:
     _reset_peak()
     result: ParsedDocument | DocumentError
     try:
-        result, status = reader(path, max_mb, name), "read"
+        result, status = reader(path, max_mb, name, vocabulary), "read"
     except DocumentError as exc:
         result, status = exc, "refused"
     except MemoryError:

@@ -3,7 +3,11 @@
 Each line is one JSON object::
 
     {"id": "q001", "question": "...", "type": "figure", "gold": [{"doc": "pdf/x.pdf", "pages": [3, 7]}],
-     "answer": "...", "evidence": "a verbatim snippet from the first gold page"}
+     "answer": "...", "evidence": "a verbatim snippet from the first gold page",
+     "indicators": [{"source": "indicators/x.csv", "indicator_id": "93356"}]}
+
+``indicators`` lists the indicators in the corpus's data that measure what the question asks (most questions:
+none, ``[]``); a table of any of them is a relevant table to show beside the answer.
 
 Checks
 ------
@@ -15,6 +19,8 @@ Checks
   question), every page is a unique int within that document's page count (as ``assistant.parse`` reads
   it), a non-empty answer, and an evidence snippet of 8-25 words found on the FIRST page of the FIRST gold
   doc (whitespace-normalised, case-insensitive).
+* ``indicators``: a list of ``{"source", "indicator_id"}`` naming indicators that exist in the corpus's indicator
+  files (as ``assistant`` loads them), each at most once.
 * Out-of-scope questions: empty gold, answer and evidence.
 * Set-level targets (not with ``--heldout``): >= 88 in-scope and >= 12 out-of-scope questions, >= 34 documents
   covered, and no document the primary (first) gold doc of more than 5 questions.
@@ -39,6 +45,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from assistant.config import BUNDLED_MODEL
+from assistant.embed import model_words
 from assistant.parse import read_document
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +54,7 @@ DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 DEFAULT_QUESTIONS = REPO_ROOT / "bench" / "questions.jsonl"
 
 TYPES = ("figure", "recommendation", "inequality", "explanation", "out_of_scope", "indicator_only")
-KEYS = {"id", "question", "type", "gold", "answer", "evidence"}
+KEYS = {"id", "question", "type", "gold", "answer", "evidence", "indicators"}
 MIN_IN_SCOPE, MIN_OUT_OF_SCOPE, MIN_DOCS, MAX_PER_DOC = 88, 12, 34, 5
 EVIDENCE_WORDS = (8, 25)
 
@@ -61,6 +69,16 @@ class Corpus:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._pages: dict[str, dict[int, str] | None] = {}
+        self._indicators: set[tuple[str, str]] | None = None
+
+    def indicators(self) -> set[tuple[str, str]]:
+        """(source, indicator_id) of every indicator in the corpus's indicator files, loaded on first use."""
+        if self._indicators is None:
+            from assistant.indicators_load import load_folder
+
+            table, _ = load_folder(self.root / "indicators", self.root)
+            self._indicators = set(zip(table["source"], table["indicator_id"], strict=True))
+        return self._indicators
 
     def pages(self, doc: str) -> dict[int, str] | None:
         """Page number -> normalised text, or None when the document is missing or unreadable."""
@@ -69,7 +87,7 @@ class Corpus:
             if not path.is_file():
                 self._pages[doc] = None
             else:
-                parsed = read_document(path)
+                parsed = read_document(path, vocabulary=model_words(BUNDLED_MODEL))  # as ingest reads it
                 self._pages[doc] = {page.number: norm(page.text) for page in parsed.pages}
         return self._pages[doc]
 
@@ -85,6 +103,7 @@ def check_record(rec: Any, where: str, corpus: Corpus) -> list[str]:
     for key in ("id", "question", "type", "answer", "evidence"):
         if not isinstance(rec[key], str):
             problems.append(f"{where}: {key} is not a string")
+    problems.extend(check_indicators(rec["indicators"], where, corpus))
     if problems:
         return problems
     if not re.fullmatch(r"[a-z]\d{3,}", rec["id"]):
@@ -144,6 +163,26 @@ def check_record(rec: Any, where: str, corpus: Corpus) -> list[str]:
         page_text = (corpus.pages(first_doc) or {}).get(first_page) if isinstance(first_page, int) else None
         if page_text is not None and evidence not in page_text:
             problems.append(f"{where}: evidence not found on {first_doc} page {first_page}: {rec['evidence']!r}")
+    return problems
+
+
+def check_indicators(labels: Any, where: str, corpus: Corpus) -> list[str]:
+    """Problems with a question's ``indicators`` labels."""
+    if not isinstance(labels, list):
+        return [f"{where}: indicators is not a list"]
+    problems: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for n, label in enumerate(labels):
+        at = f"{where} indicators[{n}]"
+        if not isinstance(label, dict) or set(label) != {"source", "indicator_id"}:
+            problems.append(f"{at}: must be {{'source': str, 'indicator_id': str}}")
+            continue
+        key = (label["source"], label["indicator_id"])
+        if key in seen:
+            problems.append(f"{at}: {key} listed twice")
+        seen.add(key)
+        if key not in corpus.indicators():
+            problems.append(f"{at}: no indicator {label['indicator_id']!r} in {label['source']}")
     return problems
 
 

@@ -7,6 +7,7 @@ Unit tests never touch the network (a socket guard fails any attempt) and never 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import socket
@@ -215,3 +216,49 @@ def real_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     settings = Settings(corpus=corpus, index=root / "index", threads=2)
     ingest(settings, SentenceTransformerEmbedder.from_settings(settings))
     yield settings
+
+
+# --- bad input: each kind made here, with the words its error must contain ---------------------------------
+
+
+def _encrypted_pdf(source: Path, target: Path) -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for page in PdfReader(str(source)).pages:
+        writer.add_page(page)
+    writer.encrypt(user_password="secret", owner_password="owner")
+    with target.open("wb") as handle:
+        writer.write(handle)
+    return target
+
+
+def _scanned_pdf(target: Path) -> Path:
+    from PIL import Image
+
+    Image.new("RGB", (600, 800), "white").save(target, "PDF")
+    return target
+
+
+def bad_files(folder: Path, good_pdf: Path) -> dict[str, tuple[Path, str]]:
+    """Each kind of bad input, made here, with the words its error must contain."""
+    folder.mkdir(parents=True, exist_ok=True)
+    empty = folder / "empty.pdf"
+    empty.write_bytes(b"")
+    renamed = folder / "renamed.pdf"
+    renamed.write_bytes(b"PK\x03\x04" + os.urandom(200))
+    corrupt = folder / "corrupt.pdf"
+    corrupt.write_bytes(good_pdf.read_bytes()[:900])
+    unreadable = folder / "unreadable.pdf"
+    unreadable.symlink_to(folder / "does-not-exist.pdf")
+    big = folder / "big.pdf"
+    big.write_bytes(good_pdf.read_bytes() + b"%" * (2 * 1024 * 1024))
+    return {
+        "empty": (empty, "empty file"),
+        "renamed": (renamed, "not a PDF"),
+        "corrupt": (corrupt, "corrupt"),
+        "encrypted": (_encrypted_pdf(good_pdf, folder / "encrypted.pdf"), "encrypted"),
+        "scanned": (_scanned_pdf(folder / "scanned.pdf"), "no text layer"),
+        "unreadable": (unreadable, "cannot be read"),
+        "too big": (big, "over the 1 MB limit"),
+    }

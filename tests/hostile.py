@@ -152,7 +152,7 @@ def _adler32_repeated(block: bytes, times: int) -> int:
 # --- readers for the worker pool (module-level, so they can be sent to a worker by name) -----------------
 
 
-def misbehaving_reader(path: Path, max_mb: float, name: str) -> ParsedDocument:
+def misbehaving_reader(path: Path, max_mb: float, name: str, vocabulary: frozenset[str]) -> ParsedDocument:
     """Reads like the real reader, except for a file named ``hang*`` (never finishes), ``crash*`` (kills its
     process, as pdfium does when it cannot allocate) or ``hog*`` (asks for 64 GB)."""
     if name.startswith("hang"):
@@ -161,4 +161,4 @@ def misbehaving_reader(path: Path, max_mb: float, name: str) -> ParsedDocument:
         os.abort()
     if name.startswith("hog"):
         bytearray(64 << 30)
-    return read_document(path, max_mb, name)
+    return read_document(path, max_mb, name, vocabulary)

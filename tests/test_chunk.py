@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import SHIPPED_CORPUS, FakeEmbedder
 
-from assistant.chunk import chunk_pages, embedding_text, split_sentences
+from assistant.chunk import chunk_pages, embedding_text
 from assistant.corpus import SourceFile, document_info, file_sha256
 from assistant.embed import SentenceTransformerEmbedder
 from assistant.model import Block, DocumentInfo, Page
@@ -22,22 +22,12 @@ def tokenizer() -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder()
 
 
-def test_sentence_splitting_respects_abbreviations_and_decimals() -> None:
-    text = "Rates rose to 3.5 per cent, e.g. in Adur. Dr. Smith led the audit. It ended in 2019! Next steps follow."
-    assert split_sentences(text) == [
-        "Rates rose to 3.5 per cent, e.g. in Adur.",
-        "Dr. Smith led the audit.",
-        "It ended in 2019!",
-        "Next steps follow.",
-    ]
-
-
 def test_real_document_chunks_fit_the_window_measured_by_the_model_tokenizer(
     tokenizer: SentenceTransformerEmbedder,
 ) -> None:
     path = SHIPPED_CORPUS / "pdf" / "wsx-drug-related-deaths-audit-2019.pdf"
     parsed = read_document(path)
-    info = document_info(SourceFile(path, "pdf/x.pdf", file_sha256(path), 1), parsed, None)
+    info = document_info(SourceFile(path, "pdf/x.pdf", file_sha256(path)), parsed, None)
     chunks = chunk_pages(
         info,
         parsed.pages,
@@ -135,7 +125,7 @@ def test_pageless_document_cites_its_section(tmp_path: Path) -> None:
     path = tmp_path / "note.md"
     path.write_text("# Housing briefing\n\n## Damp and mould\n\nDamp affects 4 per cent of homes.\n")
     parsed = read_document(path)
-    info = document_info(SourceFile(path, "note.md", file_sha256(path), 1), parsed, None)
+    info = document_info(SourceFile(path, "note.md", file_sha256(path)), parsed, None)
     (chunk,) = chunk_pages(info, parsed.pages, FakeEmbedder().count_tokens)
     assert chunk.section == "Damp and mould" and not chunk.paged
     assert chunk.pages_label == "section “Damp and mould”"

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FakeEmbedder, make_pdf
-from test_parse import bad_files
+from conftest import FakeEmbedder, bad_files, make_pdf
 
 from assistant import store
 from assistant.config import Settings

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from conftest import SHIPPED_CORPUS, make_pdf
+from conftest import SHIPPED_CORPUS, bad_files, make_pdf
 
 from assistant.errors import DocumentError
-from assistant.layout import RawLine, clean_pages, repair_text
 from assistant.parse import read_document
-
-WORDS = {"different", "offences", "neighbours", "commissioning", "self", "harm", "low", "income", "standard"}
 
 
 def test_pages_are_physical_and_one_based(small_corpus: Path) -> None:
@@ -36,39 +32,8 @@ def test_headings_come_from_font_size_and_carry_levels(small_corpus: Path) -> No
     assert headings == [("Falls Briefing", 1), ("Hip fractures", 2)]
 
 
-@pytest.mark.parametrize(
-    ("raw", "clean"),
-    [
-        ("brieﬁng on ﬂu", "briefing on flu"),
-        ("Di\ufffeerent rates", "Different rates"),
-        ("o\ufffeences", "offences"),
-        ("neigh\ufffebours", "neighbours"),
-        ("self\ufffeharm", "self-harm"),
-        ("low\ufffeincome", "low-income"),
-        ("Di\x00erent", "Different"),
-        ("soft\xadhyphen  and\u00a0space", "softhyphen and space"),
-    ],
-)
-def test_character_repair(raw: str, clean: str) -> None:
-    assert repair_text(raw, WORDS) == clean
-
-
-def test_line_end_hyphenation_is_rejoined_but_compounds_kept() -> None:
-    pages = clean_pages(
-        [
-            [
-                RawLine("Plans for the commis-"),
-                RawLine("sioning of services to reduce self-"),
-                RawLine("harm in adults."),
-            ]
-        ],
-        WORDS,
-    )
-    assert pages[0].text == "Plans for the commissioning of services to reduce self-harm in adults."
-
-
 def test_real_pdf_ligatures_and_recommendations_heading() -> None:
-    doc = read_document(SHIPPED_CORPUS / "pdf" / "wsx-physical-activity-briefing-2026.pdf")
+    doc = read_document(SHIPPED_CORPUS / "pdf" / "wsx-physical-activity-briefing-2026.pdf", vocabulary={"briefing"})
     text = "\n".join(page.text for page in doc.pages)
     assert "ﬁ" not in text and "\ufffe" not in text and "briefing" in text
     self_harm = read_document(SHIPPED_CORPUS / "pdf" / "wsx-self-harm-needs-assessment-2019.pdf")
@@ -123,49 +88,6 @@ def test_html_and_markdown_keep_headings_and_drop_scripts(tmp_path: Path) -> Non
 
 
 # --- bad input: each gets a named reason --------------------------------------------------------------
-
-
-def _encrypted_pdf(source: Path, target: Path) -> Path:
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    for page in PdfReader(str(source)).pages:
-        writer.add_page(page)
-    writer.encrypt(user_password="secret", owner_password="owner")
-    with target.open("wb") as handle:
-        writer.write(handle)
-    return target
-
-
-def _scanned_pdf(target: Path) -> Path:
-    from PIL import Image
-
-    Image.new("RGB", (600, 800), "white").save(target, "PDF")
-    return target
-
-
-def bad_files(folder: Path, good_pdf: Path) -> dict[str, tuple[Path, str]]:
-    """Each kind of bad input, made here, with the words its error must contain."""
-    folder.mkdir(parents=True, exist_ok=True)
-    empty = folder / "empty.pdf"
-    empty.write_bytes(b"")
-    renamed = folder / "renamed.pdf"
-    renamed.write_bytes(b"PK\x03\x04" + os.urandom(200))
-    corrupt = folder / "corrupt.pdf"
-    corrupt.write_bytes(good_pdf.read_bytes()[:900])
-    unreadable = folder / "unreadable.pdf"
-    unreadable.symlink_to(folder / "does-not-exist.pdf")
-    big = folder / "big.pdf"
-    big.write_bytes(good_pdf.read_bytes() + b"%" * (2 * 1024 * 1024))
-    return {
-        "empty": (empty, "empty file"),
-        "renamed": (renamed, "not a PDF"),
-        "corrupt": (corrupt, "corrupt"),
-        "encrypted": (_encrypted_pdf(good_pdf, folder / "encrypted.pdf"), "encrypted"),
-        "scanned": (_scanned_pdf(folder / "scanned.pdf"), "no text layer"),
-        "unreadable": (unreadable, "cannot be read"),
-        "too big": (big, "over the 1 MB limit"),
-    }
 
 
 @pytest.mark.parametrize("kind", ["empty", "renamed", "corrupt", "encrypted", "scanned", "unreadable", "too big"])

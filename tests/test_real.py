@@ -13,9 +13,9 @@ import pytest
 from conftest import SHARED_CORPUS, SHIPPED_CORPUS
 
 from assistant.chunk import chunk_pages
-from assistant.config import Settings
+from assistant.config import BUNDLED_MODEL, Settings
 from assistant.corpus import document_info, scan
-from assistant.embed import SentenceTransformerEmbedder
+from assistant.embed import SentenceTransformerEmbedder, model_words
 from assistant.model import Chunk
 from assistant.parse import read_document
 from assistant.retrieve import Retriever
@@ -123,7 +123,7 @@ def test_shared_corpus_chunks_are_on_the_pages_they_cite() -> None:
     tokenizer = SentenceTransformerEmbedder()
     chunks: list[Chunk] = []
     for source in scan(SHARED_CORPUS):
-        parsed = read_document(source.path)
+        parsed = read_document(source.path, vocabulary=model_words(BUNDLED_MODEL))  # as ingest reads it
         info = document_info(source, parsed, None)
         chunks.extend(chunk_pages(info, parsed.pages, tokenizer.count_tokens, window=tokenizer.window))
     assert len({c.doc for c in chunks}) == 40

