@@ -1,5 +1,6 @@
-"""Hits -> a grounded extractive answer: sentences copied verbatim from the passages, each followed by the
-number of the passage it came from, or an honest abstention when the evidence is weak. No text is generated.
+"""A question -> its response: the passages (:mod:`assistant.retrieve`), a grounded extractive answer (sentences
+copied verbatim from the passages, each followed by the number of the passage it came from, or an honest
+abstention when the evidence is weak; no text is generated), and the matching indicator tables.
 """
 
 from __future__ import annotations
@@ -9,13 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.chunk import split_sentences
 from assistant.glossary import place_group, places_in
-from assistant.indicators import IndicatorTable
-from assistant.layout import BULLET_GLYPHS
+from assistant.indicators import IndicatorTable, indicator_matcher
 from assistant.lexical import FULL_COVERAGE, Coverage, lexical_text
 from assistant.model import Answer, Citation, Hit
 from assistant.retrieve import NO_FILTERS, Filters, Retriever, contextualize
+from assistant.text import split_sentences, strip_bullet
 
 # Calibrated on bench/questions.jsonl (see bench/results/retrieval.md). The corpus is taken not to answer when the
 # best of the top passages is less similar than MIN_SIMILARITY; or less than GAP_SIMILARITY while a distinctive word
@@ -88,16 +88,30 @@ def respond(
     history: Sequence[str] = (),
     mode: str = "hybrid",
 ) -> Response:
-    """Search and answer in one step."""
+    """Search, answer and find the indicator tables in one step."""
     hits = retriever.search(question, k=k, filters=filters, history=history, mode=mode)
     query = contextualize(question, history)
     texts = [lexical_text(h.chunk) for h in hits[:3]]
     coverage = retriever.snapshot.lexical.coverage(query, texts, RARE_DF, places_in(query))
-    tables = retriever.indicator_tables(question, history)
+    tables = indicator_tables(retriever, question, history)
     reply = answer(query, hits, coverage)
     if reply.abstained and tables:
         reply = Answer(ABSTAIN_WITH_TABLES, abstained=True)
     return Response(hits, reply, tables)
+
+
+def indicator_tables(
+    retriever: Retriever, question: str, history: Sequence[str] = (), k: int = 3
+) -> list[IndicatorTable]:
+    """The ``k`` indicator tables that best match the question (read in the context of ``history``), from the
+    live index's indicator data; none when the corpus has no indicators."""
+    query = contextualize(question, history)
+    matcher = retriever.derived(indicator_matcher)
+    if matcher is None or not query:
+        return []
+    # A follow-up's own areas come first: "what about in West Sussex?" after a question on Brighton.
+    areas = matcher.areas_in(contextualize(question)) or matcher.areas_in(query)
+    return matcher.tables(query, retriever.embed_query(query), k, areas=areas)
 
 
 def answer(question: str, hits: Sequence[Hit], coverage: Coverage = FULL_COVERAGE, sentences: int = 3) -> Answer:
@@ -116,8 +130,7 @@ def answer(question: str, hits: Sequence[Hit], coverage: Coverage = FULL_COVERAG
     wants_figure = bool(FIGURE_QUESTION.search(question))
     scored: list[tuple[float, int, str]] = []
     for number, hit in enumerate(hits[:5], 1):
-        for sentence in split_sentences(hit.chunk.text):
-            sentence = BULLET_GLYPHS.sub("", sentence)
+        for sentence in map(strip_bullet, split_sentences(hit.chunk.text)):
             if len(sentence) < 25:
                 continue
             overlap = len(wanted & _terms(sentence)) / max(1, len(wanted))

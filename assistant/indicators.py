@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from assistant.glossary import expansions
-from assistant.indicators_load import NUMBER_COLUMNS, slugify
+from assistant.indicators_load import LOADER_VERSION, NUMBER_COLUMNS, load_folder, slugify  # noqa: F401 (until the package)
 from assistant.lexical import Lexical
 
 ENGLAND = "england"
@@ -392,3 +392,9 @@ def catalogue(table: pd.DataFrame) -> pd.DataFrame:
 def catalogue_texts(table: pd.DataFrame) -> list[str]:
     """What is embedded for each catalogue row (at ingest time)."""
     return [f"{r.indicator_name}. {r.definition}".strip() for r in catalogue(table).itertuples()]
+
+
+def indicator_matcher(snapshot: Any) -> IndicatorIndex | None:
+    """Indicator matching over an index snapshot's table; None when the corpus has no indicators."""
+    table, vectors = snapshot.indicators, snapshot.indicator_vectors
+    return None if table is None or table.empty or vectors is None else IndicatorIndex(table, vectors)

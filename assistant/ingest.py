@@ -5,6 +5,9 @@ and vectors, even when its file was renamed; only new or changed documents are p
 ones are dropped. When nothing changed nothing is written. A change of model or chunk settings, or an index
 that cannot be read, rebuilds everything. Documents are read in worker processes, each bounded in time and
 memory (:mod:`assistant.parse_pool`); one that cannot be read is reported and skipped.
+
+:func:`ingest` runs five named steps: plan (what is reused, what must be read), read and chunk, indicators,
+embed, write.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import json
 import time
 from collections.abc import Callable
 from contextlib import closing
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -22,10 +25,10 @@ import numpy as np
 from assistant import corpus, store
 from assistant.chunk import chunk_pages, embedding_text
 from assistant.config import Settings
-from assistant.embed import Embedder
+from assistant.embed import Embedder, model_words
 from assistant.errors import ConfigError, JsnaError
-from assistant.indicators import catalogue_texts
-from assistant.indicators_load import LOADER_VERSION, load_folder
+from assistant.indicators import LOADER_VERSION, catalogue_texts, load_folder
+from assistant.lexical import Lexical
 from assistant.model import Chunk, DocumentInfo, IngestReport, SkippedFile
 from assistant.parse_pool import read_documents
 
@@ -45,6 +48,27 @@ def _quiet(_: ProgressEvent) -> None:
     pass
 
 
+@dataclass
+class _Plan:
+    """What the corpus holds against the live index: documents reused as they are, and those to read."""
+
+    catalogue: dict[str, dict[str, str]]  # corpus-manifest rows by path
+    row_hash: dict[str, str]  # path -> hash of its manifest row (a changed row re-reads the document)
+    keep: dict[str, DocumentInfo]  # new path -> previous info, for documents reused as they are
+    todo: list[corpus.SourceFile]
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Indicators:
+    """The indicator table to write (None when the corpus has none), its vectors, and whether it changed."""
+
+    table: Any
+    vectors: np.ndarray | None
+    changed: bool
+    files: dict[str, str]  # indicator file -> content hash
+
+
 def ingest(
     settings: Settings, embedder: Embedder, full: bool = False, progress: ProgressCallback = _quiet
 ) -> IngestReport:
@@ -55,10 +79,29 @@ def ingest(
             f"Corpus folder {settings.corpus}/ does not exist.",
             "Create it and add documents, or point --corpus (JSNA_CORPUS) at the right folder.",
         )
+    timings = {"scan": 0.0, "parse": 0.0, "chunk": 0.0, "embed": 0.0, "index": 0.0}
     with store.lock(settings.index):
         store.clean_partial_builds(settings.index)
-        previous, reusable, reason = _previous(settings, embedder, full)
-        return _ingest(settings, embedder, previous, reusable, reason, progress, started)
+        previous, old, reason = _previous(settings, embedder, full)
+        plan = _plan(settings, old, timings)
+        new_docs, new_chunks = _read_and_chunk(settings, embedder, plan, progress, timings)
+        indicators = _indicators(settings, old, plan, progress, timings)
+        report = _report(plan, new_docs, previous, reason)
+        if old and not report.changed and not indicators.changed and report.skipped == old.manifest.skipped:
+            rows = 0 if old.indicators is None else len(old.indicators)
+            seconds = time.perf_counter() - started
+            return replace(report, chunks=len(old.chunks), indicator_rows=rows, seconds=seconds, timings=timings)
+        new_vectors, indicators = _embed(embedder, new_chunks, indicators, progress, timings)
+        chunks = _write(settings, embedder, old, plan, new_docs, new_chunks, new_vectors, indicators, report, progress)
+        timings["index"] = time.perf_counter() - started - sum(v for k, v in timings.items() if k != "index")
+    return replace(
+        report,
+        indicator_rows=0 if indicators.table is None else len(indicators.table),
+        chunks=len(chunks),
+        chunks_embedded=len(new_chunks),
+        seconds=time.perf_counter() - started,
+        timings=timings,
+    )
 
 
 def _previous(
@@ -83,42 +126,43 @@ def _previous(
         return manifest, None, f"the previous index could not be used ({exc.message})"
 
 
-def _ingest(
-    settings: Settings,
-    embedder: Embedder,
-    previous: store.Manifest | None,
-    old: store.Snapshot | None,
-    reason: str,
-    progress: ProgressCallback,
-    started: float,
-) -> IngestReport:
-    timings = {"scan": 0.0, "parse": 0.0, "chunk": 0.0, "embed": 0.0, "index": 0.0}
+# --- 1. plan ------------------------------------------------------------------------------------------------
+
+
+def _plan(settings: Settings, old: store.Snapshot | None, timings: dict[str, float]) -> _Plan:
+    """Which documents are reused as they are (same content and manifest row, wherever the file now is), which
+    must be read, and which are skipped as copies of another file's content."""
     t = time.perf_counter()
     sources = corpus.scan(settings.corpus)
     catalogue = corpus.read_catalogue(settings.corpus)
     timings["scan"] = time.perf_counter() - t
-
-    old_docs = previous.documents if previous else {}
     old_rows = (old.manifest.catalogue or {}) if old else {}
-    by_hash = {info.sha256: info for info in old_docs.values()} if old else {}
-    row_hash = {src.rel: _row_hash(catalogue.get(src.rel)) for src in sources}
-
-    skipped: list[SkippedFile] = []
+    by_hash = {info.sha256: info for info in old.manifest.documents.values()} if old else {}
+    plan = _Plan(catalogue, {src.rel: _row_hash(catalogue.get(src.rel)) for src in sources}, {}, [])
     seen: dict[str, str] = {}  # sha256 -> first path with that content
-    keep: dict[str, DocumentInfo] = {}  # new path -> previous info, for documents reused as they are
-    todo = []
     for src in sources:
         if src.sha256 and src.sha256 in seen:
-            skipped.append(SkippedFile(src.rel, f"same content as {seen[src.sha256]}"))
+            plan.skipped.append(SkippedFile(src.rel, f"same content as {seen[src.sha256]}"))
             continue
         if src.sha256:
             seen[src.sha256] = src.rel
         known = by_hash.get(src.sha256)
-        if known and old_rows.get(known.path) == row_hash[src.rel]:
-            keep[src.rel] = known
+        if known and old_rows.get(known.path) == plan.row_hash[src.rel]:
+            plan.keep[src.rel] = known
         else:
-            todo.append(src)
+            plan.todo.append(src)
+    return plan
 
+
+# --- 2. read and chunk --------------------------------------------------------------------------------------
+
+
+def _read_and_chunk(
+    settings: Settings, embedder: Embedder, plan: _Plan, progress: ProgressCallback, timings: dict[str, float]
+) -> tuple[dict[str, DocumentInfo], list[Chunk]]:
+    """Read the documents to do in worker processes and chunk each as it arrives (chunking needs the embedder's
+    tokenizer, so it happens here, in order, while later files are still being read)."""
+    todo = plan.todo
     new_docs: dict[str, DocumentInfo] = {}
     new_chunks: list[Chunk] = []
 
@@ -126,15 +170,16 @@ def _ingest(
         progress(ProgressEvent("parse", done, len(todo), name))
 
     progress(ProgressEvent("parse", 0, len(todo)))
-    t_parse = time.perf_counter()
-    # Chunking (it needs the embedder's tokenizer) happens here, in order, while later files are still read.
-    with closing(read_documents([(src.path, src.rel) for src in todo], settings, parsed_one)) as outcomes:
+    started = time.perf_counter()
+    files = [(src.path, src.rel) for src in todo]
+    vocabulary = model_words(settings.model) if todo else frozenset()
+    with closing(read_documents(files, settings, parsed_one, vocabulary=vocabulary)) as outcomes:
         for src, outcome in zip(todo, outcomes, strict=True):
             parsed = outcome.document
             if parsed is None:
-                skipped.append(SkippedFile(src.rel, str(outcome.error)))
+                plan.skipped.append(SkippedFile(src.rel, str(outcome.error)))
                 continue
-            info = corpus.document_info(src, parsed, catalogue.get(src.rel))
+            info = corpus.document_info(src, parsed, plan.catalogue.get(src.rel))
             t = time.perf_counter()
             chunks = chunk_pages(
                 info,
@@ -147,42 +192,64 @@ def _ingest(
             timings["chunk"] += time.perf_counter() - t
             new_docs[src.rel] = info
             new_chunks.extend(chunks)
-    timings["parse"] = time.perf_counter() - t_parse - timings["chunk"]
+    timings["parse"] = time.perf_counter() - started - timings["chunk"]
     progress(ProgressEvent("parse", len(todo), len(todo)))
+    return new_docs, new_chunks
 
-    indicator_files = corpus.indicator_files(settings.corpus)
-    old_indicators = old.manifest.indicator_files if old else None
-    indicators_changed = indicator_files != (old_indicators or {}) or (
-        bool(indicator_files) and old is not None and old.manifest.indicator_loader != LOADER_VERSION
+
+# --- 3. indicators ------------------------------------------------------------------------------------------
+
+
+def _indicators(
+    settings: Settings, old: store.Snapshot | None, plan: _Plan, progress: ProgressCallback, timings: dict[str, float]
+) -> _Indicators:
+    """The indicator table: read again when its files (or the way they are read) changed, else the live one."""
+    files = corpus.indicator_files(settings.corpus)
+    changed = files != (old.manifest.indicator_files or {} if old else {}) or (
+        bool(files) and old is not None and old.manifest.indicator_loader != LOADER_VERSION
     )
-    indicators, indicator_vectors = (old.indicators, old.indicator_vectors) if old else (None, None)
-    if indicators_changed or old is None:
-        t = time.perf_counter()
-        progress(ProgressEvent("indicators", 0, len(indicator_files)))
-        indicators, indicator_skipped = _load_indicators(settings, indicator_files)
-        progress(ProgressEvent("indicators", len(indicator_files), len(indicator_files)))
-        skipped.extend(indicator_skipped)
-        timings["parse"] += time.perf_counter() - t
-    elif old:
-        skipped.extend(s for s in old.manifest.skipped if s.path.split("#")[0] in indicator_files)
+    if old is not None and not changed:
+        plan.skipped.extend(s for s in old.manifest.skipped if s.path.split("#")[0] in files)
+        return _Indicators(old.indicators, old.indicator_vectors, False, files)
+    if not files:
+        return _Indicators(None, None, changed, files)
+    t = time.perf_counter()
+    progress(ProgressEvent("indicators", 0, len(files)))
+    table, skipped = load_folder(settings.corpus / corpus.INDICATOR_FOLDER, settings.corpus)
+    progress(ProgressEvent("indicators", len(files), len(files)))
+    plan.skipped.extend(skipped)
+    timings["parse"] += time.perf_counter() - t
+    return _Indicators(table, None, changed, files)
 
-    current = set(keep) | set(new_docs)
-    moved = {path for path, info in keep.items() if info.path != path}
-    report = IngestReport(
+
+def _report(
+    plan: _Plan, new_docs: dict[str, DocumentInfo], previous: store.Manifest | None, reason: str
+) -> IngestReport:
+    old_docs = previous.documents if previous else {}
+    current = set(plan.keep) | set(new_docs)
+    moved = {path for path, info in plan.keep.items() if info.path != path}
+    return IngestReport(
         added=tuple(sorted(p for p in new_docs if p not in old_docs)),
         updated=tuple(sorted(p for p in new_docs if p in old_docs)),
         removed=tuple(sorted(p for p in old_docs if p not in current)),
-        unchanged=tuple(sorted(p for p in keep if p not in moved)),
+        unchanged=tuple(sorted(p for p in plan.keep if p not in moved)),
         moved=tuple(sorted(moved)),
-        skipped=tuple(sorted(skipped, key=lambda s: s.path)),
+        skipped=tuple(sorted(plan.skipped, key=lambda s: s.path)),
         rebuilt_because=reason,
     )
-    if old and not report.changed and not indicators_changed and report.skipped == old.manifest.skipped:
-        rows = 0 if old.indicators is None else len(old.indicators)
-        return replace(
-            report, chunks=len(old.chunks), indicator_rows=rows, seconds=time.perf_counter() - started, timings=timings
-        )
 
+
+# --- 4. embed -----------------------------------------------------------------------------------------------
+
+
+def _embed(
+    embedder: Embedder,
+    new_chunks: list[Chunk],
+    indicators: _Indicators,
+    progress: ProgressCallback,
+    timings: dict[str, float],
+) -> tuple[np.ndarray, _Indicators]:
+    """Vectors for the new chunks, and for the indicator catalogue when the table was read again."""
     t = time.perf_counter()
     texts = [embedding_text(c.title, c.section, c.text) for c in new_chunks]
     embedded = [0]
@@ -192,15 +259,32 @@ def _ingest(
         progress(ProgressEvent("embed", embedded[0], len(texts)))
 
     progress(ProgressEvent("embed", 0, len(texts)))
-    new_vectors = embedder.embed(texts, on_batch) if texts else np.zeros((0, embedder.dimension), np.float32)
-    if indicators is not None and (indicators_changed or old is None):
-        indicator_vectors = embedder.embed(catalogue_texts(indicators))
+    vectors = embedder.embed(texts, on_batch) if texts else np.zeros((0, embedder.dimension), np.float32)
+    if indicators.table is not None and indicators.vectors is None:
+        indicators = replace(indicators, vectors=embedder.embed(catalogue_texts(indicators.table)))
     timings["embed"] = time.perf_counter() - t
+    return vectors, indicators
 
-    t = time.perf_counter()
+
+# --- 5. write -----------------------------------------------------------------------------------------------
+
+
+def _write(
+    settings: Settings,
+    embedder: Embedder,
+    old: store.Snapshot | None,
+    plan: _Plan,
+    new_docs: dict[str, DocumentInfo],
+    new_chunks: list[Chunk],
+    new_vectors: np.ndarray,
+    indicators: _Indicators,
+    report: IngestReport,
+    progress: ProgressCallback,
+) -> list[Chunk]:
+    """Reused and new chunks with their vectors and BM25 index, and the indicators, as a new live version."""
     progress(ProgressEvent("write", 0, 1))
-    chunks, vectors = _assemble(old, keep, new_docs, new_chunks, new_vectors)
-    documents = {path: replace(info, path=path) for path, info in keep.items()} | new_docs
+    chunks, vectors = _assemble(old, plan.keep, new_chunks, new_vectors)
+    documents = {path: replace(info, path=path) for path, info in plan.keep.items()} | new_docs
     manifest = store.Manifest(
         format_version=store.FORMAT_VERSION,
         model=settings.model,
@@ -210,35 +294,19 @@ def _ingest(
         created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         documents=dict(sorted(documents.items())),
         skipped=report.skipped,
-        catalogue={path: row_hash[path] for path in documents},
-        indicator_files=indicator_files,
+        catalogue={path: plan.row_hash[path] for path in documents},
+        indicator_files=indicators.files,
         indicator_loader=LOADER_VERSION,
     )
-    store.write(settings.index, manifest, chunks, vectors, indicators, indicator_vectors)
+    lexical = Lexical.build(chunks)
+    store.write(settings.index, manifest, chunks, vectors, lexical, indicators.table, indicators.vectors)
     progress(ProgressEvent("write", 1, 1))
-    timings["index"] = time.perf_counter() - t
-    return replace(
-        report,
-        indicator_rows=0 if indicators is None else len(indicators),
-        chunks=len(chunks),
-        chunks_embedded=len(new_chunks),
-        seconds=time.perf_counter() - started,
-        timings=timings,
-    )
-
-
-def _load_indicators(settings: Settings, files: dict[str, str]) -> tuple[Any, list[SkippedFile]]:
-    """The long indicator table of the corpus's indicators/ folder (None when it has none)."""
-    if not files:
-        return None, []
-    table, skipped = load_folder(settings.corpus / corpus.INDICATOR_FOLDER, settings.corpus)
-    return table, list(skipped)
+    return chunks
 
 
 def _assemble(
     old: store.Snapshot | None,
     keep: dict[str, DocumentInfo],
-    new_docs: dict[str, DocumentInfo],
     new_chunks: list[Chunk],
     new_vectors: np.ndarray,
 ) -> tuple[list[Chunk], np.ndarray]:

@@ -11,8 +11,9 @@ A follow-up question ("what about for children?") is read in the context of the 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -20,8 +21,9 @@ from assistant import store
 from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.glossary import expansions, places_in
-from assistant.indicators import IndicatorIndex, IndicatorTable
 from assistant.model import Chunk, Hit
+
+T = TypeVar("T")
 
 MODES = ("hybrid", "dense", "bm25")
 CANDIDATES = 100  # from each method, before fusion
@@ -103,7 +105,7 @@ class Retriever:
         self.settings = settings
         self.embedder = embedder
         self._snapshot: store.Snapshot | None = None
-        self._indicators: tuple[str, IndicatorIndex | None] = ("", None)
+        self._derived: dict[Callable[[store.Snapshot], Any], tuple[str, Any]] = {}
         self._vector: tuple[str, np.ndarray] | None = None
 
     @property
@@ -113,31 +115,21 @@ class Retriever:
             self._snapshot = store.load(self.settings.index, expect=self.settings.chunking())
         return self._snapshot
 
-    @property
-    def indicators(self) -> IndicatorIndex | None:
-        """Indicator matching over the live index's table; None when the corpus has no indicators."""
+    def derived(self, build: Callable[[store.Snapshot], T]) -> T:
+        """``build(snapshot)`` for the live index, made once per index version and kept (the indicator matcher:
+        seconds to build, then used by every question)."""
         snap = self.snapshot
-        if self._indicators[0] != snap.version:
-            table = snap.indicators
-            vectors = snap.indicator_vectors
-            index = None if table is None or table.empty or vectors is None else IndicatorIndex(table, vectors)
-            self._indicators = (snap.version, index)
-        return self._indicators[1]
+        version, value = self._derived.get(build, ("", None))
+        if version != snap.version:
+            value = build(snap)
+            self._derived[build] = (snap.version, value)
+        return value  # type: ignore[no-any-return]
 
     def embed_query(self, query: str) -> np.ndarray:
         """The query's vector; the last one is kept, as passages and indicators are matched with the same."""
         if self._vector is None or self._vector[0] != query:
             self._vector = (query, self.embedder.embed([query])[0])
         return self._vector[1]
-
-    def indicator_tables(self, question: str, history: Sequence[str] = (), k: int = 3) -> list[IndicatorTable]:
-        query = contextualize(question, history)
-        index = self.indicators
-        if not index or not query:
-            return []
-        # A follow-up's own areas come first: "what about in West Sussex?" after a question on Brighton.
-        areas = index.areas_in(contextualize(question)) or index.areas_in(query)
-        return index.tables(query, self.embed_query(query), k, areas=areas)
 
     def search(
         self,

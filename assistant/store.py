@@ -288,10 +288,12 @@ def write(
     manifest: Manifest,
     chunks: Sequence[Chunk],
     vectors: np.ndarray,
+    lexical: Lexical,
     indicators: Any = None,
     indicator_vectors: np.ndarray | None = None,
 ) -> str:
-    """Write a complete new version and make it live. Returns the version name."""
+    """Write a complete new version (the chunks, their vectors and their BM25 index; the indicator table and
+    its vectors) and make it live. Returns the version name."""
     import faiss
 
     if len(chunks) != len(vectors):
@@ -302,7 +304,7 @@ def write(
     build.mkdir()
     faiss.write_index(build_vector_index(vectors, manifest.dimension), str(build / VECTORS))
     _write_chunks(build / CHUNKS, chunks)
-    Lexical.build(chunks).save(build / LEXICAL)
+    lexical.save(build / LEXICAL)
     if indicators is not None:
         indicators.to_parquet(build / INDICATORS, index=False)
         np.save(build / INDICATOR_VECTORS, np.asarray(indicator_vectors, dtype=np.float32))

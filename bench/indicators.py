@@ -23,6 +23,7 @@ from typing import Any
 
 from common import p50_p95, setup, write_results
 
+from assistant.answer import indicator_tables
 from assistant.indicators import IndicatorTable
 
 REPO = Path(__file__).resolve().parent.parent
@@ -44,14 +45,14 @@ def _listed(gold: str | list[str]) -> list[str]:
 def main() -> None:
     run = setup(__doc__.split("\n\n")[0], "indicator_questions.jsonl")
     retriever, questions, args, report = run.retriever, run.questions, run.args, run.report
-    retriever.indicator_tables("warm up")
+    indicator_tables(retriever, "warm up")
     hits: Counter[str] = Counter()
     totals: Counter[str] = Counter()
     latencies = []
     misses = []
     for q in questions:
         start = time.perf_counter()
-        tables = retriever.indicator_tables(q["question"], k=3)
+        tables = indicator_tables(retriever, q["question"], k=3)
         latencies.append((time.perf_counter() - start) * 1000)
         totals[q["kind"]] += 1
         if any(correct(t, q) for t in tables):

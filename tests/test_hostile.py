@@ -21,8 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import assistant.cli
+import assistant.embed
 from assistant import store
-from assistant.answer import respond
+from assistant.answer import indicator_tables, respond
 from assistant.config import Settings
 from assistant.embed import SentenceTransformerEmbedder
 from assistant.errors import DocumentError
@@ -141,7 +142,7 @@ def test_a_question_is_cut_to_its_first_characters(retriever: Retriever) -> None
     embedded = retriever.embedder.embedded  # every path (answer, search, indicator tables) embeds the cut question
     respond(retriever, long, history=[long])
     retriever.search(long)
-    retriever.indicator_tables(long)
+    indicator_tables(retriever, long)
     assert embedded and set(embedded) == {cut}
 
 
@@ -149,7 +150,7 @@ def test_a_question_is_cut_to_its_first_characters(retriever: Retriever) -> None
 def test_hostile_questions_on_the_command_line(
     kind: str, settings: Settings, retriever: Retriever, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(assistant.cli, "load_embedder", lambda settings: FakeEmbedder())
+    monkeypatch.setattr(assistant.embed, "load_embedder", lambda settings: FakeEmbedder())
     env = {"JSNA_CORPUS": str(settings.corpus), "JSNA_INDEX": str(settings.index), "JSNA_MODEL": "fake"}
     runner = CliRunner()
     result = runner.invoke(assistant.cli.main, ["search", HOSTILE_QUERIES[kind], "--json"], env=env)
@@ -169,9 +170,13 @@ def test_the_tokenizer_takes_undecodable_bytes_from_a_command_line() -> None:
 @pytest.mark.real
 def test_hostile_questions_with_the_real_model(real_index: Settings) -> None:
     retriever = Retriever(real_index, SentenceTransformerEmbedder.from_settings(real_index))
+    indexed = set(retriever.snapshot.manifest.documents)
     for question in [*HOSTILE_QUERIES.values(), b"smoking \xff".decode("utf-8", "surrogateescape")]:
         response = respond(retriever, question)
-        assert isinstance(response.hits, list)
+        assert all(hit.chunk.doc in indexed for hit in response.hits)
+        assert response.answer.abstained or response.answer.citations  # an answer always says where it is from
+        assert all(1 <= c.number <= len(response.hits) for c in response.answer.citations)
+        json.dumps(response.to_dict())
 
 
 # --- markup in documents stays inert in the app -----------------------------------------------------------
@@ -205,7 +210,7 @@ def test_markup_in_documents_is_shown_literally_in_the_app(
     settings = Settings(corpus=corpus, index=tmp_path / "index", model="fake")
     assert ingest(settings, fake_embedder).chunks >= 1
     _point_app_at(monkeypatch, settings)
-    monkeypatch.setattr(assistant.cli, "load_embedder", lambda settings: FakeEmbedder())
+    monkeypatch.setattr(assistant.embed, "load_embedder", lambda settings: FakeEmbedder())
 
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
     at.chat_input[0].set_value("zebra crossing audit in Crawley found beside the school gates in 2021").run()

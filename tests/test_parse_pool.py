@@ -3,6 +3,7 @@ crashes its worker or hogs memory costs only itself. Ingest stops, keeping the i
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 from pathlib import Path
@@ -29,7 +30,8 @@ def test_ingest_reports_progress_as_files_are_read(settings: Settings) -> None:
 def test_worker_count_is_one_per_core_at_most_one_per_file() -> None:
     assert worker_count(Settings(parse_workers=3), 10) == 3
     assert worker_count(Settings(parse_workers=8), 2) == 2
-    assert 1 <= worker_count(Settings(), 100) <= 100
+    assert worker_count(Settings(), 100) == len(os.sched_getaffinity(0))  # 0 workers: one per core
+    assert worker_count(Settings(), 1) == 1
 
 
 def test_a_file_that_hangs_crashes_or_hogs_memory_costs_only_itself(small_corpus: Path, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from assistant import store
 from assistant.config import Settings
 from assistant.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, JsnaError
 from assistant.ingest import ingest
+from assistant.lexical import Lexical
 from assistant.model import Chunk
 from assistant.retrieve import Filters, Retriever
 
@@ -111,7 +112,7 @@ def _write(root: Path, vectors: np.ndarray) -> store.Snapshot:
         for i in range(len(vectors))
     ]
     manifest = store.Manifest(store.FORMAT_VERSION, "fake", vectors.shape[1], 256, {}, "now", {})
-    store.write(root, manifest, chunks, vectors)
+    store.write(root, manifest, chunks, vectors, Lexical.build(chunks))
     return store.load(root)
 
 
