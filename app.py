@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant import store
+from assistant import embed, store
 from assistant.answer import Response, respond
-from assistant.cli import format_report, load_embedder
 from assistant.config import Settings, load_settings
 from assistant.corpus import KINDS, document_paths
 from assistant.errors import JsnaError
@@ -14,7 +13,18 @@ from assistant.export import to_docx, to_markdown
 from assistant.ingest import ProgressEvent, ingest
 from assistant.model import Hit, IngestReport
 from assistant.parse import render_page
-from assistant.present import answer_sentences, comparison_colour, headline, passage_html, table_frame, trend_chart
+from assistant.present import (
+    answer_sentences,
+    comparison_colour,
+    escape_markdown,
+    format_report,
+    headline,
+    passage_html,
+    ranking_text,
+    stage_label,
+    table_frame,
+    trend_chart,
+)
 from assistant.publish import publish
 from assistant.recommendations import register
 from assistant.retrieve import MAX_QUESTION_CHARS, Filters, Retriever
@@ -31,12 +41,7 @@ def _settings() -> Settings:
 def _retriever() -> Retriever:
     """Loaded once; it picks up a rebuilt index by itself on the next question."""
     settings = _settings()
-    return Retriever(settings, load_embedder(settings))
-
-
-def _escape(text: str) -> str:
-    """Document-derived text inside markdown: shown literally."""
-    return "".join("\\" + ch if ch in "\\`*_[]<>#|~$" else ch for ch in text)
+    return Retriever(settings, embed.load_embedder(settings))
 
 
 def _filters() -> Filters:
@@ -54,8 +59,8 @@ def _passage(number: int, hit: Hit, marked: list[str], key: str) -> None:
     chunk = hit.chunk
     badge = "  :green-badge[recommendation]" if chunk.recommendation else ""
     kind = f" · {chunk.kind}" if chunk.kind else ""
-    section = f" · {_escape(chunk.section)}" if chunk.section else ""
-    st.markdown(f"**[{number}]** {_escape(chunk.citation)}{kind}{section}{badge}")
+    section = f" · {escape_markdown(chunk.section)}" if chunk.section else ""
+    st.markdown(f"**[{number}]** {escape_markdown(chunk.citation)}{kind}{section}{badge}")
     st.html(passage_html(chunk.text, marked))
     path = _settings().corpus / chunk.doc
     pdf = chunk.paged and path.suffix.lower() == ".pdf" and path.is_file()
@@ -70,9 +75,10 @@ def _passage(number: int, hit: Hit, marked: list[str], key: str) -> None:
 def _tables(response: Response) -> None:
     for table in response.tables:
         colour = comparison_colour(table.comparison)
-        st.markdown(f"**{_escape(table.indicator_name)}** ({_escape(table.unit)}) · :gray[{_escape(table.source)}]")
+        name, unit, source = (escape_markdown(text) for text in (table.indicator_name, table.unit, table.source))
+        st.markdown(f"**{name}** ({unit}) · :gray[{source}]")
         if table.note:
-            st.caption(_escape(table.note))
+            st.caption(escape_markdown(table.note))
         quote = passage_html(headline(table))
         st.html(f'<div style="border-left: 6px solid {colour}; padding-left: 8px">{quote}</div>')
         st.dataframe(table_frame(table), hide_index=True)
@@ -80,8 +86,7 @@ def _tables(response: Response) -> None:
         if chart is not None:
             st.altair_chart(chart)
         if table.ranking:
-            ranking = ", ".join(f"{area} {value:g}" for area, value in table.ranking[:10] if value)
-            st.caption("Ranking: " + _escape(ranking))
+            st.caption("Ranking: " + escape_markdown(ranking_text(table)))
 
 
 def _turn(index: int, question: str, response: Response, latest: bool) -> None:
@@ -90,10 +95,12 @@ def _turn(index: int, question: str, response: Response, latest: bool) -> None:
         st.text(question)
     with st.chat_message("assistant"):
         answer = response.answer
-        (st.warning if answer.abstained else st.success)(_escape(answer.text))  # sentences quoted from documents
+        (st.warning if answer.abstained else st.success)(
+            escape_markdown(answer.text)
+        )  # sentences quoted from documents
         if not latest:
             cited = "; ".join(f"[{n}] {hit.chunk.citation}" for n, hit in enumerate(response.hits[:5], 1))
-            st.caption(_escape(cited))
+            st.caption(escape_markdown(cited))
             return
         marked = answer_sentences(answer.text)
         for number, hit in enumerate(response.hits, 1):
@@ -186,7 +193,7 @@ def _upload(settings: Settings) -> None:
             try:
                 done = publish(settings.corpus, upload.name, upload.getvalue(), settings.max_file_mb, replace or None)
             except JsnaError as exc:
-                st.error(_escape(f"{upload.name}: {exc.message} {exc.advice}"))
+                st.error(escape_markdown(f"{upload.name}: {exc.message} {exc.advice}"))
                 continue
             (st.info if done.action == "duplicate" else st.success)(done.detail)
 
@@ -211,16 +218,10 @@ def _status(settings: Settings) -> None:
 
 def _rebuild(settings: Settings) -> IngestReport | None:
     bar = st.progress(0.0, text="Starting")
-    labels = {
-        "parse": "Reading documents",
-        "indicators": "Reading indicator files",
-        "embed": "Embedding passages",
-        "write": "Writing the index",
-    }
 
     def show(event: ProgressEvent) -> None:
         share = event.done / event.total if event.total else 1.0
-        bar.progress(min(1.0, share), text=f"{labels.get(event.stage, event.stage)}: {event.done}/{event.total}")
+        bar.progress(min(1.0, share), text=f"{stage_label(event.stage)}: {event.done}/{event.total}")
 
     try:
         report = ingest(settings, _retriever().embedder, progress=show)

@@ -13,20 +13,15 @@ from typing import Any, TextIO
 
 import click
 
-from assistant import store
-from assistant.answer import respond
+from assistant import embed, store
+from assistant.answer import Response, indicator_tables, respond
 from assistant.config import Settings, load_settings
-from assistant.embed import Embedder, SentenceTransformerEmbedder
 from assistant.errors import JsnaError
 from assistant.indicators import IndicatorTable
 from assistant.ingest import ProgressEvent, ingest
-from assistant.model import IngestReport
+from assistant.present import STAGE_UNITS, format_number, format_report, ranking_text, stage_label
 from assistant.recommendations import register
 from assistant.retrieve import Filters, Retriever
-
-
-def load_embedder(settings: Settings) -> Embedder:
-    return SentenceTransformerEmbedder.from_settings(settings)
 
 
 class _Command(click.Group):
@@ -68,7 +63,7 @@ def ingest_command(settings: Settings, corpus: Path | None, index: Path | None, 
     settings = settings.replace(corpus=corpus, index=index)
     click.echo(f"Indexing {settings.corpus}/ into {settings.index}/ ...", err=True)
     with _ProgressBars() as bars:
-        report = ingest(settings, load_embedder(settings), full=full, progress=bars.update)
+        report = ingest(settings, embed.load_embedder(settings), full=full, progress=bars.update)
     click.echo(format_report(report))
     if strict and report.skipped:
         sys.exit(1)
@@ -90,53 +85,20 @@ class _ProgressBars:
     def update(self, event: ProgressEvent) -> None:
         from tqdm import tqdm
 
-        labels = {
-            "parse": "Reading documents",
-            "indicators": "Reading indicator files",
-            "embed": "Embedding chunks",
-            "write": "Writing index",
-        }
         bar = self.bars.get(event.stage)
         if bar is None:
             if event.total == 0:
                 return
-            unit = {"parse": "doc", "indicators": "file", "embed": "chunk"}.get(event.stage, "step")
             bar = self.bars[event.stage] = tqdm(
                 total=event.total,
-                desc=labels.get(event.stage, event.stage),
-                unit=unit,
+                desc=stage_label(event.stage),
+                unit=STAGE_UNITS.get(event.stage, "step"),
                 file=sys.stderr,
                 leave=True,
             )
         bar.n = event.done
         bar.set_postfix_str(event.item[-40:], refresh=False)
         bar.refresh()
-
-
-def format_report(report: IngestReport) -> str:
-    lines = []
-    if report.rebuilt_because:
-        lines.append(f"Rebuilt every document: {report.rebuilt_because}.")
-    counts = [
-        ("added", report.added),
-        ("updated", report.updated),
-        ("moved", report.moved),
-        ("removed", report.removed),
-        ("unchanged", report.unchanged),
-        ("skipped", report.skipped),
-    ]
-    lines.append("Documents: " + ", ".join(f"{len(items)} {label}" for label, items in counts))
-    for label, items in counts[:4]:
-        lines.extend(f"  {label}: {item}" for item in items)
-    lines.extend(f"  skipped: {s.reason}" for s in report.skipped)
-    if not report.changed and not report.rebuilt_because:
-        lines.append("The index was already up to date; nothing was written.")
-    lines.append(
-        f"Chunks: {report.chunks} in the index, {report.chunks_embedded} embedded now. Took {report.seconds:.1f} s."
-    )
-    if report.indicator_rows:
-        lines.append(f"Indicators: {report.indicator_rows} rows loaded from indicators/.")
-    return "\n".join(lines)
 
 
 def filter_options(command: Any) -> Any:
@@ -201,15 +163,19 @@ def search_command(
     if (question is None) == (questions is None):
         raise click.UsageError("Give either a QUESTION or --questions FILE.")
     filters = dataclasses.replace(filters, recommendations=recommendations)
-    retriever = Retriever(settings, load_embedder(settings))
+    retriever = Retriever(settings, embed.load_embedder(settings))
     retriever.snapshot  # noqa: B018 - fail early, before reading questions, when there is no usable index
     if questions is not None:
         for item in _read_questions(questions):
             click.echo(json.dumps(_result(retriever, item, filters), ensure_ascii=False))
         return
     assert question is not None
-    result = _result(retriever, {"id": None, "question": question}, filters)
-    click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else format_result(result))
+    response = respond(retriever, question, filters=filters)
+    if as_json:
+        result = {"id": None, "question": question, **response.to_dict()}
+        click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_response(response))
 
 
 def _read_questions(handle: TextIO) -> Iterator[dict[str, Any]]:
@@ -250,7 +216,7 @@ def indicators_command(
     settings = settings.replace(index=index)
     if (question is None) == (questions is None):
         raise click.UsageError("Give either a QUESTION or --questions FILE.")
-    retriever = Retriever(settings, load_embedder(settings))
+    retriever = Retriever(settings, embed.load_embedder(settings))
     items: Iterator[dict[str, Any]] = (
         _read_questions(questions) if questions is not None else iter([{"id": None, "question": question or ""}])
     )
@@ -258,7 +224,7 @@ def indicators_command(
         if "error" in item:
             click.echo(json.dumps(item, ensure_ascii=False))
             continue
-        tables = retriever.indicator_tables(str(item["question"]), list(item.get("history", [])), k)
+        tables = indicator_tables(retriever, str(item["question"]), list(item.get("history", [])), k)
         result = {"id": item["id"], "question": item["question"], "tables": [t.to_dict() for t in tables]}
         if as_json or questions is not None:
             click.echo(json.dumps(result, ensure_ascii=False, indent=None if questions is not None else 1))
@@ -271,15 +237,16 @@ def format_tables(tables: list[IndicatorTable]) -> str:
         return "No indicator matches this question."
     out = []
     for t in tables:
-        ci = f" (95% CI {t.lower_ci:g} to {t.upper_ci:g})" if t.lower_ci is not None and t.upper_ci is not None else ""
-        value = "n/a" if t.value is None else f"{t.value:g}"
-        england = "" if t.england_value is None else f"; England {t.england_value:g}"
+        has_ci = t.lower_ci is not None and t.upper_ci is not None
+        ci = f" (95% CI {format_number(t.lower_ci)} to {format_number(t.upper_ci)})" if has_ci else ""
+        value = format_number(t.value) or "n/a"
+        england = "" if t.england_value is None else f"; England {format_number(t.england_value)}"
         out.append(f"{t.indicator_name} [{t.unit}] - {t.area}, {t.period}: {value}{ci}{england}: {t.comparison}")
         out.append(f"    source: {t.source}")
         if t.note:
             out.append(f"    note: {t.note}")
         if t.ranking:
-            out.append("    " + ", ".join(f"{area} {v:g}" for area, v in t.ranking[:10] if v is not None))
+            out.append(f"    ranking: {ranking_text(t)}")
     return "\n".join(out)
 
 
@@ -298,7 +265,7 @@ def recommendations_command(
 ) -> None:
     """List recommendations across all documents, or those on TOPIC, with document, page and section."""
     settings = settings.replace(index=index)
-    retriever = Retriever(settings, load_embedder(settings))
+    retriever = Retriever(settings, embed.load_embedder(settings))
     found = register(retriever, topic, filters)
     if as_json:
         for hit in found:
@@ -316,19 +283,14 @@ def recommendations_command(
         click.echo(textwrap.indent(textwrap.fill(c.text, 96), "    "))
 
 
-def format_result(result: dict[str, Any]) -> str:
-    out = [textwrap.fill(result["answer"]["text"], 100), ""]
-    for number, hit in enumerate(result["hits"], 1):
-        pages = (
-            f"p. {hit['page_start']}"
-            if hit["page_start"] == hit["page_end"]
-            else f"pp. {hit['page_start']}-{hit['page_end']}"
-        )
-        badge = " [recommendation]" if hit["recommendation"] else ""
-        year = f" ({hit['year']})" if hit["year"] else ""
-        out.append(f"[{number}] {hit['title']}{year}, {pages}{badge}  score {hit['score']:.2f}")
-        out.append(f"    {hit['doc']}" + (f" - {hit['section']}" if hit["section"] else ""))
-        text = hit["text"] if len(hit["text"]) <= 400 else hit["text"][:400].rsplit(" ", 1)[0] + " ..."
+def format_response(response: Response) -> str:
+    out = [textwrap.fill(response.answer.text, 100), ""]
+    for number, hit in enumerate(response.hits, 1):
+        c = hit.chunk
+        badge = " [recommendation]" if c.recommendation else ""
+        out.append(f"[{number}] {c.citation}{badge}  score {hit.score:.2f}")
+        out.append(f"    {c.doc}" + (f" - {c.section}" if c.section else ""))
+        text = c.text if len(c.text) <= 400 else c.text[:400].rsplit(" ", 1)[0] + " ..."
         out.append(textwrap.indent(textwrap.fill(text, 96), "    "))
         out.append("")
     return "\n".join(out)

@@ -19,6 +19,7 @@ from docx.shared import Cm
 
 from assistant.indicators import IndicatorTable
 from assistant.model import Chunk
+from assistant.present import escape_inline, escape_markdown, format_number
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -33,11 +34,6 @@ TABLE_HEADER = ("Indicator", "Area", "Period", "Value", "95% CI", "England", "Co
 ABSTAINED_NOTE = "No answer found."
 NO_PASSAGES = "No passages were found."
 
-# Backslash escapes work for every ASCII punctuation character in CommonMark; these are the ones that start
-# emphasis, code, links, raw HTML, tables, strikethrough or (in Streamlit) maths.
-_INLINE = re.compile(r"([\\`*_\[\]<>|~$])")
-_ENTITY = re.compile(r"&(?=#?\w+;)")  # "&amp;" would otherwise show as "&"
-_LINE_START = re.compile(r"^([#>+=-])|^(\d{1,9})([.)])(?=\s|$)")  # headings, quotes, lists, setext underlines
 _XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -75,15 +71,10 @@ def _reference_parts(chunk: Chunk) -> tuple[str, str, str]:
     return f"{publisher} ({year}) ", title, f"{stop}{location}"
 
 
-def reference_text(chunk: Chunk) -> str:
-    """Harvard reference without markup: ``Publisher (2019) Title. p. 3.``"""
-    return "".join(_reference_parts(chunk))
-
-
 def harvard_reference(chunk: Chunk) -> str:
     """Harvard reference in Markdown, title in italics: ``Publisher (2019) *Title*. pp. 3-4.``"""
     before, title, after = _reference_parts(chunk)
-    return f"{escape_markdown(before.rstrip())} *{_escape_inline(title)}*{_escape_inline(after)}"
+    return f"{escape_markdown(before.rstrip())} *{escape_inline(title)}*{escape_inline(after)}"
 
 
 def _reference_key(chunk: Chunk) -> tuple[str, str]:
@@ -138,14 +129,6 @@ def _same_place(chunk: Chunk, doc: str, page_start: int) -> bool:
     return chunk.doc == doc and chunk.page_start == page_start
 
 
-def format_number(value: float | None) -> str:
-    """Thousands separators, up to six significant figures, no exponent for large numbers."""
-    if value is None:
-        return ""
-    text = f"{value:,.6g}"
-    return f"{value:,.0f}" if "e+" in text else text
-
-
 def table_row(table: IndicatorTable) -> tuple[str, ...]:
     """The cells of one indicator table, in the order of :data:`TABLE_HEADER`, as plain text."""
     qualifiers = [q for q in (table.sex, table.category) if q and q.casefold() not in {"persons", "all"}]
@@ -165,20 +148,6 @@ def _today(generated: date | None) -> str:
 
 
 # --- Markdown ---------------------------------------------------------------------------------------------------
-
-
-def _escape_inline(text: str) -> str:
-    return _ENTITY.sub(r"\\&", _INLINE.sub(r"\\\1", text))
-
-
-def escape_markdown(text: str) -> str:
-    """``text`` shown literally by a Markdown renderer: emphasis, code, links, HTML, headings, quotes and lists
-    are escaped. Indentation at the start of a line is dropped (Markdown would read it as a code block)."""
-    lines = []
-    for line in text.split("\n"):
-        line = _escape_inline(line.strip())
-        lines.append(_LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", line))
-    return "\n".join(lines)
 
 
 def _one_line(text: str) -> str:

@@ -1,5 +1,6 @@
-"""Pure formatting for the app: escaped passage HTML with the answering sentences marked, indicator tables as
-data frames, trend charts, comparison colours. No Streamlit here, so tests call these directly."""
+"""Presentation shared by the edges (the CLI, the app and the evidence pack): Markdown escaping, numbers, indicator
+headlines and rankings, progress labels, the ingest summary, passage HTML with the answering sentences marked,
+indicator tables as data frames, trend charts. Pure functions, no Streamlit, so tests call them directly."""
 
 from __future__ import annotations
 
@@ -11,8 +12,50 @@ from typing import Any
 import pandas as pd
 
 from assistant.indicators import IndicatorTable
+from assistant.model import IngestReport
 
 COLOURS = {"better": "#1b7837", "similar": "#b8860b", "worse": "#c51b7d", "higher": "#4d4d4d", "lower": "#4d4d4d"}
+# What each ingest stage is called on a progress bar, and what it counts.
+STAGE_LABELS = {
+    "parse": "Reading documents",
+    "indicators": "Reading indicator files",
+    "embed": "Embedding passages",
+    "write": "Writing the index",
+}
+STAGE_UNITS = {"parse": "doc", "indicators": "file", "embed": "chunk", "write": "step"}
+RANKING_SHOWN = 10
+
+# Backslash escapes work for every ASCII punctuation character in CommonMark; these are the ones that start
+# emphasis, code, links, raw HTML, tables, strikethrough or (in Streamlit) maths.
+_INLINE = re.compile(r"([\\`*_\[\]<>|~$])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")  # "&amp;" would otherwise show as "&"
+_LINE_START = re.compile(r"^([#>+=-])|^(\d{1,9})([.)])(?=\s|$)")  # headings, quotes, lists, setext underlines
+
+
+# --- text -------------------------------------------------------------------------------------------------------
+
+
+def escape_inline(text: str) -> str:
+    """``text`` inside a line of Markdown, shown literally: emphasis, code, links, HTML and entities are inert."""
+    return _ENTITY.sub(r"\\&", _INLINE.sub(r"\\\1", text))
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` shown literally by a Markdown renderer: emphasis, code, links, HTML, headings, quotes and lists
+    are escaped. Indentation at the start of a line is dropped (Markdown would read it as a code block)."""
+    lines = []
+    for line in text.split("\n"):
+        line = escape_inline(line.strip())
+        lines.append(_LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", line))
+    return "\n".join(lines)
+
+
+def format_number(value: float | None) -> str:
+    """A figure as people quote it: four significant figures below 1,000 (9.1, 115.8), whole numbers with
+    thousands separators above (1,234); empty for no value."""
+    if value is None:
+        return ""
+    return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
 
 
 def answer_sentences(answer_text: str) -> list[str]:
@@ -30,20 +73,26 @@ def passage_html(text: str, marked: Sequence[str] = ()) -> str:
     return f'<div style="white-space: pre-wrap; line-height: 1.5">{escaped}</div>'
 
 
+# --- indicator tables -------------------------------------------------------------------------------------------
+
+
 def comparison_colour(comparison: str) -> str:
     return COLOURS.get(comparison.split()[0].lower() if comparison else "", "#4d4d4d")
 
 
-def _fmt(value: float | None) -> str:
-    return "" if value is None else f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
-
-
 def headline(table: IndicatorTable) -> str:
-    """ "West Sussex 9.1% (95% CI 8.5 to 9.7), England 10.6%: Similar" - what a bid quotes."""
+    """ "West Sussex 9.1% (95% CI 8.5 to 9.7), England 10.6%: Similar (2019)" - what a bid quotes."""
     unit = "%" if table.unit.strip() in {"%", "percent", "per cent"} else f" {table.unit}" if table.unit else ""
-    ci = f" (95% CI {_fmt(table.lower_ci)} to {_fmt(table.upper_ci)})" if table.lower_ci is not None else ""
-    england = f", England {_fmt(table.england_value)}{unit}" if table.england_value is not None else ""
-    return f"{table.area} {_fmt(table.value)}{unit}{ci}{england}: {table.comparison} ({table.period})"
+    has_ci = table.lower_ci is not None and table.upper_ci is not None
+    ci = f" (95% CI {format_number(table.lower_ci)} to {format_number(table.upper_ci)})" if has_ci else ""
+    england = f", England {format_number(table.england_value)}{unit}" if table.england_value is not None else ""
+    value = format_number(table.value) or "n/a"
+    return f"{table.area} {value}{unit}{ci}{england}: {table.comparison} ({table.period})"
+
+
+def ranking_text(table: IndicatorTable, shown: int = RANKING_SHOWN) -> str:
+    """ "Crawley 24.1, Adur 22.0, ..." - the areas of a ranking with their values, a value of 0 included."""
+    return ", ".join(f"{area} {format_number(value)}" for area, value in table.ranking[:shown] if value is not None)
 
 
 def table_frame(table: IndicatorTable) -> pd.DataFrame:
@@ -80,3 +129,37 @@ def trend_chart(table: IndicatorTable) -> Any:
         .encode(x=alt.X("period:N", sort=None, title="period"), y=alt.Y("value:Q", title=table.unit or "value"))
         .properties(height=220, title=f"{table.indicator_name}: {table.area}")
     )
+
+
+# --- ingest -----------------------------------------------------------------------------------------------------
+
+
+def stage_label(stage: str) -> str:
+    return STAGE_LABELS.get(stage, stage)
+
+
+def format_report(report: IngestReport) -> str:
+    """The summary an ingest ends with: what was added, updated, moved, removed, unchanged and skipped (why)."""
+    lines = []
+    if report.rebuilt_because:
+        lines.append(f"Rebuilt every document: {report.rebuilt_because}.")
+    counts = [
+        ("added", report.added),
+        ("updated", report.updated),
+        ("moved", report.moved),
+        ("removed", report.removed),
+        ("unchanged", report.unchanged),
+        ("skipped", report.skipped),
+    ]
+    lines.append("Documents: " + ", ".join(f"{len(items)} {label}" for label, items in counts))
+    for label, items in counts[:4]:
+        lines.extend(f"  {label}: {item}" for item in items)
+    lines.extend(f"  skipped: {s.reason}" for s in report.skipped)
+    if not report.changed and not report.rebuilt_because:
+        lines.append("The index was already up to date; nothing was written.")
+    lines.append(
+        f"Chunks: {report.chunks} in the index, {report.chunks_embedded} embedded now. Took {report.seconds:.1f} s."
+    )
+    if report.indicator_rows:
+        lines.append(f"Indicators: {report.indicator_rows} rows loaded from indicators/.")
+    return "\n".join(lines)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -28,9 +29,11 @@ from playwright.sync_api import Page, sync_playwright
 from assistant.config import Settings
 from assistant.embed import SentenceTransformerEmbedder
 from assistant.ingest import ingest
-from assistant.serve import CHROMIUM, CHROMIUM_ARGS, serve_app
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))  # the app launcher the browser tests use
+from serve import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E402
+
 ANSWER_TIMEOUT_MS = 180_000
 COLD_GOAL_S = 15.0
 LATER_GOAL_S = 1.0

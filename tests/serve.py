@@ -1,7 +1,8 @@
 """Serve the Streamlit app on a free loopback port, and the flags Debian's Chromium needs to open it here.
 
-Used by the real-browser tests and ``bench/app.py``: both launch ``streamlit run app.py`` with their own
-``JSNA_*`` settings, wait until it answers, and stop it cleanly however they end.
+Test and benchmark plumbing, not part of the product: the real-browser tests and ``bench/app.py`` both launch
+``streamlit run app.py`` with their own ``JSNA_*`` settings, wait until it answers, and stop it cleanly however
+they end.
 """
 
 from __future__ import annotations

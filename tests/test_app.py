@@ -1,7 +1,7 @@
 """The Streamlit app, driven headlessly with ``streamlit.testing.v1.AppTest`` and the fake embedder.
 
 The app reads its settings from ``JSNA_*`` environment variables and gets its embedder from
-``assistant.cli.load_embedder``; both are swapped here so no real model is loaded.
+``assistant.embed.load_embedder``; both are swapped here so no real model is loaded.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import streamlit as st
 from conftest import FakeEmbedder
 from streamlit.testing.v1 import AppTest
 
-import assistant.cli
+import assistant.embed
 from assistant.config import Settings
 from assistant.ingest import ingest
 
@@ -26,7 +26,7 @@ TIMEOUT = 30
 def _fresh_app(monkeypatch: pytest.MonkeyPatch) -> None:
     """A clean cache (the retriever is a cache_resource) and the fake embedder for every test."""
     st.cache_resource.clear()
-    monkeypatch.setattr(assistant.cli, "load_embedder", lambda settings: FakeEmbedder())
+    monkeypatch.setattr(assistant.embed, "load_embedder", lambda settings: FakeEmbedder())
     monkeypatch.delenv("JSNA_CONFIG", raising=False)
     yield
     st.cache_resource.clear()

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from serve import CHROMIUM, CHROMIUM_ARGS, serve_app
 
 from assistant.config import Settings
-from assistant.serve import CHROMIUM, CHROMIUM_ARGS, serve_app
 
 pytestmark = pytest.mark.real
 

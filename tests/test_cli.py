@@ -9,14 +9,14 @@ import pytest
 from click.testing import CliRunner
 from conftest import FakeEmbedder
 
-from assistant import cli
+from assistant import cli, embed
 
 HIT_FIELDS = set("doc title kind year page_start page_end section text score similarity recommendation".split())
 
 
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, small_corpus: Path):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(cli, "load_embedder", lambda settings: FakeEmbedder())
+    monkeypatch.setattr(embed, "load_embedder", lambda settings: FakeEmbedder())
     monkeypatch.setenv("JSNA_CORPUS", str(small_corpus))
     monkeypatch.setenv("JSNA_INDEX", str(tmp_path / "index"))
     monkeypatch.setenv("JSNA_MODEL", "fake")

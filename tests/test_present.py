@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 from conftest import indicator_table
+from markdown_it import MarkdownIt
 
 from assistant.indicators import IndicatorTable
-from assistant.present import answer_sentences, comparison_colour, headline, passage_html, table_frame, trend_chart
+from assistant.model import IngestReport, SkippedFile
+from assistant.present import (
+    answer_sentences,
+    comparison_colour,
+    escape_markdown,
+    format_number,
+    format_report,
+    headline,
+    passage_html,
+    ranking_text,
+    table_frame,
+    trend_chart,
+)
 
 
 def _table(**changes: object) -> IndicatorTable:
@@ -48,3 +61,49 @@ def test_table_frame_and_chart() -> None:
     assert trend_chart(_table()) is not None
     assert trend_chart(_table(trend=(("2019", 9.1),))) is None
     assert comparison_colour("Worse") != comparison_colour("Better") != comparison_colour("Similar")
+
+
+def test_escape_markdown_makes_markup_inert() -> None:
+    escaped = escape_markdown("**bold** <script>alert(1)</script> `code` [link](x) _em_")
+    assert escaped == "\\*\\*bold\\*\\* \\<script\\>alert(1)\\</script\\> \\`code\\` \\[link\\](x) \\_em\\_"
+    html = MarkdownIt("commonmark").render(escaped)
+    assert "<strong>" not in html and "<script>" not in html and "<code>" not in html and "<a " not in html
+    assert "**bold** &lt;script&gt;" in html
+
+
+def test_escape_markdown_line_starts() -> None:
+    escaped = escape_markdown("# Not a heading\n> not a quote\n- not a list\n   1. not numbered\n    code?\n2.5%")
+    assert escaped.split("\n") == [
+        "\\# Not a heading",
+        "\\> not a quote",
+        "\\- not a list",
+        "1\\. not numbered",
+        "code?",
+        "2.5%",
+    ]
+    html = MarkdownIt("commonmark").render(escaped)
+    assert not any(tag in html for tag in ("<h1>", "<blockquote>", "<ul>", "<ol>", "<pre>"))
+
+
+def test_numbers_read_as_people_quote_them() -> None:
+    assert [format_number(v) for v in (9.1, 115.8123, 0.0, 1234.0, 1234567.0, None)] == [
+        "9.1",
+        "115.8",
+        "0",
+        "1,234",
+        "1,234,567",
+        "",
+    ]
+
+
+def test_a_ranking_shows_a_value_of_zero() -> None:
+    ranked = _table(ranking=(("Adur", 3.25), ("Arun", 0.0), ("Crawley", None)))
+    assert ranking_text(ranked) == "Adur 3.25, Arun 0"
+
+
+def test_ingest_summary_names_every_skipped_file_and_says_when_nothing_changed() -> None:
+    report = IngestReport(unchanged=("pdf/a.pdf",), skipped=(SkippedFile("pdf/b.pdf", "pdf/b.pdf: not a PDF"),))
+    summary = format_report(report)
+    assert "Documents: 0 added, 0 updated, 0 moved, 0 removed, 1 unchanged, 1 skipped" in summary
+    assert "  skipped: pdf/b.pdf: not a PDF" in summary
+    assert "already up to date" in summary
