@@ -91,7 +91,7 @@ def read_catalogue(corpus: Path) -> dict[str, dict[str, str]]:
 def document_info(source: SourceFile, parsed: ParsedDocument, row: dict[str, str] | None) -> DocumentInfo:
     row = row or {}
     title = row.get("title", "").strip() or parsed.title or _first_heading(parsed) or _title_from_name(source.rel)
-    year = _int(row.get("year")) or _year(title) or _year(Path(source.rel).stem) or _year(parsed.created)
+    year = _int(row.get("year")) or _year(title) or _year(Path(source.rel).stem) or _created_year(parsed.created)
     kind = row.get("kind", "").strip().lower() or guess_kind(f"{title} {Path(source.rel).stem}")
     return DocumentInfo(
         path=source.rel,
@@ -137,6 +137,12 @@ def _title_from_name(rel: str) -> str:
 
 def _year(text: str) -> int | None:
     match = YEAR.search(text or "")
+    return int(match.group(1)) if match else None
+
+
+def _created_year(created: str) -> int | None:
+    """The year of a creation date as files state it: PDF "D:20190304...", ISO "2019-03-04T..."."""
+    match = re.match(r"(?:D:)?((?:19|20)\d\d)", created.strip())
     return int(match.group(1)) if match else None
 
 

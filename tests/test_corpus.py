@@ -1,0 +1,97 @@
+"""The corpus folder: which files are documents, content hashes, indicator files, citation metadata."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus import (
+    SourceFile,
+    document_info,
+    document_paths,
+    file_sha256,
+    guess_kind,
+    indicator_files,
+    read_catalogue,
+    scan,
+)
+from assistant.model import Block, Page
+from assistant.parse import ParsedDocument
+
+
+def _corpus(root: Path) -> Path:
+    for rel, text in {
+        "pdf/a.md": "# Falls\nFalls rose.",
+        "notes/b.txt": "Smoking fell.",
+        "README.md": "credits",
+        ".hidden/c.md": "# Hidden",
+        "indicators/campy.csv": "area,value\nAdur,1",
+        "indicators/campy.meta.json": "{}",
+        "slides.pptx": "not a document kind",
+    }.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_documents_are_the_supported_files_outside_indicators_readmes_and_hidden_folders(tmp_path: Path) -> None:
+    root = _corpus(tmp_path)
+    assert [rel for _, rel in document_paths(root)] == ["notes/b.txt", "pdf/a.md"]
+    sources = scan(root)
+    assert [s.rel for s in sources] == ["notes/b.txt", "pdf/a.md"]
+    assert sources[1].sha256 == file_sha256(root / "pdf" / "a.md") and len(sources[1].sha256) == 64
+
+
+def test_indicator_files_with_their_sidecars_are_hashed(tmp_path: Path) -> None:
+    files = indicator_files(_corpus(tmp_path))
+    assert set(files) == {"indicators/campy.csv", "indicators/campy.meta.json"}
+    assert indicator_files(tmp_path / "nowhere") == {}
+
+
+def test_an_unreadable_file_has_no_hash(tmp_path: Path) -> None:
+    (tmp_path / "gone.pdf").symlink_to(tmp_path / "missing.pdf")
+    assert file_sha256(tmp_path / "gone.pdf") == ""
+
+
+def test_the_manifest_row_wins_over_what_the_document_says(tmp_path: Path) -> None:
+    (tmp_path / "MANIFEST.csv").write_text(
+        "file,kind,title,publisher,year\npdf/a.pdf,briefing,Falls among older adults,West Sussex County Council,2017\n",
+        encoding="utf-8",
+    )
+    rows = read_catalogue(tmp_path)
+    parsed = ParsedDocument((Page(1, (Block("Draft", 1),)),), paged=True, title="Untitled draft")
+    info = document_info(SourceFile(tmp_path / "pdf/a.pdf", "pdf/a.pdf", "abc"), parsed, rows["pdf/a.pdf"])
+    assert (info.title, info.kind, info.year, info.publisher) == (
+        "Falls among older adults",
+        "briefing",
+        2017,
+        "West Sussex County Council",
+    )
+
+
+def test_without_a_manifest_row_metadata_comes_from_the_document_and_its_name(tmp_path: Path) -> None:
+    parsed = ParsedDocument((Page(1, (Block("Oral Health Needs Assessment 2018", 1),)),), paged=True)
+    source = SourceFile(tmp_path / "pdf/ohna.pdf", "pdf/ohna.pdf", "abc")
+    info = document_info(source, parsed, None)
+    assert (info.title, info.kind, info.year, info.pages) == ("Oral Health Needs Assessment 2018", "chapter", 2018, 1)
+    nameless = ParsedDocument((Page(1, ()),), paged=True, created="D:20190304")
+    info = document_info(SourceFile(tmp_path / "x", "pdf/drug-deaths_audit.pdf", "abc"), nameless, None)
+    assert (info.title, info.kind, info.year) == ("Drug deaths audit", "briefing", 2019)
+    word = ParsedDocument((Page(1, ()),), paged=False, created="2021-06-30T10:00:00")
+    assert document_info(SourceFile(tmp_path / "y", "notes.docx", "abc"), word, None).year == 2021
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("West Sussex Pharmaceutical Needs Assessment 2025-2028", "pna"),
+        ("Director of Public Health Annual Report 2021", "dphar"),
+        ("Substance Misuse Health Needs Assessment", "chapter"),
+        ("Drug related deaths audit", "briefing"),
+        ("Crawley JSNA profile", "overview"),
+        ("Cabinet report", "other"),
+    ],
+)
+def test_kind_is_guessed_from_the_title(title: str, kind: str) -> None:
+    assert guess_kind(title) == kind
