@@ -20,6 +20,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.indicators import IndicatorTable
+from assistant.ingest import ingest
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED_CORPUS = REPO / "corpus"
@@ -262,3 +263,58 @@ def bad_files(folder: Path, good_pdf: Path) -> dict[str, tuple[Path, str]]:
         "unreadable": (unreadable, "cannot be read"),
         "too big": (big, "over the 1 MB limit"),
     }
+
+
+@pytest.fixture
+def briefings_corpus(tmp_path: Path) -> Path:
+    """Three made-up documents with manifest metadata: a child weight briefing (Crawley, Year 6 obesity), an oral
+    health chapter (Arun), and a drug deaths audit (Trafford) whose summary repeats its findings."""
+    root = tmp_path / "corpus"
+    (root / "pdf").mkdir(parents=True)
+    make_pdf(
+        root / "pdf" / "ncmp-2018.pdf",
+        [
+            [
+                ("h1", "Child weight briefing"),
+                (
+                    "body",
+                    "The National Child Measurement Programme weighs children in "
+                    "Reception and Year 6. In Crawley 24 per cent of Year 6 children were obese.",
+                ),
+            ],
+            [("h1", "Recommendations"), ("body", "Schools should offer daily physical activity for every pupil.")],
+        ],
+    )
+    make_pdf(
+        root / "pdf" / "oral-health-2018.pdf",
+        [
+            [("h1", "Oral health"), ("body", "Dental caries affects one in four five-year-olds in Arun.")],
+            [("h1", "Recommendations"), ("body", "Supervised toothbrushing should be offered in nurseries.")],
+        ],
+    )
+    summary = "Deaths from drug misuse rose to 84 in the three years to 2017 across the county. " * 3
+    make_pdf(
+        root / "pdf" / "drugs-summary-2019.pdf",
+        [
+            [("h1", "Executive summary"), ("body", summary)],
+            [("h1", "Findings"), ("body", summary)],
+            [("h1", "More findings"), ("body", "Most deaths were of men aged 30 to 49 living alone.")],
+            [("h1", "Methods"), ("body", "Coroner records from 2015 to 2017 were reviewed for drug deaths.")],
+            [("h1", "Data"), ("body", "Drug deaths by district are shown in the table below for each year.")],
+        ],
+    )
+    (root / "MANIFEST.csv").write_text(
+        "file,kind,title,publisher,year\n"
+        "pdf/ncmp-2018.pdf,briefing,Child weight briefing,West Sussex County Council,2018\n"
+        "pdf/oral-health-2018.pdf,chapter,Oral health needs assessment,West Sussex County Council,2018\n"
+        "pdf/drugs-summary-2019.pdf,briefing,Drug deaths audit,Trafford Council,2019\n"
+    )
+    return root
+
+
+@pytest.fixture
+def briefings(tmp_path: Path, briefings_corpus: Path) -> Settings:
+    """Settings of an index of :func:`briefings_corpus`, built with the fake embedder."""
+    settings = Settings(corpus=briefings_corpus, index=tmp_path / "index", model="fake")
+    ingest(settings, FakeEmbedder())
+    return settings
