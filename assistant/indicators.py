@@ -32,14 +32,14 @@ RANKING = re.compile(
     re.I,
 )
 LOWEST_FIRST = re.compile(r"\b(lowest|least|bottom|shortest|smallest|fewest)\b", re.I)
-RRF_K = 60
+MATCH_RRF_K = 60
 LOCAL_FILE_DISTRICTS = 30  # a file with more districts than this covers the country, not one county
 BENCHMARK_ONLY = re.compile(r"\b(compared?|than|vs\.?|versus|against|nationally|national average)\b", re.I)
-AREA_TYPES = {"ward": "Ward", "district": "District", "county": "County", "region": "Region", "ccg": "CCG"}
+AREA_WORDS = {"ward": "Ward", "district": "District", "county": "County", "region": "Region", "ccg": "CCG"}
 FEMALE = re.compile(r"\b(women|woman|female|females|girls?|mothers?)\b", re.I)
 MALE = re.compile(r"\b(men|man|male|males|boys?|fathers?)\b", re.I)
 TOTAL_CATEGORY = re.compile(r"^(all\b|total\b|persons\b)", re.I)
-MIN_SIMILARITY = 0.45
+MIN_INDICATOR_SIMILARITY = 0.45
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class IndicatorTable:
         return data
 
 
-def _number(value: Any) -> float | None:
+def _as_float(value: Any) -> float | None:
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -173,18 +173,18 @@ class IndicatorIndex:
 
     def match(self, question: str, vector: np.ndarray, k: int = 3) -> list[int]:
         """Rows of the catalogue for the indicators that best match the question: each shares a word with it
-        (after glossary expansion) or is close in meaning (similarity >= MIN_SIMILARITY)."""
+        (after glossary expansion) or is close in meaning (similarity >= MIN_INDICATOR_SIMILARITY)."""
         fused: dict[int, float] = {}
         similarity = self.vectors @ vector if len(self.vectors) else np.zeros(0)
         for rank, row in enumerate(np.argsort(-similarity)[:20]):
-            if similarity[row] >= MIN_SIMILARITY:
-                fused[int(row)] = fused.get(int(row), 0.0) + 1.0 / (RRF_K + rank + 1)
+            if similarity[row] >= MIN_INDICATOR_SIMILARITY:
+                fused[int(row)] = fused.get(int(row), 0.0) + 1.0 / (MATCH_RRF_K + rank + 1)
         topic = self._find_areas(question)[1]  # "Sussex" in a question should not match "... in West Sussex"
         query = " ".join([topic, *expansions(topic)])
         scores = self.lexical.scores(query, len(self.catalogue))
         for rank, row in enumerate(np.argsort(-scores)[:20]):
             if scores[row] > 0:
-                fused[int(row)] = fused.get(int(row), 0.0) + 1.0 / (RRF_K + rank + 1)
+                fused[int(row)] = fused.get(int(row), 0.0) + 1.0 / (MATCH_RRF_K + rank + 1)
         return sorted(fused, key=lambda row: -fused[row])[:k]
 
     def tables(
@@ -195,7 +195,7 @@ class IndicatorIndex:
         if not areas or (all(a.lower() in NATIONAL for a in areas) and BENCHMARK_ONLY.search(question)):
             areas = [self.home_area] if self.home_area else areas  # "compared with England": ours against it
         wanted_type = next(
-            (kind for word, kind in AREA_TYPES.items() if re.search(rf"\b{word}s?\b", question, re.I)), ""
+            (kind for word, kind in AREA_WORDS.items() if re.search(rf"\b{word}s?\b", question, re.I)), ""
         )
         ranking = RANKING.search(question)
         lowest = bool(ranking and LOWEST_FIRST.search(question))
@@ -251,11 +251,11 @@ class IndicatorIndex:
             england = e[
                 (e["indicator_id"] == latest["indicator_id"]) & (e["period"] == period) & (e["sex"] == latest["sex"])
             ]
-        england_value = _number(england["value"].iloc[0]) if len(england) else None
+        england_value = _as_float(england["value"].iloc[0]) if len(england) else None
         region = str(latest["parent_name"]) if latest["parent_name"] and latest["parent_name"] != area else ""
         region_rows = same[same["area_name"] == region] if region else same.iloc[0:0]
         polarity = str(latest["polarity"])
-        value, lower, upper = (_number(latest[c]) for c in ("value", "lower_ci", "upper_ci"))
+        value, lower, upper = (_as_float(latest[c]) for c in ("value", "lower_ci", "upper_ci"))
         given = str(latest["compared_to_england"])
         comparison = given or compare(value, lower, upper, england_value, polarity)
         peers = same[(same["area_type"] == latest["area_type"]) & (same["area_name"] != area)]
@@ -272,15 +272,15 @@ class IndicatorIndex:
             value=value,
             lower_ci=lower,
             upper_ci=upper,
-            count=_number(latest["count"]),
-            denominator=_number(latest["denominator"]),
+            count=_as_float(latest["count"]),
+            denominator=_as_float(latest["denominator"]),
             england_value=england_value,
             region=region,
-            region_value=_number(region_rows["value"].iloc[0]) if len(region_rows) else None,
+            region_value=_as_float(region_rows["value"].iloc[0]) if len(region_rows) else None,
             comparison=comparison,
             polarity=polarity,
-            trend=tuple((str(r.period), _number(r.value)) for r in mine.itertuples()),
-            comparable=tuple((str(r.area_name), _number(r.value)) for r in peers.head(10).itertuples()),
+            trend=tuple((str(r.period), _as_float(r.value)) for r in mine.itertuples()),
+            comparable=tuple((str(r.area_name), _as_float(r.value)) for r in peers.head(10).itertuples()),
             ranking=order,
             rows=tuple(mine.drop(columns=["source"]).to_dict("records")),
         )
@@ -331,7 +331,7 @@ def _like(rows: pd.DataFrame, row: pd.Series) -> pd.DataFrame:
 def _order(rows: pd.DataFrame, lowest: bool) -> tuple[tuple[str, float | None], ...]:
     """(area, value) of the rows with a value, highest first (lowest first when asked)."""
     ranked = rows.dropna(subset=["value"]).sort_values("value", ascending=lowest)
-    return tuple((str(r.area_name), _number(r.value)) for r in ranked.itertuples())
+    return tuple((str(r.area_name), _as_float(r.value)) for r in ranked.itertuples())
 
 
 def _parts(same: pd.DataFrame, area: str, area_type: str, known_parts: set[str], wanted_type: str) -> pd.DataFrame:

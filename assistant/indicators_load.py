@@ -84,7 +84,7 @@ COLUMNS = [
 ]
 NUMBER_COLUMNS = ("value", "lower_ci", "upper_ci", "count", "denominator")
 TEXT_COLUMNS = tuple(c for c in COLUMNS if c not in NUMBER_COLUMNS)
-SUFFIXES = (".csv", ".json", ".xlsx")
+INDICATOR_SUFFIXES = (".csv", ".json", ".xlsx")
 SIDECAR = ".meta.json"
 SIDECAR_ADVICE = "See the sidecar format in assistant/indicators_load.py."
 # Raised when the loader reads files differently, so that the next ingest reloads unchanged indicator files.
@@ -142,8 +142,8 @@ ALIASES = {
 }
 SEXES = {"persons": "Persons", "all": "Persons", "both": "Persons", "male": "Male", "males": "Male", "m": "Male"}
 SEXES |= {"female": "Female", "females": "Female", "f": "Female"}
-EMPTY = {"", "na", "nan", "none", "null", "n/a"}
-NO_COMPARISON = EMPTY | {"not compared", "not applicable", "no data", "-"}
+EMPTY_CELLS = {"", "na", "nan", "none", "null", "n/a"}
+NO_COMPARISON = EMPTY_CELLS | {"not compared", "not applicable", "no data", "-"}
 UNITS = {
     "%": "%",
     "years": "years",
@@ -153,7 +153,7 @@ UNITS = {
     "number": "count",
 }
 PLAIN_RATES = {"", "rate", "crude rate", "age-standardised rate", "directly standardised rate", "dsr"}
-AREA_TYPES = (
+AREA_TYPE_PATTERNS = (
     (re.compile(r"^(country|england)$"), "England"),
     (re.compile(r"^regions?\b"), "Region"),
     (re.compile(r"^(count(y|ies) & uas?|upper tier|count(y|ies))\b"), "County & UA"),
@@ -238,7 +238,7 @@ def indicator_data_files(folder: Path) -> list[Path]:
         path
         for path in sorted(folder.rglob("*"))
         if path.is_file()
-        and path.suffix.lower() in SUFFIXES
+        and path.suffix.lower() in INDICATOR_SUFFIXES
         and not path.name.lower().endswith(SIDECAR)
         and not path.name.lower().startswith(("readme", "~$"))
         and not any(part.startswith(".") for part in path.relative_to(folder).parts)
@@ -413,7 +413,7 @@ def _alias(key: str) -> str:
 
 def _clean_text(value: object) -> str:
     text = " ".join(str(value).split())  # names such as "Campylobacter incidence rate/100,000\n"
-    return "" if text.lower() in EMPTY else text
+    return "" if text.lower() in EMPTY_CELLS else text
 
 
 def _guess_value_column(frame: pd.DataFrame) -> pd.DataFrame:
@@ -591,7 +591,7 @@ def _area_type(given: str, code: str, name: str, unitary: str) -> str:
     low = given.lower()
     if low in {"ua", "uas", "unitary authority", "unitary authorities"}:
         return unitary
-    for pattern, label in AREA_TYPES:
+    for pattern, label in AREA_TYPE_PATTERNS:
         if pattern.search(low):
             return label
     if given:
@@ -681,7 +681,7 @@ def _sheet_records(grid: pd.DataFrame, sheet: str, meta: dict[str, str]) -> pd.D
         raise DocumentError(
             sheet, "dashboard sheet: its tables change with drop-down selections, so there is no fixed table"
         )
-    numeric_columns = sum(grid[c].map(_number).notna().any() for c in grid.columns)
+    numeric_columns = sum(grid[c].map(_cell_number).notna().any() for c in grid.columns)
     if numeric_columns > WIDE_SHEET:
         return _wide_records(grid, sheet, numeric_columns)
     header = _year_header(grid)
@@ -764,7 +764,7 @@ def _wide_records(grid: pd.DataFrame, sheet: str, numeric_columns: int) -> pd.Da
     frames = []
     for roles in measures.values():
         main = roles.get("value") or roles["count"]
-        values = body[main.number].map(_number)
+        values = body[main.number].map(_cell_number)
         rows = keep & values.notna()
         if not rows.any():
             continue
@@ -772,7 +772,7 @@ def _wide_records(grid: pd.DataFrame, sheet: str, numeric_columns: int) -> pd.Da
         for role, column in roles.items():
             if column is not main:
                 cells = body.loc[rows, column.number]
-                frame[role] = cells.map(_text) if role == "compared_to_england" else cells.map(_number)
+                frame[role] = cells.map(_text) if role == "compared_to_england" else cells.map(_cell_number)
         name = re.sub(r"\s*-\s*value$", "", main.name, flags=re.I)
         unit = "count" if main.role == "count" else _unit("", name)
         if unit == "%" and frame["value"].abs().max() <= 1:  # proportions as fractions: show them as percentages
@@ -823,7 +823,7 @@ def _wide_area(name: str, kind: str) -> tuple[str, str]:
     return kind, prefix
 
 
-def _number(cell: object) -> float | None:
+def _cell_number(cell: object) -> float | None:
     if isinstance(cell, bool):
         return None
     if isinstance(cell, numbers.Real):  # numpy's int64 and float64 too
@@ -840,8 +840,8 @@ def _text(cell: object) -> str:
     return " ".join(cell.split()) if isinstance(cell, str) else ""
 
 
-def _year(cell: object) -> str:
-    number = _number(cell)
+def _year_heading(cell: object) -> str:
+    number = _cell_number(cell)
     if number is not None and number.is_integer() and 1990 <= number <= 2100:
         return str(int(number))
     return ""
@@ -850,7 +850,7 @@ def _year(cell: object) -> str:
 def _year_header(grid: pd.DataFrame) -> tuple[int, list[int]] | None:
     """A heading row with three or more years across it (projections, time series)."""
     for row in range(min(len(grid), 15)):
-        years = [c for c in grid.columns if _year(grid.iat[row, c])]
+        years = [c for c in grid.columns if _year_heading(grid.iat[row, c])]
         if len(years) >= 3:
             return row, years
     return None
@@ -867,7 +867,7 @@ def _year_records(
     age_rows = 0
     for row in range(header + 1, len(grid)):
         label = _text(grid.iat[row, 0])
-        values = [(c, _number(grid.iat[row, c])) for c in years]
+        values = [(c, _cell_number(grid.iat[row, c])) for c in years]
         if all(v is None for _, v in values):
             area = label or area
             continue
@@ -879,7 +879,7 @@ def _year_records(
         if not where:
             raise DocumentError(sheet, "no area column: the rows are labelled but no area heads them")
         for column, value in values:
-            period = _year(grid.iat[header, column])
+            period = _year_heading(grid.iat[header, column])
             records.append(dict(area_name=where, age=age, category=category, period=period, value=_str(value)))
     if not records:
         raise DocumentError(sheet, "no rows with numbers under the year columns")
@@ -933,13 +933,13 @@ def _area_records(grid: pd.DataFrame, sheet: str) -> list[dict[str, str]]:
         if not area or re.match(r"(source|notes?)\b", area, re.I):
             continue
         for period, group in groups.items():
-            value = _number(grid.iat[row, group["value"]])
+            value = _cell_number(grid.iat[row, group["value"]])
             if value is None:
                 continue
             record = dict(area_name=area, period=period or (title_period.group(1) if title_period else ""))
             record["value"] = _str(value)
             for role in ("lower_ci", "upper_ci", "count", "denominator"):
-                record[role] = _str(_number(grid.iat[row, group[role]])) if role in group else ""
+                record[role] = _str(_cell_number(grid.iat[row, group[role]])) if role in group else ""
             if "compared_to_england" in group:
                 record["compared_to_england"] = _text(grid.iat[row, group["compared_to_england"]])
             records.append(record)
@@ -956,9 +956,9 @@ def _first_area_row(grid: pd.DataFrame) -> tuple[int, int] | None:
     for row in range(len(grid)):
         for column in grid.columns:
             label = _text(grid.iat[row, column])
-            if not label or _number(label) is not None:
+            if not label or _cell_number(label) is not None:
                 continue
-            if not any(_number(grid.iat[row, c]) is not None for c in grid.columns[column + 1 :]):
+            if not any(_cell_number(grid.iat[row, c]) is not None for c in grid.columns[column + 1 :]):
                 continue
             if _names_column(grid, row, column):
                 return row, column
@@ -968,9 +968,9 @@ def _first_area_row(grid: pd.DataFrame) -> tuple[int, int] | None:
 
 def _names_column(grid: pd.DataFrame, first: int, column: int) -> bool:
     right = grid.columns[column + 1 :]
-    rows = [r for r in range(first, len(grid)) if any(_number(grid.iat[r, c]) is not None for c in right)]
+    rows = [r for r in range(first, len(grid)) if any(_cell_number(grid.iat[r, c]) is not None for c in right)]
     labels = [_text(grid.iat[r, column]) for r in rows]
-    named = [label for label in labels if label and _number(label) is None]
+    named = [label for label in labels if label and _cell_number(label) is None]
     if len(named) < max(2, 0.6 * len(rows)):
         return False
     banded = [label for label in named if re.fullmatch(r"\d+\s*[-+]\s*\d*|(?:19|20)\d\d\S*", label)]
