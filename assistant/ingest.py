@@ -24,8 +24,7 @@ from assistant.chunk import chunk_pages, embedding_text
 from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.errors import ConfigError, JsnaError
-from assistant.indicators import catalogue_texts
-from assistant.indicators_load import LOADER_VERSION, load_folder
+from assistant.indicators import LOADER_VERSION, catalogue_texts, load_folder
 from assistant.model import Chunk, DocumentInfo, IngestReport, SkippedFile
 from assistant.parse_pool import read_documents
 

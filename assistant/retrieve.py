@@ -20,7 +20,7 @@ from assistant import store
 from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.glossary import expansions, places_in
-from assistant.indicators import IndicatorIndex, IndicatorTable
+from assistant.indicators import IndicatorMatcher, IndicatorTable, indicator_matcher
 from assistant.model import Chunk, Hit
 
 MODES = ("hybrid", "dense", "bm25")
@@ -103,7 +103,7 @@ class Retriever:
         self.settings = settings
         self.embedder = embedder
         self._snapshot: store.Snapshot | None = None
-        self._indicators: tuple[str, IndicatorIndex | None] = ("", None)
+        self._indicators: tuple[str, IndicatorMatcher | None] = ("", None)
         self._vector: tuple[str, np.ndarray] | None = None
 
     @property
@@ -114,13 +114,11 @@ class Retriever:
         return self._snapshot
 
     @property
-    def indicators(self) -> IndicatorIndex | None:
+    def indicators(self) -> IndicatorMatcher | None:
         """Indicator matching over the live index's table; None when the corpus has no indicators."""
         snap = self.snapshot
         if self._indicators[0] != snap.version:
-            table = snap.indicators
-            vectors = snap.indicator_vectors
-            index = None if table is None or table.empty or vectors is None else IndicatorIndex(table, vectors)
+            index = indicator_matcher(snap)
             self._indicators = (snap.version, index)
         return self._indicators[1]
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from conftest import FakeEmbedder
 
-from assistant.indicators import IndicatorIndex, area_aliases, catalogue_texts, compare
+from assistant.indicators import IndicatorMatcher, area_aliases, catalogue_texts, compare
 
 NAN = float("nan")
 
@@ -72,7 +72,7 @@ def _rows(indicator: str, name: str, polarity: str, values: dict[tuple[str, str]
 
 
 @pytest.fixture
-def index() -> IndicatorIndex:
+def index() -> IndicatorMatcher:
     rows = _rows(
         "1",
         "Emergency admissions for falls in people aged 65 and over",
@@ -96,10 +96,10 @@ def index() -> IndicatorIndex:
     )
     table = pd.DataFrame(rows)
     embedder = FakeEmbedder()
-    return IndicatorIndex(table, embedder.embed(catalogue_texts(table)))
+    return IndicatorMatcher(table, embedder.embed(catalogue_texts(table)))
 
 
-def test_value_ci_england_comparison_and_trend(index: IndicatorIndex) -> None:
+def test_value_ci_england_comparison_and_trend(index: IndicatorMatcher) -> None:
     question = "falls admissions older people in Crawley"
     (table, *_) = index.tables(question, FakeEmbedder().embed([question])[0], k=1)
     assert (table.indicator_id, table.area, table.period) == ("1", "Crawley", "2017/18")
@@ -109,14 +109,14 @@ def test_value_ci_england_comparison_and_trend(index: IndicatorIndex) -> None:
     assert dict(table.comparable) == {"Worthing": 2900, "Adur": 1800}
 
 
-def test_ranking_question_sorts_the_areas(index: IndicatorIndex) -> None:
+def test_ranking_question_sorts_the_areas(index: IndicatorMatcher) -> None:
     question = "which district has the highest smoking rate"
     (table, *_) = index.tables(question, FakeEmbedder().embed([question])[0], k=1)
     assert table.indicator_id == "2"
     assert [area for area, _ in table.ranking] == ["Crawley", "Worthing"]
 
 
-def test_area_in_question_and_home_area(index: IndicatorIndex) -> None:
+def test_area_in_question_and_home_area(index: IndicatorMatcher) -> None:
     assert index.areas_in("smoking in worthing and adur") == ["Worthing", "Adur"]
     assert index.home_area == "Crawley"  # the area with most rows answers when none is named
     question = "smoking prevalence"
@@ -125,7 +125,7 @@ def test_area_in_question_and_home_area(index: IndicatorIndex) -> None:
     assert np.isclose(table.value or 0, 18.0)
 
 
-def test_england_named_as_benchmark_means_the_home_area(index: IndicatorIndex) -> None:
+def test_england_named_as_benchmark_means_the_home_area(index: IndicatorMatcher) -> None:
     question = "falls admissions compared with England"
     (table, *_) = index.tables(question, FakeEmbedder().embed([question])[0], k=1)
     assert table.area == "Crawley" and table.england_value == 2170
@@ -164,7 +164,7 @@ def test_rankings_learn_a_countys_districts_and_respect_the_area_kind() -> None:
         if row["area_name"] in ("West Sussex", "Surrey"):
             row["area_type"] = "County & UA"
     table = pd.DataFrame(local + national)
-    index = IndicatorIndex(table, FakeEmbedder().embed(catalogue_texts(table)))
+    index = IndicatorMatcher(table, FakeEmbedder().embed(catalogue_texts(table)))
     assert index.county_parts == {"West Sussex": {"Adur", "Arun"}}
     question = "which West Sussex district has the most deaths from air pollution"
     (top, *_) = index.tables(question, FakeEmbedder().embed([question])[0], k=1)
@@ -172,12 +172,12 @@ def test_rankings_learn_a_countys_districts_and_respect_the_area_kind() -> None:
     assert [area for area, _ in top.ranking] == ["Arun", "Adur"]
 
 
-def _index_of(rows: list[dict]) -> IndicatorIndex:  # type: ignore[type-arg]
+def _index_of(rows: list[dict]) -> IndicatorMatcher:  # type: ignore[type-arg]
     table = pd.DataFrame(rows)
-    return IndicatorIndex(table, FakeEmbedder().embed(catalogue_texts(table)))
+    return IndicatorMatcher(table, FakeEmbedder().embed(catalogue_texts(table)))
 
 
-def _ask(index: IndicatorIndex, question: str, k: int = 3) -> list:  # type: ignore[type-arg]
+def _ask(index: IndicatorMatcher, question: str, k: int = 3) -> list:  # type: ignore[type-arg]
     return index.tables(question, FakeEmbedder().embed([question])[0], k=k)
 
 

@@ -16,15 +16,9 @@ import pytest
 from conftest import SHARED_CORPUS, SHIPPED_CORPUS
 
 from assistant.errors import DocumentError
-from assistant.indicators_load import (
-    COLUMNS,
-    NUMBER_COLUMNS,
-    comparison,
-    indicator_data_files,
-    load_file,
-    load_folder,
-    polarity,
-)
+from assistant.indicators import load_file, load_folder
+from assistant.indicators.load import indicator_data_files
+from assistant.indicators.schema import COLUMNS, NUMBER_COLUMNS, comparison, polarity
 
 SHIPPED = SHIPPED_CORPUS / "indicators"
 SHARED = SHARED_CORPUS / "indicators"
