@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.indicators.load import INDICATOR_SUFFIXES
 from assistant.model import DocumentInfo
 from assistant.parse import ParsedDocument, is_supported
 
@@ -47,9 +48,6 @@ def document_paths(corpus: Path) -> list[tuple[Path, str]]:
             continue
         found.append((path, rel.as_posix()))
     return found
-
-
-INDICATOR_SUFFIXES = (".csv", ".json", ".xlsx")
 
 
 def indicator_files(corpus: Path) -> dict[str, str]:

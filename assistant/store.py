@@ -73,7 +73,7 @@ class Manifest:
     files: dict[str, str] | None = None  # file name -> sha256, filled in on write
     catalogue: dict[str, str] | None = None  # document path -> hash of its corpus-manifest row
     indicator_files: dict[str, str] | None = None  # indicator file path -> sha256
-    indicator_loader: int = 0  # indicators_load.LOADER_VERSION that read them
+    indicator_loader: int = 0  # indicators.load.LOADER_VERSION that read them
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -74,7 +74,7 @@ class Corpus:
     def indicators(self) -> set[tuple[str, str]]:
         """(source, indicator_id) of every indicator in the corpus's indicator files, loaded on first use."""
         if self._indicators is None:
-            from assistant.indicators_load import load_folder
+            from assistant.indicators import load_folder
 
             table, _ = load_folder(self.root / "indicators", self.root)
             self._indicators = set(zip(table["source"], table["indicator_id"], strict=True))

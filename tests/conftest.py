@@ -16,15 +16,24 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from assistant.config import Settings
-from assistant.indicators import IndicatorTable
+from assistant.indicators import IndicatorMatcher, IndicatorTable, catalogue_texts, load_file
+from assistant.indicators.schema import COLUMNS, NUMBER_COLUMNS
 from assistant.ingest import ingest
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED_CORPUS = REPO / "corpus"
 SHARED_CORPUS = REPO.parent / "shared" / "corpus"
+SHIPPED_INDICATORS = SHIPPED_CORPUS / "indicators"
+SHARED_INDICATORS = SHARED_CORPUS / "indicators"
+# Shipped indicator files that tests of more than one indicator module read.
+CAMPYLOBACTER = "fingertips-export-campylobacter-incidence-countyua-2015-2017.csv"
+UPPER_TIER = "wsx-phsru-walkthrough-upper-tier-fingertips-extract-2020"
+INDICATOR_KEY = ["indicator_id", "area_code", "area_name", "sex", "age", "category", "period", "source"]
+NAN = float("nan")
 
 
 class FakeEmbedder:
@@ -78,6 +87,97 @@ def indicator_table(**changes: object) -> IndicatorTable:
         polarity="low_is_good",
     )
     return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def load_indicator(name: str, folder: Path = SHIPPED_INDICATORS) -> pd.DataFrame:
+    """An indicator file under ``folder`` as rows of the long table, named as under a corpus."""
+    return load_file(folder / name, f"indicators/{name}")
+
+
+def check_indicator_schema(frame: pd.DataFrame) -> None:
+    """Exactly the long table's columns, floats and strings, one row per key."""
+    assert list(frame.columns) == COLUMNS
+    for column in COLUMNS:
+        if column in NUMBER_COLUMNS:
+            assert frame[column].dtype == "float64", column
+        else:
+            assert frame[column].map(lambda v: isinstance(v, str)).all(), column  # "" for missing, never NaN
+    assert not frame.duplicated(INDICATOR_KEY).any()
+
+
+def indicator_rows(indicator: str, name: str, polarity: str, values: dict[tuple[str, str], tuple[float, float, float]]):  # type: ignore[no-untyped-def]
+    """Rows of the long table for one indicator: (area, period) -> (value, lower CI, upper CI). Districts of
+    West Sussex, and England."""
+    out = []
+    for (area, period), (value, lower, upper) in values.items():
+        area_type = "England" if area == "England" else "District"
+        out.append(
+            dict(
+                indicator_id=indicator,
+                indicator_name=name,
+                definition="",
+                unit="per 100,000",
+                area_code="",
+                area_name=area,
+                area_type=area_type,
+                parent_code="",
+                parent_name="West Sussex" if area != "England" else "",
+                sex="Persons",
+                age="All ages",
+                category="",
+                period=period,
+                value=value,
+                lower_ci=lower,
+                upper_ci=upper,
+                count=NAN,
+                denominator=NAN,
+                compared_to_england="",
+                compared_to_region="",
+                trend="",
+                polarity=polarity,
+                source="indicators/test.csv",
+            )
+        )
+    return out
+
+
+def matcher_of(rows: list[dict]) -> IndicatorMatcher:  # type: ignore[type-arg]
+    """An indicator matcher over these rows, with the fake embedder's vectors."""
+    table = pd.DataFrame(rows)
+    return IndicatorMatcher(table, FakeEmbedder().embed(catalogue_texts(table)))
+
+
+def ask(index: IndicatorMatcher, question: str, k: int = 3) -> list:  # type: ignore[type-arg]
+    return index.tables(question, FakeEmbedder().embed([question])[0], k=k)
+
+
+@pytest.fixture(name="index")
+def falls_and_smoking() -> IndicatorMatcher:
+    """Two indicators for three West Sussex districts and England: falls (two periods for Crawley), smoking."""
+    rows = indicator_rows(
+        "1",
+        "Emergency admissions for falls in people aged 65 and over",
+        "low_is_good",
+        {
+            ("Crawley", "2016/17"): (2100, 1900, 2300),
+            ("Crawley", "2017/18"): (2400, 2200, 2600),
+            ("Worthing", "2017/18"): (2900, 2700, 3100),
+            ("Adur", "2017/18"): (1800, 1600, 2000),
+            ("England", "2017/18"): (2170, 2160, 2180),
+        },
+    ) + indicator_rows(
+        "2",
+        "Smoking prevalence in adults",
+        "low_is_good",
+        {
+            ("Crawley", "2017/18"): (18.0, 14.0, 22.0),
+            ("Worthing", "2017/18"): (12.0, 10.0, 14.0),
+            ("England", "2017/18"): (14.4, 14.2, 14.6),
+        },
+    )
+    table = pd.DataFrame(rows)
+    embedder = FakeEmbedder()
+    return IndicatorMatcher(table, embedder.embed(catalogue_texts(table)))
 
 
 @pytest.fixture

@@ -1,12 +1,10 @@
-"""Indicator tables for a question: which indicator, which area, and what the data says about it.
+"""Indicator tables: what the data says about an indicator for an area.
 
-The long table (see :mod:`assistant.indicators_load`) is matched to a question in two parts. The indicator:
-its name and definition, embedded with the passages' model and scored by BM25 with the glossary's expansions,
-fused by reciprocal rank. The area: a gazetteer of the data's area names with common short forms ("Brighton" for
-"Brighton and Hove"). For the best indicators the answer is the area's latest value with its 95% CI, count and
-denominator, England's and the region's values for the same period, Better / Similar / Worse (from the file, or
-computed from the confidence interval and polarity), the trend and comparable areas. "Which district has the
-highest ..." is answered by sorting the table, not by retrieval.
+For the best indicators the answer is the area's latest value with its 95% CI, count and denominator, England's
+and the region's values for the same period, Better / Similar / Worse (from the file, or computed from the
+confidence interval and polarity), the trend and comparable areas. "Which district has the highest ..." is
+answered by sorting the table, not by retrieval. Where a file has no figure for the area asked about, its wider
+area's figure is shown with a note.
 """
 
 from __future__ import annotations
@@ -17,29 +15,22 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from assistant.glossary import expansions
-from assistant.indicators_load import LOADER_VERSION, NUMBER_COLUMNS, load_folder, slugify  # noqa: F401 (until the package)
-from assistant.lexical import Lexical
+from assistant.indicators.gazetteer import ENGLAND, LOCAL_FILE_DISTRICTS, NATIONAL, Gazetteer
+from assistant.indicators.schema import slugify
 
-ENGLAND = "england"
-NATIONAL = {ENGLAND, "england and wales"}  # benchmarks in "compared with England", not subjects
 RANKING = re.compile(
     r"\b(which|what|where)\b.*\b(highest|lowest|worst|best|most|least|top|bottom|longest|shortest|largest|biggest|"
     r"greatest|smallest|fewest)\b|\brank",
     re.I,
 )
 LOWEST_FIRST = re.compile(r"\b(lowest|least|bottom|shortest|smallest|fewest)\b", re.I)
-RRF_K = 60
-LOCAL_FILE_DISTRICTS = 30  # a file with more districts than this covers the country, not one county
 BENCHMARK_ONLY = re.compile(r"\b(compared?|than|vs\.?|versus|against|nationally|national average)\b", re.I)
-AREA_TYPES = {"ward": "Ward", "district": "District", "county": "County", "region": "Region", "ccg": "CCG"}
+AREA_WORDS = {"ward": "Ward", "district": "District", "county": "County", "region": "Region", "ccg": "CCG"}
 FEMALE = re.compile(r"\b(women|woman|female|females|girls?|mothers?)\b", re.I)
 MALE = re.compile(r"\b(men|man|male|males|boys?|fathers?)\b", re.I)
 TOTAL_CATEGORY = re.compile(r"^(all\b|total\b|persons\b)", re.I)
-MIN_SIMILARITY = 0.45
 
 
 @dataclass(frozen=True)
@@ -79,7 +70,8 @@ class IndicatorTable:
         return data
 
 
-def _number(value: Any) -> float | None:
+def as_float(value: Any) -> float | None:
+    """A cell of the long table as a float; None for missing (NaN) and for what is not a number."""
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -106,106 +98,31 @@ def compare(
     return "Higher" if higher else "Lower"
 
 
-def area_aliases(name: str) -> set[str]:
-    """Short forms people type for an area name."""
-    aliases = {name}
-    base = re.sub(r"^(nhs|city of|county of|royal borough of|london borough of)\s+", "", name, flags=re.I)
-    base = re.sub(r"\s+(ua|council|county council|district|borough|ccg)$", "", base, flags=re.I)
-    aliases.add(base)
-    for part in re.split(r",\s*|\s+and\s+|\s*&\s*", base):
-        if len(part) >= 4 and part.lower() not in {"city", "county", "north", "south", "east", "west"}:
-            aliases.add(part)
-    return {alias.strip() for alias in aliases if alias.strip()}
+class TableBuilder:
+    """Indicator tables from the long table: an indicator's rows for the areas asked about, ranked when asked."""
 
-
-class IndicatorIndex:
-    """The long table with what matching needs: an indicator catalogue, its vectors and BM25, a gazetteer."""
-
-    def __init__(self, table: pd.DataFrame, vectors: np.ndarray) -> None:
-        # Plain Python strings: Parquet's Arrow-backed string columns are several times slower to filter row by row.
-        texts = [c for c in table.columns if c not in NUMBER_COLUMNS]
-        self.table = table = table.astype({c: object for c in texts})
-        self.catalogue = catalogue(table)
-        self.vectors = vectors
-        texts = [f"{r.indicator_name} {r.definition}" for r in self.catalogue.itertuples()]
-        self.lexical = Lexical.build_texts(texts)
-        self.gazetteer = self._gazetteer()
+    def __init__(self, table: pd.DataFrame, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
         self.groups = {key: rows for key, rows in table.groupby(["indicator_id", "source"], sort=False)}
         self.england = table[table["area_name"].str.lower() == ENGLAND]
-        counties = table[table["area_type"].str.contains("County", na=False)]
-        counts = (counties if len(counties) else table[table["area_name"].str.lower() != ENGLAND])["area_name"]
-        self.home_area = str(counts.value_counts().index[0]) if len(counts) else ""
-        self.county_parts = _county_parts(table)
-        self.parents = _parents(table, self.county_parts)
 
-    def _gazetteer(self) -> list[tuple[re.Pattern[str], list[str]]]:
-        """Each alias with the area names it may mean, the exact name first, then shortest first: "Coastal West
-        Sussex" is both a CCG's short name in one file and "NHS Coastal West Sussex CCG" in another."""
-        names = set(self.table["area_name"].dropna().astype(str))
-        entries: dict[str, list[str]] = {}
-        for name in sorted(names, key=len):
-            for alias in area_aliases(name):
-                entries.setdefault(alias.lower(), []).append(name)
-        for alias, meanings in entries.items():
-            meanings.sort(key=lambda name: name.lower() != alias)
-        ordered = sorted(entries.items(), key=lambda item: -len(item[0]))
-        return [(re.compile(r"(?<![a-z])" + re.escape(alias) + r"(?![a-z])"), names) for alias, names in ordered]
-
-    def areas_in(self, question: str) -> list[str]:
-        """Areas the question names, in the order it names them (each with the other areas its words may mean
-        after it); England only when it names no other area (in "worse than England" England is the benchmark,
-        not the subject)."""
-        found, _ = self._find_areas(question)
-        names = list(dict.fromkeys(name for _, meanings in sorted(found) for name in meanings))
-        others = [name for name in names if name.lower() not in NATIONAL]
-        return others or names
-
-    def _find_areas(self, question: str) -> tuple[list[tuple[int, list[str]]], str]:
-        """The area names in the question (position, meanings), and the question without them."""
-        lowered = question.lower()
-        found: list[tuple[int, list[str]]] = []
-        for pattern, meanings in self.gazetteer:
-            match = pattern.search(lowered)
-            if match:
-                lowered = lowered[: match.start()] + " " * len(match.group()) + lowered[match.end() :]
-                found.append((match.start(), meanings))
-        return found, lowered
-
-    def match(self, question: str, vector: np.ndarray, k: int = 3) -> list[int]:
-        """Rows of the catalogue for the indicators that best match the question: each shares a word with it
-        (after glossary expansion) or is close in meaning (similarity >= MIN_SIMILARITY)."""
-        fused: dict[int, float] = {}
-        similarity = self.vectors @ vector if len(self.vectors) else np.zeros(0)
-        for rank, row in enumerate(np.argsort(-similarity)[:20]):
-            if similarity[row] >= MIN_SIMILARITY:
-                fused[int(row)] = fused.get(int(row), 0.0) + 1.0 / (RRF_K + rank + 1)
-        topic = self._find_areas(question)[1]  # "Sussex" in a question should not match "... in West Sussex"
-        query = " ".join([topic, *expansions(topic)])
-        scores = self.lexical.scores(query, len(self.catalogue))
-        for rank, row in enumerate(np.argsort(-scores)[:20]):
-            if scores[row] > 0:
-                fused[int(row)] = fused.get(int(row), 0.0) + 1.0 / (RRF_K + rank + 1)
-        return sorted(fused, key=lambda row: -fused[row])[:k]
-
-    def tables(
-        self, question: str, vector: np.ndarray, k: int = 3, areas: Sequence[str] | None = None
-    ) -> list[IndicatorTable]:
-        """The best ``k`` indicator tables; ``areas`` overrides the areas read from the question."""
-        areas = list(areas) if areas is not None else self.areas_in(question)
+    def tables(self, question: str, areas: Sequence[str], entries: pd.DataFrame, k: int = 3) -> list[IndicatorTable]:
+        """The best ``k`` tables about ``areas`` for the question, from ``entries``: catalogue rows (indicator and
+        source file) that match it, best first."""
+        home_area = self.gazetteer.home_area
         if not areas or (all(a.lower() in NATIONAL for a in areas) and BENCHMARK_ONLY.search(question)):
-            areas = [self.home_area] if self.home_area else areas  # "compared with England": ours against it
+            areas = [home_area] if home_area else areas  # "compared with England": ours against it
         wanted_type = next(
-            (kind for word, kind in AREA_TYPES.items() if re.search(rf"\b{word}s?\b", question, re.I)), ""
+            (kind for word, kind in AREA_WORDS.items() if re.search(rf"\b{word}s?\b", question, re.I)), ""
         )
         ranking = RANKING.search(question)
         lowest = bool(ranking and LOWEST_FIRST.search(question))
         sex = "Female" if FEMALE.search(question) else "Male" if MALE.search(question) else "Persons"
         exact: list[tuple[int, IndicatorTable]] = []
         wider: list[tuple[int, IndicatorTable]] = []  # the wider area's figure where the file has none for ours
-        parents = [self.parents[a] for a in areas if a in self.parents]
-        for rank, row in enumerate(self.match(question, vector, k * 3)):
-            entry = self.catalogue.iloc[row]
-            rows = self.groups[(entry.indicator_id, entry.source)]
+        parents = [self.gazetteer.parents[a] for a in areas if a in self.gazetteer.parents]
+        for rank, key in enumerate(zip(entries["indicator_id"], entries["source"], strict=True)):
+            rows = self.groups[key]
             table = self._table(rows, areas, sex, bool(ranking), lowest, wanted_type)
             if table is not None:
                 exact.append((rank, table))
@@ -236,7 +153,7 @@ class IndicatorIndex:
         if ranking:
             # "Which district in West Sussex has the highest ...": rank the named area's parts when the data has
             # them, else the areas of its kind; the table is then about the area at the top.
-            parts = self.county_parts.get(area, set())
+            parts = self.gazetteer.county_parts.get(area, set())
             ranked = _parts(same, area, str(latest["area_type"]), parts, wanted_type)
             if wanted_type and not ranked["area_type"].str.contains(wanted_type, na=False).any():
                 return None  # "which district ...": this file has no districts; another file may
@@ -251,11 +168,11 @@ class IndicatorIndex:
             england = e[
                 (e["indicator_id"] == latest["indicator_id"]) & (e["period"] == period) & (e["sex"] == latest["sex"])
             ]
-        england_value = _number(england["value"].iloc[0]) if len(england) else None
+        england_value = as_float(england["value"].iloc[0]) if len(england) else None
         region = str(latest["parent_name"]) if latest["parent_name"] and latest["parent_name"] != area else ""
         region_rows = same[same["area_name"] == region] if region else same.iloc[0:0]
         polarity = str(latest["polarity"])
-        value, lower, upper = (_number(latest[c]) for c in ("value", "lower_ci", "upper_ci"))
+        value, lower, upper = (as_float(latest[c]) for c in ("value", "lower_ci", "upper_ci"))
         given = str(latest["compared_to_england"])
         comparison = given or compare(value, lower, upper, england_value, polarity)
         peers = same[(same["area_type"] == latest["area_type"]) & (same["area_name"] != area)]
@@ -272,15 +189,15 @@ class IndicatorIndex:
             value=value,
             lower_ci=lower,
             upper_ci=upper,
-            count=_number(latest["count"]),
-            denominator=_number(latest["denominator"]),
+            count=as_float(latest["count"]),
+            denominator=as_float(latest["denominator"]),
             england_value=england_value,
             region=region,
-            region_value=_number(region_rows["value"].iloc[0]) if len(region_rows) else None,
+            region_value=as_float(region_rows["value"].iloc[0]) if len(region_rows) else None,
             comparison=comparison,
             polarity=polarity,
-            trend=tuple((str(r.period), _number(r.value)) for r in mine.itertuples()),
-            comparable=tuple((str(r.area_name), _number(r.value)) for r in peers.head(10).itertuples()),
+            trend=tuple((str(r.period), as_float(r.value)) for r in mine.itertuples()),
+            comparable=tuple((str(r.area_name), as_float(r.value)) for r in peers.head(10).itertuples()),
             ranking=order,
             rows=tuple(mine.drop(columns=["source"]).to_dict("records")),
         )
@@ -291,7 +208,8 @@ class IndicatorIndex:
         """A ranking over a file that has the named area's parts but not the area itself: a district file for
         "which West Sussex district ...", a ward file named after its borough for "which Trafford ward ..."."""
         for area in areas:
-            parts = rows[rows["area_name"].isin(self.county_parts.get(area, set())) | (rows["parent_name"] == area)]
+            known = self.gazetteer.county_parts.get(area, set())
+            parts = rows[rows["area_name"].isin(known) | (rows["parent_name"] == area)]
             if parts.empty and wanted_type and slugify(area) in slugify(str(rows["source"].iloc[0])):
                 parts = rows
             if wanted_type:
@@ -309,15 +227,6 @@ class IndicatorIndex:
         return None
 
 
-def _parents(table: pd.DataFrame, county_parts: dict[str, set[str]]) -> dict[str, str]:
-    """Each area's wider area (a district's county), from the data's parent links and learned county parts."""
-    parents = {part: county for county, parts in county_parts.items() for part in parts}
-    links = table[(table["parent_name"] != "") & ~table["parent_name"].str.lower().isin(NATIONAL)]
-    for area, parent in links[["area_name", "parent_name"]].drop_duplicates("area_name").itertuples(index=False):
-        parents.setdefault(str(area), str(parent))
-    return parents
-
-
 def _like(rows: pd.DataFrame, row: pd.Series) -> pd.DataFrame:
     """The rows with the same period, sex, age and category as ``row``: the figures comparable with it."""
     return rows[
@@ -331,7 +240,7 @@ def _like(rows: pd.DataFrame, row: pd.Series) -> pd.DataFrame:
 def _order(rows: pd.DataFrame, lowest: bool) -> tuple[tuple[str, float | None], ...]:
     """(area, value) of the rows with a value, highest first (lowest first when asked)."""
     ranked = rows.dropna(subset=["value"]).sort_values("value", ascending=lowest)
-    return tuple((str(r.area_name), _number(r.value)) for r in ranked.itertuples())
+    return tuple((str(r.area_name), as_float(r.value)) for r in ranked.itertuples())
 
 
 def _parts(same: pd.DataFrame, area: str, area_type: str, known_parts: set[str], wanted_type: str) -> pd.DataFrame:
@@ -351,19 +260,6 @@ def _parts(same: pd.DataFrame, area: str, area_type: str, known_parts: set[str],
     return same[same["area_type"] == area_type]
 
 
-def _county_parts(table: pd.DataFrame) -> dict[str, set[str]]:
-    """Which districts make up a county, learned from local files: a file (or sheet) with one county and a few
-    districts is about that county's districts."""
-    parts: dict[str, set[str]] = {}
-    for _, rows in table.groupby("source", sort=False):
-        types = rows.drop_duplicates("area_name")
-        counties = types[types["area_type"].str.contains("County", na=False)]["area_name"]
-        districts = set(types[types["area_type"].str.contains("District", na=False)]["area_name"])
-        if len(counties) == 1 and 0 < len(districts) <= LOCAL_FILE_DISTRICTS:
-            parts.setdefault(str(counties.iloc[0]), set()).update(districts)
-    return parts
-
-
 def _headline(rows: pd.DataFrame, sex: str = "Persons") -> pd.DataFrame:
     """One series to quote: the total over breakdowns, the asked-for sex (else persons, else any), the most
     common age band, in period order."""
@@ -378,23 +274,3 @@ def _headline(rows: pd.DataFrame, sex: str = "Persons") -> pd.DataFrame:
     if len(rows) and rows["age"].nunique() > 1:
         rows = rows[rows["age"] == rows["age"].mode().iloc[0]]
     return rows.sort_values("period", kind="stable").drop_duplicates("period", keep="last")
-
-
-def catalogue(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per indicator and source file."""
-    return (
-        table[["indicator_id", "indicator_name", "definition", "unit", "source"]]
-        .drop_duplicates(["indicator_id", "source"])
-        .reset_index(drop=True)
-    )
-
-
-def catalogue_texts(table: pd.DataFrame) -> list[str]:
-    """What is embedded for each catalogue row (at ingest time)."""
-    return [f"{r.indicator_name}. {r.definition}".strip() for r in catalogue(table).itertuples()]
-
-
-def indicator_matcher(snapshot: Any) -> IndicatorIndex | None:
-    """Indicator matching over an index snapshot's table; None when the corpus has no indicators."""
-    table, vectors = snapshot.indicators, snapshot.indicator_vectors
-    return None if table is None or table.empty or vectors is None else IndicatorIndex(table, vectors)

@@ -1,0 +1,104 @@
+"""Indicator files -> one long table, one row per (indicator, area, sex, age, category, period).
+
+``load_folder(corpus/indicators, corpus)`` reads every ``.csv``, ``.json`` and ``.xlsx`` file and returns the
+table (columns :data:`~assistant.indicators.schema.COLUMNS`) and the files or workbook sheets it could not use,
+each with a reason.
+
+What is understood:
+
+- CSV and JSON exports in every dialect (Fingertips' three column spellings, tidy CSVs, the Trafford "themes"
+  layout, JSON records with England's figures as comparator columns): :mod:`assistant.indicators.tidy`.
+- XLSX workbooks, sheet by sheet: :mod:`assistant.indicators.workbook`; wide data sheets are melted by
+  :mod:`assistant.indicators.wide`.
+- A sidecar ``NAME.meta.json`` next to any file gives what the file lacks; its format is in
+  :mod:`assistant.indicators.tidy`.
+
+``load_folder`` also gives an area named without a code (workbooks) the code the other files give that name, when
+they agree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from assistant.errors import DocumentError
+from assistant.indicators.schema import COLUMNS, area_types, empty_table
+from assistant.indicators.tidy import SIDECAR, read_sidecar, read_tidy
+from assistant.indicators.workbook import read_workbook
+from assistant.model import SkippedFile
+
+INDICATOR_SUFFIXES = (".csv", ".json", ".xlsx")
+# Raised when the loader reads files differently, so that the next ingest reloads unchanged indicator files.
+LOADER_VERSION = 5
+_EXPORT_ADVICE = "Export the table as a CSV with one row per area and period, or add a .meta.json sidecar."
+
+
+def load_file(path: Path, rel: str) -> pd.DataFrame:
+    """One indicator file as rows of the long table. ``rel`` (the path under the corpus root) names the file in
+    ``source`` and in errors. Raises :class:`DocumentError` when nothing in the file can be used."""
+    frame, skipped = _load(path, rel)
+    if frame.empty and skipped:
+        reasons = "; ".join(f"{s.path.rsplit('#', 1)[-1]}: {s.reason}" for s in skipped)
+        raise DocumentError(rel, f"no sheet holds an indicator table ({reasons})", _EXPORT_ADVICE)
+    return frame
+
+
+def load_folder(folder: Path, corpus_root: Path) -> tuple[pd.DataFrame, list[SkippedFile]]:
+    """Every indicator file under ``folder`` in one table, exact duplicates (the same rows from the JSON and the
+    CSV of one extract) dropped, and the files or sheets that could not be used, each with its reason."""
+    frames: list[pd.DataFrame] = []
+    skipped: list[SkippedFile] = []
+    for path in indicator_data_files(folder):
+        rel = path.relative_to(corpus_root).as_posix()
+        try:
+            frame, sheets = _load(path, rel)
+        except DocumentError as error:
+            skipped.append(SkippedFile(rel, " ".join(filter(None, (error.reason, error.advice)))))
+            continue
+        frames.append(frame)
+        skipped.extend(sheets)
+    table = _fill_area_codes(pd.concat(frames, ignore_index=True)) if frames else empty_table()
+    keys = [c for c in COLUMNS if c != "source"]
+    return table.drop_duplicates(subset=keys, keep="first").reset_index(drop=True), skipped
+
+
+def _fill_area_codes(table: pd.DataFrame) -> pd.DataFrame:
+    """Workbooks name areas without codes; an area name that the other files code one way only takes that
+    code, and its area type when the file gave none."""
+    coded = table[table["area_code"] != ""]
+    codes = coded.groupby(coded["area_name"].str.lower())["area_code"].unique()
+    known = {name: found[0] for name, found in codes.items() if len(found) == 1}
+    missing = (table["area_code"] == "") & (table["area_name"] != "")
+    filled = table.loc[missing, "area_name"].str.lower().map(known).dropna()
+    if filled.empty:
+        return table
+    table.loc[filled.index, "area_code"] = filled.astype(str)
+    for _, rows in table.loc[filled.index].groupby("source"):
+        whole = table[table["source"] == rows["source"].iloc[0]]
+        untyped = whole["area_type"] == ""
+        table.loc[whole.index[untyped], "area_type"] = pd.Series(area_types(whole), index=whole.index)[untyped]
+    return table
+
+
+def indicator_data_files(folder: Path) -> list[Path]:
+    """The data files under ``folder``: not hidden, not README, not sidecars, not Excel lock files."""
+    if not folder.is_dir():
+        return []
+    return [
+        path
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+        and path.suffix.lower() in INDICATOR_SUFFIXES
+        and not path.name.lower().endswith(SIDECAR)
+        and not path.name.lower().startswith(("readme", "~$"))
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    ]
+
+
+def _load(path: Path, rel: str) -> tuple[pd.DataFrame, list[SkippedFile]]:
+    sidecar = read_sidecar(path, rel)
+    if path.suffix.lower() == ".xlsx":
+        return read_workbook(path, rel, sidecar)
+    return read_tidy(path, rel, sidecar), []
