@@ -91,7 +91,7 @@ def indicator_table(**changes: object) -> IndicatorTable:
 
 def load_indicator(name: str, folder: Path = SHIPPED_INDICATORS) -> pd.DataFrame:
     """An indicator file under ``folder`` as rows of the long table, named as under a corpus."""
-    return load_file(folder / name, f"indicators/{name}")
+    return load_file(folder / name, f"indicators/{name}")[0]
 
 
 def check_indicator_schema(frame: pd.DataFrame) -> None:

@@ -36,8 +36,8 @@ def test_json_and_csv_twins_are_not_counted_twice(tmp_path: Path) -> None:
     folder.mkdir()
     for suffix in (".csv", ".json"):
         shutil.copy(SHIPPED_INDICATORS / f"{UPPER_TIER}{suffix}", folder)
-    from_csv = load_file(folder / f"{UPPER_TIER}.csv", "csv")
-    from_json = load_file(folder / f"{UPPER_TIER}.json", "json")
+    from_csv = load_file(folder / f"{UPPER_TIER}.csv", "csv")[0]
+    from_json = load_file(folder / f"{UPPER_TIER}.json", "json")[0]
     pd.testing.assert_frame_equal(from_csv.drop(columns="source"), from_json.drop(columns="source"))
     table, skipped = load_folder(folder, tmp_path)
     assert skipped == []

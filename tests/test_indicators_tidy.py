@@ -136,7 +136,7 @@ def test_other_fingertips_spellings_load_identically(
     variant = _rewrite_header(SHIPPED_INDICATORS / CAMPYLOBACTER, tmp_path / CAMPYLOBACTER, rename, dialect == "dotted")
     assert f",{lower_ci}," in variant.read_text(encoding="utf-8").splitlines()[0]
     spaced = load_indicator(CAMPYLOBACTER).drop(columns="source")
-    other = load_file(variant, f"indicators/{CAMPYLOBACTER}").drop(columns="source")
+    other = load_file(variant, f"indicators/{CAMPYLOBACTER}")[0].drop(columns="source")
     pd.testing.assert_frame_equal(spaced, other)
 
 
@@ -204,7 +204,7 @@ def test_sidecar_names_the_indicator_and_sets_period(tmp_path: Path) -> None:
 
     bare = tmp_path / f"{FIG1}.csv"  # no sidecar: still loads, named from the file name
     shutil.copy(SHIPPED_INDICATORS / f"{FIG1}.csv", bare)
-    guessed = load_file(bare, f"indicators/{FIG1}.csv")
+    guessed = load_file(bare, f"indicators/{FIG1}.csv")[0]
     assert len(guessed) == len(frame)
     assert set(guessed["indicator_name"]) == {"Trafford life expectancy briefing fig1 la life expectancy"}
     assert set(guessed["period"]) == {""} and set(guessed["area_type"]) == {"District & UA"}  # from the codes

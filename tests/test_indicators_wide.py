@@ -69,7 +69,7 @@ def _wide_workbook(path: Path) -> Path:
 
 
 def test_wide_data_sheet_is_melted_with_statistics_joined_to_their_measure(tmp_path: Path) -> None:
-    table = load_file(_wide_workbook(tmp_path / "wide.xlsx"), "indicators/wide.xlsx")
+    table = load_file(_wide_workbook(tmp_path / "wide.xlsx"), "indicators/wide.xlsx")[0]
     check_indicator_schema(table)
     rate = table[table["indicator_name"] == "Rate of under 18 conceptions"]
     adur = rate[(rate["area_name"] == "Adur") & (rate["period"] == "2021")].iloc[0]

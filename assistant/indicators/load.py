@@ -32,17 +32,6 @@ from assistant.model import SkippedFile
 INDICATOR_SUFFIXES = (".csv", ".json", ".xlsx")
 # Raised when the loader reads files differently, so that the next ingest reloads unchanged indicator files.
 LOADER_VERSION = 5
-_EXPORT_ADVICE = "Export the table as a CSV with one row per area and period, or add a .meta.json sidecar."
-
-
-def load_file(path: Path, rel: str) -> pd.DataFrame:
-    """One indicator file as rows of the long table. ``rel`` (the path under the corpus root) names the file in
-    ``source`` and in errors. Raises :class:`DocumentError` when nothing in the file can be used."""
-    frame, skipped = _load(path, rel)
-    if frame.empty and skipped:
-        reasons = "; ".join(f"{s.path.rsplit('#', 1)[-1]}: {s.reason}" for s in skipped)
-        raise DocumentError(rel, f"no sheet holds an indicator table ({reasons})", _EXPORT_ADVICE)
-    return frame
 
 
 def load_folder(folder: Path, corpus_root: Path) -> tuple[pd.DataFrame, list[SkippedFile]]:
@@ -53,7 +42,7 @@ def load_folder(folder: Path, corpus_root: Path) -> tuple[pd.DataFrame, list[Ski
     for path in indicator_data_files(folder):
         rel = path.relative_to(corpus_root).as_posix()
         try:
-            frame, sheets = _load(path, rel)
+            frame, sheets = load_file(path, rel)
         except DocumentError as error:
             skipped.append(SkippedFile(rel, " ".join(filter(None, (error.reason, error.advice)))))
             continue
@@ -97,7 +86,10 @@ def indicator_data_files(folder: Path) -> list[Path]:
     ]
 
 
-def _load(path: Path, rel: str) -> tuple[pd.DataFrame, list[SkippedFile]]:
+def load_file(path: Path, rel: str) -> tuple[pd.DataFrame, list[SkippedFile]]:
+    """One indicator file as rows of the long table, and the workbook sheets it could not use, each with its
+    reason. ``rel`` (the path under the corpus root) names the file in ``source`` and in errors. Raises
+    :class:`DocumentError` when the file cannot be used at all."""
     sidecar = read_sidecar(path, rel)
     if path.suffix.lower() == ".xlsx":
         return read_workbook(path, rel, sidecar)
