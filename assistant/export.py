@@ -121,7 +121,8 @@ def pack_turn(question: str, response: Response) -> PackTurn:
                 continue
             same = [h for h in hits if _same_place(h.chunk, citation.doc, citation.page_start)]
             place = (citation.doc, citation.title, citation.page_start, citation.page_end, citation.section)
-            found.append(Quote(citation.number, same[0].chunk, same[0].text) if same else _fallback(citation.number, place))
+            quote = Quote(citation.number, same[0].chunk, same[0].text) if same else _fallback(citation.number, place)
+            found.append(quote)
         quotes = tuple(sorted(found, key=lambda quote: quote.number))
     cited = tuple(c.number for c in answer.citations)
     return PackTurn(question, answer.text, answer.abstained, cited, quotes, tuple(response.tables))
