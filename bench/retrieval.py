@@ -64,7 +64,8 @@ def asked_figure(answer: str) -> str | None:
 
 
 def quotes(text: str, figure: str) -> bool:
-    return figure in {m.group().rstrip(",").replace(",", "") for m in NUMBER.finditer(text)}
+    """``text`` gives the figure (as a number: "16.0%" gives 16)."""
+    return float(figure) in {float(m.group().rstrip(",").replace(",", "")) for m in NUMBER.finditer(text)}
 
 
 @dataclass
@@ -88,15 +89,16 @@ def run(retriever: Retriever, questions: list[dict[str, Any]], latencies: list[f
         if q["type"] == "indicator_only":  # answered by indicator tables, not passages: neither kind
             continue
         row = Row(q)
-        for mode in reversed(MODES):  # the hybrid last: its hits are the answer's
+        found = {}
+        for mode in MODES:  # the hybrid first, so that its time includes embedding the question
             start = time.perf_counter()
-            hits = retriever.search(q["question"], k=10, mode=mode)
+            found[mode] = hits = retriever.search(q["question"], k=10, mode=mode)
             if mode == "hybrid":
                 latencies.append((time.perf_counter() - start) * 1000)
             row.ranks[mode] = next((i + 1 for i, h in enumerate(hits) if is_gold(h, q["gold"])), None)
-        evidence = gather(retriever, q["question"], hits)
+        evidence = gather(retriever, q["question"], found["hybrid"])
         row.features = evidence.features()
-        row.answer = compose(q["question"], hits, evidence).text
+        row.answer = compose(q["question"], found["hybrid"], evidence).text
         rows.append(row)
     return rows
 

@@ -54,3 +54,16 @@ def test_a_place_answered_only_from_documents_about_other_places(briefings: Sett
     assert about_elsewhere("how many pharmacies are there in Surrey", [west_sussex])
     assert not about_elsewhere("how many pharmacies are there in Crawley", [west_sussex])  # in West Sussex
     assert not about_elsewhere("how many pharmacies are there", [west_sussex])  # no place named
+
+
+def test_captions_sources_and_links_are_not_quoted(briefings: Settings) -> None:
+    retriever = Retriever(briefings, FakeEmbedder())
+    (hit,) = retriever.search("drug deaths by district", k=1)
+    page = replace(
+        hit.chunk,
+        text="Figure 3: Drug deaths by district, 2015 to 2017. Source: ONS deaths registrations 2018 data. "
+        "See https://example.org/drug-deaths for the tables. Drug deaths were highest in Crawley and Adur.",
+    )
+    assert [text for _, text in candidate_sentences([Hit(page, 1.0, 0.5)])] == [
+        "Drug deaths were highest in Crawley and Adur."
+    ]
