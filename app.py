@@ -61,7 +61,7 @@ def _passage(number: int, hit: Hit, marked: list[str], key: str) -> None:
     kind = f" · {chunk.kind}" if chunk.kind else ""
     section = f" · {escape_markdown(chunk.section)}" if chunk.section else ""
     st.markdown(f"**[{number}]** {escape_markdown(chunk.citation)}{kind}{section}{badge}")
-    st.html(passage_html(chunk.text, marked))
+    st.html(passage_html(hit.text, marked))
     path = _settings().corpus / chunk.doc
     pdf = chunk.paged and path.suffix.lower() == ".pdf" and path.is_file()
     if pdf and st.toggle(f"Show page {chunk.page_start}", key=key):

@@ -1,6 +1,12 @@
-"""A question -> its response: the passages (:mod:`assistant.retrieve`), a grounded extractive answer (sentences
-copied verbatim from the passages, each followed by the number of the passage it came from, or an honest
-abstention when the evidence is weak; no text is generated), and the matching indicator tables.
+"""A question -> its response: the pages (:mod:`assistant.retrieve`), a grounded extractive answer (sentences
+copied verbatim from the pages, each followed by the number of the page it came from, or an honest abstention when
+the evidence is weak, as the calibrated decision of :mod:`assistant.evidence` says; no text is generated), and the
+matching indicator tables.
+
+The answer's sentences are chosen by meaning: each candidate sentence of the top pages is embedded with the
+passages' model and scored by its similarity to the question, with a little extra for a sentence that gives a figure
+when one is asked for, and for the year and unit the question names; a sentence saying what a chosen one already
+says is passed over, and a sentence with the asked figure leads.
 """
 
 from __future__ import annotations
@@ -10,58 +16,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.glossary import place_group, places_in
+import numpy as np
+
+from assistant.evidence import Evidence, Sentence, declines, gather
 from assistant.indicators import IndicatorTable, indicator_matcher
-from assistant.lexical import FULL_COVERAGE, Coverage, lexical_text
 from assistant.model import Answer, Citation, Hit
 from assistant.retrieve import NO_FILTERS, Filters, Retriever, contextualize
-from assistant.text import split_sentences, strip_bullet
 
-# Calibrated on bench/questions.jsonl (see bench/results/retrieval.md). The corpus is taken not to answer when the
-# best of the top passages is less similar than MIN_SIMILARITY; or less than GAP_SIMILARITY while a distinctive word
-# of the question (in at most RARE_DF chunks) is in none of them ("mpox", "melanoma"); or less than COVER_SIMILARITY
-# while they contain no more than half of the question's content words ("drug deaths in Trafford" finding Trafford
-# passages about something else, and drug-death passages about somewhere else); or less than FOCUS_SIMILARITY while
-# no one passage holds MIN_FOCUS of the question's topic ("care home fees" finding care homes, fees elsewhere).
-# Also not answered: a question naming a place (see glossary.PLACE_GROUPS) whose top passages all come from documents
-# about other places, unless they are closer than ELSEWHERE_SIMILARITY.
-MIN_SIMILARITY = 0.35
-GAP_SIMILARITY = 0.6
-COVER_SIMILARITY = 0.7
-FOCUS_SIMILARITY = 0.6
-ELSEWHERE_SIMILARITY = 0.8
-MIN_COVERAGE = 0.5
-MIN_FOCUS = 0.5
-RARE_DF = 5
 ABSTAIN_TEXT = "The documents do not clearly answer this question. The nearest passages are shown below."
 ABSTAIN_WITH_TABLES = (
     "The documents do not clearly answer this question, but the indicator tables below may. "
     "The nearest passages are shown too."
 )
-STOPWORDS = frozenset(
-    "a an and are as at be by can do does for from has have how i in is it many me much of on or our show "
-    "tell than that the their there this to was we were what when where which who why with you your about "
-    "jsna".split()
-)
 FIGURE_QUESTION = re.compile(r"\b(how many|how much|number|rate|percentage|proportion|per cent|%|figure)\b", re.I)
-
-
-def _terms(text: str) -> set[str]:
-    return {w.rstrip("s") for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS and len(w) > 1}
-
-
-def _about_elsewhere(question: str, hits: Sequence[Hit]) -> bool:
-    """True when the question names places and every passage's document (its title, publisher and section) is
-    about some other place, not one of the same group. A document whose metadata names no place may be about any."""
-    places = places_in(question)
-    if not places or not hits:
-        return False
-    wanted = {name for place in places for name in place_group(place)}
-    for hit in hits:
-        about = set(places_in(f"{hit.chunk.title} {hit.chunk.publisher} {hit.chunk.section}"))
-        if not about or about & wanted:
-            return False
-    return True
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+YEARS = re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b")
+UNITS = re.compile(r"%|per cent|percent|per [\d,]+|\brate\b|\bratio\b", re.I)
+# Small preferences on top of the similarity (a cosine, mostly 0.2-0.8): enough to choose between close sentences.
+FIGURE_BONUS = 0.1
+YEAR_BONUS = 0.05
+UNIT_BONUS = 0.05
+RANK_PENALTY = 0.02  # per place down the results
+SAME_THING = 0.9  # sentences this similar say the same thing: only one is quoted
+PER_PAGE = 2
 
 
 @dataclass(frozen=True)
@@ -91,10 +68,8 @@ def respond(
     """Search, answer and find the indicator tables in one step."""
     hits = retriever.search(question, k=k, filters=filters, history=history, mode=mode)
     query = contextualize(question, history)
-    texts = [lexical_text(h.chunk) for h in hits[:3]]
-    coverage = retriever.snapshot.lexical.coverage(query, texts, RARE_DF, places_in(query))
     tables = indicator_tables(retriever, question, history)
-    reply = answer(query, hits, coverage)
+    reply = answer(query, hits, gather(retriever, query, hits))
     if reply.abstained and tables:
         reply = Answer(ABSTAIN_WITH_TABLES, abstained=True)
     return Response(hits, reply, tables)
@@ -114,41 +89,55 @@ def indicator_tables(
     return matcher.tables(query, retriever.embed_query(query), k, areas=areas)
 
 
-def answer(question: str, hits: Sequence[Hit], coverage: Coverage = FULL_COVERAGE, sentences: int = 3) -> Answer:
-    """The 2-3 sentences of the passages that best answer ``question``, each cited, or an abstention.
-    ``coverage`` says how well the top passages cover the question's words (see :func:`respond`)."""
-    best = max((hit.similarity for hit in hits[:3]), default=0.0)
-    if (
-        best < MIN_SIMILARITY
-        or (coverage.unmatched and best < GAP_SIMILARITY)
-        or (coverage.share <= MIN_COVERAGE and best < COVER_SIMILARITY)
-        or (coverage.focus < MIN_FOCUS and best < FOCUS_SIMILARITY)
-        or (best < ELSEWHERE_SIMILARITY and _about_elsewhere(question, hits[:3]))
-    ):
+def answer(question: str, hits: Sequence[Hit], evidence: Evidence, sentences: int = 3) -> Answer:
+    """The 2-3 sentences of the top pages that best answer ``question``, each cited, or an abstention when the
+    evidence does not answer it."""
+    if not hits or declines(evidence):
         return Answer(ABSTAIN_TEXT, abstained=True)
-    wanted = _terms(question)
-    wants_figure = bool(FIGURE_QUESTION.search(question))
-    scored: list[tuple[float, int, str]] = []
-    for number, hit in enumerate(hits[:5], 1):
-        for sentence in map(strip_bullet, split_sentences(hit.chunk.text)):
-            if len(sentence) < 25:
-                continue
-            overlap = len(wanted & _terms(sentence)) / max(1, len(wanted))
-            figure = 0.1 if wants_figure and re.search(r"\d", sentence) else 0.0
-            scored.append((hit.similarity * (0.4 + overlap) + figure - 0.02 * number, number, sentence))
-    scored.sort(key=lambda s: -s[0])
-    chosen: list[tuple[int, str]] = []
-    per_hit: dict[int, int] = {}
-    for _, number, sentence in scored:
-        if per_hit.get(number, 0) >= 2:
-            continue
-        chosen.append((number, sentence))
-        per_hit[number] = per_hit.get(number, 0) + 1
-        if len(chosen) == sentences:
-            break
-    text = " ".join(f"{sentence} [{number}]" for number, sentence in chosen)
-    cited = sorted({number for number, _ in chosen})
+    return compose(question, hits, evidence, sentences)
+
+
+def compose(question: str, hits: Sequence[Hit], evidence: Evidence, sentences: int = 3) -> Answer:
+    """The answer the top pages give, whether or not the decision would decline."""
+    chosen = choose(question, evidence.sentences, sentences)
+    text = " ".join(f"{s.text} [{s.number}]" for s in chosen)
+    cited = sorted({s.number for s in chosen})
     citations = tuple(
         Citation(n, c.doc, c.title, c.page_start, c.page_end, c.section) for n in cited for c in [hits[n - 1].chunk]
     )
     return Answer(text, citations)
+
+
+def choose(question: str, candidates: Sequence[Sentence], n: int = 3) -> list[Sentence]:
+    """Up to ``n`` sentences by meaning (see the module's docstring), the one with the asked figure first."""
+    wants_figure = bool(FIGURE_QUESTION.search(question))
+    years = set(YEARS.findall(question))
+    known = numbers(question)  # "Year 6", "aged 65": the question's own numbers are not the figure it asks
+    unit = bool(UNITS.search(question))
+
+    def score(s: Sentence) -> float:
+        figure = wants_figure and bool(numbers(s.text) - known)
+        year = bool(years) and any(y in s.text for y in years)
+        in_unit = unit and bool(UNITS.search(s.text))
+        bonus = FIGURE_BONUS * figure + YEAR_BONUS * year + UNIT_BONUS * in_unit
+        return s.similarity + bonus - RANK_PENALTY * (s.number - 1)
+
+    chosen: list[Sentence] = []
+    per_page: dict[int, int] = {}
+    for sentence in sorted(candidates, key=score, reverse=True):
+        if per_page.get(sentence.number, 0) >= PER_PAGE:
+            continue
+        if any(float(np.dot(sentence.vector, c.vector)) >= SAME_THING for c in chosen):
+            continue
+        chosen.append(sentence)
+        per_page[sentence.number] = per_page.get(sentence.number, 0) + 1
+        if len(chosen) == n:
+            break
+    if wants_figure:  # stable: the best sentence with a figure first, the others in their order
+        chosen.sort(key=lambda s: not numbers(s.text) - known)
+    return chosen
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers of ``text`` other than years and periods ("2017/18"), without thousands separators."""
+    return {match.rstrip(",").replace(",", "") for match in NUMBER.findall(YEARS.sub(" ", text))}

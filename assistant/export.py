@@ -39,10 +39,12 @@ _XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 @dataclass(frozen=True)
 class Quote:
-    """A passage shown in the pack, with the number the answer cites it by."""
+    """A page's passages shown in the pack, with the number the answer cites them by; ``chunk`` (the best of
+    them) gives the reference."""
 
     number: int
     chunk: Chunk
+    text: str
 
 
 @dataclass(frozen=True)
@@ -98,9 +100,10 @@ def references(turns: Sequence[PackTurn]) -> list[Chunk]:
 # --- content shared by both formats -----------------------------------------------------------------------------
 
 
-def _fallback_chunk(doc: str, title: str, page_start: int, page_end: int, section: str) -> Chunk:
+def _fallback(number: int, place: tuple[str, str, int, int, str]) -> Quote:
     """A citable stand-in when a citation's passage is not among the hits (only its reference can be shown)."""
-    return Chunk("", doc, title, "", None, "", page_start, page_end, section, "")
+    doc, title, page_start, page_end, section = place
+    return Quote(number, Chunk("", doc, title, "", None, "", page_start, page_end, section, ""), "")
 
 
 def pack_turn(question: str, response: Response) -> PackTurn:
@@ -108,18 +111,18 @@ def pack_turn(question: str, response: Response) -> PackTurn:
     it abstained."""
     answer, hits = response.answer, response.hits
     if answer.abstained:
-        quotes = tuple(Quote(number, hit.chunk) for number, hit in enumerate(hits[:NEAREST], 1))
+        quotes = tuple(Quote(number, hit.chunk, hit.text) for number, hit in enumerate(hits[:NEAREST], 1))
     else:
         found = []
         for citation in answer.citations:
             index = citation.number - 1
             if 0 <= index < len(hits) and hits[index].chunk.doc == citation.doc:
-                chunk = hits[index].chunk
-            else:
-                same = [h.chunk for h in hits if _same_place(h.chunk, citation.doc, citation.page_start)]
-                place = (citation.doc, citation.title, citation.page_start, citation.page_end, citation.section)
-                chunk = same[0] if same else _fallback_chunk(*place)
-            found.append(Quote(citation.number, chunk))
+                found.append(Quote(citation.number, hits[index].chunk, hits[index].text))
+                continue
+            same = [h for h in hits if _same_place(h.chunk, citation.doc, citation.page_start)]
+            place = (citation.doc, citation.title, citation.page_start, citation.page_end, citation.section)
+            quote = Quote(citation.number, same[0].chunk, same[0].text) if same else _fallback(citation.number, place)
+            found.append(quote)
         quotes = tuple(sorted(found, key=lambda quote: quote.number))
     cited = tuple(c.number for c in answer.citations)
     return PackTurn(question, answer.text, answer.abstained, cited, quotes, tuple(response.tables))
@@ -162,7 +165,7 @@ def _md_answer(turn: PackTurn) -> str:
 
 
 def _md_quote(quote: Quote) -> list[str]:
-    lines = [line for line in escape_markdown(quote.chunk.text).split("\n") if line]
+    lines = [line for line in escape_markdown(quote.text).split("\n") if line]
     out = [f"> {line}  " for line in lines[:-1]] + [f"> {line}" for line in lines[-1:]]  # hard line breaks
     if out:
         out.append("")  # a blank line ends the quote, or the reference would continue it
@@ -221,7 +224,7 @@ def _docx_reference(document: DocxDocument, chunk: Chunk, prefix: str, style: st
 
 
 def _docx_quote(document: DocxDocument, quote: Quote) -> None:
-    text = "\n".join(line.strip() for line in quote.chunk.text.split("\n") if line.strip())
+    text = "\n".join(line.strip() for line in quote.text.split("\n") if line.strip())
     if text:
         paragraph = document.add_paragraph(style="Quote")
         paragraph.paragraph_format.left_indent = Cm(1)

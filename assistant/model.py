@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from assistant.text import split_sentences
+
 
 @dataclass(frozen=True)
 class Block:
@@ -80,12 +82,41 @@ def chunk_id(doc_sha256: str, ordinal: int, text: str) -> str:
 
 @dataclass(frozen=True)
 class Hit:
-    """A passage found for a question: ``score`` orders the results (fused rank score), ``similarity`` is
-    the cosine similarity of question and passage (how close the best evidence is)."""
+    """A page found for a question: ``chunk`` is its best passage, ``passages`` every passage of that page that
+    matched, in reading order (the best among them). ``score`` orders the results (the best passage's fused rank
+    score); ``similarity`` is the cosine similarity of question and the page's closest passage."""
 
     chunk: Chunk
     score: float
     similarity: float = 0.0
+    passages: tuple[Chunk, ...] = ()
+
+    @property
+    def page_passages(self) -> tuple[Chunk, ...]:
+        return self.passages or (self.chunk,)
+
+    @property
+    def text(self) -> str:
+        """The page's matching passages as one text, in reading order, the sentences two passages share (their
+        overlap) once."""
+        if len(self.page_passages) == 1:
+            return self.chunk.text
+        seen: set[str] = set()
+        sentences = []
+        for passage in self.page_passages:
+            for sentence in split_sentences(passage.text):
+                if sentence not in seen:
+                    seen.add(sentence)
+                    sentences.append(sentence)
+        return " ".join(sentences)
+
+    @property
+    def page_start(self) -> int:
+        return min(c.page_start for c in self.page_passages)
+
+    @property
+    def page_end(self) -> int:
+        return max(c.page_end for c in self.page_passages)
 
     def to_dict(self) -> dict[str, Any]:
         """The public JSON shape of a search hit (see README, "JSON interface")."""
@@ -102,6 +133,10 @@ class Hit:
             "score": round(self.score, 5),
             "similarity": round(self.similarity, 4),
             "recommendation": c.recommendation,
+            "page_passages": [
+                {"text": p.text, "page_start": p.page_start, "page_end": p.page_end, "section": p.section}
+                for p in self.page_passages
+            ],
         }
 
 

@@ -1,10 +1,11 @@
-"""Question -> ranked passages (:class:`Hit`) from the live index.
+"""Question -> ranked pages (:class:`Hit`) from the live index.
 
 Hybrid: dense (MiniLM + FAISS inner product) and lexical (BM25 over the same chunks, query expanded with the
 glossary's acronyms and synonyms), fused by weighted reciprocal rank plus a little of each passage's similarity;
-passages naming a place the question names are lifted. Then result hygiene: near-duplicate passages (a summary
-repeating the body) collapse into the first, and no document takes more than ``per_doc`` places unless the search
-is limited to one document.
+passages naming a place the question names are lifted. Citations are page-level, so the results are pages: the
+passages of one page merge into one hit (all of them kept), ranked by the best of them. Then result hygiene: a page
+repeating a better one (a summary repeating the body) is left out, and no document takes more than ``per_doc``
+pages unless the search is limited to one document.
 A follow-up question ("what about for children?") is read in the context of the previous one.
 """
 
@@ -30,7 +31,7 @@ CANDIDATES = 100  # from each method, before fusion
 RRF_K = 60
 DENSE_WEIGHT = 1.5
 LEXICAL_WEIGHT = 1.0
-PER_DOC = 5  # of the default 8 results: a one-document question keeps its best pages, others still show
+PER_DOC = 5  # pages of the default 8: a one-document question keeps its best pages, others still show
 PLACE_BOOST = 1.0  # in units of a first-rank RRF contribution
 # Reciprocal ranks forget how close a passage is; a little of its similarity is added back, so that among passages
 # fused to nearly the same score (often pages of one document) the closer one comes first.
@@ -172,8 +173,16 @@ class Retriever:
                 fused[row] += SIMILARITY_WEIGHT * similarity[row]
         ranked = sorted(fused, key=lambda row: -fused[row])
         one_doc = len(filters.docs) == 1
-        rows = _tidy(snap.chunks, ranked, k or self.settings.k, None if one_doc else per_doc)
-        return [Hit(snap.chunks[r], fused[r], similarity[r]) for r in rows]
+        pages = _pages(snap.chunks, ranked, k or self.settings.k, None if one_doc else per_doc)
+        return [
+            Hit(
+                snap.chunks[rows[0]],
+                fused[rows[0]],
+                max(similarity[r] for r in rows),
+                tuple(snap.chunks[r] for r in sorted(rows)) if len(rows) > 1 else (),
+            )
+            for rows in pages
+        ]
 
     @staticmethod
     def _boost(fused: dict[int, float], chunks: Sequence[Chunk], query: str) -> None:
@@ -208,21 +217,30 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + 4]) for i in range(max(1, len(words) - 3))}
 
 
-def _tidy(chunks: Sequence[Chunk], ranked: list[int], k: int, per_doc: int | None) -> list[int]:
-    """Drop near-duplicates of a better-ranked passage; cap passages per document."""
-    kept: list[int] = []
+def page_key(chunk: Chunk) -> tuple[str, int | str]:
+    """Citations are page-level: the page a passage starts on (the section, in a document without pages)."""
+    return (chunk.doc, chunk.page_start) if chunk.paged else (chunk.doc, chunk.section)
+
+
+def _pages(chunks: Sequence[Chunk], ranked: list[int], k: int, per_doc: int | None) -> list[list[int]]:
+    """The best ``k`` pages, each with every ranked passage on it (its best first): a page ranks by its best
+    passage; one that repeats a better-ranked page (an executive summary restating the body) is left out, and
+    no document takes more than ``per_doc`` pages."""
+    pages: dict[tuple[str, int | str], list[int]] = {}
     seen: list[set[tuple[str, ...]]] = []
     per: dict[str, int] = {}
     for row in ranked:
         chunk = chunks[row]
-        if per_doc is not None and per.get(chunk.doc, 0) >= per_doc:
+        key = page_key(chunk)
+        if key in pages:
+            pages[key].append(row)
+            continue
+        if len(pages) == k or (per_doc is not None and per.get(chunk.doc, 0) >= per_doc):
             continue
         shingles = _shingles(chunk.text)
         if any(len(shingles & other) > 0.6 * min(len(shingles), len(other)) for other in seen):
             continue
-        kept.append(row)
+        pages[key] = [row]
         seen.append(shingles)
         per[chunk.doc] = per.get(chunk.doc, 0) + 1
-        if len(kept) == k:
-            break
-    return kept
+    return list(pages.values())

@@ -28,18 +28,28 @@ class Setup:
     report: IngestReport
 
 
-def setup(description: str, questions: str) -> Setup:
-    """Parse ``--corpus/--index/--questions``, bring the index up to date with the real model, load questions."""
-    parser = argparse.ArgumentParser(description=description)
+def index_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
     parser.add_argument("--index", type=Path, default=Path("/tmp/jsna-bench-index"))
-    parser.add_argument("--questions", type=Path, default=REPO / "bench" / questions)
-    args = parser.parse_args()
-    lines = args.questions.read_text(encoding="utf-8").splitlines()
+
+
+def open_index(args: argparse.Namespace) -> tuple[Retriever, IngestReport]:
+    """Bring the index up to date with the real model; a retriever over it."""
     settings = Settings(corpus=args.corpus, index=args.index, threads=os.cpu_count() or 2)
     embedder = SentenceTransformerEmbedder.from_settings(settings)
     report = ingest(settings, embedder)
-    return Setup(args, [json.loads(line) for line in lines if line.strip()], Retriever(settings, embedder), report)
+    return Retriever(settings, embedder), report
+
+
+def setup(description: str, questions: str) -> Setup:
+    """Parse ``--corpus/--index/--questions``, bring the index up to date with the real model, load questions."""
+    parser = argparse.ArgumentParser(description=description)
+    index_arguments(parser)
+    parser.add_argument("--questions", type=Path, default=REPO / "bench" / questions)
+    args = parser.parse_args()
+    lines = args.questions.read_text(encoding="utf-8").splitlines()
+    retriever, report = open_index(args)
+    return Setup(args, [json.loads(line) for line in lines if line.strip()], retriever, report)
 
 
 def p50_p95(latencies: list[float]) -> tuple[float, float]:

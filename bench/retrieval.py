@@ -1,97 +1,179 @@
-"""Retrieval quality and latency over the shared corpus: BM25 alone, dense alone, and the hybrid.
+"""Passage and answer quality over the shared corpus, dev (cross-validated) and held-out in one run.
 
-For every question of ``bench/questions.jsonl`` (gold document and pages; ``out_of_scope`` ones have none) it
-searches in each mode and reports page-level hit@1/3/5/10 (a hit names a gold document and overlaps its gold
-pages), MRR@10, out-of-scope questions abstained, in-scope questions wrongly abstained, and p50/p95 search
-latency (query embedding included). The index is built (incrementally) with the real model first.
+Dev: ``bench/questions.jsonl`` and ``bench/questions_heldout.jsonl`` (the earlier held-out set: it was looked at
+while tuning before, so it is dev data now). Held-out: ``bench/questions_heldout2.jsonl``, written and committed
+before this relevance work and never used to choose anything.
 
-    python bench/retrieval.py [--corpus DIR] [--index DIR] [--questions FILE]
+For every question (gold document and pages; ``out_of_scope`` ones have none) it searches in each mode and reports
+page-level hit@1/3/5/10 (a hit counts when one of its passages is from a gold document and overlaps its gold
+pages) and MRR@10. For the hybrid it also answers: out-of-scope questions declined, in-scope questions wrongly
+declined (false abstentions), and fact questions (type ``figure``) whose answer quotes the asked figure (the first
+number of the gold answer that is not a year). The decision to decline is the calibrated model's: on dev, each of
+5 folds is decided by a model fitted on the other four (its threshold chosen by cross-validation inside them); on
+held-out, by the shipped model (``assistant/evidence.json``, fitted on all dev by ``bench/calibrate_answers.py``).
+Latency: p50/p95 of a search, query embedding included. The index is built (incrementally) with the real model.
 
-Prints a markdown table and writes it to ``bench/results/retrieval.md`` (``retrieval_heldout.md`` for the held-out
-set ``questions_heldout.jsonl``, written apart from the dev set; the README says how far it was looked at).
+    python bench/retrieval.py [--corpus DIR] [--index DIR]
+
+Prints markdown tables and writes them to ``bench/results/retrieval.md``.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import re
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from common import p50_p95, setup, write_results
+from calibrate_answers import DEV, HELDOUT, calibrated, fold_of, load_questions
+from common import index_arguments, open_index, p50_p95, write_results
 
-from assistant.answer import respond
+from assistant.answer import compose
+from assistant.calibrated import LogisticModel
+from assistant.evidence import FEATURES, decision, gather
 from assistant.model import Hit
 from assistant.retrieve import MODES, Retriever
 
-REPO = Path(__file__).resolve().parent.parent
 KS = (1, 3, 5, 10)
+FOLDS = 5
+YEAR = re.compile(r"^(?:19|20)\d\d(?:/\d\d)?$")
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
 def is_gold(hit: Hit, gold: list[dict[str, Any]]) -> bool:
-    chunk = hit.chunk
-    return any(chunk.doc == g["doc"] and any(chunk.page_start <= p <= chunk.page_end for p in g["pages"]) for g in gold)
+    return any(
+        c.doc == g["doc"] and any(c.page_start <= p <= c.page_end for p in g["pages"])
+        for c in hit.page_passages
+        for g in gold
+    )
 
 
-def evaluate(retriever: Retriever, questions: list[dict[str, Any]], mode: str) -> dict[str, float]:
-    ranks: list[int | None] = []
-    latencies: list[float] = []
-    oos_abstained = oos = false_abstained = 0
+def asked_figure(answer: str) -> str | None:
+    """The figure a fact question asks for: the first number of its gold answer that is not a year."""
+    for match in NUMBER.finditer(answer):
+        text = match.group().rstrip(",")
+        end = answer[match.end() : match.end() + 3]
+        if YEAR.match(text) or (len(text) == 4 and end.startswith("/")):
+            continue
+        return text.replace(",", "")
+    return None
+
+
+def quotes(text: str, figure: str) -> bool:
+    """``text`` gives the figure (as a number: "16.0%" gives 16)."""
+    return float(figure) in {float(m.group().rstrip(",").replace(",", "")) for m in NUMBER.finditer(text)}
+
+
+@dataclass
+class Row:
+    """One question's outcome: its rank per mode, the hybrid answer's features and text."""
+
+    question: dict[str, Any]
+    ranks: dict[str, int | None] = field(default_factory=dict)
+    features: dict[str, float] = field(default_factory=dict)
+    answer: str = ""
+    abstained: bool = False
+
+    @property
+    def out_of_scope(self) -> bool:
+        return bool(self.question["type"] == "out_of_scope")
+
+
+def run(retriever: Retriever, questions: list[dict[str, Any]], latencies: list[float]) -> list[Row]:
+    rows = []
     for q in questions:
         if q["type"] == "indicator_only":  # answered by indicator tables, not passages: neither kind
             continue
-        start = time.perf_counter()
-        hits = retriever.search(q["question"], k=10, mode=mode)
-        latencies.append((time.perf_counter() - start) * 1000)
-        abstained = respond(retriever, q["question"], k=10, mode=mode).answer.abstained
-        if q["type"] == "out_of_scope":
-            oos += 1
-            oos_abstained += abstained
-            continue
-        false_abstained += abstained
-        ranks.append(next((i + 1 for i, h in enumerate(hits) if is_gold(h, q["gold"])), None))
-    n = len(ranks)
-    row = {f"hit@{k}": sum(r is not None and r <= k for r in ranks) / n for k in KS}
-    row["MRR@10"] = sum(1 / r for r in ranks if r is not None) / n
-    row["OOS abstained"] = oos_abstained
-    row["OOS"] = oos
-    row["false abstentions"] = false_abstained / n
-    row["p50 ms"], row["p95 ms"] = p50_p95(latencies)
-    return row
+        row = Row(q)
+        found = {}
+        for mode in MODES:  # the hybrid first, so that its time includes embedding the question
+            start = time.perf_counter()
+            found[mode] = hits = retriever.search(q["question"], k=10, mode=mode)
+            if mode == "hybrid":
+                latencies.append((time.perf_counter() - start) * 1000)
+            row.ranks[mode] = next((i + 1 for i, h in enumerate(hits) if is_gold(h, q["gold"])), None)
+        evidence = gather(retriever, q["question"], found["hybrid"])
+        row.features = evidence.features()
+        row.answer = compose(q["question"], found["hybrid"], evidence).text
+        rows.append(row)
+    return rows
 
 
-def table(rows: dict[str, dict[str, float]], n_questions: int) -> str:
-    lines = [
-        "| mode | hit@1 | hit@3 | hit@5 | hit@10 | MRR@10 | OOS abstained | false abstentions | p50 ms | p95 ms |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for mode, r in rows.items():
-        lines.append(
-            f"| {mode} | {r['hit@1']:.3f} | {r['hit@3']:.3f} | {r['hit@5']:.3f} | {r['hit@10']:.3f} | "
-            f"{r['MRR@10']:.3f} | {int(r['OOS abstained'])}/{int(r['OOS'])} | {r['false abstentions']:.3f} | "
-            f"{r['p50 ms']:.1f} | {r['p95 ms']:.1f} |"
-        )
-    return "\n".join(lines)
+def decide(rows: list[Row], model: LogisticModel) -> None:
+    for row in rows:
+        row.abstained = model.decide(row.features)
+
+
+def cross_validate(rows: list[Row]) -> None:
+    """Each fold's questions are decided by a model fitted (threshold included) on the other folds."""
+    for fold in range(FOLDS):
+        train = [r for r in rows if fold_of(r.question["id"], FOLDS) != fold]
+        model = calibrated([r.features for r in train], [r.out_of_scope for r in train], FEATURES)
+        decide([r for r in rows if fold_of(r.question["id"], FOLDS) == fold], model)
+
+
+def ranking_table(rows: list[Row]) -> list[str]:
+    lines = ["| mode | hit@1 | hit@3 | hit@5 | hit@10 | MRR@10 |", "|---|---:|---:|---:|---:|---:|"]
+    in_scope = [r for r in rows if not r.out_of_scope]
+    for mode in MODES:
+        ranks = [r.ranks[mode] for r in in_scope]
+        hits = [sum(x is not None and x <= k for x in ranks) / len(ranks) for k in KS]
+        mrr = sum(1 / x for x in ranks if x is not None) / len(ranks)
+        lines.append(f"| {mode} | " + " | ".join(f"{h:.3f}" for h in hits) + f" | {mrr:.3f} |")
+    return lines
+
+
+def answer_figures(rows: list[Row]) -> dict[str, str]:
+    oos = [r for r in rows if r.out_of_scope]
+    in_scope = [r for r in rows if not r.out_of_scope]
+    facts = [(r, asked_figure(r.question["answer"])) for r in in_scope if r.question["type"] == "figure"]
+    facts = [(r, figure) for r, figure in facts if figure]
+    quoted = sum(not r.abstained and quotes(r.answer, figure) for r, figure in facts)
+    declined = sum(r.abstained for r in oos)
+    wrongly = sum(r.abstained for r in in_scope)
+    return {
+        "out of scope declined": f"{declined}/{len(oos)} ({declined / max(1, len(oos)):.0%})",
+        "false abstentions": f"{wrongly}/{len(in_scope)} ({wrongly / max(1, len(in_scope)):.1%})",
+        "fact answers quoting the asked figure": f"{quoted}/{len(facts)} ({quoted / max(1, len(facts)):.0%})",
+    }
 
 
 def main() -> None:
-    run = setup(__doc__.split("\n\n")[0], "questions.jsonl")
-    retriever, questions, args, report = run.retriever, run.questions, run.args, run.report
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    index_arguments(parser)
+    args = parser.parse_args()
+    retriever, report = open_index(args)
     retriever.search("warm up the model and caches")
-    rows = {mode: evaluate(retriever, questions, mode) for mode in MODES}
-    kinds = Counter(q["type"] for q in questions)
-    in_scope = len(questions) - kinds["out_of_scope"] - kinds["indicator_only"]
-    header = (
-        f"# Retrieval benchmark, {time.strftime('%Y-%m-%d')}\n\n"
-        f"Corpus `{args.corpus}` ({report.chunks} chunks); {in_scope} in-scope and {kinds['out_of_scope']} "
-        f"out-of-scope questions from `{args.questions.name}` ({kinds['indicator_only']} answered only by indicator "
-        f"data left out); {os.cpu_count()} cores. Page-level hits: a passage counts when it is from a gold document "
-        f"and its pages overlap the gold pages.\n\n"
-    )
-    write_results(
-        args.questions.stem.replace("questions", "retrieval") + ".md", header + table(rows, len(questions)) + "\n"
-    )
+    dev_questions, heldout_questions = load_questions(DEV), load_questions(HELDOUT)
+    latencies: dict[str, list[float]] = {"dev": [], "held-out": []}
+    dev = run(retriever, dev_questions, latencies["dev"])
+    heldout = run(retriever, heldout_questions, latencies["held-out"])
+    cross_validate(dev)
+    decide(heldout, decision())
+    sets = {"dev (5-fold cross-validated)": dev, "held-out": heldout}
+    out = [
+        f"# Retrieval benchmark, {time.strftime('%Y-%m-%d')}",
+        "",
+        f"Corpus `{args.corpus}` ({report.chunks} chunks); {os.cpu_count()} cores. Dev: "
+        + ", ".join(f"`{Path(p).name}`" for p in DEV)
+        + f"; held-out: `{Path(HELDOUT[0]).name}`. Page-level hits (a hit is a page; it counts when one of its "
+        "passages is from a gold document and overlaps the gold pages). Out-of-scope declining and false "
+        "abstentions from the calibrated decision (dev: each fold by a model fitted on the others; held-out: the "
+        "shipped model).",
+        "",
+    ]
+    for name, rows in sets.items():
+        kinds = Counter(r.question["type"] for r in rows)
+        out += [f"## {name}: {len(rows) - kinds['out_of_scope']} in scope, {kinds['out_of_scope']} out of scope", ""]
+        out += ranking_table(rows) + [""]
+        p50, p95 = p50_p95(latencies["dev" if rows is dev else "held-out"])
+        figures = answer_figures(rows) | {"hybrid search p50 / p95 ms": f"{p50:.1f} / {p95:.1f}"}
+        out += ["| answer | value |", "|---|---:|", *(f"| {k} | {v} |" for k, v in figures.items()), ""]
+    write_results("retrieval.md", "\n".join(out))
 
 
 if __name__ == "__main__":

@@ -60,7 +60,7 @@ def test_answer_cites_document_title_and_page(
     ingest(settings, fake_embedder)
     _point_app_at(monkeypatch, settings)
 
-    at = _ask("What was smoking prevalence among adults in Adur?")
+    at = _ask("Smoking prevalence among adults in Adur in 2019")
 
     assert [t.value for t in at.title] == ["JSNA Evidence Assistant"]
     citations = [text for text in _markdown(at) if text.startswith("**[")]

@@ -11,7 +11,9 @@ from conftest import FakeEmbedder
 
 from assistant import cli, embed
 
-HIT_FIELDS = set("doc title kind year page_start page_end section text score similarity recommendation".split())
+HIT_FIELDS = set(
+    "doc title kind year page_start page_end section text score similarity recommendation page_passages".split()
+)
 
 
 @pytest.fixture

@@ -143,7 +143,7 @@ def test_a_question_is_cut_to_its_first_characters(retriever: Retriever) -> None
     respond(retriever, long, history=[long])
     retriever.search(long)
     indicator_tables(retriever, long)
-    assert embedded and set(embedded) == {cut}
+    assert cut in embedded and all(len(text) <= MAX_QUESTION_CHARS for text in embedded)  # and never the rest
 
 
 @pytest.mark.parametrize("kind", ["100,000 characters", "control characters", "right-to-left marks", "markdown"])

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
-from conftest import FakeEmbedder
+from conftest import FakeEmbedder, make_pdf
 
 from assistant.config import Settings
+from assistant.ingest import ingest
 from assistant.retrieve import Filters, Retriever, contextualize
+from assistant.text import split_sentences
 
 
 class BlindEmbedder(FakeEmbedder):
@@ -81,3 +85,26 @@ def test_questions_with_there_are_not_follow_ups() -> None:
     assert contextualize("how many pharmacies are there", ["obesity in reception year"]) == (
         "how many pharmacies are there"
     )
+
+
+def test_passages_of_one_page_merge_into_one_hit(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "pdf").mkdir(parents=True)
+    long_page = " ".join(f"Smoking prevalence in district {n} was {n}.5 per cent in 2019." for n in range(40))
+    make_pdf(corpus / "pdf" / "smoking.pdf", [[("h1", "Smoking"), ("body", long_page)], [("body", "Quit rates rose.")]])
+    settings = Settings(corpus=corpus, index=tmp_path / "index", model="fake")
+    ingest(settings, FakeEmbedder())
+    retriever = Retriever(settings, FakeEmbedder())
+    assert sum(c.page_start == 1 for c in retriever.snapshot.chunks) > 1  # the page is several passages
+    hits = retriever.search("smoking prevalence district per cent", k=5)
+    pages = [(h.chunk.doc, h.chunk.page_start) for h in hits]
+    assert len(pages) == len(set(pages))  # at most one place per page
+    first = hits[0]
+    assert first.chunk.page_start == 1 and len(first.page_passages) > 1
+    assert first.chunk in first.page_passages and first.similarity >= max(0.0, hits[-1].similarity)
+    assert all(c.page_start == 1 for c in first.page_passages)
+    sentences = {
+        sentence for c in first.page_passages for sentence in split_sentences(c.text) if "district" in sentence
+    }
+    assert all(first.text.count(sentence) == 1 for sentence in sentences)  # all of them, their overlap once
+    assert [p["page_start"] for p in first.to_dict()["page_passages"]] == [c.page_start for c in first.page_passages]

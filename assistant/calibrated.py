@@ -1,0 +1,99 @@
+"""Calibrated yes/no decisions in place of stacks of hand-set thresholds.
+
+A decision (do these passages answer the question? does this indicator table measure what it asks?) is a
+logistic regression over a few named features, fitted on labelled dev questions by ``bench/calibrate.py`` and
+shipped as JSON beside the code. Applying it needs numpy only; fitting uses scikit-learn (a dependency of
+sentence-transformers), imported when a model is fitted. The threshold is part of the model: it is chosen on
+cross-validated probabilities for an error rate, not by eye.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+Features = Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class LogisticModel:
+    """P(yes | features) = sigmoid(intercept + coef . (x - mean) / scale); yes when it reaches ``threshold``."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float = 0.5
+    note: str = ""  # how it was fitted: data, folds, the error rate the threshold was set for
+
+    def probability(self, values: Features) -> float:
+        x = np.array([float(values[name]) for name in self.features])
+        z = self.intercept + float(np.dot(self.coef, (x - np.array(self.mean)) / np.array(self.scale)))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def decide(self, values: Features) -> bool:
+        return self.probability(values) >= self.threshold
+
+    def with_threshold(self, threshold: float, note: str = "") -> LogisticModel:
+        return LogisticModel(
+            self.features, self.mean, self.scale, self.coef, self.intercept, threshold, note or self.note
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LogisticModel:
+        return cls(
+            features=tuple(data["features"]),
+            mean=tuple(float(v) for v in data["mean"]),
+            scale=tuple(float(v) for v in data["scale"]),
+            coef=tuple(float(v) for v in data["coef"]),
+            intercept=float(data["intercept"]),
+            threshold=float(data.get("threshold", 0.5)),
+            note=str(data.get("note", "")),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> LogisticModel:
+        return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
+
+
+def fit(rows: Sequence[Features], labels: Sequence[bool], features: Sequence[str], c: float = 1.0) -> LogisticModel:
+    """A logistic regression of ``labels`` on the named ``features`` of ``rows`` (standardised, L2 penalty
+    ``1 / c``, classes weighted to balance), threshold 0.5 until one is chosen."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.array([[float(row[name]) for name in features] for row in rows])
+    y = np.array([bool(label) for label in labels])
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=1000).fit((x - mean) / scale, y)
+    return LogisticModel(
+        features=tuple(features),
+        mean=tuple(float(v) for v in mean),
+        scale=tuple(float(v) for v in scale),
+        coef=tuple(float(v) for v in model.coef_[0]),
+        intercept=float(model.intercept_[0]),
+    )
+
+
+def threshold_for(negatives: Sequence[float], rate: float) -> float:
+    """The lowest threshold at which at most ``rate`` of the ``negatives`` (probabilities of cases that must
+    be told no) are told yes."""
+    ordered = sorted(negatives, reverse=True)
+    allowed = math.floor(rate * len(ordered))  # this many may pass
+    if allowed >= len(ordered):
+        return 0.0
+    return float(np.nextafter(ordered[allowed], 1.0))

@@ -1,0 +1,143 @@
+"""How strong the evidence is: what the top pages hold for a question, and the calibrated decision to answer or
+decline (instead of a stack of hand-set similarity and coverage thresholds).
+
+The features, all from the pages the search returned:
+
+- ``similarity``: the best cosine similarity of the question to a passage of the top 3 pages;
+- ``sentence``: the best similarity of the question to one sentence of those pages (the answer's candidates, each
+  embedded with the same model): a passage can be close as a whole while no sentence says what was asked;
+- ``lift``: how far the closest passage of the whole corpus stands out from its next 40 (best similarity minus the
+  mean of the 11th to 50th): a question the corpus answers finds a peak, one it does not finds a plain;
+- ``share``: of the question's content words (stemmed, question words aside), the share the top 3 pages hold;
+- ``focus``: of its topic (its words other than place names, each weighted by IDF), the most one page holds:
+  "weekly care home fees" finds care homes on one page and nothing on fees;
+- ``unmatched``: how many of its distinctive words (in at most ``RARE_DF`` chunks of the corpus, or none: "mpox",
+  "melanoma") none of the top pages holds;
+- ``elsewhere``: 1 when the question names a place and every top page's document is about another one ("Surrey"
+  answered from West Sussex's papers; a district counts as its county).
+
+The decision is a logistic regression over them (:mod:`assistant.calibrated`), fitted on the dev questions by
+``bench/calibrate_answers.py`` and shipped as ``evidence.json``; its coefficients and threshold are documented in
+the README. It declines when the probability that the corpus does not answer reaches the threshold, which was set
+for at most 3% of answerable dev questions declined, by cross-validation.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.calibrated import LogisticModel
+from assistant.glossary import place_group, places_in
+from assistant.lexical import Coverage
+from assistant.model import Hit
+from assistant.retrieve import Retriever
+from assistant.text import split_sentences, strip_bullet
+
+FEATURES = ("similarity", "sentence", "lift", "share", "focus", "unmatched", "elsewhere")
+MODEL_FILE = Path(__file__).with_name("evidence.json")
+RARE_DF = 5  # a word in at most this many chunks is distinctive
+TOP = 3  # pages whose evidence is weighed
+QUOTED = 5  # pages whose sentences may be quoted
+MIN_SENTENCE_CHARS = 25  # shorter is a heading, a label or a table cell, not a quotable sentence
+PER_PAGE_SENTENCES = 12  # embedded per page, in reading order (with QUOTED pages, about 0.1 s on 2 cores)
+NOT_QUOTABLE = re.compile(r"^(?:figure|fig\.|table|chart|map|source|note)s?\b[^.]{0,12}[:.\d]|https?://", re.I)
+LIFT_FROM, LIFT_TO = 10, 50
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A quotable sentence of a top page: ``number`` is the page's place in the results (1-based)."""
+
+    number: int
+    text: str
+    similarity: float
+    vector: np.ndarray = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    similarity: float
+    coverage: Coverage
+    elsewhere: bool
+    sentences: tuple[Sentence, ...] = ()
+    lift: float = 0.0
+
+    def features(self) -> dict[str, float]:
+        return {
+            "similarity": self.similarity,
+            "sentence": max((s.similarity for s in self.sentences if s.number <= TOP), default=0.0),
+            "lift": self.lift,
+            "share": self.coverage.share,
+            "focus": self.coverage.focus,
+            "unmatched": float(len(self.coverage.unmatched)),
+            "elsewhere": float(self.elsewhere),
+        }
+
+
+@functools.cache
+def decision() -> LogisticModel:
+    """The shipped model: P(the corpus does not answer the question | features)."""
+    return LogisticModel.load(MODEL_FILE)
+
+
+def declines(evidence: Evidence) -> bool:
+    return decision().decide(evidence.features())
+
+
+def gather(retriever: Retriever, query: str, hits: Sequence[Hit]) -> Evidence:
+    """The evidence the top pages hold for ``query`` (a contextualised question)."""
+    top = hits[:TOP]
+    snapshot = retriever.snapshot
+    texts = [f"{h.chunk.title}\n{h.chunk.section}\n{h.text}" for h in top]
+    coverage = snapshot.lexical.coverage(query, texts, RARE_DF, places_in(query))
+    query_vector = retriever.embed_query(query)
+    candidates = candidate_sentences(hits[:QUOTED])
+    sentences: tuple[Sentence, ...] = ()
+    if candidates:
+        vectors = retriever.embedder.embed([text for _, text in candidates])
+        similarity = vectors @ query_vector
+        sentences = tuple(
+            Sentence(number, text, float(sim), vector)
+            for (number, text), sim, vector in zip(candidates, similarity, vectors, strict=True)
+        )
+    nearest = [similarity for _, similarity in snapshot.search(query_vector, LIFT_TO)]
+    lift = nearest[0] - float(np.mean(nearest[LIFT_FROM:])) if len(nearest) > LIFT_FROM else 0.0
+    best = max((h.similarity for h in top), default=0.0)
+    return Evidence(best, coverage, about_elsewhere(query, top), sentences, lift)
+
+
+def candidate_sentences(hits: Sequence[Hit]) -> list[tuple[int, str]]:
+    """(page number, sentence) for the quotable sentences of ``hits`` (not captions, sources or links), best page
+    first, each sentence once, at most PER_PAGE_SENTENCES a page."""
+    seen: set[str] = set()
+    out = []
+    for number, hit in enumerate(hits, 1):
+        taken = 0
+        for sentence in map(strip_bullet, split_sentences(hit.text)):
+            if taken == PER_PAGE_SENTENCES:
+                break
+            if len(sentence) >= MIN_SENTENCE_CHARS and not NOT_QUOTABLE.search(sentence) and sentence not in seen:
+                seen.add(sentence)
+                out.append((number, sentence))
+                taken += 1
+    return out
+
+
+def about_elsewhere(question: str, hits: Sequence[Hit]) -> bool:
+    """True when the question names places and every page's document (its title, publisher and section) is
+    about some other place, not one of the same group. A document whose metadata names no place may be about any."""
+    places = places_in(question)
+    if not places or not hits:
+        return False
+    wanted = {name for place in places for name in place_group(place)}
+    for hit in hits:
+        about = set(places_in(f"{hit.chunk.title} {hit.chunk.publisher} {hit.chunk.section}"))
+        if not about or about & wanted:
+            return False
+    return True

@@ -1,0 +1,69 @@
+"""The evidence a question's top pages hold, and the calibrated decision to answer or decline."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from conftest import FakeEmbedder
+
+from assistant.config import Settings
+from assistant.evidence import FEATURES, Evidence, about_elsewhere, candidate_sentences, decision, gather
+from assistant.lexical import Coverage
+from assistant.model import Hit
+from assistant.retrieve import Retriever
+
+
+def test_the_shipped_decision_has_the_documented_features_and_a_threshold() -> None:
+    model = decision()
+    assert model.features == FEATURES and 0.0 < model.threshold < 1.0 and "dev questions" in model.note
+
+
+def test_closer_evidence_is_less_likely_unanswered() -> None:
+    model = decision()
+    base = Evidence(0.6, Coverage(share=0.8, focus=0.7), elsewhere=False).features() | {"sentence": 0.6}
+    closer = base | {"similarity": 0.75, "sentence": 0.75}
+    unfocused = base | {"focus": 0.2}
+    assert model.probability(closer) < model.probability(base) < model.probability(unfocused)
+
+
+def test_features_from_a_real_search(briefings: Settings) -> None:
+    retriever = Retriever(briefings, FakeEmbedder())
+    question = "mpox vaccination clinics in Crawley"
+    evidence = gather(retriever, question, retriever.search(question))
+    features = evidence.features()
+    assert set(features) == set(FEATURES)
+    assert features["unmatched"] >= 1  # "mpox" is in no chunk
+    assert features["sentence"] == max(s.similarity for s in evidence.sentences)
+    covered = gather(retriever, "obese children in Crawley", retriever.search("obese children in Crawley"))
+    assert covered.features()["share"] == 1.0 and covered.features()["unmatched"] == 0
+
+
+def test_candidate_sentences_are_quotable_and_each_once(briefings: Settings) -> None:
+    retriever = Retriever(briefings, FakeEmbedder())
+    hits = retriever.search("drug misuse deaths", k=4)
+    candidates = candidate_sentences(hits)
+    texts = [text for _, text in candidates]
+    assert len(texts) == len(set(texts)) and all(len(t) >= 25 for t in texts)
+    assert all(text in hits[number - 1].text for number, text in candidates)
+
+
+def test_a_place_answered_only_from_documents_about_other_places(briefings: Settings) -> None:
+    retriever = Retriever(briefings, FakeEmbedder())
+    (hit,) = retriever.search("obese children", k=1)
+    west_sussex = Hit(replace(hit.chunk, publisher="West Sussex County Council"), 1.0, 0.7)
+    assert about_elsewhere("how many pharmacies are there in Surrey", [west_sussex])
+    assert not about_elsewhere("how many pharmacies are there in Crawley", [west_sussex])  # in West Sussex
+    assert not about_elsewhere("how many pharmacies are there", [west_sussex])  # no place named
+
+
+def test_captions_sources_and_links_are_not_quoted(briefings: Settings) -> None:
+    retriever = Retriever(briefings, FakeEmbedder())
+    (hit,) = retriever.search("drug deaths by district", k=1)
+    page = replace(
+        hit.chunk,
+        text="Figure 3: Drug deaths by district, 2015 to 2017. Source: ONS deaths registrations 2018 data. "
+        "See https://example.org/drug-deaths for the tables. Drug deaths were highest in Crawley and Adur.",
+    )
+    assert [text for _, text in candidate_sentences([Hit(page, 1.0, 0.5)])] == [
+        "Drug deaths were highest in Crawley and Adur."
+    ]
