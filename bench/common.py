@@ -35,11 +35,21 @@ def setup(description: str, questions: str) -> Setup:
     parser.add_argument("--index", type=Path, default=Path("/tmp/jsna-bench-index"))
     parser.add_argument("--questions", type=Path, default=REPO / "bench" / questions)
     args = parser.parse_args()
-    lines = args.questions.read_text(encoding="utf-8").splitlines()
-    settings = Settings(corpus=args.corpus, index=args.index, threads=os.cpu_count() or 2)
+    retriever, report = open_index(args.corpus, args.index)
+    return Setup(args, read_questions(args.questions), retriever, report)
+
+
+def open_index(corpus: Path, index: Path) -> tuple[Retriever, IngestReport]:
+    """A retriever over ``index``, brought up to date with ``corpus`` (incrementally) with the real model."""
+    settings = Settings(corpus=corpus, index=index, threads=os.cpu_count() or 2)
     embedder = SentenceTransformerEmbedder.from_settings(settings)
     report = ingest(settings, embedder)
-    return Setup(args, [json.loads(line) for line in lines if line.strip()], Retriever(settings, embedder), report)
+    return Retriever(settings, embedder), report
+
+
+def read_questions(path: Path) -> list[dict[str, Any]]:
+    """The questions of a JSON-lines file."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def p50_p95(latencies: list[float]) -> tuple[float, float]:

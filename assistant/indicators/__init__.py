@@ -2,8 +2,8 @@
 
 The modules, bottom up: :mod:`.schema` (the long table's columns and vocabularies); :mod:`.tidy` (CSV and JSON,
 sidecars), :mod:`.wide` and :mod:`.workbook` (XLSX), read by :mod:`.load`; :mod:`.gazetteer` (the areas a question
-names), :mod:`.match` (the indicators it is about) and :mod:`.tables` (the figures for an area), which
-:class:`IndicatorMatcher` puts together.
+names), :mod:`.match` (the indicators it is about), :mod:`.tables` (the figures for an area) and :mod:`.relevance`
+(whether a table answers the question), which :class:`IndicatorMatcher` puts together.
 """
 
 from __future__ import annotations
@@ -14,14 +14,17 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from assistant.calibrated import LogisticModel
 from assistant.indicators.gazetteer import Gazetteer, area_aliases
 from assistant.indicators.load import LOADER_VERSION, load_file, load_folder
 from assistant.indicators.match import IndicatorCatalogue, catalogue_texts
+from assistant.indicators.relevance import CANDIDATES, Candidate, Relevance, shipped_model
 from assistant.indicators.schema import NUMBER_COLUMNS
 from assistant.indicators.tables import IndicatorTable, TableBuilder, compare
 
 __all__ = [
     "LOADER_VERSION",
+    "Candidate",
     "IndicatorMatcher",
     "IndicatorTable",
     "area_aliases",
@@ -35,15 +38,18 @@ __all__ = [
 
 class IndicatorMatcher:
     """The long table with what matching needs: its areas, its indicator catalogue (with the catalogue's vectors
-    and BM25) and the tables built from it."""
+    and BM25), the tables built from it and the relevance model that decides which of them to show (the shipped
+    one unless ``model`` is given)."""
 
-    def __init__(self, table: pd.DataFrame, vectors: np.ndarray) -> None:
+    def __init__(self, table: pd.DataFrame, vectors: np.ndarray, model: LogisticModel | None = None) -> None:
         # Plain Python strings: Parquet's Arrow-backed string columns are several times slower to filter row by row.
         texts = [c for c in table.columns if c not in NUMBER_COLUMNS]
         self.table = table = table.astype({c: object for c in texts})
         self.gazetteer = Gazetteer(table)
         self.catalogue = IndicatorCatalogue(table, vectors)
         self.builder = TableBuilder(table, self.gazetteer)
+        self.relevance = Relevance(self.catalogue)
+        self.model = model or shipped_model()
         self.home_area = self.gazetteer.home_area
         self.county_parts = self.gazetteer.county_parts
 
@@ -54,11 +60,25 @@ class IndicatorMatcher:
     def tables(
         self, question: str, vector: np.ndarray, k: int = 3, areas: Sequence[str] | None = None
     ) -> list[IndicatorTable]:
-        """The best ``k`` indicator tables; ``areas`` overrides the areas read from the question."""
+        """At most ``k`` indicator tables that answer the question, most probable first: of the best
+        :data:`CANDIDATES` candidates, those the relevance model says yes to (often none). ``areas`` overrides
+        the areas read from the question."""
+        passed = [
+            c for c in self.candidates(question, vector, CANDIDATES, areas) if c.probability >= self.model.threshold
+        ]
+        return [c.table for c in sorted(passed, key=lambda c: -c.probability)[:k]]
+
+    def candidates(
+        self, question: str, vector: np.ndarray, k: int = CANDIDATES, areas: Sequence[str] | None = None
+    ) -> list[Candidate]:
+        """The best ``k`` tables by the matcher alone (best first, each shown before relevance was decided),
+        with their relevance features and probability."""
         areas = list(areas) if areas is not None else self.areas_in(question)
         topic = self.gazetteer.without_areas(question)  # "Sussex" in a question should not match "... in West Sussex"
         entries = self.catalogue.entries.iloc[self.catalogue.match(topic, vector, k * 3)]
-        return self.builder.tables(question, areas, entries, k)
+        tables = self.builder.tables(question, areas, entries, k)
+        features = self.relevance.features(question, topic, vector, tables, areas)
+        return [Candidate(t, f, self.model.probability(f)) for t, f in zip(tables, features, strict=True)]
 
 
 class _Snapshot(Protocol):
