@@ -59,13 +59,13 @@ def main() -> None:
     for name, features in COMPARED.items():
         probabilities = tr.cross_validated(items, features, C)
         t = threshold(items, probabilities)
-        f = tr.figures(items, [tr.shown(p, t) for p in probabilities])
+        f = tr.figures(items, [tr.chosen(i, p, t) for i, p in zip(items, probabilities, strict=True)])
         print(
             f"| {name} | {t:.3f} | {f['recall']:.3f} | {f['silence']:.3f} | {f['precision']:.3f} | {f['first']:.3f} |"
         )
     probabilities = tr.cross_validated(items, FEATURES, C)
     t = threshold(items, probabilities)
-    f = tr.figures(items, [tr.shown(p, t) for p in probabilities])
+    f = tr.figures(items, [tr.chosen(i, p, t) for i, p in zip(items, probabilities, strict=True)])
     note = (
         f"Fitted by bench/calibrate_tables.py on {len(items)} dev questions (questions.jsonl, questions_heldout.jsonl, "
         f"indicator_questions.jsonl), {sum(len(i.labels) for i in items)} candidate tables ({positives} relevant), "

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from common import read_questions
 
 from assistant.calibrated import LogisticModel, fit
-from assistant.indicators import Candidate, IndicatorTable, indicator_matcher
-from assistant.indicators.relevance import CANDIDATES
+from assistant.indicators import Candidate, IndicatorMatcher, IndicatorTable, indicator_matcher
 from assistant.retrieve import Retriever, contextualize
 
 BENCH = Path(__file__).resolve().parent
@@ -79,7 +79,7 @@ def collect(retriever: Retriever, questions: Sequence[dict[str, Any]]) -> list[I
     items = []
     for q in questions:
         query = contextualize(q["question"])
-        candidates = matcher.candidates(query, retriever.embed_query(query), CANDIDATES, matcher.areas_in(query))
+        candidates = matcher.candidates(query, retriever.embed_query(query), matcher.areas_in(query))
         asks = "indicators" not in q
         items.append(
             Item(
@@ -121,17 +121,27 @@ def shown(probabilities: Sequence[float], threshold: float, k: int = SHOWN) -> l
     return sorted(passed, key=lambda n: -probabilities[n])[:k]
 
 
-def figures(items: Sequence[Item], shown_lists: Sequence[Sequence[int]]) -> dict[str, float]:
-    """The table figures the targets are set on, for the candidates shown to each item."""
-    recall = [
-        any(correct(i.candidates[n].table, i.q) for n in s)
-        for i, s in zip(items, shown_lists, strict=True)
-        if i.asks_indicator
-    ]
-    silent = [not s for i, s in zip(items, shown_lists, strict=True) if not i.has_relevant]
-    first = [bool(s) and i.labels[s[0]] for i, s in zip(items, shown_lists, strict=True) if i.has_relevant]
-    n_shown = sum(len(s) for s in shown_lists)
-    n_relevant = sum(i.labels[n] for i, s in zip(items, shown_lists, strict=True) for n in s)
+def ungated(matcher: IndicatorMatcher, query: str, vector: np.ndarray, k: int = SHOWN) -> list[IndicatorTable]:
+    """The tables shown before relevance was decided: the matcher's best ``k``, built from its best ``3 k``
+    indicators (as IndicatorMatcher.tables did)."""
+    areas = matcher.areas_in(query)
+    topic = matcher.gazetteer.without_areas(query)
+    entries = matcher.catalogue.entries.iloc[matcher.catalogue.match(topic, vector, k * 3)]
+    return matcher.builder.tables(query, areas, entries, k)
+
+
+def chosen(item: Item, probabilities: Sequence[float], threshold: float) -> list[IndicatorTable]:
+    return [item.candidates[n].table for n in shown(probabilities, threshold)]
+
+
+def figures(items: Sequence[Item], tables: Sequence[Sequence[IndicatorTable]]) -> dict[str, float]:
+    """The table figures the targets are set on, for the tables shown to each item."""
+    pairs = list(zip(items, tables, strict=True))
+    recall = [any(correct(t, i.q) for t in s) for i, s in pairs if i.asks_indicator]
+    silent = [not s for i, s in pairs if not i.has_relevant]
+    first = [bool(s) and relevant(s[0], i.q) for i, s in pairs if i.has_relevant]
+    n_shown = sum(len(s) for _, s in pairs)
+    n_relevant = sum(relevant(t, i.q) for i, s in pairs for t in s)
     return {
         "recall": sum(recall) / len(recall) if recall else float("nan"),
         "recall_n": len(recall),

@@ -18,7 +18,7 @@ from assistant.calibrated import LogisticModel
 from assistant.indicators.gazetteer import Gazetteer, area_aliases
 from assistant.indicators.load import LOADER_VERSION, load_file, load_folder
 from assistant.indicators.match import IndicatorCatalogue, catalogue_texts
-from assistant.indicators.relevance import CANDIDATES, Candidate, Relevance, shipped_model
+from assistant.indicators.relevance import CANDIDATES, Candidate, Relevance, could_pass, shipped_model, with_table
 from assistant.indicators.schema import NUMBER_COLUMNS
 from assistant.indicators.tables import IndicatorTable, TableBuilder, compare
 
@@ -60,25 +60,33 @@ class IndicatorMatcher:
     def tables(
         self, question: str, vector: np.ndarray, k: int = 3, areas: Sequence[str] | None = None
     ) -> list[IndicatorTable]:
-        """At most ``k`` indicator tables that answer the question, most probable first: of the best
-        :data:`CANDIDATES` candidates, those the relevance model says yes to (often none). ``areas`` overrides
-        the areas read from the question."""
-        passed = [
-            c for c in self.candidates(question, vector, CANDIDATES, areas) if c.probability >= self.model.threshold
-        ]
+        """At most ``k`` indicator tables that answer the question, most probable first: of the tables for the
+        matcher's best :data:`CANDIDATES` indicators, those the relevance model says yes to (often none). A table
+        is built only for an indicator that could pass. ``areas`` overrides the areas read from the question."""
+        chosen = self._candidates(question, vector, areas, gate=True)
+        passed = [c for c in chosen if c.probability >= self.model.threshold]
         return [c.table for c in sorted(passed, key=lambda c: -c.probability)[:k]]
 
-    def candidates(
-        self, question: str, vector: np.ndarray, k: int = CANDIDATES, areas: Sequence[str] | None = None
+    def candidates(self, question: str, vector: np.ndarray, areas: Sequence[str] | None = None) -> list[Candidate]:
+        """The tables for the matcher's best :data:`CANDIDATES` indicators, in the matcher's order, before
+        relevance is decided, each with its relevance features and probability."""
+        return self._candidates(question, vector, areas, gate=False)
+
+    def _candidates(
+        self, question: str, vector: np.ndarray, areas: Sequence[str] | None, gate: bool
     ) -> list[Candidate]:
-        """The best ``k`` tables by the matcher alone (best first, each shown before relevance was decided),
-        with their relevance features and probability."""
         areas = list(areas) if areas is not None else self.areas_in(question)
         topic = self.gazetteer.without_areas(question)  # "Sussex" in a question should not match "... in West Sussex"
-        entries = self.catalogue.entries.iloc[self.catalogue.match(topic, vector, k * 3)]
-        tables = self.builder.tables(question, areas, entries, k)
-        features = self.relevance.features(question, topic, vector, tables, areas)
-        return [Candidate(t, f, self.model.probability(f)) for t, f in zip(tables, features, strict=True)]
+        rows = self.catalogue.match(topic, vector, CANDIDATES)
+        features = self.relevance.features(question, topic, vector, rows)
+        keep = [n for n, f in enumerate(features) if not gate or could_pass(self.model, f)]
+        place = {rows[n]: n for n in keep}
+        entries = self.catalogue.entries.iloc[[rows[n] for n in keep]]
+        out = []
+        for table in self.builder.tables(question, areas, entries, len(keep)):
+            values = with_table(features[place[self.relevance.rows[(table.indicator_id, table.source)]]], table, areas)
+            out.append(Candidate(table, values, self.model.probability(values)))
+        return out
 
 
 class _Snapshot(Protocol):

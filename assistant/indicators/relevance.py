@@ -53,7 +53,7 @@ from assistant.indicators.tables import IndicatorTable
 from assistant.lexical import QUESTION_WORDS, tokenize
 
 MODEL_PATH = Path(__file__).with_name("relevance.json")
-CANDIDATES = 6  # tables considered for a question: the matcher's best, built for its areas
+CANDIDATES = 8  # indicators considered for a question: the matcher's best, each with its table for the areas
 FEATURES = ("similarity", "question_cover", "asks_other", "area_named", "rank")  # those the shipped model uses
 ALL_FEATURES = (*FEATURES, "similarity_gap", "name_cover", "bm25", "asks_figure")
 # Words that ask for a figure rather than say what it measures (stemmed, as tokenize gives them).
@@ -125,32 +125,25 @@ class Relevance:
         df = self.frequency.get(token, 0)
         return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
 
-    def features(
-        self,
-        question: str,
-        topic: str,
-        vector: np.ndarray,
-        tables: Sequence[IndicatorTable],
-        named: Sequence[str],
-    ) -> list[dict[str, float]]:
-        """The features (all of :data:`ALL_FEATURES`) of each candidate table for the question; ``topic`` is the
-        question without its areas, ``named`` the areas it names."""
-        rows = [self.rows[(t.indicator_id, t.source)] for t in tables]
+    def features(self, question: str, topic: str, vector: np.ndarray, rows: Sequence[int]) -> list[dict[str, float]]:
+        """The features of each catalogue row in ``rows`` (the matcher's best, in its order) for the question, all
+        of :data:`ALL_FEATURES` but the table's own (see :func:`with_table`); ``topic`` is the question without its
+        areas."""
         if not rows:
             return []
-        similarity = self.catalogue.vectors[rows] @ vector
+        similarity = self.catalogue.vectors[list(rows)] @ vector
         best = float(similarity.max())
         words = _topic_words(topic)
         weights = {w: self.idf(w) for w in words}
         total = sum(weights.values())
-        held = set(words) | set(_content(tokenize([" ".join(expansions(topic))])[0]))
+        held = set(words) | _content(tokenize([" ".join(expansions(topic))])[0])
         query = " ".join([topic, *expansions(topic)])
         bm25 = self.catalogue.lexical.scores(query, self.size)
         top = float(bm25.max()) if len(bm25) else 0.0
         figure = float(asks_figure(question))
         other = float(bool(OTHER.search(question)))
         out = []
-        for rank, (table, row, sim) in enumerate(zip(tables, rows, similarity, strict=True)):
+        for rank, (row, sim) in enumerate(zip(rows, similarity, strict=True)):
             name_weights = {w: self.idf(w) for w in self.names[row]}
             name_total = sum(name_weights.values())
             text = self.texts[row]
@@ -165,11 +158,21 @@ class Relevance:
                     "bm25": float(bm25[row]) / top if top > 0 else 0.0,
                     "asks_figure": figure,
                     "asks_other": other,
-                    "area_named": float(_area_named(table, named)),
                     "rank": float(rank),
                 }
             )
         return out
+
+
+def with_table(features: dict[str, float], table: IndicatorTable, named: Sequence[str]) -> dict[str, float]:
+    """The features with the one that needs the built table: ``area_named``."""
+    return {**features, "area_named": float(_area_named(table, named))}
+
+
+def could_pass(model: LogisticModel, features: dict[str, float]) -> bool:
+    """Whether the model could say yes to a candidate with these features whatever its table: tables are built only
+    for those that could (building one takes milliseconds)."""
+    return any(model.decide({**features, "area_named": value}) for value in (0.0, 1.0))
 
 
 def _content(tokens: Sequence[str]) -> set[str]:
