@@ -14,6 +14,7 @@ with no relevant indicator are shown a table (the target is 15% on held-out; 10%
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -74,7 +75,8 @@ def main() -> None:
         f"question id). Dev CV at it: recall {f['recall']:.3f}, no table {f['silence']:.3f}, precision "
         f"{f['precision']:.3f}, relevant first {f['first']:.3f}."
     )
-    model: LogisticModel = tr.fit_on(items, FEATURES, C).with_threshold(round(t, 6), note)
+    # Up to 6 decimals: rounding down would let through the question the threshold was set to keep out.
+    model: LogisticModel = tr.fit_on(items, FEATURES, C).with_threshold(math.ceil(t * 1e6) / 1e6, note)
     model = LogisticModel.from_json({**model.to_json(), **_rounded(model)})
     model.save(MODEL_PATH)
     print(
