@@ -18,7 +18,14 @@ from assistant.calibrated import LogisticModel
 from assistant.indicators.gazetteer import Gazetteer, area_aliases
 from assistant.indicators.load import LOADER_VERSION, load_file, load_folder
 from assistant.indicators.match import IndicatorCatalogue, catalogue_texts
-from assistant.indicators.relevance import CANDIDATES, Candidate, Relevance, could_pass, shipped_model, with_table
+from assistant.indicators.relevance import (
+    CANDIDATES,
+    Candidate,
+    Relevance,
+    best_probability,
+    shipped_model,
+    with_table,
+)
 from assistant.indicators.schema import NUMBER_COLUMNS
 from assistant.indicators.tables import IndicatorTable, TableBuilder, compare
 
@@ -61,32 +68,47 @@ class IndicatorMatcher:
         self, question: str, vector: np.ndarray, k: int = 3, areas: Sequence[str] | None = None
     ) -> list[IndicatorTable]:
         """At most ``k`` indicator tables that answer the question, most probable first: of the tables for the
-        matcher's best :data:`CANDIDATES` indicators, those the relevance model says yes to (often none). A table
-        is built only for an indicator that could pass. ``areas`` overrides the areas read from the question."""
-        chosen = self._candidates(question, vector, areas, gate=True)
-        passed = [c for c in chosen if c.probability >= self.model.threshold]
-        return [c.table for c in sorted(passed, key=lambda c: -c.probability)[:k]]
+        matcher's best :data:`CANDIDATES` indicators, those the relevance model says yes to (often none). ``areas``
+        overrides the areas read from the question.
+
+        Every feature but the table's own is known before a table is built (building one takes milliseconds), so
+        candidates are taken by the best probability they could have, and a table is built only while it could
+        pass and beat the ``k``-th best so far: the same tables as deciding over all the candidates."""
+        areas = list(areas) if areas is not None else self.areas_in(question)
+        rows, features = self._features(question, vector, areas)
+        bounds = [best_probability(self.model, f, bool(areas)) for f in features]
+        passed: list[Candidate] = []
+        for n in sorted(range(len(rows)), key=lambda n: -bounds[n]):
+            if bounds[n] < self.model.threshold or (len(passed) >= k and passed[k - 1].probability >= bounds[n]):
+                break
+            for table in self.builder.tables(question, areas, self.catalogue.entries.iloc[[rows[n]]], 1):
+                values = with_table(features[n], table, areas)
+                candidate = Candidate(table, values, self.model.probability(values))
+                if candidate.probability >= self.model.threshold:
+                    passed = sorted([*passed, candidate], key=lambda c: -c.probability)
+        # As TableBuilder.tables does: a wider area's table gives way to the area's own table of the same name.
+        own = {c.table.indicator_name.lower() for c in passed if not c.table.note}
+        return [c.table for c in passed if not (c.table.note and c.table.indicator_name.lower() in own)][:k]
 
     def candidates(self, question: str, vector: np.ndarray, areas: Sequence[str] | None = None) -> list[Candidate]:
         """The tables for the matcher's best :data:`CANDIDATES` indicators, in the matcher's order, before
         relevance is decided, each with its relevance features and probability."""
-        return self._candidates(question, vector, areas, gate=False)
-
-    def _candidates(
-        self, question: str, vector: np.ndarray, areas: Sequence[str] | None, gate: bool
-    ) -> list[Candidate]:
         areas = list(areas) if areas is not None else self.areas_in(question)
-        topic = self.gazetteer.without_areas(question)  # "Sussex" in a question should not match "... in West Sussex"
-        rows = self.catalogue.match(topic, vector, CANDIDATES)
-        features = self.relevance.features(question, topic, vector, rows)
-        keep = [n for n, f in enumerate(features) if not gate or could_pass(self.model, f)]
-        place = {rows[n]: n for n in keep}
-        entries = self.catalogue.entries.iloc[[rows[n] for n in keep]]
+        rows, features = self._features(question, vector, areas)
+        place = {row: n for n, row in enumerate(rows)}
         out = []
-        for table in self.builder.tables(question, areas, entries, len(keep)):
+        for table in self.builder.tables(question, areas, self.catalogue.entries.iloc[rows], len(rows)):
             values = with_table(features[place[self.relevance.rows[(table.indicator_id, table.source)]]], table, areas)
             out.append(Candidate(table, values, self.model.probability(values)))
         return out
+
+    def _features(
+        self, question: str, vector: np.ndarray, areas: Sequence[str]
+    ) -> tuple[list[int], list[dict[str, float]]]:
+        """The catalogue rows of the matcher's best indicators and their features (all but the table's own)."""
+        topic = self.gazetteer.without_areas(question)  # "Sussex" in a question should not match "... in West Sussex"
+        rows = self.catalogue.match(topic, vector, CANDIDATES)
+        return rows, self.relevance.features(question, topic, vector, rows)
 
 
 class _Snapshot(Protocol):

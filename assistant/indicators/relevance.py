@@ -169,10 +169,10 @@ def with_table(features: dict[str, float], table: IndicatorTable, named: Sequenc
     return {**features, "area_named": float(_area_named(table, named))}
 
 
-def could_pass(model: LogisticModel, features: dict[str, float]) -> bool:
-    """Whether the model could say yes to a candidate with these features whatever its table: tables are built only
-    for those that could (building one takes milliseconds)."""
-    return any(model.decide({**features, "area_named": value}) for value in (0.0, 1.0))
+def best_probability(model: LogisticModel, features: dict[str, float], named: bool) -> float:
+    """The highest probability the model could give a candidate with these features, whatever its table:
+    ``area_named`` is 0 when the question names no area, else 0 or 1 (1 unless the wider area is shown)."""
+    return max(model.probability({**features, "area_named": value}) for value in ((0.0, 1.0) if named else (0.0,)))
 
 
 def _content(tokens: Sequence[str]) -> set[str]:
