@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from common import REPO, index_arguments, open_index
+from common import REPO, index_arguments, open_index, read_questions
 
 from assistant.calibrated import LogisticModel, fit, threshold_for
 
@@ -28,7 +28,7 @@ FOLDS = 5
 
 
 def load_questions(files: Sequence[Path]) -> list[dict[str, Any]]:
-    return [json.loads(line) for path in files for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [question for path in files for question in read_questions(path)]
 
 
 def fold_of(question_id: str, folds: int) -> int:
@@ -62,7 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     index_arguments(parser)
     args = parser.parse_args()
-    retriever, _ = open_index(args)
+    retriever, _ = open_index(args.corpus, args.index)
     questions = [q for q in load_questions(DEV) if q["type"] != "indicator_only"]
     rows = [gather(retriever, q["question"], retriever.search(q["question"], k=10)).features() for q in questions]
     model = calibrated(rows, [q["type"] == "out_of_scope" for q in questions], FEATURES)

@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import statistics
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,36 +19,22 @@ REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
 
 
-@dataclass(frozen=True)
-class Setup:
-    args: argparse.Namespace
-    questions: list[dict[str, Any]]
-    retriever: Retriever
-    report: IngestReport
-
-
 def index_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
     parser.add_argument("--index", type=Path, default=Path("/tmp/jsna-bench-index"))
 
 
-def open_index(args: argparse.Namespace) -> tuple[Retriever, IngestReport]:
-    """Bring the index up to date with the real model; a retriever over it."""
-    settings = Settings(corpus=args.corpus, index=args.index, threads=os.cpu_count() or 2)
+def open_index(corpus: Path, index: Path) -> tuple[Retriever, IngestReport]:
+    """A retriever over ``index``, brought up to date with ``corpus`` (incrementally) with the real model."""
+    settings = Settings(corpus=corpus, index=index, threads=os.cpu_count() or 2)
     embedder = SentenceTransformerEmbedder.from_settings(settings)
     report = ingest(settings, embedder)
     return Retriever(settings, embedder), report
 
 
-def setup(description: str, questions: str) -> Setup:
-    """Parse ``--corpus/--index/--questions``, bring the index up to date with the real model, load questions."""
-    parser = argparse.ArgumentParser(description=description)
-    index_arguments(parser)
-    parser.add_argument("--questions", type=Path, default=REPO / "bench" / questions)
-    args = parser.parse_args()
-    lines = args.questions.read_text(encoding="utf-8").splitlines()
-    retriever, report = open_index(args)
-    return Setup(args, [json.loads(line) for line in lines if line.strip()], retriever, report)
+def read_questions(path: Path) -> list[dict[str, Any]]:
+    """The questions of a JSON-lines file."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def p50_p95(latencies: list[float]) -> tuple[float, float]:

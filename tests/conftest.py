@@ -148,7 +148,9 @@ def matcher_of(rows: list[dict]) -> IndicatorMatcher:  # type: ignore[type-arg]
 
 
 def ask(index: IndicatorMatcher, question: str, k: int = 3) -> list:  # type: ignore[type-arg]
-    return index.tables(question, FakeEmbedder().embed([question])[0], k=k)
+    """The matcher's best ``k`` tables before relevance is decided: what tests of table building look at (the fake
+    embedder's similarities are not the real model's, which the relevance model is calibrated on)."""
+    return [c.table for c in index.candidates(question, FakeEmbedder().embed([question])[0])][:k]
 
 
 @pytest.fixture(name="index")

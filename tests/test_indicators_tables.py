@@ -63,7 +63,7 @@ def test_table_builder_answers_for_the_areas_from_the_entries_given() -> None:
 
 def test_value_ci_england_comparison_and_trend(index: IndicatorMatcher) -> None:
     question = "falls admissions older people in Crawley"
-    (table, *_) = index.tables(question, FakeEmbedder().embed([question])[0], k=1)
+    (table, *_) = ask(index, question, k=1)
     assert (table.indicator_id, table.area, table.period) == ("1", "Crawley", "2017/18")
     assert (table.value, table.lower_ci, table.upper_ci, table.england_value) == (2400, 2200, 2600, 2170)
     assert table.comparison == "Worse"  # England lies below the interval and low is good
@@ -73,14 +73,14 @@ def test_value_ci_england_comparison_and_trend(index: IndicatorMatcher) -> None:
 
 def test_ranking_question_sorts_the_areas(index: IndicatorMatcher) -> None:
     question = "which district has the highest smoking rate"
-    (table, *_) = index.tables(question, FakeEmbedder().embed([question])[0], k=1)
+    (table, *_) = ask(index, question, k=1)
     assert table.indicator_id == "2"
     assert [area for area, _ in table.ranking] == ["Crawley", "Worthing"]
 
 
 def test_england_named_as_benchmark_means_the_home_area(index: IndicatorMatcher) -> None:
     question = "falls admissions compared with England"
-    (table, *_) = index.tables(question, FakeEmbedder().embed([question])[0], k=1)
+    (table, *_) = ask(index, question, k=1)
     assert table.area == "Crawley" and table.england_value == 2170
     assert index.areas_in("falls in England") == ["England"]
 
@@ -120,7 +120,7 @@ def test_rankings_learn_a_countys_districts_and_respect_the_area_kind() -> None:
     index = IndicatorMatcher(table, FakeEmbedder().embed(catalogue_texts(table)))
     assert index.county_parts == {"West Sussex": {"Adur", "Arun"}}
     question = "which West Sussex district has the most deaths from air pollution"
-    (top, *_) = index.tables(question, FakeEmbedder().embed([question])[0], k=1)
+    (top, *_) = ask(index, question, k=1)
     assert top.area == "Arun"  # Newham has more, but is not in West Sussex
     assert [area for area, _ in top.ranking] == ["Arun", "Adur"]
 

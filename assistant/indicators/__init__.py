@@ -2,8 +2,8 @@
 
 The modules, bottom up: :mod:`.schema` (the long table's columns and vocabularies); :mod:`.tidy` (CSV and JSON,
 sidecars), :mod:`.wide` and :mod:`.workbook` (XLSX), read by :mod:`.load`; :mod:`.gazetteer` (the areas a question
-names), :mod:`.match` (the indicators it is about) and :mod:`.tables` (the figures for an area), which
-:class:`IndicatorMatcher` puts together.
+names), :mod:`.match` (the indicators it is about), :mod:`.tables` (the figures for an area) and :mod:`.relevance`
+(whether a table answers the question), which :class:`IndicatorMatcher` puts together.
 """
 
 from __future__ import annotations
@@ -14,14 +14,24 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from assistant.calibrated import LogisticModel
 from assistant.indicators.gazetteer import Gazetteer, area_aliases
 from assistant.indicators.load import LOADER_VERSION, load_file, load_folder
 from assistant.indicators.match import IndicatorCatalogue, catalogue_texts
+from assistant.indicators.relevance import (
+    CANDIDATES,
+    Candidate,
+    Relevance,
+    best_probability,
+    shipped_model,
+    with_table,
+)
 from assistant.indicators.schema import NUMBER_COLUMNS
 from assistant.indicators.tables import IndicatorTable, TableBuilder, compare
 
 __all__ = [
     "LOADER_VERSION",
+    "Candidate",
     "IndicatorMatcher",
     "IndicatorTable",
     "area_aliases",
@@ -35,15 +45,18 @@ __all__ = [
 
 class IndicatorMatcher:
     """The long table with what matching needs: its areas, its indicator catalogue (with the catalogue's vectors
-    and BM25) and the tables built from it."""
+    and BM25), the tables built from it and the relevance model that decides which of them to show (the shipped
+    one unless ``model`` is given)."""
 
-    def __init__(self, table: pd.DataFrame, vectors: np.ndarray) -> None:
+    def __init__(self, table: pd.DataFrame, vectors: np.ndarray, model: LogisticModel | None = None) -> None:
         # Plain Python strings: Parquet's Arrow-backed string columns are several times slower to filter row by row.
         texts = [c for c in table.columns if c not in NUMBER_COLUMNS]
         self.table = table = table.astype({c: object for c in texts})
         self.gazetteer = Gazetteer(table)
         self.catalogue = IndicatorCatalogue(table, vectors)
         self.builder = TableBuilder(table, self.gazetteer)
+        self.relevance = Relevance(self.catalogue)
+        self.model = model or shipped_model()
         self.home_area = self.gazetteer.home_area
         self.county_parts = self.gazetteer.county_parts
 
@@ -54,11 +67,48 @@ class IndicatorMatcher:
     def tables(
         self, question: str, vector: np.ndarray, k: int = 3, areas: Sequence[str] | None = None
     ) -> list[IndicatorTable]:
-        """The best ``k`` indicator tables; ``areas`` overrides the areas read from the question."""
+        """At most ``k`` indicator tables that answer the question, most probable first: of the tables for the
+        matcher's best :data:`CANDIDATES` indicators, those the relevance model says yes to (often none). ``areas``
+        overrides the areas read from the question.
+
+        Every feature but the table's own is known before a table is built (building one takes milliseconds), so
+        candidates are taken by the best probability they could have, and a table is built only while it could
+        pass and beat the ``k``-th best so far: the same tables as deciding over all the candidates."""
         areas = list(areas) if areas is not None else self.areas_in(question)
+        rows, features = self._features(question, vector, areas)
+        bounds = [best_probability(self.model, f, bool(areas)) for f in features]
+        passed: list[Candidate] = []
+        for n in sorted(range(len(rows)), key=lambda n: -bounds[n]):
+            if bounds[n] < self.model.threshold or (len(passed) >= k and passed[k - 1].probability >= bounds[n]):
+                break
+            for table in self.builder.tables(question, areas, self.catalogue.entries.iloc[[rows[n]]], 1):
+                values = with_table(features[n], table, areas)
+                candidate = Candidate(table, values, self.model.probability(values))
+                if candidate.probability >= self.model.threshold:
+                    passed = sorted([*passed, candidate], key=lambda c: -c.probability)
+        # As TableBuilder.tables does: a wider area's table gives way to the area's own table of the same name.
+        own = {c.table.indicator_name.lower() for c in passed if not c.table.note}
+        return [c.table for c in passed if not (c.table.note and c.table.indicator_name.lower() in own)][:k]
+
+    def candidates(self, question: str, vector: np.ndarray, areas: Sequence[str] | None = None) -> list[Candidate]:
+        """The tables for the matcher's best :data:`CANDIDATES` indicators, in the matcher's order, before
+        relevance is decided, each with its relevance features and probability."""
+        areas = list(areas) if areas is not None else self.areas_in(question)
+        rows, features = self._features(question, vector, areas)
+        place = {row: n for n, row in enumerate(rows)}
+        out = []
+        for table in self.builder.tables(question, areas, self.catalogue.entries.iloc[rows], len(rows)):
+            values = with_table(features[place[self.relevance.rows[(table.indicator_id, table.source)]]], table, areas)
+            out.append(Candidate(table, values, self.model.probability(values)))
+        return out
+
+    def _features(
+        self, question: str, vector: np.ndarray, areas: Sequence[str]
+    ) -> tuple[list[int], list[dict[str, float]]]:
+        """The catalogue rows of the matcher's best indicators and their features (all but the table's own)."""
         topic = self.gazetteer.without_areas(question)  # "Sussex" in a question should not match "... in West Sussex"
-        entries = self.catalogue.entries.iloc[self.catalogue.match(topic, vector, k * 3)]
-        return self.builder.tables(question, areas, entries, k)
+        rows = self.catalogue.match(topic, vector, CANDIDATES)
+        return rows, self.relevance.features(question, topic, vector, rows)
 
 
 class _Snapshot(Protocol):

@@ -1,0 +1,204 @@
+"""Does an indicator table answer the question? A calibrated yes/no for each candidate table.
+
+The matcher (:mod:`.match`) always finds *some* indicator: dental decay for "which bus goes to Gatwick",
+population projections for "the population of Tokyo". Each candidate table (the matcher's best
+:data:`CANDIDATES`, built for the question's areas) gets a probability from a logistic model
+(:class:`assistant.calibrated.LogisticModel`, shipped as ``relevance.json``) and is shown only when the model says
+yes; no table is the default. The model is fitted on labelled dev questions by ``bench/calibrate_tables.py``, its
+threshold chosen on 5-fold cross-validated probabilities (the ``note`` in ``relevance.json`` says how).
+
+The features of a (question, candidate table) pair. They describe whether the *measure* is what is asked, never
+the place alone, and none names a particular indicator or word, so they carry over to new questions and data:
+
+``similarity``
+    Cosine similarity of the question's vector to the indicator's (its name and definition, embedded at ingest).
+``question_cover``
+    Of the question's topic words (stemmed; without the areas it names, other place names, years, question words
+    such as "how many", measure words such as "rate" or "highest", words such as "district" or "people", and
+    stopwords), the share held by the indicator's name and definition, each word weighted by its IDF over the
+    catalogue (a word, or one it begins or that begins it: "smoke" and "smoker"). A word in no indicator
+    ("Tokyo", "bus", "fractures" beside a count of falls) weighs most, so a question about something the data
+    does not measure is poorly covered by every indicator.
+``asks_other``
+    1 when the question asks for something other than a figure: what a measure means or how it is defined,
+    services, support, plans, policies, recommendations, reasons ("why"); else 0.
+``area_named``
+    1 when the table is for an area the question names (or ranks the parts of one), 0 when it is the default
+    (the home area) or the wider area shown for want of a figure.
+``rank``
+    The candidate's place in the matcher's order (0 for its best: dense and BM25 fused by reciprocal rank).
+
+Computed too, for ``bench/calibrate_tables.py`` to compare by cross-validation, and left out of the shipped model
+because they did not help there: ``similarity_gap`` (the best candidate's similarity minus this one's),
+``name_cover`` (the IDF-weighted share of the indicator name's content words that the question holds), ``bm25``
+(BM25 of the name and definition for the question without its areas, divided by the best in the catalogue) and
+``asks_figure`` (1 when the question asks for a figure: how many, rate, percentage, compared with ...).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from assistant.calibrated import LogisticModel
+from assistant.glossary import expansions, places_in
+from assistant.indicators.match import IndicatorCatalogue
+from assistant.indicators.tables import IndicatorTable
+from assistant.lexical import QUESTION_WORDS, tokenize
+
+MODEL_PATH = Path(__file__).with_name("relevance.json")
+CANDIDATES = 8  # indicators considered for a question: the matcher's best, each with its table for the areas
+FEATURES = ("similarity", "question_cover", "asks_other", "area_named", "rank")  # those the shipped model uses
+ALL_FEATURES = (*FEATURES, "similarity_gap", "name_cover", "bm25", "asks_figure")
+# Words that ask for a figure rather than say what it measures (stemmed, as tokenize gives them).
+MEASURE_WORDS = frozenset(
+    "rate percentag proport number per cent figur latest recent current data statist level trend chang compar "
+    "highest lowest worst best most least rank top bottom highest higher lower better wors averag valu total "
+    "estim improv increas decreas rise gone go up down".split()
+)
+# Words that say where or who in general, not what is measured ("which district", "people in").
+GENERIC_WORDS = frozenset(
+    "has have had been district ward counti region ccg borough town citi area local resid neighbourhood peopl".split()
+)
+YEAR = re.compile(r"^(19|20)\d\d$")
+FIGURE = re.compile(
+    r"\b(how (many|much|high|low|common|often)|number|rates?|percentage|proportion|per cent|share|prevalence|"
+    r"incidence|figures?|statistics?|compared?|than|versus|vs|highest|lowest|worst|best|most|least|trend|level|"
+    r"how has|changed?)\b|%",
+    re.I,
+)
+# Questions that ask for something other than a figure: what a measure means, services, plans, advice.
+OTHER = re.compile(
+    r"\b(define[sd]?|definition|what does .* (mean|measure)|meaning|services?|support|clinics?|helpline|"
+    r"strateg(y|ies)|plans?|polic(y|ies)|priorit(y|ies)|recommend\w*|actions?|interventions?|why|"
+    r"who (runs|provides|is)|where can|how (do|can|should) (i|we|you))\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A candidate table for a question with the features of the pair and the model's probability."""
+
+    table: IndicatorTable
+    features: dict[str, float]
+    probability: float = 0.0
+
+
+@cache
+def shipped_model() -> LogisticModel:
+    """The fitted model shipped beside this module."""
+    return LogisticModel.load(MODEL_PATH)
+
+
+def asks_figure(question: str) -> bool:
+    return bool(FIGURE.search(question))
+
+
+class Relevance:
+    """Features of candidate tables over one catalogue: its token sets and IDF, computed once."""
+
+    def __init__(self, catalogue: IndicatorCatalogue) -> None:
+        entries = catalogue.entries
+        self.catalogue = catalogue
+        self.rows = {key: row for row, key in enumerate(zip(entries["indicator_id"], entries["source"], strict=True))}
+        names = tokenize([str(name) for name in entries["indicator_name"]])
+        texts = tokenize([f"{r.indicator_name} {r.definition}" for r in entries.itertuples()])
+        self.names = [_content(tokens) for tokens in names]
+        self.texts = [set(tokens) for tokens in texts]
+        frequency: dict[str, int] = {}
+        for tokens in self.texts:
+            for token in tokens:
+                frequency[token] = frequency.get(token, 0) + 1
+        self.frequency = frequency
+        self.size = len(entries)
+
+    def idf(self, token: str) -> float:
+        """BM25's IDF over the catalogue's names and definitions, log(1 + (N - df + 0.5) / (df + 0.5)): highest for
+        a word in none, above 0 for a word in all (a catalogue of one indicator still weighs its words)."""
+        df = self.frequency.get(token, 0)
+        return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+
+    def features(self, question: str, topic: str, vector: np.ndarray, rows: Sequence[int]) -> list[dict[str, float]]:
+        """The features of each catalogue row in ``rows`` (the matcher's best, in its order) for the question, all
+        of :data:`ALL_FEATURES` but the table's own (see :func:`with_table`); ``topic`` is the question without its
+        areas."""
+        if not rows:
+            return []
+        similarity = self.catalogue.vectors[list(rows)] @ vector
+        best = float(similarity.max())
+        words = _topic_words(topic)
+        weights = {w: self.idf(w) for w in words}
+        total = sum(weights.values())
+        held = set(words) | _content(tokenize([" ".join(expansions(topic))])[0])
+        query = " ".join([topic, *expansions(topic)])
+        bm25 = self.catalogue.lexical.scores(query, self.size)
+        top = float(bm25.max()) if len(bm25) else 0.0
+        figure = float(asks_figure(question))
+        other = float(bool(OTHER.search(question)))
+        out = []
+        for rank, (row, sim) in enumerate(zip(rows, similarity, strict=True)):
+            name_weights = {w: self.idf(w) for w in self.names[row]}
+            name_total = sum(name_weights.values())
+            text = self.texts[row]
+            out.append(
+                {
+                    "similarity": float(sim),
+                    "similarity_gap": best - float(sim),
+                    "question_cover": sum(v for w, v in weights.items() if _holds(text, w)) / total if total else 0.0,
+                    "name_cover": sum(v for w, v in name_weights.items() if _holds(held, w)) / name_total
+                    if name_total
+                    else 0.0,
+                    "bm25": float(bm25[row]) / top if top > 0 else 0.0,
+                    "asks_figure": figure,
+                    "asks_other": other,
+                    "rank": float(rank),
+                }
+            )
+        return out
+
+
+def with_table(features: dict[str, float], table: IndicatorTable, named: Sequence[str]) -> dict[str, float]:
+    """The features with the one that needs the built table: ``area_named``."""
+    return {**features, "area_named": float(_area_named(table, named))}
+
+
+def best_probability(model: LogisticModel, features: dict[str, float], named: bool) -> float:
+    """The highest probability the model could give a candidate with these features, whatever its table:
+    ``area_named`` is 0 when the question names no area, else 0 or 1 (1 unless the wider area is shown)."""
+    return max(model.probability({**features, "area_named": value}) for value in ((0.0, 1.0) if named else (0.0,)))
+
+
+def _content(tokens: Sequence[str]) -> set[str]:
+    """Content words: not question or measure words, not years (a question's "2019" is a period, not a topic)."""
+    return {
+        t
+        for t in tokens
+        if t not in QUESTION_WORDS and t not in MEASURE_WORDS and t not in GENERIC_WORDS and not YEAR.match(t)
+    }
+
+
+def _topic_words(topic: str) -> list[str]:
+    """The question's topic words: stemmed, without question and measure words, years or place names."""
+    places = {token for tokens in tokenize(places_in(topic)) for token in tokens}
+    return [t for t in dict.fromkeys(tokenize([topic])[0]) if t not in places and t in _content([t])]
+
+
+def _holds(words: set[str], word: str) -> bool:
+    """The word, or one it begins or that begins it (4 letters or more: "smoke" and "smoker" are not stemmed
+    alike), is among ``words``."""
+    if word in words:
+        return True
+    return len(word) >= 4 and any(len(w) >= 4 and (w.startswith(word) or word.startswith(w)) for w in words)
+
+
+def _area_named(table: IndicatorTable, named: Sequence[str]) -> bool:
+    if table.note:  # the wider area's figure, shown for want of one for the area asked about
+        return False
+    return table.area in named or (bool(table.ranking) and bool(named))

@@ -1,0 +1,155 @@
+"""What ``calibrate_tables.py`` and ``indicators.py`` share: labelled questions, their candidate tables with the
+relevance features, folds, cross-validated probabilities, and the figures the targets are set on.
+
+A table is relevant to a question of ``questions*.jsonl`` when its (source, indicator_id) is among the question's
+``indicators``; to a question of ``indicator_questions*.jsonl`` when it is the indicator asked for, for the area
+asked about (:func:`correct`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from common import read_questions
+
+from assistant.calibrated import LogisticModel, fit
+from assistant.indicators import Candidate, IndicatorMatcher, IndicatorTable, indicator_matcher
+from assistant.retrieve import Retriever, contextualize
+
+BENCH = Path(__file__).resolve().parent
+DEV = ("questions.jsonl", "questions_heldout.jsonl", "indicator_questions.jsonl")  # fitted and tuned on
+HELDOUT = ("questions_heldout2.jsonl", "indicator_questions_heldout.jsonl")  # scored only
+FOLDS = 5
+SHOWN = 3  # tables shown at most
+
+
+def correct(table: IndicatorTable, q: dict[str, Any]) -> bool:
+    """The indicator asked for (by name or id), for the area asked about."""
+    named = f"{table.sex} {table.indicator_name} {table.category}".lower()
+    same_id = bool(q.get("indicator_id")) and str(q["indicator_id"]) == table.indicator_id
+    return (any(name.lower() in named for name in _listed(q["indicator"])) or same_id) and table.area in _listed(
+        q["area"]
+    )
+
+
+def _listed(gold: str | list[str]) -> list[str]:
+    """A gold field: one answer, or the answers that are equally right (the same indicator in two files)."""
+    return [gold] if isinstance(gold, str) else gold
+
+
+def relevant(table: IndicatorTable, q: dict[str, Any]) -> bool:
+    if "indicators" in q:
+        return (table.source, table.indicator_id) in {(i["source"], str(i["indicator_id"])) for i in q["indicators"]}
+    return correct(table, q)
+
+
+@dataclass
+class Item:
+    """A labelled question with its candidate tables (the matcher's best, in its order) and their labels."""
+
+    id: str
+    question: str
+    asks_indicator: bool  # an indicator question: indicator recall is counted on these
+    has_relevant: bool  # labelled with an indicator that measures what it asks
+    candidates: list[Candidate]
+    labels: list[bool]
+    q: dict[str, Any]
+
+    @property
+    def fold(self) -> int:
+        return int(hashlib.sha1(self.id.encode()).hexdigest(), 16) % FOLDS
+
+
+def load(names: Sequence[str]) -> list[dict[str, Any]]:
+    questions = [q for name in names for q in read_questions(BENCH / name)]
+    ids = [q["id"] for q in questions]
+    assert len(ids) == len(set(ids)), "question ids must be unique within a set"
+    return questions
+
+
+def collect(retriever: Retriever, questions: Sequence[dict[str, Any]]) -> list[Item]:
+    """Each question's candidates, as ``answer.indicator_tables`` looks them up (no history)."""
+    matcher = retriever.derived(indicator_matcher)
+    assert matcher is not None, "the index has no indicators"
+    items = []
+    for q in questions:
+        query = contextualize(q["question"])
+        candidates = matcher.candidates(query, retriever.embed_query(query), matcher.areas_in(query))
+        asks = "indicators" not in q
+        items.append(
+            Item(
+                id=q["id"],
+                question=q["question"],
+                asks_indicator=asks,
+                has_relevant=asks or bool(q["indicators"]),
+                candidates=candidates,
+                labels=[relevant(c.table, q) for c in candidates],
+                q=q,
+            )
+        )
+    return items
+
+
+def rows(items: Sequence[Item]) -> tuple[list[dict[str, float]], list[bool]]:
+    return [c.features for i in items for c in i.candidates], [label for i in items for label in i.labels]
+
+
+def fit_on(items: Sequence[Item], features: Sequence[str], c: float = 1.0) -> LogisticModel:
+    x, y = rows(items)
+    return fit(x, y, features, c)
+
+
+def cross_validated(items: Sequence[Item], features: Sequence[str], c: float = 1.0) -> list[list[float]]:
+    """Each item's candidates' probabilities from a model fitted on the other folds."""
+    out: list[list[float]] = [[] for _ in items]
+    for fold in range(FOLDS):
+        model = fit_on([i for i in items if i.fold != fold], features, c)
+        for n, item in enumerate(items):
+            if item.fold == fold:
+                out[n] = [model.probability(cand.features) for cand in item.candidates]
+    return out
+
+
+def shown(probabilities: Sequence[float], threshold: float, k: int = SHOWN) -> list[int]:
+    """The candidates shown: those at or above the threshold, most probable first, at most ``k``."""
+    passed = [n for n, p in enumerate(probabilities) if p >= threshold]
+    return sorted(passed, key=lambda n: -probabilities[n])[:k]
+
+
+def ungated(matcher: IndicatorMatcher, query: str, vector: np.ndarray, k: int = SHOWN) -> list[IndicatorTable]:
+    """The tables shown before relevance was decided: the matcher's best ``k``, built from its best ``3 k``
+    indicators (as IndicatorMatcher.tables did)."""
+    areas = matcher.areas_in(query)
+    topic = matcher.gazetteer.without_areas(query)
+    entries = matcher.catalogue.entries.iloc[matcher.catalogue.match(topic, vector, k * 3)]
+    return matcher.builder.tables(query, areas, entries, k)
+
+
+def chosen(item: Item, probabilities: Sequence[float], threshold: float) -> list[IndicatorTable]:
+    return [item.candidates[n].table for n in shown(probabilities, threshold)]
+
+
+def figures(items: Sequence[Item], tables: Sequence[Sequence[IndicatorTable]]) -> dict[str, float]:
+    """The table figures the targets are set on, for the tables shown to each item."""
+    pairs = list(zip(items, tables, strict=True))
+    recall = [any(correct(t, i.q) for t in s) for i, s in pairs if i.asks_indicator]
+    silent = [not s for i, s in pairs if not i.has_relevant]
+    first = [bool(s) and relevant(s[0], i.q) for i, s in pairs if i.has_relevant]
+    n_shown = sum(len(s) for _, s in pairs)
+    n_relevant = sum(relevant(t, i.q) for i, s in pairs for t in s)
+    return {
+        "recall": sum(recall) / len(recall) if recall else float("nan"),
+        "recall_n": len(recall),
+        "silence": sum(silent) / len(silent) if silent else float("nan"),
+        "silence_n": len(silent),
+        "precision": n_relevant / n_shown if n_shown else float("nan"),
+        "shown": n_shown,
+        "relevant_shown": n_relevant,
+        "first": sum(first) / len(first) if first else float("nan"),
+        "first_n": len(first),
+    }

@@ -1,0 +1,128 @@
+"""Table relevance: a table is shown only when it measures what is asked; the place alone never makes it so."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import FakeEmbedder, indicator_rows
+
+import assistant.indicators.relevance as relevance
+from assistant.calibrated import LogisticModel
+from assistant.indicators import IndicatorMatcher, catalogue_texts
+from assistant.indicators.relevance import FEATURES, MODEL_PATH, shipped_model
+
+FALLS = "Emergency admissions for falls in people aged 65 and over"
+POPULATION = "Resident population"
+
+
+def _rows() -> list[dict]:  # type: ignore[type-arg]
+    falls = indicator_rows(
+        "1",
+        FALLS,
+        "low_is_good",
+        {("Crawley", "2017/18"): (2400, 2200, 2600), ("England", "2017/18"): (2170, 2160, 2180)},
+    )
+    population = indicator_rows("2", POPULATION, "", {("Crawley", "2017/18"): (112000, 111000, 113000)})
+    smoking = indicator_rows("3", "Smoking prevalence in adults", "low_is_good", {("Crawley", "2017/18"): (18, 14, 22)})
+    return falls + population + smoking
+
+
+def _matcher(embed=None) -> IndicatorMatcher:  # type: ignore[no-untyped-def]
+    table = pd.DataFrame(_rows())
+    return IndicatorMatcher(table, (embed or FakeEmbedder().embed)(catalogue_texts(table)))
+
+
+def _shown(matcher: IndicatorMatcher, question: str, embed=None) -> list[str]:  # type: ignore[no-untyped-def]
+    vector = (embed or FakeEmbedder().embed)([question])[0]
+    return [t.indicator_name for t in matcher.tables(question, vector)]
+
+
+def test_the_shipped_model_loads_with_the_documented_features() -> None:
+    model = shipped_model()
+    assert model.features == FEATURES
+    doc = relevance.__doc__ or ""
+    assert all(f"``{name}``" in doc for name in relevance.ALL_FEATURES)  # each feature is documented
+    assert 0.0 < model.threshold < 1.0 and "cross-validated" in model.note
+    assert len(model.coef) == len(model.mean) == len(model.scale) == len(FEATURES)
+    assert json.loads(MODEL_PATH.read_text(encoding="utf-8"))["features"] == list(FEATURES)
+    weight = dict(zip(model.features, model.coef, strict=True))
+    assert weight["similarity"] > 0 and weight["question_cover"] > 0 and weight["asks_other"] < 0
+
+
+def test_a_table_for_the_place_but_not_the_measure_is_not_shown() -> None:
+    matcher = _matcher()
+    vector = FakeEmbedder().embed(["hip fractures in Crawley"])[0]
+    (falls, *_) = [
+        c for c in matcher.candidates("hip fractures in Crawley", vector) if c.table.indicator_id == "1"
+    ] or [None]
+    if falls is not None:  # the matcher may offer it for the place: its features say the measure is not asked
+        assert falls.features["area_named"] == 1.0 and falls.features["question_cover"] == 0.0
+    assert _shown(matcher, "hip fractures in Crawley") == []
+    assert _shown(matcher, "how many weight loss operations were done in Crawley") == []
+    assert _shown(matcher, "which bus goes to Gatwick") == []
+
+
+def test_the_right_measure_is_shown_first() -> None:
+    matcher = _matcher()
+    assert _shown(matcher, "emergency admissions for falls in people aged 65 and over in Crawley")[0] == FALLS
+    assert _shown(matcher, "resident population of Crawley")[0] == POPULATION
+
+
+def test_no_table_when_the_question_asks_for_something_other_than_a_figure() -> None:
+    matcher = _matcher()
+    question = "what support services are there for people who have had falls in Crawley"
+    (candidate, *_) = matcher.candidates(question, FakeEmbedder().embed([question])[0])
+    assert candidate.features["asks_other"] == 1.0
+    assert _shown(matcher, question) == []
+
+
+def test_question_cover_weighs_the_topic_not_places_years_or_question_words() -> None:
+    matcher = _matcher()
+    question = "how many people in Crawley had emergency admissions for falls in 2017"
+    (falls,) = [
+        c for c in matcher.candidates(question, FakeEmbedder().embed([question])[0]) if c.table.indicator_id == "1"
+    ]
+    assert falls.features["question_cover"] == pytest.approx(1.0)  # "how many", "people", Crawley, 2017 left out
+    question = "falls among Crawley's Tokyo commuters"
+    (falls,) = [
+        c for c in matcher.candidates(question, FakeEmbedder().embed([question])[0]) if c.table.indicator_id == "1"
+    ]
+    assert 0.0 < falls.features["question_cover"] < 0.5  # words in no indicator weigh most
+
+
+def test_the_gate_follows_the_model_it_is_given() -> None:
+    table = pd.DataFrame(_rows())
+    vectors = FakeEmbedder().embed(catalogue_texts(table))
+    question = "smoking in Crawley"
+    vector = FakeEmbedder().embed([question])[0]
+    never = LogisticModel(("similarity",), (0.0,), (1.0,), (0.0,), -30.0, threshold=0.5)
+    always = LogisticModel(("similarity",), (0.0,), (1.0,), (0.0,), 30.0, threshold=0.5)
+    assert IndicatorMatcher(table, vectors, never).tables(question, vector) == []
+    shown = IndicatorMatcher(table, vectors, always).tables(question, vector, k=2)
+    assert 1 <= len(shown) <= 2
+
+
+@pytest.fixture(scope="module")
+def real_embed() -> Iterator[object]:
+    from assistant.config import Settings
+    from assistant.embed import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder.from_settings(Settings())
+    yield lambda texts: np.asarray(embedder.embed(list(texts)))
+
+
+@pytest.mark.real
+def test_with_the_real_model_the_measure_decides(real_embed) -> None:  # type: ignore[no-untyped-def]
+    matcher = _matcher(real_embed)
+    assert _shown(matcher, "hip fractures in Crawley", real_embed) == []
+    assert POPULATION not in _shown(matcher, "how many weight loss operations were done in Crawley", real_embed)
+    assert _shown(matcher, "which bus goes to Gatwick", real_embed) == []
+    assert _shown(matcher, "the population of Tokyo", real_embed) == []
+    assert _shown(matcher, "falls admissions for over 65s in Crawley", real_embed)[0] == FALLS
+    assert _shown(matcher, "what is the population of Crawley", real_embed)[0] == POPULATION
+    assert re.match("Smoking", _shown(matcher, "adult smoking rate in Crawley", real_embed)[0])
