@@ -11,7 +11,6 @@ cross-validation (each fold scored by a model fitted on the other four). The hel
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -29,11 +28,6 @@ FOLDS = 5
 
 def load_questions(files: Sequence[Path]) -> list[dict[str, Any]]:
     return [question for path in files for question in read_questions(path)]
-
-
-def fold_of(question_id: str, folds: int) -> int:
-    """A question's fold: stable across runs and machines."""
-    return int(hashlib.sha1(question_id.encode()).hexdigest(), 16) % folds
 
 
 def calibrated(

@@ -16,10 +16,9 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Sequence
-from pathlib import Path
 
 import table_relevance as tr
-from common import REPO, open_index
+from common import index_arguments, open_index
 
 from assistant.calibrated import LogisticModel, threshold_for
 from assistant.indicators.relevance import ALL_FEATURES, FEATURES, MODEL_PATH
@@ -48,8 +47,7 @@ def threshold(items: Sequence[tr.Item], probabilities: Sequence[Sequence[float]]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
-    parser.add_argument("--index", type=Path, default=Path("/tmp/jsna-bench-index"))
+    index_arguments(parser)
     args = parser.parse_args()
     retriever, _ = open_index(args.corpus, args.index)
     items = tr.collect(retriever, tr.load(tr.DEV))

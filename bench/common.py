@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import statistics
@@ -30,6 +31,11 @@ def open_index(corpus: Path, index: Path) -> tuple[Retriever, IngestReport]:
     embedder = SentenceTransformerEmbedder.from_settings(settings)
     report = ingest(settings, embedder)
     return Retriever(settings, embedder), report
+
+
+def fold_of(question_id: str, folds: int) -> int:
+    """A question's cross-validation fold: stable across runs and machines."""
+    return int(hashlib.sha1(question_id.encode()).hexdigest(), 16) % folds
 
 
 def read_questions(path: Path) -> list[dict[str, Any]]:

@@ -27,11 +27,10 @@ import os
 import time
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import table_relevance as tr
-from common import REPO, open_index, p50_p95, write_results
+from common import index_arguments, open_index, p50_p95, write_results
 
 from assistant.answer import indicator_tables
 from assistant.calibrated import LogisticModel
@@ -80,8 +79,7 @@ def per_kind(items: Sequence[tr.Item], shown: Sequence[Sequence[IndicatorTable]]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
-    parser.add_argument("--index", type=Path, default=Path("/tmp/jsna-bench-index"))
+    index_arguments(parser)
     args = parser.parse_args()
     retriever, report = open_index(args.corpus, args.index)
     model: LogisticModel = shipped_model()

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from calibrate_answers import DEV, HELDOUT, calibrated, fold_of, load_questions
-from common import index_arguments, open_index, p50_p95, write_results
+from calibrate_answers import DEV, HELDOUT, calibrated, load_questions
+from common import fold_of, index_arguments, open_index, p50_p95, write_results
 
 from assistant.answer import compose
 from assistant.calibrated import LogisticModel

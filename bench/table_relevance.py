@@ -8,14 +8,13 @@ asked about (:func:`correct`).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from common import read_questions
+from common import fold_of, read_questions
 
 from assistant.calibrated import LogisticModel, fit
 from assistant.indicators import Candidate, IndicatorMatcher, IndicatorTable, indicator_matcher
@@ -62,7 +61,7 @@ class Item:
 
     @property
     def fold(self) -> int:
-        return int(hashlib.sha1(self.id.encode()).hexdigest(), 16) % FOLDS
+        return fold_of(self.id, FOLDS)
 
 
 def load(names: Sequence[str]) -> list[dict[str, Any]]:
