@@ -290,7 +290,7 @@ def format_response(response: Response) -> str:
         badge = " [recommendation]" if c.recommendation else ""
         out.append(f"[{number}] {c.citation}{badge}  score {hit.score:.2f}")
         out.append(f"    {c.doc}" + (f" - {c.section}" if c.section else ""))
-        text = c.text if len(c.text) <= 400 else c.text[:400].rsplit(" ", 1)[0] + " ..."
+        text = hit.text if len(hit.text) <= 400 else hit.text[:400].rsplit(" ", 1)[0] + " ..."
         out.append(textwrap.indent(textwrap.fill(text, 96), "    "))
         out.append("")
     return "\n".join(out)
