@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from typing import Any
 from calibrate_answers import DEV, HELDOUT, calibrated, load_questions
 from common import fold_of, index_arguments, open_index, p50_p95, write_results
 
-from assistant.answer import compose
+from assistant.answer import NUMBER, YEARS, compose, numbers
 from assistant.calibrated import LogisticModel
 from assistant.evidence import FEATURES, decision, gather
 from assistant.model import Hit
@@ -40,8 +39,6 @@ from assistant.retrieve import MODES, Retriever
 
 KS = (1, 3, 5, 10)
 FOLDS = 5
-YEAR = re.compile(r"^(?:19|20)\d\d(?:/\d\d)?$")
-NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
 def is_gold(hit: Hit, gold: list[dict[str, Any]]) -> bool:
@@ -53,19 +50,14 @@ def is_gold(hit: Hit, gold: list[dict[str, Any]]) -> bool:
 
 
 def asked_figure(answer: str) -> str | None:
-    """The figure a fact question asks for: the first number of its gold answer that is not a year."""
-    for match in NUMBER.finditer(answer):
-        text = match.group().rstrip(",")
-        end = answer[match.end() : match.end() + 3]
-        if YEAR.match(text) or (len(text) == 4 and end.startswith("/")):
-            continue
-        return text.replace(",", "")
-    return None
+    """The figure a fact question asks for: the first number of its gold answer that is not a year or period."""
+    match = NUMBER.search(YEARS.sub(" ", answer))
+    return match.group().rstrip(",").replace(",", "") if match else None
 
 
 def quotes(text: str, figure: str) -> bool:
     """``text`` gives the figure (as a number: "16.0%" gives 16)."""
-    return float(figure) in {float(m.group().rstrip(",").replace(",", "")) for m in NUMBER.finditer(text)}
+    return float(figure) in {float(number) for number in numbers(text)}
 
 
 @dataclass
