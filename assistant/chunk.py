@@ -14,12 +14,34 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from assistant.model import Chunk, DocumentInfo, Page, chunk_id
-from assistant.text import split_sentences
+from assistant.text import split_sentences, strip_bullet
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
 RECOMMENDATION_HEADING = re.compile(r"\brecommendations?\b|\brecommended\s+actions?\b", re.IGNORECASE)
 RECOMMENDATION_LEAD = re.compile(r"^(?:key\s+)?recommendations?\s*(?:\d{1,2}[a-z]?)?\s*[:.–—-]", re.IGNORECASE)
+MIN_SENTENCE_CHARS = 25  # shorter is a heading, a label or a table cell, not a quotable sentence
+NOT_QUOTABLE = re.compile(r"^(?:figure|fig\.|table|chart|map|source|note)s?\b[^.]{0,12}[:.\d]|https?://", re.I)
+NUMERIC = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*$")  # a word of figures and signs: "1,000", "(11.7)", "15-17"
+# A table's rows or a chart's axis read out as one line: "0-9 10-19 20-29 ...", "Adur 7552 11.7 (10.9) ...".
+TABLE_NUMBERS, TABLE_SHARE = 8, 0.4
+
+
+def sentences(text: str) -> list[str]:
+    """The quotable sentences of a passage, in order and each once, without bullet glyphs: not headings or
+    labels (shorter than ``MIN_SENTENCE_CHARS``), captions, sources, links, or table rows read out as text (at
+    least ``TABLE_NUMBERS`` numbers making up ``TABLE_SHARE`` of the words). These are embedded at ingest and
+    are what an answer may quote."""
+    out: list[str] = []
+    for sentence in map(strip_bullet, split_sentences(text)):
+        if len(sentence) < MIN_SENTENCE_CHARS or NOT_QUOTABLE.search(sentence) or sentence in out:
+            continue
+        words = sentence.split()
+        figures = sum(bool(NUMERIC.match(word)) for word in words)
+        if figures >= TABLE_NUMBERS and figures >= TABLE_SHARE * len(words):
+            continue
+        out.append(sentence)
+    return out
 
 
 def embedding_text(title: str, section: str, text: str) -> str:

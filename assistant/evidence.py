@@ -5,7 +5,7 @@ The features, all from the pages the search returned:
 
 - ``similarity``: the best cosine similarity of the question to a passage of the top 3 pages;
 - ``sentence``: the best similarity of the question to one sentence of those pages (the answer's candidates, each
-  embedded with the same model): a passage can be close as a whole while no sentence says what was asked;
+  embedded at ingest with the same model): a passage can be close as a whole while no sentence says what was asked;
 - ``lift``: how far the closest passage of the whole corpus stands out from its next 40 (best similarity minus the
   mean of the 11th to 50th): a question the corpus answers finds a peak, one it does not finds a plain;
 - ``share``: of the question's content words (stemmed, question words aside), the share the top 3 pages hold;
@@ -25,31 +25,23 @@ for at most 3% of answerable dev questions declined, by cross-validation.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from assistant import store
 from assistant.calibrated import LogisticModel
 from assistant.glossary import place_group, places_in
 from assistant.lexical import Coverage
 from assistant.model import Hit
 from assistant.retrieve import Retriever
-from assistant.text import split_sentences, strip_bullet
 
 FEATURES = ("similarity", "sentence", "lift", "share", "focus", "unmatched", "elsewhere")
 MODEL_FILE = Path(__file__).with_name("evidence.json")
 RARE_DF = 5  # a word in at most this many chunks is distinctive
 TOP = 3  # pages whose evidence is weighed
-QUOTED = 5  # pages whose sentences may be quoted
-MIN_SENTENCE_CHARS = 25  # shorter is a heading, a label or a table cell, not a quotable sentence
-# Embedded per page, in reading order, with the question: about 40 sentences, 0.3-0.5 s on 2 cores, and more while
-# other work holds the cores. 3 pages of 8 were measured too: the asked figure was quoted for 54% of dev fact
-# questions against 63%, so the larger budget stays.
-PER_PAGE_SENTENCES = 12
-NOT_QUOTABLE = re.compile(r"^(?:figure|fig\.|table|chart|map|source|note)s?\b[^.]{0,12}[:.\d]|https?://", re.I)
 LIFT_FROM, LIFT_TO = 10, 50
 
 
@@ -100,35 +92,27 @@ def gather(retriever: Retriever, query: str, hits: Sequence[Hit]) -> Evidence:
     texts = [f"{h.chunk.title}\n{h.chunk.section}\n{h.text}" for h in top]
     coverage = snapshot.lexical.coverage(query, texts, RARE_DF, places_in(query))
     query_vector = retriever.embed_query(query)
-    candidates = candidate_sentences(hits[:QUOTED])
-    sentences: tuple[Sentence, ...] = ()
-    if candidates:
-        vectors = retriever.embedder.embed([text for _, text in candidates])
-        similarity = vectors @ query_vector
-        sentences = tuple(
-            Sentence(number, text, float(sim), vector)
-            for (number, text), sim, vector in zip(candidates, similarity, vectors, strict=True)
-        )
+    sentences = tuple(
+        Sentence(number, text, float(vector @ query_vector), vector)
+        for number, text, vector in candidate_sentences(snapshot, hits)
+    )
     nearest = [similarity for _, similarity in snapshot.search(query_vector, LIFT_TO)]
     lift = nearest[0] - float(np.mean(nearest[LIFT_FROM:])) if len(nearest) > LIFT_FROM else 0.0
     best = max((h.similarity for h in top), default=0.0)
     return Evidence(best, coverage, about_elsewhere(query, top), sentences, lift)
 
 
-def candidate_sentences(hits: Sequence[Hit]) -> list[tuple[int, str]]:
-    """(page number, sentence) for the quotable sentences of ``hits`` (not captions, sources or links), best page
-    first, each sentence once, at most PER_PAGE_SENTENCES a page."""
+def candidate_sentences(snapshot: store.Snapshot, hits: Sequence[Hit]) -> list[tuple[int, str, np.ndarray]]:
+    """(page number, sentence, its vector) for the quotable sentences of every page of ``hits`` (embedded at
+    ingest: :func:`assistant.chunk.sentences`), best page first, each sentence once."""
     seen: set[str] = set()
     out = []
     for number, hit in enumerate(hits, 1):
-        taken = 0
-        for sentence in map(strip_bullet, split_sentences(hit.text)):
-            if taken == PER_PAGE_SENTENCES:
-                break
-            if len(sentence) >= MIN_SENTENCE_CHARS and not NOT_QUOTABLE.search(sentence) and sentence not in seen:
-                seen.add(sentence)
-                out.append((number, sentence))
-                taken += 1
+        for chunk in hit.page_passages:
+            for text, vector in snapshot.sentences_of(chunk):
+                if text not in seen:
+                    seen.add(text)
+                    out.append((number, text, vector))
     return out
 
 

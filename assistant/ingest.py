@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from assistant import corpus, store
-from assistant.chunk import chunk_pages, embedding_text
+from assistant.chunk import chunk_pages, embedding_text, sentences
 from assistant.config import Settings
 from assistant.embed import Embedder, model_words
 from assistant.errors import ConfigError, JsnaError
@@ -91,14 +91,15 @@ def ingest(
             rows = 0 if old.indicators is None else len(old.indicators)
             seconds = time.perf_counter() - started
             return replace(report, chunks=len(old.chunks), indicator_rows=rows, seconds=seconds, timings=timings)
-        new_vectors, indicators = _embed(embedder, new_chunks, indicators, progress, timings)
-        chunks = _write(settings, embedder, old, plan, new_docs, new_chunks, new_vectors, indicators, report, progress)
+        embedded, indicators = _embed(embedder, new_chunks, indicators, progress, timings)
+        chunks = _write(settings, embedder, old, plan, new_docs, new_chunks, embedded, indicators, report, progress)
         timings["index"] = time.perf_counter() - started - sum(v for k, v in timings.items() if k != "index")
     return replace(
         report,
         indicator_rows=0 if indicators.table is None else len(indicators.table),
         chunks=len(chunks),
         chunks_embedded=len(new_chunks),
+        sentences_embedded=embedded.distinct,
         seconds=time.perf_counter() - started,
         timings=timings,
     )
@@ -241,6 +242,15 @@ def _report(
 
 # --- 4. embed -----------------------------------------------------------------------------------------------
 
+SentencePairs = list[tuple[str, np.ndarray]]  # a chunk's quotable sentences, each with its vector
+
+
+@dataclass(frozen=True)
+class _Embedded:
+    vectors: np.ndarray  # one per new chunk
+    sentences: list[SentencePairs]  # one list per new chunk
+    distinct: int  # sentences embedded (a sentence in two overlapping chunks once)
+
 
 def _embed(
     embedder: Embedder,
@@ -248,10 +258,13 @@ def _embed(
     indicators: _Indicators,
     progress: ProgressCallback,
     timings: dict[str, float],
-) -> tuple[np.ndarray, _Indicators]:
-    """Vectors for the new chunks, and for the indicator catalogue when the table was read again."""
+) -> tuple[_Embedded, _Indicators]:
+    """Vectors for the new chunks and their quotable sentences (each distinct sentence once: neighbouring
+    chunks overlap), and for the indicator catalogue when the table was read again."""
     t = time.perf_counter()
-    texts = [embedding_text(c.title, c.section, c.text) for c in new_chunks]
+    per_chunk = [sentences(c.text) for c in new_chunks]
+    distinct = list(dict.fromkeys(text for texts in per_chunk for text in texts))
+    texts = [embedding_text(c.title, c.section, c.text) for c in new_chunks] + distinct
     embedded = [0]
 
     def on_batch(n: int) -> None:
@@ -263,7 +276,9 @@ def _embed(
     if indicators.table is not None and indicators.vectors is None:
         indicators = replace(indicators, vectors=embedder.embed(catalogue_texts(indicators.table)))
     timings["embed"] = time.perf_counter() - t
-    return vectors, indicators
+    by_text = dict(zip(distinct, vectors[len(new_chunks) :], strict=True))
+    pairs = [[(text, by_text[text]) for text in chunk_texts] for chunk_texts in per_chunk]
+    return _Embedded(vectors[: len(new_chunks)], pairs, len(distinct)), indicators
 
 
 # --- 5. write -----------------------------------------------------------------------------------------------
@@ -276,14 +291,15 @@ def _write(
     plan: _Plan,
     new_docs: dict[str, DocumentInfo],
     new_chunks: list[Chunk],
-    new_vectors: np.ndarray,
+    embedded: _Embedded,
     indicators: _Indicators,
     report: IngestReport,
     progress: ProgressCallback,
 ) -> list[Chunk]:
-    """Reused and new chunks with their vectors and BM25 index, and the indicators, as a new live version."""
+    """Reused and new chunks with their vectors, sentences and BM25 index, and the indicators, as a new live
+    version."""
     progress(ProgressEvent("write", 0, 1))
-    chunks, vectors = _assemble(old, plan.keep, new_chunks, new_vectors)
+    chunks, vectors, chunk_sentences = _assemble(old, plan.keep, new_chunks, embedded)
     documents = {path: replace(info, path=path) for path, info in plan.keep.items()} | new_docs
     manifest = store.Manifest(
         format_version=store.FORMAT_VERSION,
@@ -299,7 +315,10 @@ def _write(
         indicator_loader=LOADER_VERSION,
     )
     lexical = Lexical.build(chunks)
-    store.write(settings.index, manifest, chunks, vectors, lexical, indicators.table, indicators.vectors)
+    sentence_table = store.Sentences.build(chunk_sentences, embedder.dimension)
+    store.write(
+        settings.index, manifest, chunks, vectors, lexical, sentence_table, indicators.table, indicators.vectors
+    )
     progress(ProgressEvent("write", 1, 1))
     return chunks
 
@@ -308,23 +327,25 @@ def _assemble(
     old: store.Snapshot | None,
     keep: dict[str, DocumentInfo],
     new_chunks: list[Chunk],
-    new_vectors: np.ndarray,
-) -> tuple[list[Chunk], np.ndarray]:
-    """Reused chunks (re-pointed at a renamed file) and new ones, ordered by document path."""
-    rows: list[tuple[str, Chunk, np.ndarray]] = []
+    embedded: _Embedded,
+) -> tuple[list[Chunk], np.ndarray, list[SentencePairs]]:
+    """Reused chunks (re-pointed at a renamed file) and new ones, with their vectors and sentences, ordered by
+    document path."""
+    rows: list[tuple[str, Chunk, np.ndarray, SentencePairs]] = []
     if old is not None and keep:
         renamed = {info.path: path for path, info in keep.items()}
         old_vectors = old.vectors()
         for row, chunk in enumerate(old.chunks):
             if chunk.doc in renamed:
                 path = renamed[chunk.doc]
-                rows.append((path, replace(chunk, doc=path) if path != chunk.doc else chunk, old_vectors[row]))
-    rows.extend((c.doc, c, v) for c, v in zip(new_chunks, new_vectors, strict=True))
+                moved = replace(chunk, doc=path) if path != chunk.doc else chunk
+                rows.append((path, moved, old_vectors[row], old.sentences.of(row)))
+    rows.extend((c.doc, c, v, s) for c, v, s in zip(new_chunks, embedded.vectors, embedded.sentences, strict=True))
     rows.sort(key=lambda r: r[0])  # stable: chunk order within a document is kept
     if not rows:
-        dim = new_vectors.shape[1] if new_vectors.ndim == 2 else 0
-        return [], np.zeros((0, dim), np.float32)
-    return [r[1] for r in rows], np.vstack([r[2] for r in rows]).astype(np.float32)
+        dim = embedded.vectors.shape[1] if embedded.vectors.ndim == 2 else 0
+        return [], np.zeros((0, dim), np.float32), []
+    return [r[1] for r in rows], np.vstack([r[2] for r in rows]).astype(np.float32), [r[3] for r in rows]
 
 
 def _row_hash(row: dict[str, str] | None) -> str:

@@ -182,6 +182,7 @@ class IngestReport:
     skipped: tuple[SkippedFile, ...] = ()
     chunks: int = 0
     chunks_embedded: int = 0
+    sentences_embedded: int = 0  # distinct quotable sentences of the new chunks
     indicator_rows: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)

@@ -158,7 +158,8 @@ def format_report(report: IngestReport) -> str:
     if not report.changed and not report.rebuilt_because:
         lines.append("The index was already up to date; nothing was written.")
     lines.append(
-        f"Chunks: {report.chunks} in the index, {report.chunks_embedded} embedded now. Took {report.seconds:.1f} s."
+        f"Chunks: {report.chunks} in the index, {report.chunks_embedded} embedded now "
+        f"(with {report.sentences_embedded} of their sentences). Took {report.seconds:.1f} s."
     )
     if report.indicator_rows:
         lines.append(f"Indicators: {report.indicator_rows} rows loaded from indicators/.")

@@ -8,6 +8,8 @@ Layout::
         chunks.parquet      one row per chunk (the passage text and its citation fields)
         vectors.faiss       FAISS inner-product index over the normalised chunk vectors (see below)
         bm25/               BM25 index over the same chunks (bm25s), rebuilt with every version
+        sentences.parquet   the quotable sentences of every chunk (its row and the text), in chunk order
+        sentence_vectors.npy  one float16 vector per sentence: answers are chosen from them without embedding
         indicators.parquet  the indicator files as one long table (when the corpus has indicators/)
         indicator_vectors.npy  one vector per indicator (name and definition), for matching questions
     index/.build-*/         a version being written; never read; removed when a later ingest starts
@@ -28,6 +30,7 @@ their settings in ``vectors.faiss``, and are searched, filtered or not, by :func
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -45,12 +48,14 @@ from assistant.errors import IndexCorruptError, IndexMismatchError, IndexMissing
 from assistant.lexical import Lexical
 from assistant.model import Chunk, DocumentInfo, SkippedFile
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentences and their vectors
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.parquet"
 VECTORS = "vectors.faiss"
 LEXICAL = "bm25"
+SENTENCES = "sentences.parquet"
+SENTENCE_VECTORS = "sentence_vectors.npy"
 INDICATORS = "indicators.parquet"
 INDICATOR_VECTORS = "indicator_vectors.npy"
 EXACT_BELOW = 100_000  # vectors; exact search of fewer takes under ~10 ms on 2 idle cores
@@ -90,20 +95,55 @@ class Manifest:
 
 
 @dataclass(frozen=True)
+class Sentences:
+    """The quotable sentences of every chunk (:func:`assistant.chunk.sentences`) with their vectors, ordered by
+    the row of the chunk they come from."""
+
+    rows: np.ndarray  # int32, one per sentence, ascending
+    texts: tuple[str, ...]
+    vectors: np.ndarray  # (n, dimension), float16: half the memory, cosines within about 0.001
+
+    @classmethod
+    def build(cls, per_chunk: Sequence[Sequence[tuple[str, np.ndarray]]], dimension: int) -> Sentences:
+        """From each chunk's (text, vector) pairs, in chunk row order."""
+        rows = [row for row, pairs in enumerate(per_chunk) for _ in pairs]
+        texts = tuple(text for pairs in per_chunk for text, _ in pairs)
+        vectors = [vector for pairs in per_chunk for _, vector in pairs]
+        matrix = np.vstack(vectors).astype(np.float16) if vectors else np.zeros((0, dimension), np.float16)
+        return cls(np.asarray(rows, dtype=np.int32), texts, matrix)
+
+    def of(self, row: int) -> list[tuple[str, np.ndarray]]:
+        """The (text, float32 vector) pairs of chunk ``row``."""
+        start, end = np.searchsorted(self.rows, [row, row + 1])
+        return [(self.texts[i], self.vectors[i].astype(np.float32)) for i in range(start, end)]
+
+
+@dataclass(frozen=True)
 class Snapshot:
-    """One loaded index version: chunks in row order, and the FAISS index over their vectors."""
+    """One loaded index version: chunks in row order, the FAISS index over their vectors, the BM25 index, the
+    chunks' sentences, and the indicator table."""
 
     version: str
     manifest: Manifest
     chunks: tuple[Chunk, ...]
     index: Any  # faiss.Index
     lexical: Lexical
+    sentences: Sentences
     indicators: Any = None  # pandas.DataFrame, the long indicator table, or None
     indicator_vectors: np.ndarray | None = None
 
     def vectors(self) -> np.ndarray:
         n = self.index.ntotal
         return self.index.reconstruct_n(0, n) if n else np.zeros((0, self.manifest.dimension), np.float32)
+
+    @functools.cached_property
+    def _rows(self) -> dict[str, int]:
+        return {chunk.id: row for row, chunk in enumerate(self.chunks)}
+
+    def sentences_of(self, chunk: Chunk) -> list[tuple[str, np.ndarray]]:
+        """The quotable sentences of one of this version's chunks, each with its vector."""
+        row = self._rows.get(chunk.id)
+        return [] if row is None else self.sentences.of(row)
 
     def search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Rows and inner-product scores of the ``k`` nearest chunks; ``allowed`` (one bool per row) limits
@@ -214,6 +254,7 @@ def load(root: Path, expect: dict[str, Any] | None = None, verify: bool = True) 
         index = faiss.read_index(str(folder / VECTORS))
         chunks = _read_chunks(folder / CHUNKS)
         lexical = Lexical.load(folder / LEXICAL)
+        sentences = _read_sentences(folder)
         indicators, indicator_vectors = _read_indicators(folder)
     except Exception as exc:
         raise IndexCorruptError(f"The index in {root}/{version} cannot be read ({exc}).", REBUILD) from None
@@ -222,7 +263,27 @@ def load(root: Path, expect: dict[str, Any] | None = None, verify: bool = True) 
             f"The index in {root}/{version} is inconsistent ({index.ntotal} vectors for {len(chunks)} chunks).",
             REBUILD,
         )
-    return Snapshot(version, manifest, chunks, index, lexical, indicators, indicator_vectors)
+    if len(sentences.texts) != len(sentences.vectors) or (len(sentences.rows) and sentences.rows[-1] >= len(chunks)):
+        raise IndexCorruptError(f"The index in {root}/{version} has sentences that fit no chunk.", REBUILD)
+    return Snapshot(version, manifest, chunks, index, lexical, sentences, indicators, indicator_vectors)
+
+
+def _read_sentences(folder: Path) -> Sentences:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(folder / SENTENCES)
+    rows = np.asarray(table.column("row").to_numpy(), dtype=np.int32)
+    return Sentences(rows, tuple(table.column("text").to_pylist()), np.load(folder / SENTENCE_VECTORS))
+
+
+def _write_sentences(folder: Path, sentences: Sentences) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([("row", pa.int32()), ("text", pa.string())])
+    table = pa.table({"row": sentences.rows, "text": list(sentences.texts)}, schema=schema)
+    pq.write_table(table, folder / SENTENCES)
+    np.save(folder / SENTENCE_VECTORS, np.asarray(sentences.vectors, dtype=np.float16))
 
 
 def _read_indicators(folder: Path) -> tuple[Any, np.ndarray | None]:
@@ -289,11 +350,12 @@ def write(
     chunks: Sequence[Chunk],
     vectors: np.ndarray,
     lexical: Lexical,
+    sentences: Sentences,
     indicators: Any = None,
     indicator_vectors: np.ndarray | None = None,
 ) -> str:
-    """Write a complete new version (the chunks, their vectors and their BM25 index; the indicator table and
-    its vectors) and make it live. Returns the version name."""
+    """Write a complete new version (the chunks, their vectors, BM25 index and sentences; the indicator table
+    and its vectors) and make it live. Returns the version name."""
     import faiss
 
     if len(chunks) != len(vectors):
@@ -305,6 +367,7 @@ def write(
     faiss.write_index(build_vector_index(vectors, manifest.dimension), str(build / VECTORS))
     _write_chunks(build / CHUNKS, chunks)
     lexical.save(build / LEXICAL)
+    _write_sentences(build, sentences)
     if indicators is not None:
         indicators.to_parquet(build / INDICATORS, index=False)
         np.save(build / INDICATOR_VECTORS, np.asarray(indicator_vectors, dtype=np.float32))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import SHIPPED_CORPUS, FakeEmbedder
 
-from assistant.chunk import chunk_pages, embedding_text
+from assistant.chunk import chunk_pages, embedding_text, sentences
 from assistant.corpus import SourceFile, document_info, file_sha256
 from assistant.embed import SentenceTransformerEmbedder
 from assistant.model import Block, DocumentInfo, Page
@@ -130,3 +130,17 @@ def test_pageless_document_cites_its_section(tmp_path: Path) -> None:
     assert chunk.section == "Damp and mould" and not chunk.paged
     assert chunk.pages_label == "section “Damp and mould”"
     assert info.title == "Housing briefing"
+
+
+def test_quotable_sentences_leave_out_captions_sources_links_and_table_rows() -> None:
+    text = (
+        "Figure 3: Drug deaths by district, 2015 to 2017. Source: ONS deaths registrations 2018 data. "
+        "See https://example.org/drug-deaths for the tables. • Drug deaths were highest in Crawley and Adur. "
+        "Adur 7552 11.7 (10.9) 8000 12.1 (11.0) 9000 13.0 (12.2) in total. Short heading. "
+        "Teenage pregnancy fell from 31.3 per 1,000 15-17 year olds in 2005 to 12.2 per 1,000 in 2016. "
+        "Drug deaths were highest in Crawley and Adur."
+    )
+    assert sentences(text) == [
+        "Drug deaths were highest in Crawley and Adur.",  # the bullet glyph gone, and once
+        "Teenage pregnancy fell from 31.3 per 1,000 15-17 year olds in 2005 to 12.2 per 1,000 in 2016.",
+    ]

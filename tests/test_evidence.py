@@ -38,13 +38,19 @@ def test_features_from_a_real_search(briefings: Settings) -> None:
     assert covered.features()["share"] == 1.0 and covered.features()["unmatched"] == 0
 
 
-def test_candidate_sentences_are_quotable_and_each_once(briefings: Settings) -> None:
+def test_candidate_sentences_are_the_pages_stored_sentences_each_once(briefings: Settings) -> None:
     retriever = Retriever(briefings, FakeEmbedder())
     hits = retriever.search("drug misuse deaths", k=4)
-    candidates = candidate_sentences(hits)
-    texts = [text for _, text in candidates]
-    assert len(texts) == len(set(texts)) and all(len(t) >= 25 for t in texts)
-    assert all(text in hits[number - 1].text for number, text in candidates)
+    candidates = candidate_sentences(retriever.snapshot, hits)
+    texts = [text for _, text, _ in candidates]
+    assert texts and len(texts) == len(set(texts)) and all(len(t) >= 25 for t in texts)
+    assert all(text in hits[number - 1].text for number, text, _ in candidates)
+    assert [number for number, _, _ in candidates] == sorted(number for number, _, _ in candidates)
+    first = [text for text, _ in retriever.snapshot.sentences_of(hits[0].chunk)]
+    assert all(text in texts for text in first)
+    evidence = gather(retriever, "drug misuse deaths", hits)
+    vector = retriever.embed_query("drug misuse deaths")
+    assert all(abs(s.similarity - float(s.vector @ vector)) < 1e-6 for s in evidence.sentences)
 
 
 def test_a_place_answered_only_from_documents_about_other_places(briefings: Settings) -> None:
@@ -54,16 +60,3 @@ def test_a_place_answered_only_from_documents_about_other_places(briefings: Sett
     assert about_elsewhere("how many pharmacies are there in Surrey", [west_sussex])
     assert not about_elsewhere("how many pharmacies are there in Crawley", [west_sussex])  # in West Sussex
     assert not about_elsewhere("how many pharmacies are there", [west_sussex])  # no place named
-
-
-def test_captions_sources_and_links_are_not_quoted(briefings: Settings) -> None:
-    retriever = Retriever(briefings, FakeEmbedder())
-    (hit,) = retriever.search("drug deaths by district", k=1)
-    page = replace(
-        hit.chunk,
-        text="Figure 3: Drug deaths by district, 2015 to 2017. Source: ONS deaths registrations 2018 data. "
-        "See https://example.org/drug-deaths for the tables. Drug deaths were highest in Crawley and Adur.",
-    )
-    assert [text for _, text in candidate_sentences([Hit(page, 1.0, 0.5)])] == [
-        "Drug deaths were highest in Crawley and Adur."
-    ]

@@ -19,8 +19,10 @@ from assistant.retrieve import Retriever
 def test_first_ingest_indexes_every_document(settings: Settings, fake_embedder: FakeEmbedder) -> None:
     report = ingest(settings, fake_embedder)
     assert report.added == ("pdf/falls-briefing-2017.pdf", "pdf/tobacco-2019.pdf")
-    assert report.chunks == report.chunks_embedded == len(fake_embedder.embedded) > 0
+    assert report.chunks == report.chunks_embedded > 0 and report.sentences_embedded > 0
+    assert len(fake_embedder.embedded) == report.chunks_embedded + report.sentences_embedded
     snap = store.load(settings.index)
+    assert len(set(snap.sentences.texts)) == report.sentences_embedded
     assert {c.doc for c in snap.chunks} == set(report.added)
     assert snap.manifest.documents["pdf/tobacco-2019.pdf"].pages == 4
     assert snap.manifest.documents["pdf/tobacco-2019.pdf"].year == 2019
@@ -64,6 +66,11 @@ def test_changed_added_removed_and_renamed_documents(settings: Settings, small_c
     old_rows = [i for i, c in enumerate(before.chunks) if c.id in falls_ids]
     new_rows = [i for i, c in enumerate(after.chunks) if c.id in falls_ids]
     assert np.allclose(before.vectors()[old_rows], after.vectors()[new_rows])
+    kept = [(t, v) for c in before.chunks if c.id in falls_ids for t, v in before.sentences_of(c)]
+    assert kept and [t for t, _ in kept] == [t for c in moved for t, _ in after.sentences_of(c)]
+    assert np.allclose([v for _, v in kept], [v for c in moved for _, v in after.sentences_of(c)])
+    own = {t for t, _ in kept if "65 and over" in t}  # the running header is a sentence of the new ones too
+    assert own and not own & set(embedder.embedded)  # reused, not embedded again
     assert not any("14.2 per cent" in c.text for c in after.chunks)
 
     (pdf / "new-sexual-health.pdf").unlink()
@@ -102,7 +109,7 @@ def test_full_rebuild_embeds_everything_again(settings: Settings) -> None:
     first = ingest(settings, FakeEmbedder())
     embedder = FakeEmbedder()
     report = ingest(settings, embedder, full=True)
-    assert len(embedder.embedded) == first.chunks and report.rebuilt_because
+    assert len(embedder.embedded) == first.chunks + first.sentences_embedded and report.rebuilt_because
 
 
 def test_duplicate_content_is_indexed_once(settings: Settings, small_corpus: Path) -> None:

@@ -112,7 +112,8 @@ def _write(root: Path, vectors: np.ndarray) -> store.Snapshot:
         for i in range(len(vectors))
     ]
     manifest = store.Manifest(store.FORMAT_VERSION, "fake", vectors.shape[1], 256, {}, "now", {})
-    store.write(root, manifest, chunks, vectors, Lexical.build(chunks))
+    sentences = store.Sentences.build([[] for _ in chunks], vectors.shape[1])
+    store.write(root, manifest, chunks, vectors, Lexical.build(chunks), sentences)
     return store.load(root)
 
 
@@ -181,3 +182,16 @@ def test_retriever_filters_an_approximate_index(settings: Settings, monkeypatch:
     hits = retriever.search("smoking prevalence Adur", filters=one, mode="dense")
     assert hits and {h.chunk.doc for h in hits} == {"pdf/falls-briefing-2017.pdf"}
     assert {h.chunk.doc for h in retriever.search("smoking prevalence Adur", mode="dense")} >= {"pdf/tobacco-2019.pdf"}
+
+
+def test_sentences_are_kept_with_their_chunk_and_vector(tmp_path: Path) -> None:
+    vectors = _clustered(3, dimension=8)
+    chunks = [Chunk(f"c{i}", "doc.pdf", "Doc", "chapter", 2020, "", 1, 1, "", f"passage {i}") for i in range(3)]
+    pairs = [[("First of chunk 0.", vectors[0]), ("Second of chunk 0.", vectors[1])], [], [("Only of 2.", vectors[2])]]
+    manifest = store.Manifest(store.FORMAT_VERSION, "fake", 8, 256, {}, "now", {})
+    store.write(tmp_path, manifest, chunks, vectors, Lexical.build(chunks), store.Sentences.build(pairs, 8))
+    snap = store.load(tmp_path)
+    assert [text for text, _ in snap.sentences_of(chunks[0])] == ["First of chunk 0.", "Second of chunk 0."]
+    assert snap.sentences_of(chunks[1]) == []
+    ((text, vector),) = snap.sentences_of(chunks[2])
+    assert text == "Only of 2." and vector.dtype == np.float32 and np.allclose(vector, vectors[2], atol=1e-3)
