@@ -3,21 +3,26 @@ copied verbatim from the pages, each followed by the number of the page it came 
 the evidence is weak, as the calibrated decision of :mod:`assistant.evidence` says; no text is generated), and the
 matching indicator tables.
 
-The answer's sentences are chosen by meaning: each candidate sentence of the top pages is embedded with the
-passages' model and scored by its similarity to the question, with a little extra for a sentence that gives a figure
-when one is asked for, and for the year and unit the question names; a sentence saying what a chosen one already
-says is passed over, and a sentence with the asked figure leads.
+The answer's sentences are chosen by meaning: every sentence of the returned pages (embedded at ingest with the
+passages' model) is scored by a logistic model fitted on dev fact questions (``sentences.json``, by
+``bench/calibrate_sentences.py``) over its similarity to the question, whether it gives a figure when one is asked
+for, the year and unit the question names, the IDF-weighted share of the question's words it holds, and its page's
+place in the results. A sentence saying what a chosen one already says is passed over, at most ``PER_PAGE`` come
+from one page, and a sentence with a figure leads when one is asked for.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from assistant.calibrated import LogisticModel
 from assistant.evidence import Evidence, Sentence, declines, gather
 from assistant.indicators import IndicatorTable, indicator_matcher
 from assistant.model import Answer, Citation, Hit
@@ -31,13 +36,11 @@ ABSTAIN_WITH_TABLES = (
 FIGURE_QUESTION = re.compile(r"\b(how many|how much|number|rate|percentage|proportion|per cent|%|figure)\b", re.I)
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 YEARS = re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b")
+PERIODS = re.compile(r"\b(?:19|20)\d\d(?:\s?[/–-]\s?(?:19|20)?\d\d)?\b")  # "2019", "2017/18", "2014-16", "2011–2021"
 UNITS = re.compile(r"%|per cent|percent|per [\d,]+|\brate\b|\bratio\b", re.I)
-# Small preferences on top of the similarity (a cosine, mostly 0.2-0.8): enough to choose between close sentences.
-FIGURE_BONUS = 0.1
-YEAR_BONUS = 0.05
-UNIT_BONUS = 0.05
-RANK_PENALTY = 0.02  # per place down the results
-SAME_THING = 0.9  # sentences this similar say the same thing: only one is quoted
+SENTENCE_FEATURES = ("similarity", "figure", "year", "unit", "overlap", "rank")
+SENTENCE_MODEL = Path(__file__).with_name("sentences.json")
+SAME_THING = 0.9  # sentences this similar, with the same figures, say the same thing: only one is quoted
 PER_PAGE = 2
 
 
@@ -97,9 +100,12 @@ def answer(question: str, hits: Sequence[Hit], evidence: Evidence, sentences: in
     return compose(question, hits, evidence, sentences)
 
 
-def compose(question: str, hits: Sequence[Hit], evidence: Evidence, sentences: int = 3) -> Answer:
-    """The answer the top pages give, whether or not the decision would decline."""
-    chosen = choose(question, evidence.sentences, sentences)
+def compose(
+    question: str, hits: Sequence[Hit], evidence: Evidence, sentences: int = 3, model: LogisticModel | None = None
+) -> Answer:
+    """The answer the top pages give, whether or not the decision would decline (``model``: the sentence model,
+    the shipped one by default)."""
+    chosen = choose(question, evidence.sentences, sentences, model)
     text = " ".join(f"{s.text} [{s.number}]" for s in chosen)
     cited = sorted({s.number for s in chosen})
     citations = tuple(
@@ -108,36 +114,75 @@ def compose(question: str, hits: Sequence[Hit], evidence: Evidence, sentences: i
     return Answer(text, citations)
 
 
-def choose(question: str, candidates: Sequence[Sentence], n: int = 3) -> list[Sentence]:
-    """Up to ``n`` sentences by meaning (see the module's docstring), the one with the asked figure first."""
-    wants_figure = bool(FIGURE_QUESTION.search(question))
-    years = set(YEARS.findall(question))
-    known = numbers(question)  # "Year 6", "aged 65": the question's own numbers are not the figure it asks
-    unit = bool(UNITS.search(question))
+@dataclass(frozen=True)
+class Asked:
+    """What a question asks of a sentence: a figure, years, a unit; its own numbers ("Year 6", "aged 65") are not
+    the figure it asks for."""
 
-    def score(s: Sentence) -> float:
-        figure = wants_figure and bool(numbers(s.text) - known)
-        year = bool(years) and any(y in s.text for y in years)
-        in_unit = unit and bool(UNITS.search(s.text))
-        bonus = FIGURE_BONUS * figure + YEAR_BONUS * year + UNIT_BONUS * in_unit
-        return s.similarity + bonus - RANK_PENALTY * (s.number - 1)
+    figure: bool
+    years: frozenset[str]
+    known: frozenset[str]
+    unit: bool
 
+    @classmethod
+    def of(cls, question: str) -> Asked:
+        return cls(
+            bool(FIGURE_QUESTION.search(question)),
+            frozenset(YEARS.findall(question)),
+            frozenset(numbers(question)),
+            bool(UNITS.search(question)),
+        )
+
+    def gives_figure(self, text: str) -> bool:
+        return bool(numbers(text) - self.known)
+
+    def features(self, sentence: Sentence) -> dict[str, float]:
+        """The sentence model's features (``SENTENCE_FEATURES``)."""
+        return {
+            "similarity": sentence.similarity,
+            "figure": float(self.figure and self.gives_figure(sentence.text)),
+            "year": float(any(year in sentence.text for year in self.years)),
+            "unit": float(self.unit and bool(UNITS.search(sentence.text))),
+            "overlap": sentence.overlap,
+            "rank": float(sentence.number - 1),
+        }
+
+
+@functools.cache
+def sentence_model() -> LogisticModel:
+    """The shipped model: P(a sentence gives what the question asks | its features)."""
+    return LogisticModel.load(SENTENCE_MODEL)
+
+
+def choose(
+    question: str, candidates: Sequence[Sentence], n: int = 3, model: LogisticModel | None = None
+) -> list[Sentence]:
+    """Up to ``n`` sentences, best first by the sentence model (see the module's docstring), the one with the
+    asked figure first."""
+    asked = Asked.of(question)
+    model = model or sentence_model()
     chosen: list[Sentence] = []
     per_page: dict[int, int] = {}
-    for sentence in sorted(candidates, key=score, reverse=True):
+    for sentence in sorted(candidates, key=lambda s: model.probability(asked.features(s)), reverse=True):
         if per_page.get(sentence.number, 0) >= PER_PAGE:
             continue
-        if any(float(np.dot(sentence.vector, c.vector)) >= SAME_THING for c in chosen):
+        if any(same_thing(sentence, c) for c in chosen):
             continue
         chosen.append(sentence)
         per_page[sentence.number] = per_page.get(sentence.number, 0) + 1
         if len(chosen) == n:
             break
-    if wants_figure:  # stable: the best sentence with a figure first, the others in their order
-        chosen.sort(key=lambda s: not numbers(s.text) - known)
+    if asked.figure:  # stable: the best sentence with a figure first, the others in their order
+        chosen.sort(key=lambda s: not asked.gives_figure(s.text))
     return chosen
 
 
+def same_thing(a: Sentence, b: Sentence) -> bool:
+    """Two sentences say the same thing: close in meaning and giving the same figures ("life expectancy was 83.7
+    years" and "life expectancy in England was 83.1 years" are close but not the same)."""
+    return float(np.dot(a.vector, b.vector)) >= SAME_THING and numbers(a.text) == numbers(b.text)
+
+
 def numbers(text: str) -> set[str]:
-    """The numbers of ``text`` other than years and periods ("2017/18"), without thousands separators."""
-    return {match.rstrip(",").replace(",", "") for match in NUMBER.findall(YEARS.sub(" ", text))}
+    """The numbers of ``text`` other than years and periods ("2017/18", "2014-16"), without thousands separators."""
+    return {match.rstrip(",").replace(",", "") for match in NUMBER.findall(PERIODS.sub(" ", text))}

@@ -47,12 +47,14 @@ LIFT_FROM, LIFT_TO = 10, 50
 
 @dataclass(frozen=True)
 class Sentence:
-    """A quotable sentence of a top page: ``number`` is the page's place in the results (1-based)."""
+    """A quotable sentence of a top page: ``number`` is the page's place in the results (1-based);
+    ``similarity`` its cosine to the question, ``overlap`` the IDF-weighted share of the question's words it holds."""
 
     number: int
     text: str
     similarity: float
     vector: np.ndarray = field(repr=False, compare=False)
+    overlap: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -92,9 +94,11 @@ def gather(retriever: Retriever, query: str, hits: Sequence[Hit]) -> Evidence:
     texts = [f"{h.chunk.title}\n{h.chunk.section}\n{h.text}" for h in top]
     coverage = snapshot.lexical.coverage(query, texts, RARE_DF, places_in(query))
     query_vector = retriever.embed_query(query)
+    candidates = candidate_sentences(snapshot, hits)
+    overlaps = snapshot.lexical.overlap(query, [text for _, text, _ in candidates])
     sentences = tuple(
-        Sentence(number, text, float(vector @ query_vector), vector)
-        for number, text, vector in candidate_sentences(snapshot, hits)
+        Sentence(number, text, float(vector @ query_vector), vector, overlap)
+        for (number, text, vector), overlap in zip(candidates, overlaps, strict=True)
     )
     nearest = [similarity for _, similarity in snapshot.search(query_vector, LIFT_TO)]
     lift = nearest[0] - float(np.mean(nearest[LIFT_FROM:])) if len(nearest) > LIFT_FROM else 0.0

@@ -113,6 +113,16 @@ class Lexical:
         focus = max((sum(v for w, v in weights.items() if w in text) / total for text in found), default=0.0)
         return Coverage(share, unmatched, focus)
 
+    def overlap(self, query: str, texts: Sequence[str]) -> list[float]:
+        """For each of ``texts``, the share of the question's content words it holds, each word weighted by IDF
+        (0 when the question has none)."""
+        words = [t for t in dict.fromkeys(tokenize([query])[0]) if t not in QUESTION_WORDS]
+        weights = {w: self.idf(w) for w in words}
+        total = sum(weights.values())
+        if not total or not texts:
+            return [0.0] * len(texts)
+        return [sum(v for w, v in weights.items() if w in set(tokens)) / total for tokens in tokenize(list(texts))]
+
     def idf(self, token: str) -> float:
         """Inverse document frequency: log((N + 1) / (df + 1)), highest for a word in no chunk."""
         n = 0 if self.bm25 is None else int(self.bm25.scores["num_docs"])

@@ -10,10 +10,11 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+from assistant.answer import NUMBER, PERIODS, numbers
 from assistant.config import Settings
 from assistant.embed import SentenceTransformerEmbedder
 from assistant.ingest import ingest
-from assistant.model import IngestReport
+from assistant.model import Hit, IngestReport
 from assistant.retrieve import Retriever
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,6 +42,26 @@ def fold_of(question_id: str, folds: int) -> int:
 def read_questions(path: Path) -> list[dict[str, Any]]:
     """The questions of a JSON-lines file."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def is_gold(hit: Hit, gold: list[dict[str, Any]]) -> bool:
+    """A page counts when one of its passages is from a gold document and overlaps its gold pages."""
+    return any(
+        c.doc == g["doc"] and any(c.page_start <= p <= c.page_end for p in g["pages"])
+        for c in hit.page_passages
+        for g in gold
+    )
+
+
+def asked_figure(answer: str) -> str | None:
+    """The figure a fact question asks for: the first number of its gold answer that is not a year or period."""
+    match = NUMBER.search(PERIODS.sub(" ", answer))
+    return match.group().rstrip(",").replace(",", "") if match else None
+
+
+def quotes(text: str, figure: str) -> bool:
+    """``text`` gives the figure (as a number: "16.0%" gives 16)."""
+    return float(figure) in {float(number) for number in numbers(text)}
 
 
 def p50_p95(latencies: list[float]) -> tuple[float, float]:

@@ -8,9 +8,11 @@ For every question (gold document and pages; ``out_of_scope`` ones have none) it
 page-level hit@1/3/5/10 (a hit counts when one of its passages is from a gold document and overlaps its gold
 pages) and MRR@10. For the hybrid it also answers: out-of-scope questions declined, in-scope questions wrongly
 declined (false abstentions), and fact questions (type ``figure``) whose answer quotes the asked figure (the first
-number of the gold answer that is not a year). The decision to decline is the calibrated model's: on dev, each of
-5 folds is decided by a model fitted on the other four (its threshold chosen by cross-validation inside them); on
-held-out, by the shipped model (``assistant/evidence.json``, fitted on all dev by ``bench/calibrate_answers.py``).
+number of the gold answer that is not a year). The decision to decline is the calibrated model's, and the answer's
+sentences are chosen by the sentence model: on dev, each of 5 folds is decided and answered by models fitted on the
+other four (the decision's threshold chosen by cross-validation inside them); on held-out, by the shipped models
+(``assistant/evidence.json`` and ``assistant/sentences.json``, fitted on all dev by ``bench/calibrate_answers.py``
+and ``bench/calibrate_sentences.py``).
 Latency: p50/p95 of a search, query embedding included. The index is built (incrementally) with the real model.
 
     python bench/retrieval.py [--corpus DIR] [--index DIR]
@@ -29,11 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from calibrate_answers import DEV, HELDOUT, calibrated, load_questions
-from common import fold_of, index_arguments, open_index, p50_p95, write_results
+from calibrate_sentences import Case, fold_models
+from common import asked_figure, fold_of, index_arguments, is_gold, open_index, p50_p95, quotes, write_results
 
-from assistant.answer import NUMBER, YEARS, compose, numbers
+from assistant.answer import compose, sentence_model
 from assistant.calibrated import LogisticModel
-from assistant.evidence import FEATURES, decision, gather
+from assistant.evidence import FEATURES, Evidence, decision, gather
 from assistant.model import Hit
 from assistant.retrieve import MODES, Retriever
 
@@ -41,34 +44,20 @@ KS = (1, 3, 5, 10)
 FOLDS = 5
 
 
-def is_gold(hit: Hit, gold: list[dict[str, Any]]) -> bool:
-    return any(
-        c.doc == g["doc"] and any(c.page_start <= p <= c.page_end for p in g["pages"])
-        for c in hit.page_passages
-        for g in gold
-    )
-
-
-def asked_figure(answer: str) -> str | None:
-    """The figure a fact question asks for: the first number of its gold answer that is not a year or period."""
-    match = NUMBER.search(YEARS.sub(" ", answer))
-    return match.group().rstrip(",").replace(",", "") if match else None
-
-
-def quotes(text: str, figure: str) -> bool:
-    """``text`` gives the figure (as a number: "16.0%" gives 16)."""
-    return float(figure) in {float(number) for number in numbers(text)}
-
-
 @dataclass
 class Row:
     """One question's outcome: its rank per mode, the hybrid answer's features and text."""
 
     question: dict[str, Any]
+    hits: list[Hit]
+    evidence: Evidence
     ranks: dict[str, int | None] = field(default_factory=dict)
-    features: dict[str, float] = field(default_factory=dict)
     answer: str = ""
     abstained: bool = False
+
+    @property
+    def features(self) -> dict[str, float]:
+        return self.evidence.features()
 
     @property
     def out_of_scope(self) -> bool:
@@ -80,32 +69,37 @@ def run(retriever: Retriever, questions: list[dict[str, Any]], latencies: list[f
     for q in questions:
         if q["type"] == "indicator_only":  # answered by indicator tables, not passages: neither kind
             continue
-        row = Row(q)
         found = {}
+        ranks = {}
         for mode in MODES:  # the hybrid first, so that its time includes embedding the question
             start = time.perf_counter()
             found[mode] = hits = retriever.search(q["question"], k=10, mode=mode)
             if mode == "hybrid":
                 latencies.append((time.perf_counter() - start) * 1000)
-            row.ranks[mode] = next((i + 1 for i, h in enumerate(hits) if is_gold(h, q["gold"])), None)
-        evidence = gather(retriever, q["question"], found["hybrid"])
-        row.features = evidence.features()
-        row.answer = compose(q["question"], found["hybrid"], evidence).text
-        rows.append(row)
+            ranks[mode] = next((i + 1 for i, h in enumerate(hits) if is_gold(h, q["gold"])), None)
+        rows.append(Row(q, found["hybrid"], gather(retriever, q["question"], found["hybrid"]), ranks))
     return rows
 
 
-def decide(rows: list[Row], model: LogisticModel) -> None:
+def decide(rows: list[Row], model: LogisticModel, sentences: LogisticModel) -> None:
     for row in rows:
         row.abstained = model.decide(row.features)
+        row.answer = compose(row.question["question"], row.hits, row.evidence, model=sentences).text
 
 
 def cross_validate(rows: list[Row]) -> None:
-    """Each fold's questions are decided by a model fitted (threshold included) on the other folds."""
+    """Each fold's questions are decided and answered by models fitted (thresholds included) on the other
+    folds: the decision to decline, and the sentence model."""
+    facts = [
+        Case(r.question, r.hits, r.evidence, figure)
+        for r in rows
+        if r.question["type"] == "figure" and (figure := asked_figure(r.question["answer"]))
+    ]
+    sentences = fold_models(facts)
     for fold in range(FOLDS):
         train = [r for r in rows if fold_of(r.question["id"], FOLDS) != fold]
         model = calibrated([r.features for r in train], [r.out_of_scope for r in train], FEATURES)
-        decide([r for r in rows if fold_of(r.question["id"], FOLDS) == fold], model)
+        decide([r for r in rows if fold_of(r.question["id"], FOLDS) == fold], model, sentences[fold])
 
 
 def ranking_table(rows: list[Row]) -> list[str]:
@@ -145,7 +139,7 @@ def main() -> None:
     dev = run(retriever, dev_questions, latencies["dev"])
     heldout = run(retriever, heldout_questions, latencies["held-out"])
     cross_validate(dev)
-    decide(heldout, decision())
+    decide(heldout, decision(), sentence_model())
     sets = {"dev (5-fold cross-validated)": dev, "held-out": heldout}
     out = [
         f"# Retrieval benchmark, {time.strftime('%Y-%m-%d')}",

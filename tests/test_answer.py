@@ -6,17 +6,31 @@ from __future__ import annotations
 import numpy as np
 from conftest import FakeEmbedder
 
-from assistant.answer import answer, choose, compose, numbers, respond
+from assistant.answer import SENTENCE_FEATURES, Asked, answer, choose, compose, numbers, respond, sentence_model
 from assistant.config import Settings
 from assistant.evidence import Evidence, Sentence, gather
 from assistant.lexical import Coverage
 from assistant.retrieve import Retriever
 
 
-def _sentence(number: int, text: str, similarity: float, direction: int) -> Sentence:
+def _sentence(number: int, text: str, similarity: float, direction: int, overlap: float = 0.5) -> Sentence:
     vector = np.zeros(8, dtype=np.float32)
     vector[direction] = 1.0
-    return Sentence(number, text, similarity, vector)
+    return Sentence(number, text, similarity, vector, overlap)
+
+
+def test_the_shipped_sentence_model_prefers_closer_sentences_with_the_asked_figure() -> None:
+    model = sentence_model()
+    assert model.features == SENTENCE_FEATURES and "dev fact questions" in model.note
+    asked = Asked.of("how many children in Crawley were obese in 2018")
+    base = _sentence(2, "Childhood obesity is a concern in Crawley.", 0.6, 0)
+    closer = _sentence(2, "Childhood obesity in Crawley children is a concern.", 0.7, 0)
+    figure = _sentence(2, "In Crawley 24 per cent of children were obese.", 0.6, 0)
+    words = _sentence(2, "Childhood obesity is a concern in Crawley.", 0.6, 0, overlap=0.9)
+    lower = _sentence(6, "Childhood obesity is a concern in Crawley.", 0.6, 0)
+    p = {name: model.probability(asked.features(s)) for name, s in locals().items() if isinstance(s, Sentence)}
+    assert p["closer"] > p["base"] and p["figure"] > p["base"] and p["words"] > p["base"] > p["lower"]
+    assert asked.features(figure)["figure"] == 1.0 and asked.features(base)["figure"] == 0.0
 
 
 def test_answers_quote_the_pages_verbatim_and_cite_them(briefings: Settings) -> None:
