@@ -113,6 +113,22 @@ class Lexical:
         focus = max((sum(v for w, v in weights.items() if w in text) / total for text in found), default=0.0)
         return Coverage(share, unmatched, focus)
 
+    def presence(self, query: str, size: int) -> np.ndarray:
+        """For every chunk, the share of the question's content words it holds (title and section included), each
+        word weighted by IDF; read from the index, nothing tokenized but the question."""
+        out = np.zeros(size, dtype=np.float32)
+        words = [t for t in dict.fromkeys(tokenize([query])[0]) if t not in QUESTION_WORDS]
+        weights = {w: self.idf(w) for w in words}
+        total = sum(weights.values())
+        if self.bm25 is None or not total:
+            return out
+        indptr, indices = self.bm25.scores["indptr"], self.bm25.scores["indices"]
+        for word, weight in weights.items():
+            column = self.bm25.vocab_dict.get(word)
+            if column is not None and column + 1 < len(indptr):
+                out[indices[indptr[column] : indptr[column + 1]]] += weight / total
+        return out
+
     def overlap(self, query: str, texts: Sequence[str]) -> list[float]:
         """For each of ``texts``, the share of the question's content words it holds, each word weighted by IDF
         (0 when the question has none)."""

@@ -1,24 +1,32 @@
 """Question -> ranked pages (:class:`Hit`) from the live index.
 
-Hybrid: dense (MiniLM + FAISS inner product) and lexical (BM25 over the same chunks, query expanded with the
-glossary's acronyms and synonyms), fused by weighted reciprocal rank plus a little of each passage's similarity;
-passages naming a place the question names are lifted. Citations are page-level, so the results are pages: the
-passages of one page merge into one hit (all of them kept), ranked by the best of them. Then result hygiene: a page
-repeating a better one (a summary repeating the body) is left out, and no document takes more than ``per_doc``
-pages unless the search is limited to one document.
+Hybrid: three searches find candidate passages: dense (MiniLM + FAISS inner product over chunk vectors), lexical
+(BM25 over the same chunks, the query expanded with the glossary's acronyms and synonyms) and sentence (the best
+of each chunk's sentence vectors, stored at ingest: a passage whose one sentence says what was asked). Each
+candidate is scored by a logistic model fitted on the dev questions (``ranking.json``, by
+``bench/calibrate_ranking.py``: is this passage on a gold page?) over ``RANK_FEATURES``: its place in each of the
+three searches, its similarity, BM25 score and best sentence, the IDF-weighted share of the question's words it
+holds, whether it names a place the question names, whether it is a recommendation when recommendations are
+asked for, and how well its document does in the dense and BM25 searches (its best passage's mean place). Citations are page-level, so the results are pages:
+the passages of one page merge into one hit (all of them kept), ranked by the best of them. Then result hygiene: a
+page repeating a better one (a summary repeating the body) is left out, and no document takes more than
+``per_doc`` pages unless the search is limited to one document.
 A follow-up question ("what about for children?") is read in the context of the previous one.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 
 from assistant import store
+from assistant.calibrated import LogisticModel
 from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.glossary import expansions, places_in
@@ -27,16 +35,22 @@ from assistant.model import Chunk, Hit
 T = TypeVar("T")
 
 MODES = ("hybrid", "dense", "bm25")
-CANDIDATES = 100  # from each method, before fusion
-RRF_K = 60
-DENSE_WEIGHT = 1.5
-LEXICAL_WEIGHT = 1.0
+CANDIDATES = 100  # from each search
+RRF_K = 60  # a place in a search counts RRF_K / (RRF_K + rank): 0.98 for the first, 0.5 for the 61st, 0 if absent
 PER_DOC = 5  # pages of the default 8: a one-document question keeps its best pages, others still show
-PLACE_BOOST = 1.0  # in units of a first-rank RRF contribution
-# Reciprocal ranks forget how close a passage is; a little of its similarity is added back, so that among passages
-# fused to nearly the same score (often pages of one document) the closer one comes first.
-SIMILARITY_WEIGHT = 0.05
-RECOMMENDATION_BOOST = 1.0  # the same, for recommendation passages when the question asks for recommendations
+RANK_FEATURES = (
+    "dense",
+    "bm25",
+    "sentence_rank",
+    "similarity",
+    "bm25_score",
+    "sentence",
+    "words",
+    "place",
+    "recommendation",
+    "document",
+)
+RANKING_MODEL = Path(__file__).with_name("ranking.json")
 ASKS_FOR_RECOMMENDATIONS = re.compile(
     r"\brecommend\w*|\bwhat should\b|\bshould (?:we|the council|commissioners)\b|\bnext steps\b|\bactions?\b",
     re.IGNORECASE,
@@ -140,64 +154,106 @@ class Retriever:
         history: Sequence[str] = (),
         mode: str = "hybrid",
         per_doc: int | None = PER_DOC,
+        ranker: LogisticModel | None = None,
     ) -> list[Hit]:
-        """The best ``k`` passages. ``history`` holds the conversation's earlier questions, oldest first;
-        ``per_doc`` caps passages per document (None: no cap; never capped when filtered to one document)."""
+        """The best ``k`` pages. ``history`` holds the conversation's earlier questions, oldest first;
+        ``per_doc`` caps pages per document (None: no cap; never capped when filtered to one document);
+        ``ranker`` scores the hybrid's candidates (the shipped ranking model by default)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         query = contextualize(question, history)
-        if not query:
+        found = self.candidates(query, filters, mode)
+        if not found:
             return []
-        snap = self.snapshot
-        n = len(snap.chunks)
-        allowed = np.fromiter((filters.allows(c) for c in snap.chunks), bool, n) if filters.active() else None
-        if n == 0 or (allowed is not None and not allowed.any()):
-            return []
-        vector = self.embed_query(query)
-        fused: dict[int, float] = {}
-        if mode in ("hybrid", "dense"):
-            for rank, row in enumerate(self._dense(snap, vector, allowed)):
-                fused[row] = fused.get(row, 0.0) + DENSE_WEIGHT / (RRF_K + rank + 1)
-        if mode in ("hybrid", "bm25"):
-            expanded = " ".join([query, *expansions(query)])
-            for rank, row in enumerate(_top(snap.lexical.scores(expanded, n), allowed, CANDIDATES, positive=True)):
-                fused[row] = fused.get(row, 0.0) + LEXICAL_WEIGHT / (RRF_K + rank + 1)
-        if not fused:
-            return []
-        candidates = list(fused)
-        vectors = snap.index.reconstruct_batch(np.asarray(candidates, dtype=np.int64))
-        similarity = dict(zip(candidates, (vectors @ vector).tolist(), strict=True))
         if mode == "hybrid":
-            self._boost(fused, snap.chunks, query)
-            for row in fused:
-                fused[row] += SIMILARITY_WEIGHT * similarity[row]
-        ranked = sorted(fused, key=lambda row: -fused[row])
+            model = ranker or ranking_model()
+            scores = {c.row: model.probability(c.features) for c in found}
+        else:  # one search alone: its own order
+            scores = {c.row: c.features[mode] for c in found}
+        snap = self.snapshot
+        ranked = sorted(scores, key=lambda row: -scores[row])
         one_doc = len(filters.docs) == 1
         pages = _pages(snap.chunks, ranked, k or self.settings.k, None if one_doc else per_doc)
+        similarity = {c.row: c.features["similarity"] for c in found}
         return [
             Hit(
                 snap.chunks[rows[0]],
-                fused[rows[0]],
+                scores[rows[0]],
                 max(similarity[r] for r in rows),
                 tuple(snap.chunks[r] for r in sorted(rows)) if len(rows) > 1 else (),
             )
             for rows in pages
         ]
 
-    @staticmethod
-    def _boost(fused: dict[int, float], chunks: Sequence[Chunk], query: str) -> None:
-        """Lift passages that name a place the question names, and recommendations when it asks for them."""
+    def candidates(self, query: str, filters: Filters = NO_FILTERS, mode: str = "hybrid") -> list[Candidate]:
+        """The passages in the top ``CANDIDATES`` of the searches ``mode`` runs (hybrid: all three), each with the
+        ranking model's features, for a contextualised ``query``."""
+        snap = self.snapshot
+        n = len(snap.chunks)
+        if not query or n == 0:
+            return []
+        allowed = np.fromiter((filters.allows(c) for c in snap.chunks), bool, n) if filters.active() else None
+        if allowed is not None and not allowed.any():
+            return []
+        vector = self.embed_query(query)
+        lists: dict[str, list[int]] = {}
+        bm25 = np.zeros(n, dtype=np.float32)
+        sentence = np.zeros(n, dtype=np.float32)
+        if mode in ("hybrid", "dense"):
+            lists["dense"] = [row for row, _ in snap.search(vector, CANDIDATES, allowed)]
+        if mode in ("hybrid", "bm25"):
+            bm25 = snap.lexical.scores(" ".join([query, *expansions(query)]), n)
+            lists["bm25"] = _top(bm25, allowed, CANDIDATES, positive=True)
+        if mode == "hybrid":
+            sentence = snap.sentences.best(vector, n)
+            lists["sentence_rank"] = _top(sentence, allowed, CANDIDATES, positive=True)
         places = [place.lower() for place in places_in(query)]
         wants_recommendations = bool(ASKS_FOR_RECOMMENDATIONS.search(query))
-        for row in fused:
-            chunk = chunks[row]
-            if places and any(place in f"{chunk.title} {chunk.text}".lower() for place in places):
-                fused[row] += PLACE_BOOST / (RRF_K + 1)
-            if wants_recommendations and chunk.recommendation:
-                fused[row] += RECOMMENDATION_BOOST / (RRF_K + 1)
+        words = snap.lexical.presence(query, n) if mode == "hybrid" else np.zeros(n, dtype=np.float32)
+        place_of = {name: {row: RRF_K / (RRF_K + i + 1) for i, row in enumerate(rows)} for name, rows in lists.items()}
+        rows = list(dict.fromkeys(row for ranked in lists.values() for row in ranked))
+        if not rows:
+            return []
+        similarity = snap.index.reconstruct_batch(np.asarray(rows, dtype=np.int64)) @ vector
+        best_bm25 = max(float(bm25.max()), 1e-9)
+        features = []
+        for row, sim in zip(rows, similarity.tolist(), strict=True):
+            chunk = snap.chunks[row]
+            features.append(
+                {
+                    "dense": place_of.get("dense", {}).get(row, 0.0),
+                    "bm25": place_of.get("bm25", {}).get(row, 0.0),
+                    "sentence_rank": place_of.get("sentence_rank", {}).get(row, 0.0),
+                    "similarity": sim,
+                    "bm25_score": float(bm25[row]) / best_bm25,
+                    "sentence": float(sentence[row]),
+                    "words": float(words[row]),
+                    "place": float(bool(places) and any(p in f"{chunk.title} {chunk.text}".lower() for p in places)),
+                    "recommendation": float(wants_recommendations and chunk.recommendation),
+                }
+            )
+        document: dict[str, float] = {}
+        for row, f in zip(rows, features, strict=True):
+            doc = snap.chunks[row].doc
+            document[doc] = max(document.get(doc, 0.0), (f["dense"] + f["bm25"]) / 2)
+        return [
+            Candidate(row, f | {"document": document[snap.chunks[row].doc]})
+            for row, f in zip(rows, features, strict=True)
+        ]
 
-    def _dense(self, snap: store.Snapshot, vector: np.ndarray, allowed: np.ndarray | None) -> list[int]:
-        return [row for row, _ in snap.search(vector, CANDIDATES, allowed)]
+
+@dataclass(frozen=True)
+class Candidate:
+    """A passage one of the searches found: its row in the index and the ranking model's features."""
+
+    row: int
+    features: dict[str, float]
+
+
+@functools.cache
+def ranking_model() -> LogisticModel:
+    """The shipped model: P(a candidate passage is on a page that answers the question | its features)."""
+    return LogisticModel.load(RANKING_MODEL)
 
 
 def _top(scores: np.ndarray, allowed: np.ndarray | None, k: int, positive: bool = False) -> list[int]:

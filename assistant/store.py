@@ -101,7 +101,7 @@ class Sentences:
 
     rows: np.ndarray  # int32, one per sentence, ascending
     texts: tuple[str, ...]
-    vectors: np.ndarray  # (n, dimension), float16: half the memory, cosines within about 0.001
+    vectors: np.ndarray  # (n, dimension) float32 (float16 on disk: half the space, cosines within about 0.001)
 
     @classmethod
     def build(cls, per_chunk: Sequence[Sequence[tuple[str, np.ndarray]]], dimension: int) -> Sentences:
@@ -109,13 +109,21 @@ class Sentences:
         rows = [row for row, pairs in enumerate(per_chunk) for _ in pairs]
         texts = tuple(text for pairs in per_chunk for text, _ in pairs)
         vectors = [vector for pairs in per_chunk for _, vector in pairs]
-        matrix = np.vstack(vectors).astype(np.float16) if vectors else np.zeros((0, dimension), np.float16)
+        matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, dimension), np.float32)
         return cls(np.asarray(rows, dtype=np.int32), texts, matrix)
 
     def of(self, row: int) -> list[tuple[str, np.ndarray]]:
-        """The (text, float32 vector) pairs of chunk ``row``."""
+        """The (text, vector) pairs of chunk ``row``."""
         start, end = np.searchsorted(self.rows, [row, row + 1])
-        return [(self.texts[i], self.vectors[i].astype(np.float32)) for i in range(start, end)]
+        return [(self.texts[i], self.vectors[i]) for i in range(start, end)]
+
+    def best(self, vector: np.ndarray, size: int) -> np.ndarray:
+        """For each of ``size`` chunk rows, the best cosine of one of its sentences to ``vector`` (0 without)."""
+        out = np.zeros(size, dtype=np.float32)
+        if len(self.rows):
+            starts = np.flatnonzero(np.r_[True, self.rows[1:] != self.rows[:-1]])
+            out[self.rows[starts]] = np.maximum.reduceat(self.vectors @ vector, starts)
+        return np.maximum(out, 0.0)
 
 
 @dataclass(frozen=True)
@@ -273,7 +281,8 @@ def _read_sentences(folder: Path) -> Sentences:
 
     table = pq.read_table(folder / SENTENCES)
     rows = np.asarray(table.column("row").to_numpy(), dtype=np.int32)
-    return Sentences(rows, tuple(table.column("text").to_pylist()), np.load(folder / SENTENCE_VECTORS))
+    vectors = np.load(folder / SENTENCE_VECTORS).astype(np.float32)
+    return Sentences(rows, tuple(table.column("text").to_pylist()), vectors)
 
 
 def _write_sentences(folder: Path, sentences: Sentences) -> None:

@@ -4,7 +4,9 @@ Dev: ``bench/questions.jsonl`` and ``bench/questions_heldout.jsonl`` (the earlie
 while tuning before, so it is dev data now). Held-out: ``bench/questions_heldout2.jsonl``, written and committed
 before this relevance work and never used to choose anything.
 
-For every question (gold document and pages; ``out_of_scope`` ones have none) it searches in each mode and reports
+For every question (gold document and pages; ``out_of_scope`` ones have none) it searches in each mode (the hybrid
+ranked, on dev, by the ranking model of the question's fold, fitted on the other four; on held-out, by the shipped
+``assistant/ranking.json``) and reports
 page-level hit@1/3/5/10 (a hit counts when one of its passages is from a gold document and overlaps its gold
 pages) and MRR@10. For the hybrid it also answers: out-of-scope questions declined, in-scope questions wrongly
 declined (false abstentions), and fact questions (type ``figure``) whose answer quotes the asked figure (the first
@@ -31,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from calibrate_answers import DEV, HELDOUT, calibrated, load_questions
+from calibrate_ranking import fold_rankers
 from calibrate_sentences import Case, fold_models
 from common import asked_figure, fold_of, index_arguments, is_gold, open_index, p50_p95, quotes, write_results
 
@@ -64,7 +67,14 @@ class Row:
         return bool(self.question["type"] == "out_of_scope")
 
 
-def run(retriever: Retriever, questions: list[dict[str, Any]], latencies: list[float]) -> list[Row]:
+def run(
+    retriever: Retriever,
+    questions: list[dict[str, Any]],
+    latencies: list[float],
+    rankers: dict[int, LogisticModel] | None = None,
+) -> list[Row]:
+    """Each question searched in every mode; the hybrid ranked by its fold's ranker (``rankers``: dev, cross-
+    validated) or by the shipped one."""
     rows = []
     for q in questions:
         if q["type"] == "indicator_only":  # answered by indicator tables, not passages: neither kind
@@ -73,7 +83,8 @@ def run(retriever: Retriever, questions: list[dict[str, Any]], latencies: list[f
         ranks = {}
         for mode in MODES:  # the hybrid first, so that its time includes embedding the question
             start = time.perf_counter()
-            found[mode] = hits = retriever.search(q["question"], k=10, mode=mode)
+            ranker = rankers[fold_of(q["id"], FOLDS)] if rankers else None
+            found[mode] = hits = retriever.search(q["question"], k=10, mode=mode, ranker=ranker)
             if mode == "hybrid":
                 latencies.append((time.perf_counter() - start) * 1000)
             ranks[mode] = next((i + 1 for i, h in enumerate(hits) if is_gold(h, q["gold"])), None)
@@ -136,7 +147,7 @@ def main() -> None:
     retriever.search("warm up the model and caches")
     dev_questions, heldout_questions = load_questions(DEV), load_questions(HELDOUT)
     latencies: dict[str, list[float]] = {"dev": [], "held-out": []}
-    dev = run(retriever, dev_questions, latencies["dev"])
+    dev = run(retriever, dev_questions, latencies["dev"], fold_rankers(retriever, dev_questions))
     heldout = run(retriever, heldout_questions, latencies["held-out"])
     cross_validate(dev)
     decide(heldout, decision(), sentence_model())

@@ -88,7 +88,8 @@ def test_searches_during_rebuilds_never_fail_and_see_the_new_index(settings: Set
         reader.start()
     try:
         for number in range(4):  # four rebuilds, each pruning old versions while searches run
-            make_pdf(small_corpus / "pdf" / f"new-{number}.pdf", [[("body", f"Adur smoking note {number}.")]])
+            word = ("alpha", "bravo", "charlie", "delta")[number]
+            make_pdf(small_corpus / "pdf" / f"new-{number}.pdf", [[("body", f"Adur smoking note {word}.")]])
             ingest(settings, FakeEmbedder())
             time.sleep(0.05)
     finally:
@@ -98,4 +99,4 @@ def test_searches_during_rebuilds_never_fail_and_see_the_new_index(settings: Set
     assert errors == []
     live = store.current_version(settings.index)
     assert live in versions and len(versions) >= 2  # rebuilt versions were picked up while searching
-    assert "pdf/new-3.pdf" in {hit.chunk.doc for hit in retriever.search("Adur smoking note 3", k=20)}
+    assert "pdf/new-3.pdf" in {hit.chunk.doc for hit in retriever.search("Adur smoking note delta", k=20)}

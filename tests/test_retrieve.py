@@ -1,4 +1,4 @@
-"""Hybrid retrieval: fusion, glossary, filters, result hygiene, follow-ups; answers and abstention."""
+"""Hybrid retrieval: three searches, the ranking model, glossary, filters, result hygiene, follow-ups."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from conftest import FakeEmbedder, make_pdf
 
 from assistant.config import Settings
 from assistant.ingest import ingest
-from assistant.retrieve import Filters, Retriever, contextualize
+from assistant.retrieve import RANK_FEATURES, Filters, Retriever, contextualize, ranking_model
 from assistant.text import split_sentences
 
 
@@ -108,3 +108,31 @@ def test_passages_of_one_page_merge_into_one_hit(tmp_path: Path) -> None:
     }
     assert all(first.text.count(sentence) == 1 for sentence in sentences)  # all of them, their overlap once
     assert [p["page_start"] for p in first.to_dict()["page_passages"]] == [c.page_start for c in first.page_passages]
+
+
+def test_candidates_carry_the_ranking_features_of_their_three_searches(briefings: Settings) -> None:
+    retriever = Retriever(briefings, FakeEmbedder())
+    found = retriever.candidates("obese children in Crawley")
+    assert found and all(set(c.features) == set(RANK_FEATURES) for c in found)
+    chunks = retriever.snapshot.chunks
+    for c in found:
+        f, chunk = c.features, chunks[c.row]
+        assert 0.0 <= f["words"] <= 1.0 and 0.0 <= f["bm25_score"] <= 1.0
+        assert f["place"] == float("crawley" in f"{chunk.title} {chunk.text}".lower())
+        assert f["document"] == max(
+            (g.features["dense"] + g.features["bm25"]) / 2 for g in found if chunks[g.row].doc == chunk.doc
+        )
+        sentences = retriever.snapshot.sentences_of(chunk)
+        vector = retriever.embed_query("obese children in Crawley")
+        assert abs(f["sentence"] - max([0.0, *(float(v @ vector) for _, v in sentences)])) < 1e-5
+    words = {chunks[c.row].id: c.features["words"] for c in found}
+    assert max(words.values()) == 1.0  # a passage holding every word of the question
+    limited = retriever.candidates("obese children in Crawley", Filters(kinds=("chapter",)))
+    assert limited and all(chunks[c.row].kind == "chapter" for c in limited) and len(limited) < len(found)
+
+
+def test_the_shipped_ranking_model_rewards_each_search_and_the_question_words() -> None:
+    model = ranking_model()
+    assert model.features == RANK_FEATURES and "dev questions" in model.note
+    weight = dict(zip(model.features, model.coef, strict=True))
+    assert all(weight[name] > 0 for name in ("dense", "bm25", "sentence_rank", "words", "place", "document"))
