@@ -7,10 +7,10 @@ candidate is scored by a logistic model fitted on the dev questions (``ranking.j
 ``bench/calibrate_ranking.py``: is this passage on a gold page?) over ``RANK_FEATURES``: its place in each of the
 three searches, its similarity, BM25 score and best sentence, the IDF-weighted share of the question's words it
 holds, whether it names a place the question names, whether it is a recommendation when recommendations are
-asked for, and how well its document does in the dense and BM25 searches (its best passage's mean place). Citations are page-level, so the results are pages:
-the passages of one page merge into one hit (all of them kept), ranked by the best of them. Then result hygiene: a
-page repeating a better one (a summary repeating the body) is left out, and no document takes more than
-``per_doc`` pages unless the search is limited to one document.
+asked for, and how well its document does in the dense and BM25 searches (its best passage's mean place).
+Citations are page-level, so the results are pages: the passages of one page merge into one hit (all of them
+kept), ranked by the best of them. Then result hygiene: a page repeating a better one (a summary repeating the
+body) is left out, and no document takes more than ``per_doc`` pages unless the search is limited to one document.
 A follow-up question ("what about for children?") is read in the context of the previous one.
 """
 
@@ -198,15 +198,13 @@ class Retriever:
         vector = self.embed_query(query)
         lists: dict[str, list[int]] = {}
         bm25 = np.zeros(n, dtype=np.float32)
-        sentence = np.zeros(n, dtype=np.float32)
         if mode in ("hybrid", "dense"):
             lists["dense"] = [row for row, _ in snap.search(vector, CANDIDATES, allowed)]
         if mode in ("hybrid", "bm25"):
             bm25 = snap.lexical.scores(" ".join([query, *expansions(query)]), n)
             lists["bm25"] = _top(bm25, allowed, CANDIDATES, positive=True)
         if mode == "hybrid":
-            sentence = snap.sentences.best(vector, n)
-            lists["sentence_rank"] = _top(sentence, allowed, CANDIDATES, positive=True)
+            lists["sentence_rank"] = snap.sentences.search(vector, CANDIDATES, allowed)
         places = [place.lower() for place in places_in(query)]
         wants_recommendations = bool(ASKS_FOR_RECOMMENDATIONS.search(query))
         words = snap.lexical.presence(query, n) if mode == "hybrid" else np.zeros(n, dtype=np.float32)
@@ -215,9 +213,10 @@ class Retriever:
         if not rows:
             return []
         similarity = snap.index.reconstruct_batch(np.asarray(rows, dtype=np.int64)) @ vector
+        sentence = snap.sentences.best(vector, rows) if mode == "hybrid" else [0.0] * len(rows)
         best_bm25 = max(float(bm25.max()), 1e-9)
         features = []
-        for row, sim in zip(rows, similarity.tolist(), strict=True):
+        for row, sim, best_sentence in zip(rows, similarity.tolist(), sentence, strict=True):
             chunk = snap.chunks[row]
             features.append(
                 {
@@ -226,7 +225,7 @@ class Retriever:
                     "sentence_rank": place_of.get("sentence_rank", {}).get(row, 0.0),
                     "similarity": sim,
                     "bm25_score": float(bm25[row]) / best_bm25,
-                    "sentence": float(sentence[row]),
+                    "sentence": best_sentence,
                     "words": float(words[row]),
                     "place": float(bool(places) and any(p in f"{chunk.title} {chunk.text}".lower() for p in places)),
                     "recommendation": float(wants_recommendations and chunk.recommendation),

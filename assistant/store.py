@@ -9,7 +9,7 @@ Layout::
         vectors.faiss       FAISS inner-product index over the normalised chunk vectors (see below)
         bm25/               BM25 index over the same chunks (bm25s), rebuilt with every version
         sentences.parquet   the quotable sentences of every chunk (its row and the text), in chunk order
-        sentence_vectors.npy  one float16 vector per sentence: answers are chosen from them without embedding
+        sentences.faiss     FAISS index over their vectors: the sentence search, and answers chosen without embedding
         indicators.parquet  the indicator files as one long table (when the corpus has indicators/)
         indicator_vectors.npy  one vector per indicator (name and definition), for matching questions
     index/.build-*/         a version being written; never read; removed when a later ingest starts
@@ -48,14 +48,14 @@ from assistant.errors import IndexCorruptError, IndexMismatchError, IndexMissing
 from assistant.lexical import Lexical
 from assistant.model import Chunk, DocumentInfo, SkippedFile
 
-FORMAT_VERSION = 2  # 2: sentences and their vectors
+FORMAT_VERSION = 2  # 2: sentences and their vector index
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.parquet"
 VECTORS = "vectors.faiss"
 LEXICAL = "bm25"
 SENTENCES = "sentences.parquet"
-SENTENCE_VECTORS = "sentence_vectors.npy"
+SENTENCE_VECTORS = "sentences.faiss"
 INDICATORS = "indicators.parquet"
 INDICATOR_VECTORS = "indicator_vectors.npy"
 EXACT_BELOW = 100_000  # vectors; exact search of fewer takes under ~10 ms on 2 idle cores
@@ -96,12 +96,12 @@ class Manifest:
 
 @dataclass(frozen=True)
 class Sentences:
-    """The quotable sentences of every chunk (:func:`assistant.chunk.sentences`) with their vectors, ordered by
-    the row of the chunk they come from."""
+    """The quotable sentences of every chunk (:func:`assistant.chunk.sentences`), ordered by the row of the chunk
+    they come from, and a FAISS index over their vectors (chosen by size, as the chunks' is)."""
 
     rows: np.ndarray  # int32, one per sentence, ascending
     texts: tuple[str, ...]
-    vectors: np.ndarray  # (n, dimension) float32 (float16 on disk: half the space, cosines within about 0.001)
+    index: Any  # faiss.Index
 
     @classmethod
     def build(cls, per_chunk: Sequence[Sequence[tuple[str, np.ndarray]]], dimension: int) -> Sentences:
@@ -109,21 +109,45 @@ class Sentences:
         rows = [row for row, pairs in enumerate(per_chunk) for _ in pairs]
         texts = tuple(text for pairs in per_chunk for text, _ in pairs)
         vectors = [vector for pairs in per_chunk for _, vector in pairs]
-        matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, dimension), np.float32)
-        return cls(np.asarray(rows, dtype=np.int32), texts, matrix)
+        matrix = np.vstack(vectors) if vectors else np.zeros((0, dimension), np.float32)
+        return cls(np.asarray(rows, dtype=np.int32), texts, build_vector_index(matrix, dimension))
+
+    def _span(self, row: int) -> range:
+        start, end = np.searchsorted(self.rows, [row, row + 1])
+        return range(int(start), int(end))
 
     def of(self, row: int) -> list[tuple[str, np.ndarray]]:
         """The (text, vector) pairs of chunk ``row``."""
-        start, end = np.searchsorted(self.rows, [row, row + 1])
-        return [(self.texts[i], self.vectors[i]) for i in range(start, end)]
+        span = self._span(row)
+        if not span:
+            return []
+        vectors = self.index.reconstruct_batch(np.asarray(span, dtype=np.int64))
+        return [(self.texts[i], vector) for i, vector in zip(span, vectors, strict=True)]
 
-    def best(self, vector: np.ndarray, size: int) -> np.ndarray:
-        """For each of ``size`` chunk rows, the best cosine of one of its sentences to ``vector`` (0 without)."""
-        out = np.zeros(size, dtype=np.float32)
-        if len(self.rows):
-            starts = np.flatnonzero(np.r_[True, self.rows[1:] != self.rows[:-1]])
-            out[self.rows[starts]] = np.maximum.reduceat(self.vectors @ vector, starts)
-        return np.maximum(out, 0.0)
+    def best(self, vector: np.ndarray, rows: Sequence[int]) -> list[float]:
+        """For each chunk of ``rows``, the best cosine of one of its sentences to ``vector`` (0 without any)."""
+        spans = [self._span(row) for row in rows]
+        ids = np.asarray([i for span in spans for i in span], dtype=np.int64)
+        if not len(ids):
+            return [0.0] * len(rows)
+        # einsum, not a BLAS product: BLAS threads left spinning slow the next query's embedding threefold.
+        similarity = np.einsum("ij,j->i", self.index.reconstruct_batch(ids), vector)
+        out, at = [], 0
+        for span in spans:
+            out.append(max(0.0, float(similarity[at : at + len(span)].max())) if span else 0.0)
+            at += len(span)
+        return out
+
+    def search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[int]:
+        """The rows of the ``k`` chunks with the sentences nearest ``vector``, best first; ``allowed`` (one bool
+        per chunk row) limits them."""
+        permitted = None if allowed is None else allowed[self.rows]
+        out: dict[int, None] = {}
+        for sentence, _ in search_vectors(self.index, vector, 5 * k, permitted):
+            out.setdefault(int(self.rows[sentence]))
+            if len(out) == k:
+                break
+        return list(out)
 
 
 @dataclass(frozen=True)
@@ -271,28 +295,29 @@ def load(root: Path, expect: dict[str, Any] | None = None, verify: bool = True) 
             f"The index in {root}/{version} is inconsistent ({index.ntotal} vectors for {len(chunks)} chunks).",
             REBUILD,
         )
-    if len(sentences.texts) != len(sentences.vectors) or (len(sentences.rows) and sentences.rows[-1] >= len(chunks)):
+    if len(sentences.texts) != sentences.index.ntotal or (len(sentences.rows) and sentences.rows[-1] >= len(chunks)):
         raise IndexCorruptError(f"The index in {root}/{version} has sentences that fit no chunk.", REBUILD)
     return Snapshot(version, manifest, chunks, index, lexical, sentences, indicators, indicator_vectors)
 
 
 def _read_sentences(folder: Path) -> Sentences:
+    import faiss
     import pyarrow.parquet as pq
 
     table = pq.read_table(folder / SENTENCES)
     rows = np.asarray(table.column("row").to_numpy(), dtype=np.int32)
-    vectors = np.load(folder / SENTENCE_VECTORS).astype(np.float32)
-    return Sentences(rows, tuple(table.column("text").to_pylist()), vectors)
+    return Sentences(rows, tuple(table.column("text").to_pylist()), faiss.read_index(str(folder / SENTENCE_VECTORS)))
 
 
 def _write_sentences(folder: Path, sentences: Sentences) -> None:
+    import faiss
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = pa.schema([("row", pa.int32()), ("text", pa.string())])
     table = pa.table({"row": sentences.rows, "text": list(sentences.texts)}, schema=schema)
     pq.write_table(table, folder / SENTENCES)
-    np.save(folder / SENTENCE_VECTORS, np.asarray(sentences.vectors, dtype=np.float16))
+    faiss.write_index(sentences.index, str(folder / SENTENCE_VECTORS))
 
 
 def _read_indicators(folder: Path) -> tuple[Any, np.ndarray | None]:
