@@ -3,12 +3,12 @@ decline (instead of a stack of hand-set similarity and coverage thresholds).
 
 The features, all from the pages the search returned:
 
-- ``similarity``: the best cosine similarity of the question to a passage of the top 3 pages;
+- ``ranking``: the best ranking-model probability of the top 3 pages (:mod:`assistant.retrieve`: how likely the
+  page is to answer, from its three searches, similarity, words and place);
 - ``sentence``: the best similarity of the question to one sentence of those pages (the answer's candidates, each
   embedded at ingest with the same model): a passage can be close as a whole while no sentence says what was asked;
 - ``lift``: how far the closest passage of the whole corpus stands out from its next 40 (best similarity minus the
   mean of the 11th to 50th): a question the corpus answers finds a peak, one it does not finds a plain;
-- ``share``: of the question's content words (stemmed, question words aside), the share the top 3 pages hold;
 - ``focus``: of its topic (its words other than place names, each weighted by IDF), the most one page holds:
   "weekly care home fees" finds care homes on one page and nothing on fees;
 - ``unmatched``: how many of its distinctive words (in at most ``RARE_DF`` chunks of the corpus, or none: "mpox",
@@ -38,7 +38,7 @@ from assistant.lexical import Coverage
 from assistant.model import Hit
 from assistant.retrieve import Retriever
 
-FEATURES = ("similarity", "sentence", "lift", "share", "focus", "unmatched", "elsewhere")
+FEATURES = ("ranking", "sentence", "lift", "focus", "unmatched", "elsewhere")
 MODEL_FILE = Path(__file__).with_name("evidence.json")
 RARE_DF = 5  # a word in at most this many chunks is distinctive
 TOP = 3  # pages whose evidence is weighed
@@ -59,7 +59,7 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Evidence:
-    similarity: float
+    ranking: float
     coverage: Coverage
     elsewhere: bool
     sentences: tuple[Sentence, ...] = ()
@@ -67,10 +67,9 @@ class Evidence:
 
     def features(self) -> dict[str, float]:
         return {
-            "similarity": self.similarity,
+            "ranking": self.ranking,
             "sentence": max((s.similarity for s in self.sentences if s.number <= TOP), default=0.0),
             "lift": self.lift,
-            "share": self.coverage.share,
             "focus": self.coverage.focus,
             "unmatched": float(len(self.coverage.unmatched)),
             "elsewhere": float(self.elsewhere),
@@ -102,7 +101,7 @@ def gather(retriever: Retriever, query: str, hits: Sequence[Hit]) -> Evidence:
     )
     nearest = [similarity for _, similarity in snapshot.search(query_vector, LIFT_TO)]
     lift = nearest[0] - float(np.mean(nearest[LIFT_FROM:])) if len(nearest) > LIFT_FROM else 0.0
-    best = max((h.similarity for h in top), default=0.0)
+    best = max((h.score for h in top), default=0.0)
     return Evidence(best, coverage, about_elsewhere(query, top), sentences, lift)
 
 

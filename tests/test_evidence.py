@@ -21,7 +21,7 @@ def test_the_shipped_decision_has_the_documented_features_and_a_threshold() -> N
 def test_closer_evidence_is_less_likely_unanswered() -> None:
     model = decision()
     base = Evidence(0.6, Coverage(share=0.8, focus=0.7), elsewhere=False).features() | {"sentence": 0.6}
-    closer = base | {"similarity": 0.75, "sentence": 0.75}
+    closer = base | {"ranking": 0.75, "sentence": 0.75}
     unfocused = base | {"focus": 0.2}
     assert model.probability(closer) < model.probability(base) < model.probability(unfocused)
 
@@ -35,7 +35,7 @@ def test_features_from_a_real_search(briefings: Settings) -> None:
     assert features["unmatched"] >= 1  # "mpox" is in no chunk
     assert features["sentence"] == max(s.similarity for s in evidence.sentences)
     covered = gather(retriever, "obese children in Crawley", retriever.search("obese children in Crawley"))
-    assert covered.features()["share"] == 1.0 and covered.features()["unmatched"] == 0
+    assert covered.coverage.share == 1.0 and covered.features()["unmatched"] == 0
 
 
 def test_candidate_sentences_are_the_pages_stored_sentences_each_once(briefings: Settings) -> None:
