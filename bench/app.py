@@ -27,7 +27,7 @@ from common import write_results
 from playwright.sync_api import Page, sync_playwright
 
 from assistant.config import Settings
-from assistant.embed import SentenceTransformerEmbedder
+from assistant.embed import load_embedder
 from assistant.ingest import ingest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -141,7 +141,7 @@ def main() -> None:
     if not CHROMIUM.exists():
         raise SystemExit(f"no Chromium at {CHROMIUM} (install it with `apt-get install chromium`)")
     settings = Settings(corpus=args.corpus.resolve(), index=args.index.resolve())
-    ingest(settings, SentenceTransformerEmbedder.from_settings(settings))
+    ingest(settings, load_embedder(settings))
     with tempfile.TemporaryDirectory(prefix="jsna-app-bench-") as logs:
         runs = [one_run(settings, Path(logs), number) for number in range(1, args.runs + 1)]
     text = report(runs, args.corpus)

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import NUMBER, PERIODS, numbers
-from assistant.config import Settings
-from assistant.embed import SentenceTransformerEmbedder
+from assistant.config import BACKENDS, Settings
+from assistant.embed import load_embedder
 from assistant.ingest import ingest
 from assistant.model import Hit, IngestReport
 from assistant.retrieve import Retriever
@@ -24,12 +24,13 @@ RESULTS = REPO / "bench" / "results"
 def index_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
     parser.add_argument("--index", type=Path, default=Path("/tmp/jsna-bench-index"))
+    parser.add_argument("--backend", choices=BACKENDS, default=Settings.backend, help="how the model runs")
 
 
-def open_index(corpus: Path, index: Path) -> tuple[Retriever, IngestReport]:
+def open_index(corpus: Path, index: Path, backend: str = Settings.backend) -> tuple[Retriever, IngestReport]:
     """A retriever over ``index``, brought up to date with ``corpus`` (incrementally) with the real model."""
-    settings = Settings(corpus=corpus, index=index, threads=os.cpu_count() or 2)
-    embedder = SentenceTransformerEmbedder.from_settings(settings)
+    settings = Settings(corpus=corpus, index=index, threads=os.cpu_count() or 2, backend=backend)
+    embedder = load_embedder(settings)
     report = ingest(settings, embedder)
     return Retriever(settings, embedder), report
 

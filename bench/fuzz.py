@@ -48,7 +48,7 @@ from hostile import HOSTILE_QUERIES, MUTATIONS, bomb_pdf, many_pages_pdf, mutate
 
 from assistant.answer import respond  # noqa: E402
 from assistant.config import Settings  # noqa: E402
-from assistant.embed import SentenceTransformerEmbedder  # noqa: E402
+from assistant.embed import load_embedder  # noqa: E402
 from assistant.ingest import ingest  # noqa: E402
 from assistant.parse import UNREADABLE  # noqa: E402
 from assistant.parse_pool import Outcome, read_documents  # noqa: E402
@@ -287,7 +287,7 @@ def _questions(rng: random.Random) -> dict[str, Any]:
             shutil.copy(path, root / "corpus" / "pdf")
         shutil.copytree(shipped / "indicators", root / "corpus" / "indicators")
         settings = Settings(corpus=root / "corpus", index=root / "index", threads=os.cpu_count() or 1)
-        embedder = SentenceTransformerEmbedder.from_settings(settings)
+        embedder = load_embedder(settings)
         ingest(settings, embedder)
         retriever = Retriever(settings, embedder)
         asked = [*HOSTILE_QUERIES.values()] + [random_question(rng) for _ in range(RANDOM_QUESTIONS)]

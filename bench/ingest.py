@@ -51,7 +51,7 @@ from common import write_results
 
 from assistant import store
 from assistant.config import Settings
-from assistant.embed import SentenceTransformerEmbedder
+from assistant.embed import load_embedder
 from assistant.ingest import ingest
 from assistant.model import IngestReport
 
@@ -91,7 +91,7 @@ class ChangeResult:
 def run_ingest(corpus: Path, index: Path) -> IngestReport:
     """One ingest with a freshly constructed embedder (no model or tokenizer cached)."""
     settings = Settings(corpus=corpus, index=index, threads=os.cpu_count() or 1)
-    return ingest(settings, SentenceTransformerEmbedder.from_settings(settings))
+    return ingest(settings, load_embedder(settings))
 
 
 def full_ingest(corpus: Path, index: Path) -> FullResult:

@@ -36,7 +36,7 @@ from common import RESULTS, write_results
 
 from assistant import store
 from assistant.config import Settings
-from assistant.embed import SentenceTransformerEmbedder
+from assistant.embed import load_embedder
 from assistant.ingest import ingest
 from assistant.retrieve import Retriever
 
@@ -66,7 +66,7 @@ def crashes(shared: Path, kills: int, seed: int = 0) -> dict[str, Any]:
         started = time.perf_counter()
         _cli_ingest(corpus, index).wait()
         run = time.perf_counter() - started
-        embedder = SentenceTransformerEmbedder.from_settings(settings)
+        embedder = load_embedder(settings)
         for trial in range(kills):
             before = store.load(index)
             expected = [hit.chunk.id for hit in Retriever(settings, embedder).search(QUESTION)]
@@ -106,7 +106,7 @@ def concurrency(shared: Path, rebuilds: int = 3) -> dict[str, Any]:
         corpus, index = Path(scratch) / "corpus", Path(scratch) / "index"
         shutil.copytree(REPO / "corpus", corpus)
         settings = Settings(corpus=corpus, index=index)
-        embedder = SentenceTransformerEmbedder.from_settings(settings)
+        embedder = load_embedder(settings)
         ingest(settings, embedder)
         retriever = Retriever(settings, embedder)
         searches, errors, versions = [0], [], set()

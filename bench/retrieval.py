@@ -143,7 +143,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     index_arguments(parser)
     args = parser.parse_args()
-    retriever, report = open_index(args.corpus, args.index)
+    retriever, report = open_index(args.corpus, args.index, args.backend)
     retriever.search("warm up the model and caches")
     dev_questions, heldout_questions = load_questions(DEV), load_questions(HELDOUT)
     latencies: dict[str, list[float]] = {"dev": [], "held-out": []}

@@ -47,7 +47,7 @@ from common import REPO, p50_p95, write_results
 
 from assistant import store
 from assistant.config import Settings
-from assistant.embed import SentenceTransformerEmbedder
+from assistant.embed import load_embedder
 from assistant.errors import IndexMissingError
 from assistant.ingest import ingest
 
@@ -76,7 +76,7 @@ def load_corpus(args: argparse.Namespace) -> Corpus:
     try:
         snap = store.load(args.index, verify=False)
     except IndexMissingError:
-        ingest(settings, SentenceTransformerEmbedder.from_settings(settings))
+        ingest(settings, load_embedder(settings))
         snap = store.load(args.index, verify=False)
     docs = np.array([c.doc for c in snap.chunks])
     years = np.array([c.year or 0 for c in snap.chunks])
@@ -85,7 +85,7 @@ def load_corpus(args: argparse.Namespace) -> Corpus:
 
 def load_queries(path: Path) -> Queries:
     questions = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    embedder = SentenceTransformerEmbedder.from_settings(Settings(threads=CORES))
+    embedder = load_embedder(Settings(threads=CORES))
     vectors = embedder.embed([q["question"] for q in questions])
     return Queries(vectors, [{g["doc"] for g in q.get("gold", [])} for q in questions])
 

@@ -310,14 +310,14 @@ def settings(tmp_path: Path, small_corpus: Path) -> Settings:
 @pytest.fixture(scope="session")
 def real_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """The shipped corpus indexed with the real model, once per test session (about half a minute)."""
-    from assistant.embed import SentenceTransformerEmbedder
+    from assistant.embed import load_embedder
     from assistant.ingest import ingest
 
     root = tmp_path_factory.mktemp("real")
     corpus = root / "corpus"
     shutil.copytree(SHIPPED_CORPUS, corpus)
     settings = Settings(corpus=corpus, index=root / "index", threads=2)
-    ingest(settings, SentenceTransformerEmbedder.from_settings(settings))
+    ingest(settings, load_embedder(settings))
     yield settings
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from assistant.config import BUNDLED_MODEL, Settings
-from assistant.embed import SentenceTransformerEmbedder, load_embedder, model_path, model_words
+from assistant.embed import OnnxEmbedder, SentenceTransformerEmbedder, load_embedder, model_path, model_words
 from assistant.errors import ModelError
 
 
@@ -30,12 +30,13 @@ def test_the_word_list_is_the_configured_models() -> None:
 
 
 def test_loading_is_lazy_and_counting_needs_no_weights() -> None:
-    embedder = load_embedder(Settings(threads=1))
-    assert isinstance(embedder, SentenceTransformerEmbedder)
-    counts = embedder.count_tokens(["smoking prevalence", "dental caries in five-year-olds"])
-    assert counts[0] == 2 and counts[1] > counts[0]
-    assert "_model" not in vars(embedder)  # the network itself was never loaded
-    assert embedder.window == 256 and embedder.dimension == 384
+    for backend, kind in (("torch", SentenceTransformerEmbedder), ("onnx-int8", OnnxEmbedder), ("onnx", OnnxEmbedder)):
+        embedder = load_embedder(Settings(threads=1, backend=backend))
+        assert type(embedder) is kind
+        counts = embedder.count_tokens(["smoking prevalence", "dental caries in five-year-olds"])
+        assert counts[0] == 2 and counts[1] > counts[0]
+        assert "_model" not in vars(embedder) and "_session" not in vars(embedder)  # no network loaded
+        assert embedder.window == 256 and embedder.dimension == 384
 
 
 @pytest.mark.real
@@ -46,3 +47,24 @@ def test_vectors_are_unit_length_and_meaning_is_closer_than_words() -> None:
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
     assert embedder.embed([]).shape == (0, 384)
+
+
+@pytest.mark.real
+def test_onnx_backends_agree_with_torch_and_are_made_once(tmp_path: Path) -> None:
+    texts = [
+        "Smoking prevalence in Adur fell to 12 per cent in 2019.",
+        "How many children in Crawley are obese?",
+        "word " * 400,  # longer than the window: truncated as torch truncates it
+    ]
+    reference = SentenceTransformerEmbedder(threads=1).embed(texts)
+    for backend, agreement in (("onnx", 0.9999), ("onnx-int8", 0.98)):
+        done: list[int] = []
+        vectors = OnnxEmbedder(backend=backend, cache=tmp_path, threads=1).embed(texts, done.append)
+        assert vectors.shape == (3, 384) and sum(done) == 3
+        assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+        assert ((vectors * reference).sum(axis=1) >= agreement).all()
+    (int8,) = tmp_path.rglob("model-int8.onnx")
+    made = int8.stat().st_mtime_ns
+    assert OnnxEmbedder(cache=tmp_path, threads=1).embed(texts[:1]).shape == (1, 384)
+    assert int8.stat().st_mtime_ns == made  # found in the cache, not made again
+    assert OnnxEmbedder(cache=tmp_path).embed([]).shape == (0, 384)

@@ -25,7 +25,7 @@ import assistant.embed
 from assistant import store
 from assistant.answer import indicator_tables, respond
 from assistant.config import Settings
-from assistant.embed import SentenceTransformerEmbedder
+from assistant.embed import SentenceTransformerEmbedder, load_embedder
 from assistant.errors import DocumentError
 from assistant.ingest import ingest
 from assistant.parse import read_document
@@ -169,7 +169,7 @@ def test_the_tokenizer_takes_undecodable_bytes_from_a_command_line() -> None:
 
 @pytest.mark.real
 def test_hostile_questions_with_the_real_model(real_index: Settings) -> None:
-    retriever = Retriever(real_index, SentenceTransformerEmbedder.from_settings(real_index))
+    retriever = Retriever(real_index, load_embedder(real_index))
     indexed = set(retriever.snapshot.manifest.documents)
     for question in [*HOSTILE_QUERIES.values(), b"smoking \xff".decode("utf-8", "surrogateescape")]:
         response = respond(retriever, question)

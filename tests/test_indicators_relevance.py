@@ -110,9 +110,9 @@ def test_the_gate_follows_the_model_it_is_given() -> None:
 @pytest.fixture(scope="module")
 def real_embed() -> Iterator[object]:
     from assistant.config import Settings
-    from assistant.embed import SentenceTransformerEmbedder
+    from assistant.embed import load_embedder
 
-    embedder = SentenceTransformerEmbedder.from_settings(Settings())
+    embedder = load_embedder(Settings())
     yield lambda texts: np.asarray(embedder.embed(list(texts)))
 
 

@@ -95,6 +95,14 @@ def test_manifest_metadata_change_reindexes_that_document(settings: Settings, sm
     )
 
 
+def test_another_backend_rebuilds_everything(settings: Settings) -> None:
+    ingest(settings.replace(backend="torch"), FakeEmbedder())
+    report = ingest(settings.replace(backend="onnx-int8"), FakeEmbedder())
+    assert report.rebuilt_because == "the model or chunk settings changed"  # int8 and float32 vectors never mix
+    with pytest.raises(store.IndexMismatchError, match="backend"):
+        store.load(settings.index, expect=settings.replace(backend="torch").chunking())
+
+
 def test_changed_chunk_settings_rebuild_everything(settings: Settings) -> None:
     ingest(settings, FakeEmbedder())
     embedder = FakeEmbedder()
