@@ -202,7 +202,7 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
     def __init__(
         self,
         model: str = BUNDLED_MODEL,
-        backend: str = "onnx-int8",
+        backend: str = "onnx",
         cache: Path = Path("~/.cache/jsna-assistant"),
         threads: int = 0,
         batch_size: int = 16,

@@ -17,9 +17,10 @@ other four (the decision's threshold chosen by cross-validation inside them); on
 and ``bench/calibrate_sentences.py``).
 Latency: p50/p95 of a search, query embedding included. The index is built (incrementally) with the real model.
 
-    python bench/retrieval.py [--corpus DIR] [--index DIR]
+    python bench/retrieval.py [--corpus DIR] [--index DIR] [--backend onnx-int8|onnx|torch]
 
-Prints markdown tables and writes them to ``bench/results/retrieval.md``.
+Prints markdown tables and writes them to ``bench/results/retrieval.md`` (``retrieval-BACKEND.md`` for a backend
+other than the default; give each backend its own ``--index``).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from common import asked_figure, fold_of, index_arguments, is_gold, open_index, 
 
 from assistant.answer import compose, sentence_model
 from assistant.calibrated import LogisticModel
+from assistant.config import Settings
 from assistant.evidence import FEATURES, Evidence, decision, gather
 from assistant.model import Hit
 from assistant.retrieve import MODES, Retriever
@@ -155,7 +157,7 @@ def main() -> None:
     out = [
         f"# Retrieval benchmark, {time.strftime('%Y-%m-%d')}",
         "",
-        f"Corpus `{args.corpus}` ({report.chunks} chunks); {os.cpu_count()} cores. Dev: "
+        f"Corpus `{args.corpus}` ({report.chunks} chunks); backend `{args.backend}`; {os.cpu_count()} cores. Dev: "
         + ", ".join(f"`{Path(p).name}`" for p in DEV)
         + f"; held-out: `{Path(HELDOUT[0]).name}`. Page-level hits (a hit is a page; it counts when one of its "
         "passages is from a gold document and overlaps the gold pages). Out-of-scope declining and false "
@@ -170,7 +172,8 @@ def main() -> None:
         p50, p95 = p50_p95(latencies["dev" if rows is dev else "held-out"])
         figures = answer_figures(rows) | {"hybrid search p50 / p95 ms": f"{p50:.1f} / {p95:.1f}"}
         out += ["| answer | value |", "|---|---:|", *(f"| {k} | {v} |" for k, v in figures.items()), ""]
-    write_results("retrieval.md", "\n".join(out))
+    suffix = "" if args.backend == Settings.backend else f"-{args.backend}"  # other backends, to compare
+    write_results(f"retrieval{suffix}.md", "\n".join(out))
 
 
 if __name__ == "__main__":

@@ -65,6 +65,6 @@ def test_onnx_backends_agree_with_torch_and_are_made_once(tmp_path: Path) -> Non
         assert ((vectors * reference).sum(axis=1) >= agreement).all()
     (int8,) = tmp_path.rglob("model-int8.onnx")
     made = int8.stat().st_mtime_ns
-    assert OnnxEmbedder(cache=tmp_path, threads=1).embed(texts[:1]).shape == (1, 384)
+    assert OnnxEmbedder(backend="onnx-int8", cache=tmp_path, threads=1).embed(texts[:1]).shape == (1, 384)
     assert int8.stat().st_mtime_ns == made  # found in the cache, not made again
     assert OnnxEmbedder(cache=tmp_path).embed([]).shape == (0, 384)
