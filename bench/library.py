@@ -1,0 +1,155 @@
+"""A council's whole library: the shared corpus's 40 PDFs plus ``../shared/library``'s 103, in one index.
+
+Builds (incrementally; ``--full`` from scratch) an index of both folders: a mirror corpus of symlinks whose
+``pdf/`` holds every PDF of both and whose ``indicators/`` and ``MANIFEST.csv`` are the shared corpus's (library
+files have no manifest row: their titles and years come from their metadata and first page). It reports the
+ingest (time by stage, chunks and sentences, chunks/s, index size on disk), the memory of a fresh process that
+loads the index and the model and answers a question, p50/p95 search time over the dev questions, and the
+retrieval benchmark's dev and held-out questions over this index beside the same questions over the 40-PDF index
+(page hit@1/5/10, MRR@10, out of scope declined, false abstentions), both ranked and decided by the shipped models.
+A hit counts only on the gold document itself: other versions of it are not yet known to the index (issue 13).
+
+    python bench/library.py [--corpus DIR] [--library DIR] [--index DIR] [--small-index DIR] [--full]
+
+Prints markdown tables and writes them to ``bench/results/library.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from calibrate_answers import DEV, HELDOUT, load_questions
+from calibrate_ranking import KS, rank_of_gold
+from common import REPO, open_index, p50_p95, write_results
+
+from assistant.answer import respond
+from assistant.config import Settings
+from assistant.embed import load_embedder
+from assistant.ingest import ingest
+from assistant.model import IngestReport
+from assistant.retrieve import Retriever
+
+MEMORY_PROBE = """
+import resource, sys
+from pathlib import Path
+from assistant.answer import respond
+from assistant.config import Settings
+from assistant.embed import load_embedder
+from assistant.retrieve import Retriever
+settings = Settings(corpus=Path(sys.argv[1]), index=Path(sys.argv[2]))
+respond(Retriever(settings, load_embedder(settings)), "how many children in Crawley are obese")
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def mirror(corpus: Path, library: Path, target: Path) -> Path:
+    """A corpus folder of symlinks: every PDF of both folders in ``pdf/``, the shared corpus's indicators and
+    manifest."""
+    (target / "pdf").mkdir(parents=True, exist_ok=True)
+    for source in [*sorted((corpus / "pdf").glob("*.pdf")), *sorted((library / "pdf").glob("*.pdf"))]:
+        link = target / "pdf" / source.name
+        if not link.exists():
+            link.symlink_to(source.resolve())
+    for name in ("indicators", "MANIFEST.csv"):
+        if (corpus / name).exists() and not (target / name).exists():
+            (target / name).symlink_to((corpus / name).resolve())
+    return target
+
+
+def folder_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def retrieval(retriever: Retriever, questions: list[dict[str, Any]]) -> dict[str, float]:
+    in_scope = [q for q in questions if q["type"] not in ("out_of_scope", "indicator_only")]
+    oos = [q for q in questions if q["type"] == "out_of_scope"]
+    ranks = []
+    declined_in = 0
+    for q in in_scope:
+        response = respond(retriever, q["question"], k=10)
+        ranks.append(rank_of_gold(response.hits, q["gold"]))
+        declined_in += response.answer.abstained
+    declined_out = sum(respond(retriever, q["question"], k=10).answer.abstained for q in oos)
+    out = {f"hit@{k}": sum(r is not None and r <= k for r in ranks) / len(ranks) for k in KS if k != 3}
+    out["MRR@10"] = sum(1 / r for r in ranks if r) / len(ranks)
+    out["declined"] = declined_out / max(1, len(oos))
+    out["false abstentions"] = declined_in / len(in_scope)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
+    parser.add_argument("--library", type=Path, default=REPO.parent / "shared" / "library")
+    parser.add_argument("--index", type=Path, default=Path("/tmp/jsna-library-index"))
+    parser.add_argument("--small-index", type=Path, default=Path("/tmp/jsna-bench-index"))
+    parser.add_argument("--full", action="store_true", help="rebuild the library index from scratch")
+    args = parser.parse_args()
+    corpus = mirror(args.corpus, args.library, Path(f"{args.index}-corpus"))
+    settings = Settings(corpus=corpus, index=args.index, threads=os.cpu_count() or 2)
+    embedder = load_embedder(settings)
+    report: IngestReport = ingest(settings, embedder, full=args.full)
+    library = Retriever(settings, embedder)
+    snap = library.snapshot
+    size = folder_mb(args.index / snap.version)
+    probe = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE, str(corpus), str(args.index)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
+    memory_mb = int(probe.stdout.split()[-1]) / 1024
+    dev, heldout = load_questions(DEV), load_questions(HELDOUT)
+    latencies = []
+    for q in dev:
+        start = time.perf_counter()
+        library.search(q["question"])
+        latencies.append((time.perf_counter() - start) * 1000)
+    p50, p95 = p50_p95(latencies)
+    small, _ = open_index(args.corpus, args.small_index)
+    embedded = report.chunks_embedded + report.sentences_embedded
+    stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.timings.items())
+    lines = [
+        f"# Library benchmark, {time.strftime('%Y-%m-%d')}",
+        "",
+        f"`{args.corpus}` ({len(list((args.corpus / 'pdf').glob('*.pdf')))} PDFs) and `{args.library}` "
+        f"({len(list((args.library / 'pdf').glob('*.pdf')))} PDFs) in one index; backend `{settings.backend}`; "
+        f"{os.cpu_count()} cores.",
+        "",
+        "| measure | value |",
+        "|---|---:|",
+        f"| documents indexed / skipped | {len(snap.manifest.documents)} / {len(report.skipped)} |",
+        f"| chunks / sentences | {len(snap.chunks)} / {len(snap.sentences.texts)} |",
+        f"| this ingest | {report.seconds:.0f} s ({stages}) |",
+        f"| embedded now | {report.chunks_embedded} chunks and {report.sentences_embedded} sentences"
+        + (f", {report.chunks_embedded / report.timings['embed']:.1f} chunks/s" if embedded else "")
+        + " |",
+        f"| index on disk | {size:.0f} MB |",
+        f"| memory of a process answering a question | {memory_mb:.0f} MB |",
+        f"| search p50 / p95 (dev questions) | {p50:.1f} / {p95:.1f} ms |",
+        "",
+        "Skipped: " + ("; ".join(f"{s.path} ({s.reason})" for s in report.skipped) or "none") + ".",
+        "",
+        "| questions | index | hit@1 | hit@5 | hit@10 | MRR@10 | out of scope declined | false abstentions |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, questions in (("dev", dev), ("held-out", heldout)):
+        for label, retriever in (("40 PDFs", small), ("library", library)):
+            r = retrieval(retriever, questions)
+            lines.append(
+                f"| {name} | {label} | {r['hit@1']:.3f} | {r['hit@5']:.3f} | {r['hit@10']:.3f} | {r['MRR@10']:.3f} "
+                f"| {r['declined']:.0%} | {r['false abstentions']:.1%} |"
+            )
+    lines += ["", "Dev figures here are in-sample (the shipped models were fitted on the dev questions).", ""]
+    write_results("library.md", "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
