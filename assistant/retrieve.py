@@ -162,7 +162,8 @@ class Retriever:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         query = contextualize(question, history)
-        found = self.candidates(query, filters, mode)
+        snap = self.snapshot  # once: a rebuild swapped in meanwhile must not renumber the rows
+        found = self._candidates(snap, query, filters, mode)
         if not found:
             return []
         if mode == "hybrid":
@@ -170,7 +171,6 @@ class Retriever:
             scores = {c.row: model.probability(c.features) for c in found}
         else:  # one search alone: its own order
             scores = {c.row: c.features[mode] for c in found}
-        snap = self.snapshot
         ranked = sorted(scores, key=lambda row: -scores[row])
         one_doc = len(filters.docs) == 1
         pages = _pages(snap.chunks, ranked, k or self.settings.k, None if one_doc else per_doc)
@@ -187,8 +187,10 @@ class Retriever:
 
     def candidates(self, query: str, filters: Filters = NO_FILTERS, mode: str = "hybrid") -> list[Candidate]:
         """The passages in the top ``CANDIDATES`` of the searches ``mode`` runs (hybrid: all three), each with the
-        ranking model's features, for a contextualised ``query``."""
-        snap = self.snapshot
+        ranking model's features, for a contextualised ``query``; rows of the live index."""
+        return self._candidates(self.snapshot, query, filters, mode)
+
+    def _candidates(self, snap: store.Snapshot, query: str, filters: Filters, mode: str) -> list[Candidate]:
         n = len(snap.chunks)
         if not query or n == 0:
             return []
