@@ -11,12 +11,11 @@ cross-validation (each fold scored by a model fitted on the other four). The hel
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from common import REPO, index_arguments, open_index, read_questions
+from common import REPO, index_arguments, open_index, read_questions, ship
 
 from assistant.calibrated import LogisticModel, fit, threshold_for
 
@@ -60,9 +59,7 @@ def main() -> None:
     questions = [q for q in load_questions(DEV) if q["type"] != "indicator_only"]
     rows = [gather(retriever, q["question"], retriever.search(q["question"], k=10)).features() for q in questions]
     model = calibrated(rows, [q["type"] == "out_of_scope" for q in questions], FEATURES)
-    model.save(MODEL_FILE)
-    print(json.dumps(model.to_json(), indent=1))
-    print(f"written to {MODEL_FILE}")
+    ship(model, MODEL_FILE)
 
 
 if __name__ == "__main__":

@@ -14,13 +14,12 @@ Prints a markdown table and writes it to ``bench/results/ranking.md``.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from collections.abc import Sequence
 from typing import Any
 
 from calibrate_answers import DEV, HELDOUT, load_questions
-from common import fold_of, index_arguments, is_gold, open_index, write_results
+from common import coefficients, fold_of, index_arguments, is_gold, open_index, ship, write_results
 
 from assistant.calibrated import LogisticModel, fit
 from assistant.model import Hit
@@ -89,16 +88,12 @@ def main() -> None:
         row(f"dev ({len(dev_ranks)})", dev_ranks),
         row(f"held-out ({len(heldout_ranks)})", heldout_ranks),
         "",
-        "Fitted on all dev (standardised coefficients): "
-        + ", ".join(f"{n} {w:+.2f}" for n, w in zip(shipped.features, shipped.coef, strict=True))
-        + f"; intercept {shipped.intercept:+.2f}. {shipped.note}.",
+        f"Fitted on all dev: {coefficients(shipped)}. {shipped.note}.",
         "",
     ]
     write_results("ranking.md", "\n".join(lines))
     if not args.no_write:
-        shipped.save(RANKING_MODEL)
-        print(json.dumps(shipped.to_json(), indent=1))
-        print(f"written to {RANKING_MODEL}")
+        ship(shipped, RANKING_MODEL)
 
 
 if __name__ == "__main__":

@@ -17,14 +17,23 @@ Prints a markdown table and writes it to ``bench/results/sentences.md``.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from calibrate_answers import DEV, HELDOUT, load_questions
-from common import asked_figure, fold_of, index_arguments, is_gold, open_index, quotes, write_results
+from common import (
+    asked_figure,
+    coefficients,
+    fold_of,
+    index_arguments,
+    is_gold,
+    open_index,
+    quotes,
+    ship,
+    write_results,
+)
 
 from assistant.answer import SENTENCE_FEATURES, SENTENCE_MODEL, Asked, compose
 from assistant.calibrated import LogisticModel, fit
@@ -116,16 +125,12 @@ def main() -> None:
         f"{rate(sum(c.quoted(HAND) for c in heldout), len(heldout))} |",
         f"| fitted | {rate(cv, len(dev))} | {rate(sum(c.quoted(shipped) for c in heldout), len(heldout))} |",
         "",
-        "Fitted on all dev: "
-        + ", ".join(f"{n} {w:+.2f}" for n, w in zip(shipped.features, shipped.coef, strict=True))
-        + f" (standardised), intercept {shipped.intercept:+.2f}.",
+        f"Fitted on all dev: {coefficients(shipped)}. {shipped.note}.",
         "",
     ]
     write_results("sentences.md", "\n".join(lines))
     if not args.no_write:
-        shipped.save(SENTENCE_MODEL)
-        print(json.dumps(shipped.to_json(), indent=1))
-        print(f"written to {SENTENCE_MODEL}")
+        ship(shipped, SENTENCE_MODEL)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import NUMBER, PERIODS, numbers
+from assistant.calibrated import LogisticModel
 from assistant.config import BACKENDS, Settings
 from assistant.embed import load_embedder
 from assistant.ingest import ingest
@@ -75,3 +76,16 @@ def write_results(name: str, text: str) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / name).write_text(text, encoding="utf-8")
     print(f"written to {RESULTS / name}")
+
+
+def coefficients(model: LogisticModel) -> str:
+    """A fitted model's standardised coefficients and intercept, for a results page."""
+    weights = ", ".join(f"{name} {w:+.2f}" for name, w in zip(model.features, model.coef, strict=True))
+    return f"{weights} (standardised); intercept {model.intercept:+.2f}"
+
+
+def ship(model: LogisticModel, path: Path) -> None:
+    """Save a fitted model where the product reads it, and show it."""
+    model.save(path)
+    print(json.dumps(model.to_json(), indent=1))
+    print(f"written to {path}")
