@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: install index run test test-fast browser bench clean
+.PHONY: install index run test test-fast browser ocr bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11).")'
@@ -28,7 +28,14 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is not installed and this is not root: the browser tests will be skipped."; fi; }
 
-test: install browser
+# Debian's Tesseract, for reading PDF pages that have no text layer. Skipped without root (such pages are then
+# reported as skipped, with this command).
+ocr:
+	@command -v tesseract >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr >/dev/null; \
+	  else echo "Tesseract is not installed and this is not root: image-only pages will be skipped (sudo make ocr)."; fi; }
+
+test: install browser ocr
 	$(BIN)/python -m pytest
 
 test-fast: install

@@ -77,6 +77,7 @@ def chunk_pages(
     """Cut one document's pages into chunks. ``window`` is the model's limit in word pieces, special tokens
     included; ``chunk_tokens`` the most passage word pieces per chunk."""
     spans = list(_spans(pages, count_tokens))
+    read_by_ocr = {page.number for page in pages if page.ocr}
     prefixes = {span.section for span in spans}
     prefix_cost = dict(zip(prefixes, count_tokens([embedding_text(info.title, s, "") for s in prefixes]), strict=True))
     chunks: list[Chunk] = []
@@ -100,6 +101,7 @@ def chunk_pages(
                     text=text,
                     recommendation=span.recommendation,
                     paged=info.paged,
+                    ocr=any(unit.page in read_by_ocr for unit in units),
                 )
             )
     return chunks

@@ -70,7 +70,8 @@ def _reference_parts(chunk: Chunk) -> tuple[str, str, str]:
     stop = "" if title.endswith((".", "?", "!")) else "."
     label = chunk.pages_label
     location = "" if label == "whole document" else f" {label}."
-    return f"{publisher} ({year}) ", title, f"{stop}{location}"
+    ocr = " Text read by OCR." if chunk.ocr else ""
+    return f"{publisher} ({year}) ", title, f"{stop}{location}{ocr}"
 
 
 def harvard_reference(chunk: Chunk) -> str:

@@ -23,6 +23,7 @@ class Page:
 
     number: int
     blocks: tuple[Block, ...]
+    ocr: bool = False  # its text was read from the page's image by Tesseract (it had no text layer)
 
     @property
     def text(self) -> str:
@@ -59,6 +60,7 @@ class Chunk:
     text: str
     recommendation: bool = False
     paged: bool = True
+    ocr: bool = False  # read by OCR from a page without a text layer: the words may hold recognition errors
 
     @property
     def pages_label(self) -> str:
@@ -72,7 +74,8 @@ class Chunk:
     def citation(self) -> str:
         """Short reference: title (year), page(s)."""
         year = f" ({self.year})" if self.year else ""
-        return f"{self.title}{year}, {self.pages_label}"
+        ocr = " (text read by OCR)" if self.ocr else ""
+        return f"{self.title}{year}, {self.pages_label}{ocr}"
 
 
 def chunk_id(doc_sha256: str, ordinal: int, text: str) -> str:
@@ -133,6 +136,7 @@ class Hit:
             "score": round(self.score, 5),
             "similarity": round(self.similarity, 4),
             "recommendation": c.recommendation,
+            "ocr": c.ocr,
             "page_passages": [
                 {"text": p.text, "page_start": p.page_start, "page_end": p.page_end, "section": p.section}
                 for p in self.page_passages

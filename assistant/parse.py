@@ -13,9 +13,10 @@ reads each file in a worker process with limits (:mod:`assistant.parse_pool`).
 from __future__ import annotations
 
 import re
+import shutil
 import stat
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assistant.clean import RawLine, clean_pages
@@ -32,6 +33,16 @@ SUFFIXES = {
     ".txt": "text",
 }
 MIN_TEXT_CHARS = 40  # less than this over a whole document means there is no usable text layer
+# A PDF page with an image and less text than this has no text layer: Tesseract reads it, rendered at 300 dpi, each
+# page within OCR_PAGE_TIMEOUT_S (a page it has not read by then stays empty). The document as a whole is still
+# bounded by the reader's time limit (``parse_timeout_s``).
+MIN_PAGE_CHARS = 20
+OCR_DPI = 300
+OCR_PAGE_TIMEOUT_S = 30
+INSTALL_TESSERACT = (
+    "Install Tesseract OCR (`sudo apt-get install tesseract-ocr`, or `make ocr`) and run `jsna ingest` again; "
+    "or add a copy with a text layer (for example from `ocrmypdf in.pdf out.pdf`)."
+)
 UNREADABLE = "could not be read"  # the reason for an error no reader anticipated
 SIGNATURES = {
     b"PK\x03\x04": "a ZIP archive or Office file",
@@ -101,7 +112,11 @@ def read_document(
     }
     try:
         extracted = readers[fmt](path, head, name)
-        pages = tuple(clean_pages(extracted.pages, vocabulary))
+        read_by_ocr = _ocr_pages(path, extracted) if fmt == "pdf" else set()
+        pages = tuple(
+            replace(page, ocr=True) if page.number in read_by_ocr else page
+            for page in clean_pages(extracted.pages, vocabulary)
+        )
     except (DocumentError, MemoryError):
         raise
     except Exception as exc:  # a damaged file can trip any parser anywhere: it costs that file, not the ingest
@@ -111,15 +126,63 @@ def read_document(
             "Download or export the document again; if it opens elsewhere, report the error.",
         ) from exc
     if sum(len(page.text) for page in pages) < MIN_TEXT_CHARS:
+        if fmt == "pdf" and not ocr_available():
+            raise DocumentError(
+                name,
+                "no text layer (a scanned or image-only document), and Tesseract OCR is not installed",
+                INSTALL_TESSERACT,
+            )
         raise DocumentError(
             name,
-            "no text layer (a scanned or image-only document)",
-            "Run OCR on it first (for example `ocrmypdf in.pdf out.pdf`) and add the result.",
+            "no text layer (a scanned or image-only document), and OCR found no text in it",
+            "Add a copy with a text layer (for example from `ocrmypdf in.pdf out.pdf`).",
         )
     return ParsedDocument(pages, extracted.paged, _plausible_title(extracted.title), extracted.created)
 
 
 # --- PDF -----------------------------------------------------------------------------------------------
+
+
+def ocr_available() -> bool:
+    """Tesseract and its Python driver are installed."""
+    try:
+        import pytesseract  # noqa: F401
+    except ImportError:
+        return False
+    return shutil.which("tesseract") is not None
+
+
+def _ocr_pages(path: Path, extracted: _Extracted) -> set[int]:
+    """Read the PDF's pages that have an image but no text layer with Tesseract, in place; their numbers."""
+    empty = [i for i, lines in enumerate(extracted.pages) if sum(len(x.text.strip()) for x in lines) < MIN_PAGE_CHARS]
+    if not empty or not ocr_available():
+        return set()
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+    import pytesseract
+
+    done: set[int] = set()
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        for i in empty:
+            page = pdf[i]
+            try:
+                if not any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3)):
+                    continue  # a blank page, not a picture of one
+                image = page.render(scale=OCR_DPI / 72, grayscale=True).to_pil()
+            finally:
+                page.close()
+            try:
+                text = pytesseract.image_to_string(image, lang="eng", timeout=OCR_PAGE_TIMEOUT_S)
+            except RuntimeError:  # over its time: the page stays empty
+                continue
+            lines = [RawLine(line) for line in text.splitlines() if line.strip()]
+            if lines:
+                extracted.pages[i] = lines
+                done.add(i + 1)
+    finally:
+        pdf.close()
+    return done
 
 
 def render_page(path: Path, page: int, scale: float = 1.5) -> bytes:

@@ -358,6 +358,8 @@ def _read_chunks(path: Path) -> tuple[Chunk, ...]:
 
     table = pq.read_table(path)
     columns = {name: table.column(name).to_pylist() for name in table.column_names}
+    for f in fields(Chunk):  # a column added since the index was written: its default
+        columns.setdefault(f.name, [f.default] * table.num_rows)
     names = [f.name for f in fields(Chunk)]
     return tuple(Chunk(*row) for row in zip(*(columns[name] for name in names), strict=True))
 
@@ -380,6 +382,7 @@ def _write_chunks(path: Path, chunks: Sequence[Chunk]) -> None:
             ("text", pa.string()),
             ("recommendation", pa.bool_()),
             ("paged", pa.bool_()),
+            ("ocr", pa.bool_()),
         ]
     )
     columns = {name: [getattr(c, name) for c in chunks] for name in schema.names}

@@ -205,6 +205,20 @@ def _no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest)
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
+def make_scanned_pdf(path: Path, lines: Sequence[str]) -> Path:
+    """Write an image-only PDF: one page that is a picture of ``lines`` of text, as a scanner makes it."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("L", (1240, 1754), 255)  # A4 at 150 dpi
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=36)
+    for i, line in enumerate(lines):
+        draw.text((100, 150 + 60 * i), line, fill=0, font=font)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path, "PDF", resolution=150)
+    return path
+
+
 def make_pdf(path: Path, pages: Sequence[Sequence[tuple[str, str]]], title: str = "") -> Path:
     """Write a real PDF with reportlab. Each page is a list of (style, text): style "h1", "h2", "bold" or
     "body". Long body text wraps like a real document."""

@@ -144,3 +144,14 @@ def test_quotable_sentences_leave_out_captions_sources_links_and_table_rows() ->
         "Drug deaths were highest in Crawley and Adur.",  # the bullet glyph gone, and once
         "Teenage pregnancy fell from 31.3 per 1,000 15-17 year olds in 2005 to 12.2 per 1,000 in 2016.",
     ]
+
+
+def test_chunks_of_pages_read_by_ocr_are_marked_and_cited_so() -> None:
+    pages = [
+        Page(1, (Block("Smoking", heading=1), Block("Typed text about smoking in Adur."))),
+        Page(2, (Block("Falls", heading=1), Block("Scanned text on falls in Worthing.")), ocr=True),
+    ]
+    chunks = chunk_pages(INFO, pages, FakeEmbedder().count_tokens)
+    by_page = {c.page_start: c for c in chunks}
+    assert not by_page[1].ocr and by_page[2].ocr
+    assert "OCR" in by_page[2].citation and "OCR" not in by_page[1].citation

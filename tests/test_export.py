@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from io import BytesIO
 
@@ -65,6 +66,10 @@ def answered(
 
 def test_harvard_reference_single_page() -> None:
     assert harvard_reference(chunk()) == f"West Sussex County Council (2019) *{SELF_HARM}*. p. 3."
+
+
+def test_harvard_reference_of_a_passage_read_by_ocr_says_so() -> None:
+    assert harvard_reference(replace(chunk(), ocr=True)).endswith("p. 3. Text read by OCR.")
 
 
 def test_harvard_reference_page_range() -> None:

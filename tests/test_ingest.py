@@ -7,12 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FakeEmbedder, bad_files, make_pdf
+from conftest import FakeEmbedder, bad_files, make_pdf, make_scanned_pdf
 
 from assistant import store
 from assistant.config import Settings
 from assistant.errors import ConfigError
 from assistant.ingest import ingest
+from assistant.parse import ocr_available
 from assistant.retrieve import Retriever
 
 
@@ -209,3 +210,17 @@ def test_a_new_indicator_loader_rereads_unchanged_files(
     assert report.indicator_rows > 500 and upgraded.embedded  # the catalogue was read and embedded again
     assert store.load(settings.index).manifest.indicator_loader == 10_000
     assert not ingest(settings, FakeEmbedder()).changed
+
+
+@pytest.mark.skipif(not ocr_available(), reason="Tesseract is not installed (make ocr)")
+def test_an_image_only_pdf_is_indexed_by_ocr_and_its_hits_say_so(settings: Settings, small_corpus: Path) -> None:
+    lines = ["Smoking prevalence in Adur fell to 12 per cent.", "Hospital admissions for falls rose in Worthing."]
+    make_scanned_pdf(small_corpus / "pdf" / "scanned-poster.pdf", lines)
+    report = ingest(settings, FakeEmbedder())
+    assert "pdf/scanned-poster.pdf" in report.added and not report.skipped
+    chunks = [c for c in store.load(settings.index).chunks if c.doc == "pdf/scanned-poster.pdf"]
+    assert chunks and all(c.ocr for c in chunks) and any("Worthing" in c.text for c in chunks)
+    assert not any(c.ocr for c in store.load(settings.index).chunks if c.doc != "pdf/scanned-poster.pdf")
+    hits = Retriever(settings, FakeEmbedder()).search("hospital admissions for falls in Worthing", k=20)
+    scanned = [h for h in hits if h.chunk.doc == "pdf/scanned-poster.pdf"]
+    assert scanned and scanned[0].to_dict()["ocr"] is True

@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SHIPPED_CORPUS, bad_files, make_pdf
+from conftest import SHIPPED_CORPUS, bad_files, make_pdf, make_scanned_pdf
 
+import assistant.parse
 from assistant.errors import DocumentError
-from assistant.parse import read_document
+from assistant.parse import ocr_available, read_document
+
+SCANNED = ["Smoking prevalence in Adur fell to 12 per cent.", "Hospital admissions for falls rose in Worthing."]
 
 
 def test_pages_are_physical_and_one_based(small_corpus: Path) -> None:
@@ -123,3 +126,21 @@ def test_unsupported_extension(tmp_path: Path) -> None:
 def test_make_pdf_fixture_makes_text_pdfs(tmp_path: Path) -> None:
     path = make_pdf(tmp_path / "x.pdf", [[("body", "hello world")]])
     assert "hello world" in read_document(path).pages[0].text
+
+
+@pytest.mark.skipif(not ocr_available(), reason="Tesseract is not installed (make ocr)")
+def test_a_page_without_a_text_layer_is_read_by_ocr_and_marked(tmp_path: Path) -> None:
+    document = read_document(make_scanned_pdf(tmp_path / "scan.pdf", SCANNED))
+    (page,) = document.pages
+    assert page.ocr and "Smoking prevalence in Adur" in page.text and "Worthing" in page.text
+    text_layer = read_document(make_pdf(tmp_path / "typed.pdf", [[("body", SCANNED[0])]]))
+    assert not any(p.ocr for p in text_layer.pages)  # pages with text are never OCR'd
+
+
+def test_without_tesseract_an_image_only_pdf_is_skipped_with_the_command_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(assistant.parse, "ocr_available", lambda: False)
+    with pytest.raises(DocumentError, match="Tesseract OCR is not installed") as error:
+        read_document(make_scanned_pdf(tmp_path / "scan.pdf", SCANNED))
+    assert "apt-get install tesseract-ocr" in str(error.value)
