@@ -33,9 +33,10 @@ SUFFIXES = {
     ".txt": "text",
 }
 MIN_TEXT_CHARS = 40  # less than this over a whole document means there is no usable text layer
-# A PDF page with an image and less text than this has no text layer: Tesseract reads it, rendered at 300 dpi, each
-# page within OCR_PAGE_TIMEOUT_S (a page it has not read by then stays empty). The document as a whole is still
-# bounded by the reader's time limit (``parse_timeout_s``).
+# A PDF page with an image and less text than this has no text layer. In a scanned document (at least half of its
+# pages so) Tesseract reads those pages, rendered at 300 dpi, each within OCR_PAGE_TIMEOUT_S (a page it has not read
+# by then stays empty); a full-page chart in a typed report is left alone. The document as a whole is still bounded
+# by the reader's time limit (``parse_timeout_s``).
 MIN_PAGE_CHARS = 20
 OCR_DPI = 300
 OCR_PAGE_TIMEOUT_S = 30
@@ -153,9 +154,10 @@ def ocr_available() -> bool:
 
 
 def _ocr_pages(path: Path, extracted: _Extracted) -> set[int]:
-    """Read the PDF's pages that have an image but no text layer with Tesseract, in place; their numbers."""
+    """In a scanned PDF, read the pages that have an image but no text layer with Tesseract, in place; their
+    numbers."""
     empty = [i for i, lines in enumerate(extracted.pages) if sum(len(x.text.strip()) for x in lines) < MIN_PAGE_CHARS]
-    if not empty or not ocr_available():
+    if not empty or 2 * len(empty) < len(extracted.pages) or not ocr_available():
         return set()
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
