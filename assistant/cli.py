@@ -306,7 +306,11 @@ def status_command(settings: Settings, index: Path | None) -> None:
     m = snap.manifest
     click.echo(f"Index {settings.index}/{snap.version}, built {m.created}")
     click.echo(f"Model {m.model} ({m.dimension} dimensions, {m.window} word pieces); chunking {m.chunking}")
-    click.echo(f"{len(m.documents)} documents, {len(snap.chunks)} chunks, {len(m.skipped)} files skipped")
+    ocr = sum(c.ocr for c in snap.chunks)
+    click.echo(
+        f"{len(m.documents)} documents, {len(snap.chunks)} chunks ({ocr} read by OCR), "
+        f"{len(snap.sentences.texts)} sentences, {len(m.skipped)} files skipped"
+    )
     for info in m.documents.values():
         click.echo(f"  {info.path}: {info.title} ({info.kind}, {info.year or 'n.d.'}, {info.pages} pages)")
     for skipped in m.skipped:

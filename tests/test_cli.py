@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,8 @@ def test_status_lists_documents(run) -> None:  # type: ignore[no-untyped-def]
         "2 documents" in result.output
         and "pdf/tobacco-2019.pdf: Tobacco Control Needs Assessment 2019" in result.output
     )
+    assert "(0 read by OCR)" in result.output and "'backend': 'onnx'" in result.output
+    assert re.search(r"\b[1-9]\d* sentences", result.output)
 
 
 def test_filters_and_the_recommendations_register(run) -> None:  # type: ignore[no-untyped-def]
