@@ -14,6 +14,7 @@ from assistant.ingest import ProgressEvent, ingest
 from assistant.model import Hit, IngestReport
 from assistant.parse import render_page
 from assistant.present import (
+    also_in_text,
     answer_sentences,
     comparison_colour,
     escape_markdown,
@@ -62,6 +63,8 @@ def _passage(number: int, hit: Hit, marked: list[str], key: str) -> None:
     section = f" · {escape_markdown(chunk.section)}" if chunk.section else ""
     st.markdown(f"**[{number}]** {escape_markdown(chunk.citation)}{kind}{section}{badge}")
     st.html(passage_html(hit.text, marked))
+    if hit.also_in:
+        st.caption(escape_markdown(also_in_text(hit)))
     path = _settings().corpus / chunk.doc
     pdf = chunk.paged and path.suffix.lower() == ".pdf" and path.is_file()
     if pdf and st.toggle(f"Show page {chunk.page_start}", key=key):

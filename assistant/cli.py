@@ -19,7 +19,7 @@ from assistant.config import Settings, load_settings
 from assistant.errors import JsnaError
 from assistant.indicators import IndicatorTable
 from assistant.ingest import ProgressEvent, ingest
-from assistant.present import STAGE_UNITS, format_number, format_report, ranking_text, stage_label
+from assistant.present import STAGE_UNITS, also_in_text, format_number, format_report, ranking_text, stage_label
 from assistant.recommendations import register
 from assistant.retrieve import Filters, Retriever
 
@@ -292,6 +292,8 @@ def format_response(response: Response) -> str:
         out.append(f"    {c.doc}" + (f" - {c.section}" if c.section else ""))
         text = hit.text if len(hit.text) <= 400 else hit.text[:400].rsplit(" ", 1)[0] + " ..."
         out.append(textwrap.indent(textwrap.fill(text, 96), "    "))
+        if hit.also_in:
+            out.append(textwrap.indent(textwrap.fill(also_in_text(hit), 96), "    "))
         out.append("")
     return "\n".join(out)
 

@@ -93,6 +93,7 @@ class Hit:
     score: float
     similarity: float = 0.0
     passages: tuple[Chunk, ...] = ()
+    also_in: tuple[Chunk, ...] = ()  # the same passage in other documents (versions, copies), not shown again
 
     @property
     def page_passages(self) -> tuple[Chunk, ...]:
@@ -140,6 +141,10 @@ class Hit:
             "page_passages": [
                 {"text": p.text, "page_start": p.page_start, "page_end": p.page_end, "section": p.section}
                 for p in self.page_passages
+            ],
+            "also_in": [
+                {"doc": a.doc, "title": a.title, "year": a.year, "page_start": a.page_start, "page_end": a.page_end}
+                for a in self.also_in
             ],
         }
 

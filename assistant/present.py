@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from assistant.indicators import IndicatorTable
-from assistant.model import IngestReport
+from assistant.model import Hit, IngestReport
 
 COLOURS = {"better": "#1b7837", "similar": "#b8860b", "worse": "#c51b7d", "higher": "#4d4d4d", "lower": "#4d4d4d"}
 # What each ingest stage is called on a progress bar, and what it counts.
@@ -164,3 +164,8 @@ def format_report(report: IngestReport) -> str:
     if report.indicator_rows:
         lines.append(f"Indicators: {report.indicator_rows} rows loaded from indicators/.")
     return "\n".join(lines)
+
+
+def also_in_text(hit: Hit) -> str:
+    """Where else a hit's passage is, for a line under it: "Also in: Title (2019), p. 4; ..." (empty when nowhere)."""
+    return "Also in: " + "; ".join(c.citation for c in hit.also_in) if hit.also_in else ""

@@ -51,6 +51,7 @@ RANK_FEATURES = (
     "document",
 )
 RANKING_MODEL = Path(__file__).with_name("ranking.json")
+MIN_REPEAT_SHINGLES = 8  # a repeat this long (about 11 words or more) is listed under the page it repeats
 ASKS_FOR_RECOMMENDATIONS = re.compile(
     r"\brecommend\w*|\bwhat should\b|\bshould (?:we|the council|commissioners)\b|\bnext steps\b|\bactions?\b",
     re.IGNORECASE,
@@ -177,12 +178,13 @@ class Retriever:
         similarity = {c.row: c.features["similarity"] for c in found}
         return [
             Hit(
-                snap.chunks[rows[0]],
-                scores[rows[0]],
-                max(similarity[r] for r in rows),
-                tuple(snap.chunks[r] for r in sorted(rows)) if len(rows) > 1 else (),
+                snap.chunks[page.rows[0]],
+                scores[page.rows[0]],
+                max(similarity[r] for r in page.rows),
+                tuple(snap.chunks[r] for r in sorted(page.rows)) if len(page.rows) > 1 else (),
+                tuple(snap.chunks[r] for r in page.also_in),
             )
-            for rows in pages
+            for page in pages
         ]
 
     def candidates(self, query: str, filters: Filters = NO_FILTERS, mode: str = "hybrid") -> list[Candidate]:
@@ -279,25 +281,40 @@ def page_key(chunk: Chunk) -> tuple[str, int | str]:
     return (chunk.doc, chunk.page_start) if chunk.paged else (chunk.doc, chunk.section)
 
 
-def _pages(chunks: Sequence[Chunk], ranked: list[int], k: int, per_doc: int | None) -> list[list[int]]:
+@dataclass
+class _Page:
+    rows: list[int]  # the ranked passages on the page, best first
+    also_in: list[int] = field(default_factory=list)  # best passages of other pages that repeat it
+
+
+def _pages(chunks: Sequence[Chunk], ranked: list[int], k: int, per_doc: int | None) -> list[_Page]:
     """The best ``k`` pages, each with every ranked passage on it (its best first): a page ranks by its best
-    passage; one that repeats a better-ranked page (an executive summary restating the body) is left out, and
-    no document takes more than ``per_doc`` pages."""
-    pages: dict[tuple[str, int | str], list[int]] = {}
-    seen: list[set[tuple[str, ...]]] = []
+    passage; one that repeats a better-ranked page (an executive summary restating the body, another version of
+    the document) is not shown again but listed under it, and no document takes more than ``per_doc`` pages."""
+    pages: dict[tuple[str, int | str], _Page] = {}
+    seen: list[tuple[set[tuple[str, ...]], _Page]] = []
     per: dict[str, int] = {}
     for row in ranked:
         chunk = chunks[row]
         key = page_key(chunk)
         if key in pages:
-            pages[key].append(row)
+            pages[key].rows.append(row)
+            seen.append((_shingles(chunk.text), pages[key]))  # a repeat of any of its passages is a repeat
             continue
         if len(pages) == k or (per_doc is not None and per.get(chunk.doc, 0) >= per_doc):
             continue
         shingles = _shingles(chunk.text)
-        if any(len(shingles & other) > 0.6 * min(len(shingles), len(other)) for other in seen):
+        repeated = next(
+            (page for other, page in seen if len(shingles & other) > 0.6 * min(len(shingles), len(other))), None
+        )
+        if repeated is not None:
+            shown = chunks[repeated.rows[0]].doc
+            listed = {page_key(chunks[r]) for r in repeated.also_in}
+            # Listed when it is another document's and a passage, not a shared line (a header, a caption).
+            if chunk.doc != shown and key not in listed and len(shingles) >= MIN_REPEAT_SHINGLES:
+                repeated.also_in.append(row)
             continue
-        pages[key] = [row]
-        seen.append(shingles)
+        pages[key] = _Page([row])
+        seen.append((shingles, pages[key]))
         per[chunk.doc] = per.get(chunk.doc, 0) + 1
     return list(pages.values())

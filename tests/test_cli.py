@@ -13,7 +13,8 @@ from conftest import FakeEmbedder
 from assistant import cli, embed
 
 HIT_FIELDS = set(
-    "doc title kind year page_start page_end section text score similarity recommendation ocr page_passages".split()
+    "doc title kind year page_start page_end section text score similarity recommendation ocr page_passages "
+    "also_in".split()
 )
 
 

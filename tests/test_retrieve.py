@@ -53,6 +53,7 @@ def test_near_duplicates_collapse_and_documents_are_capped(briefings: Settings) 
     hits = retriever.search("drug misuse deaths", k=8)
     texts = [h.chunk.text for h in hits]
     assert sum("rose to 84" in t for t in texts) == 1  # summary and body say the same: shown once
+    assert all(a.doc != h.chunk.doc for h in hits for a in h.also_in)  # a summary in its own report: no note
     assert sum(h.chunk.doc == "pdf/drugs-summary-2019.pdf" for h in hits) == 4  # under the default cap of 5
     capped = retriever.search("drug misuse deaths", k=8, per_doc=2)
     assert sum(h.chunk.doc == "pdf/drugs-summary-2019.pdf" for h in capped) == 2
@@ -136,3 +137,22 @@ def test_the_shipped_ranking_model_rewards_each_search_and_the_question_words() 
     assert model.features == RANK_FEATURES and "dev questions" in model.note
     weight = dict(zip(model.features, model.coef, strict=True))
     assert all(weight[name] > 0 for name in ("dense", "bm25", "sentence_rank", "words", "place", "document"))
+
+
+def test_a_passage_repeated_in_another_document_is_shown_once_with_where_else(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "pdf").mkdir(parents=True)
+    body = "Emergency admissions for falls in people aged 65 and over rose to 2,310 per 100,000 in Worthing in 2017."
+    make_pdf(corpus / "pdf" / "falls-draft.pdf", [[("h1", "Falls"), ("body", body)]])
+    make_pdf(corpus / "pdf" / "falls-final.pdf", [[("h1", "Falls"), ("body", body + " Final version.")]])
+    make_pdf(corpus / "pdf" / "smoking.pdf", [[("h1", "Smoking"), ("body", "Smoking fell in Adur to 12 per cent.")]])
+    settings = Settings(corpus=corpus, index=tmp_path / "index", model="fake")
+    ingest(settings, FakeEmbedder())
+    hits = Retriever(settings, FakeEmbedder()).search("falls admissions in Worthing", k=5)
+    falls = [h for h in hits if "falls" in h.chunk.doc]
+    assert len(falls) == 1  # the same passage, once
+    (other,) = falls[0].also_in
+    assert {other.doc, falls[0].chunk.doc} == {"pdf/falls-draft.pdf", "pdf/falls-final.pdf"}
+    assert falls[0].to_dict()["also_in"] == [
+        {"doc": other.doc, "title": other.title, "year": other.year, "page_start": 1, "page_end": 1}
+    ]
