@@ -39,6 +39,13 @@ QUESTION_WORDS = frozenset(
     "how mani much what which whi where when who whom whose doe do did is are was were can could should would will "
     "tell me show give number list find explain mean meant".split()
 )
+
+
+def question_words(query: str) -> list[str]:
+    """The question's distinct content words, stemmed like the index, without the words that shape a question."""
+    return [t for t in dict.fromkeys(tokenize([query])[0]) if t not in QUESTION_WORDS]
+
+
 EMPTY = "EMPTY"  # marker file: an index of no chunks (bm25s cannot save one)
 
 
@@ -98,7 +105,7 @@ class Lexical:
     def coverage(self, query: str, texts: Sequence[str], rare_df: int, places: Sequence[str] = ()) -> Coverage:
         """How well ``texts`` (the top passages) cover ``query``; ``places`` (names it mentions) are left out of
         the focus, which asks whether one passage is about what the question is about, wherever."""
-        words = [t for t in dict.fromkeys(tokenize([query])[0]) if t not in QUESTION_WORDS]
+        words = question_words(query)
         if not words:
             return FULL_COVERAGE
         found = [set(tokens) for tokens in tokenize(list(texts))]
@@ -117,27 +124,31 @@ class Lexical:
         """For every chunk, the share of the question's content words it holds (title and section included), each
         word weighted by IDF; read from the index, nothing tokenized but the question."""
         out = np.zeros(size, dtype=np.float32)
-        words = [t for t in dict.fromkeys(tokenize([query])[0]) if t not in QUESTION_WORDS]
-        weights = {w: self.idf(w) for w in words}
-        total = sum(weights.values())
-        if self.bm25 is None or not total:
+        weights = self._shares(query)
+        if self.bm25 is None:
             return out
         indptr, indices = self.bm25.scores["indptr"], self.bm25.scores["indices"]
-        for word, weight in weights.items():
+        for word, share in weights.items():
             column = self.bm25.vocab_dict.get(word)
             if column is not None and column + 1 < len(indptr):
-                out[indices[indptr[column] : indptr[column + 1]]] += weight / total
+                out[indices[indptr[column] : indptr[column + 1]]] += share
         return out
 
     def overlap(self, query: str, texts: Sequence[str]) -> list[float]:
         """For each of ``texts``, the share of the question's content words it holds, each word weighted by IDF
         (0 when the question has none)."""
-        words = [t for t in dict.fromkeys(tokenize([query])[0]) if t not in QUESTION_WORDS]
-        weights = {w: self.idf(w) for w in words}
-        total = sum(weights.values())
-        if not total or not texts:
+        weights = self._shares(query)
+        if not weights or not texts:
             return [0.0] * len(texts)
-        return [sum(v for w, v in weights.items() if w in set(tokens)) / total for tokens in tokenize(list(texts))]
+        return [
+            float(sum(share for w, share in weights.items() if w in held)) for held in map(set, tokenize(list(texts)))
+        ]
+
+    def _shares(self, query: str) -> dict[str, float]:
+        """The question's content words, each with its share of their summed IDF (empty when that is 0)."""
+        weights = {w: self.idf(w) for w in question_words(query)}
+        total = sum(weights.values())
+        return {w: v / total for w, v in weights.items()} if total else {}
 
     def idf(self, token: str) -> float:
         """Inverse document frequency: log((N + 1) / (df + 1)), highest for a word in no chunk."""
