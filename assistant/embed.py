@@ -217,7 +217,12 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
 
     @cached_property
     def _session(self) -> Any:
-        import onnxruntime
+        try:
+            import onnxruntime
+        except ImportError:
+            raise ModelError(
+                "ONNX Runtime (onnxruntime) is not installed.", f"Run `make install`. {TORCH_HINT}"
+            ) from None
 
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = self.threads

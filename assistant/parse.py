@@ -113,10 +113,10 @@ def read_document(
     }
     try:
         extracted = readers[fmt](path, head, name)
-        read_by_ocr = _ocr_pages(path, extracted) if fmt == "pdf" else set()
+        read = _ocr_pages(path, extracted.pages) if fmt == "pdf" else {}
+        raw_pages = [read.get(number, lines) for number, lines in enumerate(extracted.pages, 1)]
         pages = tuple(
-            replace(page, ocr=True) if page.number in read_by_ocr else page
-            for page in clean_pages(extracted.pages, vocabulary)
+            replace(page, ocr=True) if page.number in read else page for page in clean_pages(raw_pages, vocabulary)
         )
     except (DocumentError, MemoryError):
         raise
@@ -153,17 +153,17 @@ def ocr_available() -> bool:
     return shutil.which("tesseract") is not None
 
 
-def _ocr_pages(path: Path, extracted: _Extracted) -> set[int]:
-    """In a scanned PDF, read the pages that have an image but no text layer with Tesseract, in place; their
-    numbers."""
-    empty = [i for i, lines in enumerate(extracted.pages) if sum(len(x.text.strip()) for x in lines) < MIN_PAGE_CHARS]
-    if not empty or 2 * len(empty) < len(extracted.pages) or not ocr_available():
-        return set()
+def _ocr_pages(path: Path, raw_pages: list[list[RawLine]]) -> dict[int, list[RawLine]]:
+    """In a scanned PDF, the pages that have an image but no text layer, read by Tesseract: their lines by page
+    number (1-based)."""
+    empty = [i for i, lines in enumerate(raw_pages) if sum(len(x.text.strip()) for x in lines) < MIN_PAGE_CHARS]
+    if not empty or 2 * len(empty) < len(raw_pages) or not ocr_available():
+        return {}
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
     import pytesseract
 
-    done: set[int] = set()
+    done: dict[int, list[RawLine]] = {}
     pdf = pdfium.PdfDocument(str(path))
     try:
         for i in empty:
@@ -180,8 +180,7 @@ def _ocr_pages(path: Path, extracted: _Extracted) -> set[int]:
                 continue
             lines = [RawLine(line) for line in text.splitlines() if line.strip()]
             if lines:
-                extracted.pages[i] = lines
-                done.add(i + 1)
+                done[i + 1] = lines
     finally:
         pdf.close()
     return done
