@@ -42,12 +42,13 @@ test-fast: install
 	$(BIN)/python -m pytest -m "not real"
 
 # Needs ../shared/corpus (bench/app.py uses the shipped corpus); results go to bench/results/.
-bench: install browser
+bench: install browser ocr
 	$(BIN)/python bench/parsers.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/indicators.py
 	$(BIN)/python bench/app.py
+	$(BIN)/python bench/library.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/reliability.py --fuzz-seconds 300
 
