@@ -25,6 +25,7 @@ from assistant.present import (
     stage_label,
     table_frame,
     trend_chart,
+    version_lines,
 )
 from assistant.publish import publish
 from assistant.recommendations import register
@@ -217,6 +218,15 @@ def _status(settings: Settings) -> None:
     st.caption(f"Built {m.created} with {m.model}; index {settings.index}/{snap.version}")
     for skipped in m.skipped:
         st.text(f"Skipped: {skipped.reason}")
+    if m.versions:
+        groups = f"{len(m.versions)} group{'' if len(m.versions) == 1 else 's'}"
+        with st.expander(f"Versions: {groups} of documents holding the same text"):
+            st.caption(
+                "Results show a repeated passage once, from the first document of its group (the newest "
+                "final version), and list the others as “Also in”."
+            )
+            for line in version_lines(m.versions, m.documents):
+                st.markdown(f"- {escape_markdown(line)}")
 
 
 def _rebuild(settings: Settings) -> IngestReport | None:

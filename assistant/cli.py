@@ -19,7 +19,15 @@ from assistant.config import Settings, load_settings
 from assistant.errors import JsnaError
 from assistant.indicators import IndicatorTable
 from assistant.ingest import ProgressEvent, ingest
-from assistant.present import STAGE_UNITS, also_in_text, format_number, format_report, ranking_text, stage_label
+from assistant.present import (
+    STAGE_UNITS,
+    also_in_text,
+    format_number,
+    format_report,
+    ranking_text,
+    stage_label,
+    version_lines,
+)
 from assistant.recommendations import register
 from assistant.retrieve import Filters, Retriever
 
@@ -317,3 +325,10 @@ def status_command(settings: Settings, index: Path | None) -> None:
         click.echo(f"  {info.path}: {info.title} ({info.kind}, {info.year or 'n.d.'}, {info.pages} pages)")
     for skipped in m.skipped:
         click.echo(f"  skipped: {skipped.reason}")
+    groups = m.versions or ()
+    click.echo(
+        f"{len(groups)} group{'' if len(groups) == 1 else 's'} of versions "
+        "(documents holding the same text; results show the first of each)"
+    )
+    for line in version_lines(groups, m.documents):
+        click.echo(f"  {line}")

@@ -7,7 +7,7 @@ that cannot be read, rebuilds everything. Documents are read in worker processes
 memory (:mod:`assistant.parse_pool`); one that cannot be read is reported and skipped.
 
 :func:`ingest` runs five named steps: plan (what is reused, what must be read), read and chunk, indicators,
-embed, write.
+embed, write (which also groups the documents that are versions of one another, :mod:`assistant.versions`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from assistant.indicators import LOADER_VERSION, catalogue_texts, load_folder
 from assistant.lexical import Lexical
 from assistant.model import Chunk, DocumentInfo, IngestReport, SkippedFile
 from assistant.parse_pool import read_documents
+from assistant.versions import find_groups
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ def ingest(
         new_docs, new_chunks = _read_and_chunk(settings, embedder, plan, progress, timings)
         indicators = _indicators(settings, old, plan, progress, timings)
         report = _report(plan, new_docs, previous, reason)
-        if old and not report.changed and not indicators.changed and report.skipped == old.manifest.skipped:
+        unchanged = not report.changed and not indicators.changed
+        if old and unchanged and report.skipped == old.manifest.skipped and old.manifest.versions is not None:
             rows = 0 if old.indicators is None else len(old.indicators)
             seconds = time.perf_counter() - started
             return replace(report, chunks=len(old.chunks), indicator_rows=rows, seconds=seconds, timings=timings)
@@ -301,6 +303,7 @@ def _write(
     progress(ProgressEvent("write", 0, 1))
     chunks, vectors, chunk_sentences = _assemble(old, plan.keep, new_chunks, embedded)
     documents = {path: replace(info, path=path) for path, info in plan.keep.items()} | new_docs
+    groups = find_groups(chunks, vectors, documents)
     manifest = store.Manifest(
         format_version=store.FORMAT_VERSION,
         model=settings.model,
@@ -313,6 +316,7 @@ def _write(
         catalogue={path: plan.row_hash[path] for path in documents},
         indicator_files=indicators.files,
         indicator_loader=LOADER_VERSION,
+        versions=tuple(group.docs for group in groups),
     )
     lexical = Lexical.build(chunks)
     sentence_table = store.Sentences.build(chunk_sentences, embedder.dimension)

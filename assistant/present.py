@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from assistant.indicators import IndicatorTable
-from assistant.model import Hit, IngestReport
+from assistant.model import DocumentInfo, Hit, IngestReport
 
 COLOURS = {"better": "#1b7837", "similar": "#b8860b", "worse": "#c51b7d", "higher": "#4d4d4d", "lower": "#4d4d4d"}
 # What each ingest stage is called on a progress bar, and what it counts.
@@ -164,6 +164,17 @@ def format_report(report: IngestReport) -> str:
     if report.indicator_rows:
         lines.append(f"Indicators: {report.indicator_rows} rows loaded from indicators/.")
     return "\n".join(lines)
+
+
+def version_lines(groups: Sequence[Sequence[str]], documents: dict[str, DocumentInfo]) -> list[str]:
+    """One line per group of versions (:mod:`assistant.versions`), its lead first: "Title (2019) [path] leads;
+    also: Other title (2018) [path]; ..."."""
+
+    def name(path: str) -> str:
+        info = documents.get(path)
+        return f"{info.title} ({info.year or 'n.d.'}) [{path}]" if info else path
+
+    return [f"{name(group[0])} leads; also: " + "; ".join(name(p) for p in group[1:]) for group in groups]
 
 
 def also_in_text(hit: Hit) -> str:

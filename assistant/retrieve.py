@@ -31,6 +31,7 @@ from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.glossary import expansions, places_in
 from assistant.model import Chunk, Hit
+from assistant.text import shingles
 
 T = TypeVar("T")
 
@@ -175,11 +176,12 @@ class Retriever:
         ranked = sorted(scores, key=lambda row: -scores[row])
         one_doc = len(filters.docs) == 1
         pages = _pages(snap.chunks, ranked, k or self.settings.k, None if one_doc else per_doc)
+        pages = [_lead_first(page, snap.chunks, snap.manifest.versions or ()) for page in pages]
         similarity = {c.row: c.features["similarity"] for c in found}
         return [
             Hit(
                 snap.chunks[page.rows[0]],
-                scores[page.rows[0]],
+                max(scores[r] for r in (*page.rows, *page.also_in)),  # a version's page keeps the rank it earned
                 max(similarity[r] for r in page.rows),
                 tuple(snap.chunks[r] for r in sorted(page.rows)) if len(page.rows) > 1 else (),
                 tuple(snap.chunks[r] for r in page.also_in),
@@ -271,11 +273,6 @@ def _top(scores: np.ndarray, allowed: np.ndarray | None, k: int, positive: bool 
     return [int(i) for i in top[np.argsort(-scores[top])]]
 
 
-def _shingles(text: str) -> set[tuple[str, ...]]:
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    return {tuple(words[i : i + 4]) for i in range(max(1, len(words) - 3))}
-
-
 def page_key(chunk: Chunk) -> tuple[str, int | str]:
     """Citations are page-level: the page a passage starts on (the section, in a document without pages)."""
     return (chunk.doc, chunk.page_start) if chunk.paged else (chunk.doc, chunk.section)
@@ -285,6 +282,20 @@ def page_key(chunk: Chunk) -> tuple[str, int | str]:
 class _Page:
     rows: list[int]  # the ranked passages on the page, best first
     also_in: list[int] = field(default_factory=list)  # best passages of other pages that repeat it
+
+
+def _lead_first(page: _Page, chunks: Sequence[Chunk], groups: Sequence[Sequence[str]]) -> _Page:
+    """The page as shown: when it repeats a passage of a version that leads it (the newest final version of the
+    document, :mod:`assistant.versions`), that version's passage is shown and this page listed under it."""
+    shown = chunks[page.rows[0]].doc
+    group = next((g for g in groups if shown in g), None)
+    if group is None:
+        return page
+    better = [r for r in page.also_in if chunks[r].doc in group and group.index(chunks[r].doc) < group.index(shown)]
+    if not better:
+        return page
+    lead = min(better, key=lambda r: group.index(chunks[r].doc))
+    return _Page([lead], [page.rows[0], *(r for r in page.also_in if r != lead)])
 
 
 def _pages(chunks: Sequence[Chunk], ranked: list[int], k: int, per_doc: int | None) -> list[_Page]:
@@ -299,22 +310,20 @@ def _pages(chunks: Sequence[Chunk], ranked: list[int], k: int, per_doc: int | No
         key = page_key(chunk)
         if key in pages:
             pages[key].rows.append(row)
-            seen.append((_shingles(chunk.text), pages[key]))  # a repeat of any of its passages is a repeat
+            seen.append((shingles(chunk.text), pages[key]))  # a repeat of any of its passages is a repeat
             continue
         if len(pages) == k or (per_doc is not None and per.get(chunk.doc, 0) >= per_doc):
             continue
-        shingles = _shingles(chunk.text)
-        repeated = next(
-            (page for other, page in seen if len(shingles & other) > 0.6 * min(len(shingles), len(other))), None
-        )
+        words = shingles(chunk.text)
+        repeated = next((page for other, page in seen if len(words & other) > 0.6 * min(len(words), len(other))), None)
         if repeated is not None:
             shown = chunks[repeated.rows[0]].doc
             listed = {page_key(chunks[r]) for r in repeated.also_in}
             # Listed when it is another document's and a passage, not a shared line (a header, a caption).
-            if chunk.doc != shown and key not in listed and len(shingles) >= MIN_REPEAT_SHINGLES:
+            if chunk.doc != shown and key not in listed and len(words) >= MIN_REPEAT_SHINGLES:
                 repeated.also_in.append(row)
             continue
         pages[key] = _Page([row])
-        seen.append((shingles, pages[key]))
+        seen.append((words, pages[key]))
         per[chunk.doc] = per.get(chunk.doc, 0) + 1
     return list(pages.values())

@@ -79,6 +79,7 @@ class Manifest:
     catalogue: dict[str, str] | None = None  # document path -> hash of its corpus-manifest row
     indicator_files: dict[str, str] | None = None  # indicator file path -> sha256
     indicator_loader: int = 0  # indicators.load.LOADER_VERSION that read them
+    versions: tuple[tuple[str, ...], ...] | None = None  # groups of versions, lead first (None: never looked for)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -91,6 +92,8 @@ class Manifest:
         values = {key: value for key, value in data.items() if key in known}
         values["documents"] = {path: DocumentInfo(**info) for path, info in data.get("documents", {}).items()}
         values["skipped"] = tuple(SkippedFile(**s) for s in data.get("skipped", []))
+        if data.get("versions") is not None:
+            values["versions"] = tuple(tuple(group) for group in data["versions"])
         return cls(**values)
 
 

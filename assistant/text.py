@@ -1,4 +1,4 @@
-"""Text helpers several stages share: sentences, and the glyphs that mark list items.
+"""Text helpers several stages share: sentences, the glyphs that mark list items, and word shingles.
 
 Pure functions and patterns, no I/O. The cleaner (:mod:`assistant.clean`) splits list items on bullets, the chunker
 cuts chunks at sentence ends, and the answer quotes whole sentences without their bullet glyphs.
@@ -36,3 +36,10 @@ def split_sentences(text: str) -> list[str]:
 def strip_bullet(sentence: str) -> str:
     """The sentence without a leading bullet glyph ("• 1 in 5 adults smoke" -> "1 in 5 adults smoke")."""
     return BULLET_GLYPHS.sub("", sentence)
+
+
+def shingles(text: str) -> set[tuple[str, ...]]:
+    """The text's 4-word shingles (lowercased words and numbers): two passages sharing most of theirs say the same
+    thing in the same words."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {tuple(words[i : i + 4]) for i in range(max(1, len(words) - 3))}

@@ -98,6 +98,22 @@ def test_status_lists_documents(run) -> None:  # type: ignore[no-untyped-def]
     )
     assert "(0 read by OCR)" in result.output and "'backend': 'onnx'" in result.output
     assert re.search(r"\b[1-9]\d* sentences", result.output)
+    assert "0 groups of versions" in result.output
+
+
+def test_status_lists_groups_of_versions_with_the_lead_first(run, small_corpus: Path) -> None:  # type: ignore[no-untyped-def]
+    from conftest import make_pdf
+
+    body = (
+        "Smoking prevalence among adults in Adur was 14.2 per cent in 2019, above the England average of 13.9 per cent."
+    )
+    pages = [[("h1", "1 Smoking prevalence"), ("body", body * 3)]]
+    make_pdf(small_corpus / "pdf" / "tobacco-draft.pdf", pages, title="Tobacco Control Needs Assessment (draft)")
+    run("ingest")
+    result = run("status")
+    assert "1 group of versions" in result.output
+    line = next(line for line in result.output.splitlines() if " leads; also: " in line)
+    assert line.index("[pdf/tobacco-2019.pdf]") < line.index("[pdf/tobacco-draft.pdf]")
 
 
 def test_filters_and_the_recommendations_register(run) -> None:  # type: ignore[no-untyped-def]
