@@ -8,7 +8,8 @@ loads the index and the model and answers a question, p50/p95 search time over t
 retrieval benchmark's dev and held-out questions over this index beside the same questions over the 40-PDF index
 (page hit@1/5/10, MRR@10, out of scope declined, false abstentions), both ranked and decided by the shipped models.
 A hit counts when the gold page is among its passages or among the same passage's other places that the result lists
-under it ("also in": another version or copy of the document, shown once); versions are not grouped otherwise yet.
+under it ("also in": another version or copy of the document, shown once). The groups of versions found at ingest
+(:mod:`assistant.versions`) are listed.
 
     python bench/library.py [--corpus DIR] [--library DIR] [--index DIR] [--small-index DIR] [--full]
 
@@ -34,6 +35,7 @@ from assistant.config import Settings
 from assistant.embed import load_embedder
 from assistant.ingest import ingest
 from assistant.model import Hit, IngestReport
+from assistant.present import version_lines
 from assistant.retrieve import Retriever
 
 MEMORY_PROBE = """
@@ -158,7 +160,16 @@ def main() -> None:
                 f"| {name} | {label} | {r['hit@1']:.3f} | {r['hit@5']:.3f} | {r['hit@10']:.3f} | {r['MRR@10']:.3f} "
                 f"| {r['declined']:.0%} | {r['false abstentions']:.1%} |"
             )
-    lines += ["", "Dev figures here are in-sample (the shipped models were fitted on the dev questions).", ""]
+    groups = snap.manifest.versions or ()
+    lines += [
+        "",
+        "Dev figures here are in-sample (the shipped models were fitted on the dev questions).",
+        "",
+        f"Groups of versions found at ingest ({len(groups)}; the first of each leads in results):",
+        "",
+        *(f"- {line}" for line in version_lines(groups, snap.manifest.documents)),
+        "",
+    ]
     write_results("library.md", "\n".join(lines))
 
 
