@@ -76,13 +76,13 @@ class IndicatorMatcher:
         pass and beat the ``k``-th best so far: the same tables as deciding over all the candidates."""
         areas = list(areas) if areas is not None else self.areas_in(question)
         rows, features = self._features(question, vector, areas)
-        bounds = [best_probability(self.model, f, bool(areas)) for f in features]
+        bounds = [best_probability(self.model, f, bool(areas), question) for f in features]
         passed: list[Candidate] = []
         for n in sorted(range(len(rows)), key=lambda n: -bounds[n]):
             if bounds[n] < self.model.threshold or (len(passed) >= k and passed[k - 1].probability >= bounds[n]):
                 break
             for table in self.builder.tables(question, areas, self.catalogue.entries.iloc[[rows[n]]], 1):
-                values = with_table(features[n], table, areas)
+                values = with_table(features[n], table, areas, question)
                 candidate = Candidate(table, values, self.model.probability(values))
                 if candidate.probability >= self.model.threshold:
                     passed = sorted([*passed, candidate], key=lambda c: -c.probability)
@@ -98,7 +98,8 @@ class IndicatorMatcher:
         place = {row: n for n, row in enumerate(rows)}
         out = []
         for table in self.builder.tables(question, areas, self.catalogue.entries.iloc[rows], len(rows)):
-            values = with_table(features[place[self.relevance.rows[(table.indicator_id, table.source)]]], table, areas)
+            row = self.relevance.rows[(table.indicator_id, table.source)]
+            values = with_table(features[place[row]], table, areas, question)
             out.append(Candidate(table, values, self.model.probability(values)))
         return out
 

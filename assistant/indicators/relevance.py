@@ -27,12 +27,17 @@ the place alone, and none names a particular indicator or word, so they carry ov
     (the home area) or the wider area shown for want of a figure.
 ``rank``
     The candidate's place in the matcher's order (0 for its best: dense and BM25 fused by reciprocal rank).
+``year_missing``
+    1 when the question names a year or period ("2016/17", "in 2021") and the table holds no figure for any of
+    its years (its latest period and its trend), else 0: a 2017 rate does not say what was asked about 2008.
+``asks_figure``
+    1 when the question asks for a figure: how many, rate, percentage, compared with ...; else 0.
 
 Computed too, for ``bench/calibrate_tables.py`` to compare by cross-validation, and left out of the shipped model
 because they did not help there: ``similarity_gap`` (the best candidate's similarity minus this one's),
-``name_cover`` (the IDF-weighted share of the indicator name's content words that the question holds), ``bm25``
-(BM25 of the name and definition for the question without its areas, divided by the best in the catalogue) and
-``asks_figure`` (1 when the question asks for a figure: how many, rate, percentage, compared with ...).
+``name_cover`` (the IDF-weighted share of the indicator name's content words that the question holds) and ``bm25``
+(BM25 of the name and definition for the question without its areas, divided by the best in the catalogue).
+Similarities of the indicator's name alone, or of the question without its areas, did not help either.
 """
 
 from __future__ import annotations
@@ -54,8 +59,9 @@ from assistant.lexical import QUESTION_WORDS, tokenize
 
 MODEL_PATH = Path(__file__).with_name("relevance.json")
 CANDIDATES = 8  # indicators considered for a question: the matcher's best, each with its table for the areas
-FEATURES = ("similarity", "question_cover", "asks_other", "area_named", "rank")  # those the shipped model uses
-ALL_FEATURES = (*FEATURES, "similarity_gap", "name_cover", "bm25", "asks_figure")
+# Those the shipped model uses.
+FEATURES = ("similarity", "question_cover", "asks_other", "area_named", "rank", "year_missing", "asks_figure")
+ALL_FEATURES = (*FEATURES, "similarity_gap", "name_cover", "bm25")
 # Words that ask for a figure rather than say what it measures (stemmed, as tokenize gives them).
 MEASURE_WORDS = frozenset(
     "rate percentag proport number per cent figur latest recent current data statist level trend chang compar "
@@ -67,6 +73,10 @@ GENERIC_WORDS = frozenset(
     "has have had been district ward counti region ccg borough town citi area local resid neighbourhood peopl".split()
 )
 YEAR = re.compile(r"^(19|20)\d\d$")
+FULL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+SHORT_YEAR = re.compile(r"(?<=(?:19|20)\d\d[/-])(\d\d)(?!\d)")  # "2016/17", "2014-16"
+SHORT_YEAR_IN_PERIOD = re.compile(r"(?:(?<=[/-])|(?<=[/-] )|(?<![\d/-])(?=\d\d/))(\d\d)(?!\d)")
+MAX_SPAN = 12  # years; a wider "range" is a list of years ("1991 and 2021"), kept as it is
 FIGURE = re.compile(
     r"\b(how (many|much|high|low|common|often)|number|rates?|percentage|proportion|per cent|share|prevalence|"
     r"incidence|figures?|statistics?|compared?|than|versus|vs|highest|lowest|worst|best|most|least|trend|level|"
@@ -164,15 +174,41 @@ class Relevance:
         return out
 
 
-def with_table(features: dict[str, float], table: IndicatorTable, named: Sequence[str]) -> dict[str, float]:
-    """The features with the one that needs the built table: ``area_named``."""
-    return {**features, "area_named": float(_area_named(table, named))}
+def with_table(
+    features: dict[str, float], table: IndicatorTable, named: Sequence[str], question: str
+) -> dict[str, float]:
+    """The features with those that need the built table: ``area_named`` and ``year_missing``."""
+    asked = years_in(question)
+    held = set().union(*(years_in(p, period=True) for p in (table.period, *(label for label, _ in table.trend))))
+    return {
+        **features,
+        "area_named": float(_area_named(table, named)),
+        "year_missing": float(bool(asked) and not asked & held),
+    }
 
 
-def best_probability(model: LogisticModel, features: dict[str, float], named: bool) -> float:
+def best_probability(model: LogisticModel, features: dict[str, float], named: bool, question: str) -> float:
     """The highest probability the model could give a candidate with these features, whatever its table:
-    ``area_named`` is 0 when the question names no area, else 0 or 1 (1 unless the wider area is shown)."""
-    return max(model.probability({**features, "area_named": value}) for value in ((0.0, 1.0) if named else (0.0,)))
+    ``area_named`` is 0 when the question names no area, else 0 or 1 (1 unless the wider area is shown);
+    ``year_missing`` is 0 when the question names no year, else 0 or 1."""
+    areas = (0.0, 1.0) if named else (0.0,)
+    years = (0.0, 1.0) if years_in(question) else (0.0,)
+    return max(
+        model.probability({**features, "area_named": area, "year_missing": year}) for area in areas for year in years
+    )
+
+
+def years_in(text: str, period: bool = False) -> set[int]:
+    """The years a question names, or a ``period`` spans, ranges filled in: "2016/17" -> {2016, 2017}, "2014-16" ->
+    2014..2016. In a question a two-digit year counts only after a four-digit one ("aged 16-24" names no year); a
+    period's may be alone: "12/13-14/15" -> 2012..2015, "may-17" -> {2017}."""
+    found = [int(y) for y in FULL_YEAR.findall(text)]
+    short = SHORT_YEAR_IN_PERIOD if period else SHORT_YEAR
+    found += [2000 + int(y) for y in short.findall(text)]
+    if not found:
+        return set()
+    low, high = min(found), max(found)
+    return set(range(low, high + 1)) if high - low <= MAX_SPAN else set(found)
 
 
 def _content(tokens: Sequence[str]) -> set[str]:
