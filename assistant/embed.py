@@ -12,6 +12,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import logging
 import os
 import re
 import warnings
@@ -284,6 +285,10 @@ def onnx_file(model: Path, quantized: bool, cache: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         with FileLock(str(folder / ".lock"), timeout=600):
             if not (folder / "model.onnx").is_file():
+                # Said on stderr (no logging configured: Python's last-resort handler): the only wait of a first run.
+                logging.getLogger(__name__).warning(
+                    "Making the ONNX model from %s in %s: once, about a minute.", model.name, folder
+                )
                 _export(model, folder / "model.onnx")
             if quantized and not target.is_file():
                 from onnxruntime.quantization import QuantType, quantize_dynamic

@@ -31,7 +31,7 @@ from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.glossary import expansions, places_in
 from assistant.model import Chunk, Hit
-from assistant.text import shingles
+from assistant.text import shingles, years_in
 
 T = TypeVar("T")
 
@@ -176,7 +176,8 @@ class Retriever:
         ranked = sorted(scores, key=lambda row: -scores[row])
         one_doc = len(filters.docs) == 1
         pages = _pages(snap.chunks, ranked, k or self.settings.k, None if one_doc else per_doc)
-        pages = [_lead_first(page, snap.chunks, snap.manifest.versions or ()) for page in pages]
+        years = years_in(query)
+        pages = [_lead_first(page, snap.chunks, snap.manifest.versions or (), years) for page in pages]
         similarity = {c.row: c.features["similarity"] for c in found}
         return [
             Hit(
@@ -284,17 +285,18 @@ class _Page:
     also_in: list[int] = field(default_factory=list)  # best passages of other pages that repeat it
 
 
-def _lead_first(page: _Page, chunks: Sequence[Chunk], groups: Sequence[Sequence[str]]) -> _Page:
-    """The page as shown: when it repeats a passage of a version that leads it (the newest final version of the
-    document, :mod:`assistant.versions`), that version's passage is shown and this page listed under it."""
+def _lead_first(page: _Page, chunks: Sequence[Chunk], groups: Sequence[Sequence[str]], years: set[int]) -> _Page:
+    """The page as shown: when it repeats a passage of a version that leads it, that version's passage is shown
+    and this page listed under it. A version of a year the question names leads; then the group's order (its
+    newest final version first, :mod:`assistant.versions`)."""
     shown = chunks[page.rows[0]].doc
     group = next((g for g in groups if shown in g), None)
     if group is None:
         return page
-    better = [r for r in page.also_in if chunks[r].doc in group and group.index(chunks[r].doc) < group.index(shown)]
-    if not better:
+    versions = [page.rows[0], *(r for r in page.also_in if chunks[r].doc in group)]
+    lead = min(versions, key=lambda r: (bool(years) and chunks[r].year not in years, group.index(chunks[r].doc)))
+    if lead == page.rows[0]:
         return page
-    lead = min(better, key=lambda r: group.index(chunks[r].doc))
     return _Page([lead], [page.rows[0], *(r for r in page.also_in if r != lead)])
 
 

@@ -1,4 +1,4 @@
-"""Text helpers several stages share: sentences, the glyphs that mark list items, and word shingles.
+"""Text helpers several stages share: sentences, the glyphs that mark list items, word shingles, and years.
 
 Pure functions and patterns, no I/O. The cleaner (:mod:`assistant.clean`) splits list items on bullets, the chunker
 cuts chunks at sentence ends, and the answer quotes whole sentences without their bullet glyphs.
@@ -12,6 +12,10 @@ import re
 BULLET = re.compile(r"^\s*(?:[•●▪■◦○∙·‣⁃►▶✓✔→]|[-–—*o](?=\s)|\(?[a-zA-Z0-9]{1,3}[.)](?=\s))\s*")
 BULLET_GLYPHS = re.compile(r"^[•●▪■◦○∙·‣⁃►▶✓✔→]\s*")
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9•£])")
+FULL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+SHORT_YEAR = re.compile(r"(?<=(?:19|20)\d\d[/-])(\d\d)(?!\d)")  # "2016/17", "2014-16"
+SHORT_YEAR_IN_PERIOD = re.compile(r"(?:(?<=[/-])|(?<=[/-] )|(?<![\d/-])(?=\d\d/))(\d\d)(?!\d)")
+MAX_SPAN = 12  # years; a wider "range" is a list of years ("1991 and 2021"), kept as it is
 ABBREVIATIONS = re.compile(
     r"(?:\b(?:e\.g|i\.e|etc|vs|approx|fig|figs|no|nos|dr|mr|mrs|ms|prof|st|vol|ref|cf|al|inc|ltd|jan|feb|mar|apr|"
     r"jun|jul|aug|sep|sept|oct|nov|dec)|\b[A-Z])\.$",
@@ -43,3 +47,16 @@ def shingles(text: str) -> set[tuple[str, ...]]:
     thing in the same words."""
     words = re.findall(r"[a-z0-9]+", text.lower())
     return {tuple(words[i : i + 4]) for i in range(max(1, len(words) - 3))}
+
+
+def years_in(text: str, period: bool = False) -> set[int]:
+    """The years a question names, or a ``period`` spans, ranges filled in: "2016/17" -> {2016, 2017}, "2014-16" ->
+    2014..2016. In a question a two-digit year counts only after a four-digit one ("aged 16-24" names no year); a
+    period's may be alone: "12/13-14/15" -> 2012..2015, "may-17" -> {2017}."""
+    found = [int(y) for y in FULL_YEAR.findall(text)]
+    short = SHORT_YEAR_IN_PERIOD if period else SHORT_YEAR
+    found += [2000 + int(y) for y in short.findall(text)]
+    if not found:
+        return set()
+    low, high = min(found), max(found)
+    return set(range(low, high + 1)) if high - low <= MAX_SPAN else set(found)

@@ -50,7 +50,7 @@ def test_vectors_are_unit_length_and_meaning_is_closer_than_words() -> None:
 
 
 @pytest.mark.real
-def test_onnx_backends_agree_with_torch_and_are_made_once(tmp_path: Path) -> None:
+def test_onnx_backends_agree_with_torch_and_are_made_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     texts = [
         "Smoking prevalence in Adur fell to 12 per cent in 2019.",
         "How many children in Crawley are obese?",
@@ -63,6 +63,8 @@ def test_onnx_backends_agree_with_torch_and_are_made_once(tmp_path: Path) -> Non
         assert vectors.shape == (3, 384) and sum(done) == 3
         assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
         assert ((vectors * reference).sum(axis=1) >= agreement).all()
+    # The one wait of a first run is said, once: the int8 file is made from the fp32 one.
+    assert sum("Making the ONNX model" in r.getMessage() for r in caplog.records) == 1
     (int8,) = tmp_path.rglob("model-int8.onnx")
     made = int8.stat().st_mtime_ns
     assert OnnxEmbedder(backend="onnx-int8", cache=tmp_path, threads=1).embed(texts[:1]).shape == (1, 384)

@@ -95,16 +95,6 @@ def test_question_cover_weighs_the_topic_not_places_years_or_question_words() ->
     assert 0.0 < falls.features["question_cover"] < 0.5  # words in no indicator weigh most
 
 
-def test_years_are_read_from_questions_and_periods() -> None:
-    assert relevance.years_in("violent crime Adur 2017/18") == {2017, 2018}
-    assert relevance.years_in("life expectancy 2014-16") == {2014, 2015, 2016}
-    assert relevance.years_in("smokers aged 16-24 in Crawley") == set()  # an age band, not a period
-    assert relevance.years_in("12/13-14/15", period=True) == {2012, 2013, 2014, 2015}
-    assert relevance.years_in("2021/22 Q1 - 2024/25 Q4", period=True) == set(range(2021, 2026))
-    assert relevance.years_in("may-17", period=True) == {2017}
-    assert relevance.years_in("in 1991 and 2021") == {1991, 2021}  # two years, not the thirty between
-
-
 def test_a_table_without_the_asked_year_is_marked_and_less_probable() -> None:
     matcher = _matcher()
 

@@ -158,3 +158,22 @@ def test_a_passage_repeated_in_another_document_is_shown_once_with_where_else(tm
     assert falls[0].to_dict()["also_in"] == [
         {"doc": other.doc, "title": other.title, "year": other.year, "page_start": 1, "page_end": 1}
     ]
+
+
+def test_the_newest_version_leads_unless_the_question_names_another_year(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "pdf").mkdir(parents=True)
+    body = "Emergency admissions for falls in people aged 65 and over were higher in Worthing than in England."
+    for year in (2017, 2019):
+        make_pdf(corpus / "pdf" / f"falls-{year}.pdf", [[("h1", "Falls"), ("body", body)]], title=f"Falls {year}")
+    settings = Settings(corpus=corpus, index=tmp_path / "index", model="fake")
+    ingest(settings, FakeEmbedder())
+    retriever = Retriever(settings, FakeEmbedder())
+    assert retriever.snapshot.manifest.versions == (("pdf/falls-2019.pdf", "pdf/falls-2017.pdf"),)
+    for question, shown, also in (
+        ("falls admissions in Worthing", 2019, 2017),
+        ("falls admissions in Worthing in 2017", 2017, 2019),
+        ("falls admissions in Worthing 2016/17", 2017, 2019),
+    ):
+        (hit,) = retriever.search(question, k=5)
+        assert (hit.chunk.year, [c.year for c in hit.also_in]) == (shown, [also]), question

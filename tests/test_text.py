@@ -1,10 +1,10 @@
-"""Sentences and bullet glyphs, shared by the cleaner, the chunker and the answer."""
+"""Sentences, bullet glyphs, shingles and years, shared by the cleaner, the chunker, versions, tables and the answer."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.text import BULLET, split_sentences, strip_bullet
+from assistant.text import BULLET, shingles, split_sentences, strip_bullet, years_in
 
 
 def test_sentence_splitting_respects_abbreviations_and_decimals() -> None:
@@ -38,3 +38,23 @@ def test_plain_text_is_no_list_item() -> None:
 def test_strip_bullet_drops_only_a_leading_glyph() -> None:
     assert strip_bullet("• 1 in 5 adults smoke") == "1 in 5 adults smoke"
     assert strip_bullet("1 in 5 adults • smoke") == "1 in 5 adults • smoke"
+
+
+def test_years_are_read_from_questions_and_periods() -> None:
+    assert years_in("violent crime Adur 2017/18") == {2017, 2018}
+    assert years_in("life expectancy 2014-16") == {2014, 2015, 2016}
+    assert years_in("smokers aged 16-24 in Crawley") == set()  # an age band, not a period
+    assert years_in("12/13-14/15", period=True) == {2012, 2013, 2014, 2015}
+    assert years_in("2021/22 Q1 - 2024/25 Q4", period=True) == set(range(2021, 2026))
+    assert years_in("may-17", period=True) == {2017}
+    assert years_in("in 1991 and 2021") == {1991, 2021}  # two years, not the thirty between
+
+
+def test_shingles_are_four_words_and_numbers() -> None:
+    assert shingles("Falls rose to 2,310 in 2017.") == {
+        ("falls", "rose", "to", "2"),
+        ("rose", "to", "2", "310"),
+        ("to", "2", "310", "in"),
+        ("2", "310", "in", "2017"),
+    }
+    assert shingles("Falls") == {("falls",)}

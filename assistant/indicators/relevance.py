@@ -56,6 +56,7 @@ from assistant.glossary import expansions, places_in
 from assistant.indicators.match import IndicatorCatalogue
 from assistant.indicators.tables import IndicatorTable
 from assistant.lexical import QUESTION_WORDS, tokenize
+from assistant.text import years_in
 
 MODEL_PATH = Path(__file__).with_name("relevance.json")
 CANDIDATES = 8  # indicators considered for a question: the matcher's best, each with its table for the areas
@@ -73,10 +74,6 @@ GENERIC_WORDS = frozenset(
     "has have had been district ward counti region ccg borough town citi area local resid neighbourhood peopl".split()
 )
 YEAR = re.compile(r"^(19|20)\d\d$")
-FULL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-SHORT_YEAR = re.compile(r"(?<=(?:19|20)\d\d[/-])(\d\d)(?!\d)")  # "2016/17", "2014-16"
-SHORT_YEAR_IN_PERIOD = re.compile(r"(?:(?<=[/-])|(?<=[/-] )|(?<![\d/-])(?=\d\d/))(\d\d)(?!\d)")
-MAX_SPAN = 12  # years; a wider "range" is a list of years ("1991 and 2021"), kept as it is
 FIGURE = re.compile(
     r"\b(how (many|much|high|low|common|often)|number|rates?|percentage|proportion|per cent|share|prevalence|"
     r"incidence|figures?|statistics?|compared?|than|versus|vs|highest|lowest|worst|best|most|least|trend|level|"
@@ -196,19 +193,6 @@ def best_probability(model: LogisticModel, features: dict[str, float], named: bo
     return max(
         model.probability({**features, "area_named": area, "year_missing": year}) for area in areas for year in years
     )
-
-
-def years_in(text: str, period: bool = False) -> set[int]:
-    """The years a question names, or a ``period`` spans, ranges filled in: "2016/17" -> {2016, 2017}, "2014-16" ->
-    2014..2016. In a question a two-digit year counts only after a four-digit one ("aged 16-24" names no year); a
-    period's may be alone: "12/13-14/15" -> 2012..2015, "may-17" -> {2017}."""
-    found = [int(y) for y in FULL_YEAR.findall(text)]
-    short = SHORT_YEAR_IN_PERIOD if period else SHORT_YEAR
-    found += [2000 + int(y) for y in short.findall(text)]
-    if not found:
-        return set()
-    low, high = min(found), max(found)
-    return set(range(low, high + 1)) if high - low <= MAX_SPAN else set(found)
 
 
 def _content(tokens: Sequence[str]) -> set[str]:
