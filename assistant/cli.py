@@ -325,7 +325,7 @@ def status_command(settings: Settings, index: Path | None) -> None:
         click.echo(f"  {info.path}: {info.title} ({info.kind}, {info.year or 'n.d.'}, {info.pages} pages)")
     for skipped in m.skipped:
         click.echo(f"  skipped: {skipped.reason}")
-    groups = m.versions or ()
+    groups = m.versions
     click.echo(
         f"{len(groups)} group{'' if len(groups) == 1 else 's'} of versions "
         "(documents holding the same text; results show the first of each)"

@@ -31,7 +31,7 @@ from assistant.indicators import LOADER_VERSION, catalogue_texts, load_folder
 from assistant.lexical import Lexical
 from assistant.model import Chunk, DocumentInfo, IngestReport, SkippedFile
 from assistant.parse_pool import read_documents
-from assistant.versions import find_groups
+from assistant.versions import GROUPING_VERSION, find_groups
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def ingest(
         indicators = _indicators(settings, old, plan, progress, timings)
         report = _report(plan, new_docs, previous, reason)
         unchanged = not report.changed and not indicators.changed
-        if old and unchanged and report.skipped == old.manifest.skipped and old.manifest.versions is not None:
+        if old and unchanged and report.skipped == old.manifest.skipped and old.manifest.grouping == GROUPING_VERSION:
             rows = 0 if old.indicators is None else len(old.indicators)
             seconds = time.perf_counter() - started
             return replace(report, chunks=len(old.chunks), indicator_rows=rows, seconds=seconds, timings=timings)
@@ -317,6 +317,7 @@ def _write(
         indicator_files=indicators.files,
         indicator_loader=LOADER_VERSION,
         versions=tuple(group.docs for group in groups),
+        grouping=GROUPING_VERSION,
     )
     lexical = Lexical.build(chunks)
     sentence_table = store.Sentences.build(chunk_sentences, embedder.dimension)

@@ -177,7 +177,7 @@ class Retriever:
         one_doc = len(filters.docs) == 1
         pages = _pages(snap.chunks, ranked, k or self.settings.k, None if one_doc else per_doc)
         years = years_in(query)
-        pages = [_lead_first(page, snap.chunks, snap.manifest.versions or (), years) for page in pages]
+        pages = [_lead_first(page, snap.chunks, snap.manifest.versions, years) for page in pages]
         similarity = {c.row: c.features["similarity"] for c in found}
         return [
             Hit(

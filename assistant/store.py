@@ -79,7 +79,8 @@ class Manifest:
     catalogue: dict[str, str] | None = None  # document path -> hash of its corpus-manifest row
     indicator_files: dict[str, str] | None = None  # indicator file path -> sha256
     indicator_loader: int = 0  # indicators.load.LOADER_VERSION that read them
-    versions: tuple[tuple[str, ...], ...] | None = None  # groups of versions, lead first (None: never looked for)
+    versions: tuple[tuple[str, ...], ...] = ()  # groups of versions, lead first
+    grouping: int = 0  # versions.GROUPING_VERSION that found them (0: never looked for)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -160,7 +160,7 @@ def main() -> None:
                 f"| {name} | {label} | {r['hit@1']:.3f} | {r['hit@5']:.3f} | {r['hit@10']:.3f} | {r['MRR@10']:.3f} "
                 f"| {r['declined']:.0%} | {r['false abstentions']:.1%} |"
             )
-    groups = snap.manifest.versions or ()
+    groups = snap.manifest.versions
     lines += [
         "",
         "Dev figures here are in-sample (the shipped models were fitted on the dev questions).",

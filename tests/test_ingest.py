@@ -212,6 +212,19 @@ def test_a_new_indicator_loader_rereads_unchanged_files(
     assert not ingest(settings, FakeEmbedder()).changed
 
 
+def test_a_new_grouping_rule_groups_again_without_reading_or_embedding(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest(settings, FakeEmbedder())
+    before = store.load(settings.index)
+    monkeypatch.setattr("assistant.ingest.GROUPING_VERSION", 10_000)
+    upgraded = FakeEmbedder()
+    ingest(settings, upgraded)
+    after = store.load(settings.index)
+    assert after.version != before.version and after.manifest.grouping == 10_000
+    assert upgraded.embedded == [] and after.chunks == before.chunks
+
+
 @pytest.mark.skipif(not ocr_available(), reason="Tesseract is not installed (make ocr)")
 def test_an_image_only_pdf_is_indexed_by_ocr_and_its_hits_say_so(settings: Settings, small_corpus: Path) -> None:
     lines = ["Smoking prevalence in Adur fell to 12 per cent.", "Hospital admissions for falls rose in Worthing."]

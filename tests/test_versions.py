@@ -74,6 +74,32 @@ def test_profiles_of_different_places_from_one_template_are_not_versions() -> No
     assert _groups(same_words, infos) == []  # even word for word: the titles name different places
     figures = {"pdf/untitled-1.pdf": [text["adur"]], "pdf/untitled-2.pdf": [text["arun"]]}
     assert _groups(figures, infos) == []  # close in meaning, different place and figures
+    named = {  # untitled, but the file names say which district each is about
+        "pdf/Horsham_profile.pdf": _doc("pdf/Horsham_profile.pdf", "Local health profile", 2019),
+        "pdf/MidSussex_profile.pdf": _doc("pdf/MidSussex_profile.pdf", "Local health profile", 2019),
+    }
+    assert _groups({path: REPORT for path in named}, named) == []
+    shared = [*REPORT, *REPORT]  # the template's common text; then what each says of its own district
+    about = {
+        "pdf/a.pdf": [*shared, *(f"In Crawley {t}" for t in REPORT[:3])],
+        "pdf/b.pdf": [*shared, *(f"In Worthing {t}" for t in REPORT[:3])],
+    }
+    untitled = {path: _doc(path, "Local health profile", 2019) for path in about}
+    assert _groups(about, untitled) == []
+
+
+def test_reports_of_other_data_from_one_template_are_not_versions() -> None:
+    template = (
+        "Of the pupils who answered the survey, {}% said they had eaten breakfast this morning, {}% said they had "
+        "five portions of fruit and vegetables yesterday and {}% said they had been physically active for an hour "
+        "on every day of the last week, according to the school health check of this year."
+    )
+    infos = {path: _doc(path, "School health check report", 2025) for path in ("pdf/year8.pdf", "pdf/year12.pdf")}
+    figures = {"pdf/year8.pdf": (61, 22, 17), "pdf/year12.pdf": (48, 19, 9)}
+    documents = {path: [template.format(*(f + n for f in figs)) for n in range(4)] for path, figs in figures.items()}
+    assert _groups(documents, infos) == []
+    same = {path: documents["pdf/year8.pdf"] for path in infos}  # the same figures: a copy
+    assert len(_groups(same, infos)) == 1
 
 
 def test_a_shared_line_is_not_a_version() -> None:
