@@ -141,25 +141,21 @@ def test_staff_publish_rebuild_and_find_it_in_the_next_answer(
     at.text_input[0].set_value("s3cret").run()
     assert [m.proto.body for m in at.get("metric")][0] == "2"  # documents before
 
-    new = make_pdf(
-        tmp_path / "Loneliness Briefing 2024.pdf",
-        [
-            [
-                ("h1", "Loneliness"),
-                (
-                    "body",
-                    "One in four older "
-                    "people in Horsham reported feeling lonely often, according to the 2024 survey of residents.",
-                ),
-            ]
-        ],
+    body = (
+        "One in four older people in Horsham reported feeling lonely often, according to the 2024 survey of residents."
     )
-    published = publish(settings.corpus, new.name, new.read_bytes(), settings.max_file_mb)
-    assert published.path == "pdf/Loneliness-Briefing-2024.pdf"
+    for name in ("Loneliness Briefing 2024.pdf", "Loneliness Briefing 2024 draft.pdf"):  # a final and its draft
+        new = make_pdf(tmp_path / name, [[("h1", "Loneliness"), ("body", body)]])
+        publish(settings.corpus, new.name, new.read_bytes(), settings.max_file_mb)
+    assert (settings.corpus / "pdf" / "Loneliness-Briefing-2024.pdf").is_file()
     next(b for b in at.button if b.label == "Rebuild the index").click().run()
     assert not at.exception
-    assert any("1 added" in t.value for t in at.text)
-    assert [m.proto.body for m in at.get("metric")][0] == "3"
+    assert any("2 added" in t.value for t in at.text)
+    assert [m.proto.body for m in at.get("metric")][0] == "4"
+    (versions,) = [e for e in at.expander if e.label.startswith("Versions")]
+    assert "1 group " in versions.label
+    (listed,) = [m.value for m in versions.markdown if "leads" in m.value]
+    assert listed.index("Loneliness-Briefing-2024.pdf") < listed.index("draft")
 
     at.sidebar.radio[0].set_value("Ask").run()
     at.chat_input[0].set_value("older people in Horsham feeling lonely").run()
