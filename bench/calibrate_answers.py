@@ -15,12 +15,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from common import REPO, index_arguments, open_index, read_questions, ship
+from common import DEV_QUESTIONS, HELDOUT_QUESTIONS, REPO, index_arguments, open_index, read_questions, ship
 
 from assistant.calibrated import LogisticModel, fit, threshold_for
 
-DEV = (REPO / "bench" / "questions.jsonl", REPO / "bench" / "questions_heldout.jsonl")
-HELDOUT = (REPO / "bench" / "questions_heldout2.jsonl",)
+DEV = tuple(REPO / "bench" / name for name in DEV_QUESTIONS)
+HELDOUT = tuple(REPO / "bench" / name for name in HELDOUT_QUESTIONS)
 MAX_FALSE_ABSTENTIONS = 0.03
 FOLDS = 5
 

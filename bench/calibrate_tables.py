@@ -1,12 +1,12 @@
 """Fit the indicator-table relevance model (``assistant/indicators/relevance.json``) on the dev questions.
 
-Dev data only: ``questions.jsonl``, ``questions_heldout.jsonl`` (looked at in earlier tuning, so dev) and
-``indicator_questions.jsonl``. For each question the matcher's best candidate tables are built with the real model
-over the shared corpus's index, each labelled relevant or not (see ``table_relevance.py``). Folds are 5, by a hash
-of the question id. Prints, for a few feature sets, the cross-validated table figures at the threshold the rule
-below gives (how the shipped set was chosen); then fits the shipped set on all dev questions, and sets its
-threshold on the cross-validated probabilities: the lowest at which at most ``SILENCE_RATE`` of the dev questions
-with no relevant indicator are shown a table (the target is 15% on held-out; 10% leaves a margin). Deterministic.
+Dev data only: the dev question sets (``common.DEV_QUESTIONS``) and ``indicator_questions.jsonl``. For each question
+the matcher's best candidate tables are built with the real model over the shared corpus's index, each labelled
+relevant or not (see ``table_relevance.py``). Folds are 5, by a hash of the question id. Prints, for a few feature
+sets, the cross-validated table figures at the threshold the rule below gives (how the shipped set was chosen); then
+fits the shipped set on all dev questions, and sets its threshold on the cross-validated probabilities: the lowest
+at which at most ``SILENCE_RATE`` of the dev questions with no relevant indicator are shown a table (the target is
+15% on held-out; 10% leaves a margin). Deterministic.
 
     python bench/calibrate_tables.py [--corpus DIR] [--index DIR]
 """
@@ -67,8 +67,8 @@ def main() -> None:
     t = threshold(items, probabilities)
     f = tr.figures(items, [tr.chosen(i, p, t) for i, p in zip(items, probabilities, strict=True)])
     note = (
-        f"Fitted by bench/calibrate_tables.py on {len(items)} dev questions (questions.jsonl, questions_heldout.jsonl, "
-        f"indicator_questions.jsonl), {sum(len(i.labels) for i in items)} candidate tables ({positives} relevant), "
+        f"Fitted by bench/calibrate_tables.py on {len(items)} dev questions ({', '.join(tr.DEV)}), "
+        f"{sum(len(i.labels) for i in items)} candidate tables ({positives} relevant), "
         f"L2 C={C}, classes balanced. Threshold: the lowest at which at most {SILENCE_RATE:.0%} of the dev questions "
         f"without a relevant indicator get a table, on 5-fold cross-validated probabilities (folds by SHA-1 of the "
         f"question id). Dev CV at it: recall {f['recall']:.3f}, no table {f['silence']:.3f}, precision "

@@ -20,6 +20,11 @@ from assistant.retrieve import Retriever
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
+# The question sets, by name in bench/. Dev: fitted and tuned on, scored by cross-validation (the first two were
+# once held out and looked at while tuning; questions_dev3.jsonl was written in users' words for fitting).
+# Held-out: written and committed before the ranking work, scored only.
+DEV_QUESTIONS = ("questions.jsonl", "questions_heldout.jsonl", "questions_dev3.jsonl")
+HELDOUT_QUESTIONS = ("questions_heldout2.jsonl",)
 
 
 def index_arguments(parser: argparse.ArgumentParser) -> None:

@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from common import fold_of, read_questions
+from common import DEV_QUESTIONS, HELDOUT_QUESTIONS, fold_of, read_questions
 
 from assistant.calibrated import LogisticModel, fit
 from assistant.indicators import Candidate, IndicatorMatcher, IndicatorTable, indicator_matcher
 from assistant.retrieve import Retriever, contextualize
 
 BENCH = Path(__file__).resolve().parent
-DEV = ("questions.jsonl", "questions_heldout.jsonl", "indicator_questions.jsonl")  # fitted and tuned on
-HELDOUT = ("questions_heldout2.jsonl", "indicator_questions_heldout.jsonl")  # scored only
+DEV = (*DEV_QUESTIONS, "indicator_questions.jsonl")  # fitted and tuned on
+HELDOUT = (*HELDOUT_QUESTIONS, "indicator_questions_heldout.jsonl")  # scored only
 FOLDS = 5
 SHOWN = 3  # tables shown at most
 
