@@ -28,6 +28,7 @@ from assistant.indicators.relevance import (
 )
 from assistant.indicators.schema import NUMBER_COLUMNS
 from assistant.indicators.tables import IndicatorTable, TableBuilder, compare
+from assistant.text import years_in
 
 __all__ = [
     "LOADER_VERSION",
@@ -55,7 +56,7 @@ class IndicatorMatcher:
         self.gazetteer = Gazetteer(table)
         self.catalogue = IndicatorCatalogue(table, vectors)
         self.builder = TableBuilder(table, self.gazetteer)
-        self.relevance = Relevance(self.catalogue)
+        self.relevance = Relevance(self.catalogue, table)
         self.model = model or shipped_model()
         self.home_area = self.gazetteer.home_area
         self.county_parts = self.gazetteer.county_parts
@@ -76,7 +77,11 @@ class IndicatorMatcher:
         pass and beat the ``k``-th best so far: the same tables as deciding over all the candidates."""
         areas = list(areas) if areas is not None else self.areas_in(question)
         rows, features = self._features(question, vector, areas)
-        bounds = [best_probability(self.model, f, bool(areas), question) for f in features]
+        asked = years_in(question)
+        bounds = [
+            best_probability(self.model, f, bool(areas), self.relevance.year_missing_values(row, asked))
+            for row, f in zip(rows, features, strict=True)
+        ]
         passed: list[Candidate] = []
         for n in sorted(range(len(rows)), key=lambda n: -bounds[n]):
             if bounds[n] < self.model.threshold or (len(passed) >= k and passed[k - 1].probability >= bounds[n]):

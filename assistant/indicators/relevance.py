@@ -50,6 +50,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from assistant.calibrated import LogisticModel
 from assistant.glossary import expansions, places_in
@@ -111,10 +112,17 @@ def asks_figure(question: str) -> bool:
 class Relevance:
     """Features of candidate tables over one catalogue: its token sets and IDF, computed once."""
 
-    def __init__(self, catalogue: IndicatorCatalogue) -> None:
+    def __init__(self, catalogue: IndicatorCatalogue, table: pd.DataFrame) -> None:
         entries = catalogue.entries
         self.catalogue = catalogue
         self.rows = {key: row for row, key in enumerate(zip(entries["indicator_id"], entries["source"], strict=True))}
+        # The years each indicator has figures for, in any area: a table of it can hold no other.
+        self.years: list[set[int]] = [set() for _ in self.rows]
+        for (indicator, source), periods in table.groupby(["indicator_id", "source"], sort=False)["period"]:
+            if (indicator, source) in self.rows:
+                held = self.years[self.rows[(indicator, source)]]
+                for period in periods.unique():
+                    held |= years_in(str(period), period=True)
         names = tokenize([str(name) for name in entries["indicator_name"]])
         texts = tokenize([f"{r.indicator_name} {r.definition}" for r in entries.itertuples()])
         self.names = [_content(tokens) for tokens in names]
@@ -131,6 +139,13 @@ class Relevance:
         a word in none, above 0 for a word in all (a catalogue of one indicator still weighs its words)."""
         df = self.frequency.get(token, 0)
         return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+
+    def year_missing_values(self, row: int, asked: set[int]) -> tuple[float, ...]:
+        """The values ``year_missing`` can take for a table of the catalogue row's indicator, before it is built:
+        0 when the question names no year; 1 when the indicator has no figure for any it names; else either."""
+        if not asked:
+            return (0.0,)
+        return (1.0,) if not asked & self.years[row] else (0.0, 1.0)
 
     def features(self, question: str, topic: str, vector: np.ndarray, rows: Sequence[int]) -> list[dict[str, float]]:
         """The features of each catalogue row in ``rows`` (the matcher's best, in its order) for the question, all
@@ -184,14 +199,17 @@ def with_table(
     }
 
 
-def best_probability(model: LogisticModel, features: dict[str, float], named: bool, question: str) -> float:
+def best_probability(
+    model: LogisticModel, features: dict[str, float], named: bool, year_missing: Sequence[float]
+) -> float:
     """The highest probability the model could give a candidate with these features, whatever its table:
     ``area_named`` is 0 when the question names no area, else 0 or 1 (1 unless the wider area is shown);
-    ``year_missing`` is 0 when the question names no year, else 0 or 1."""
+    ``year_missing`` takes the values given (:meth:`Relevance.year_missing_values`)."""
     areas = (0.0, 1.0) if named else (0.0,)
-    years = (0.0, 1.0) if years_in(question) else (0.0,)
     return max(
-        model.probability({**features, "area_named": area, "year_missing": year}) for area in areas for year in years
+        model.probability({**features, "area_named": area, "year_missing": year})
+        for area in areas
+        for year in year_missing
     )
 
 
