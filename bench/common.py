@@ -21,9 +21,15 @@ from assistant.retrieve import Retriever
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
 # The question sets, by name in bench/. Dev: fitted and tuned on, scored by cross-validation (the first two were
-# once held out and looked at while tuning; questions_dev3.jsonl was written in users' words for fitting).
+# once held out and looked at while tuning; questions_dev3-5.jsonl were written in users' words for fitting).
 # Held-out: written and committed before the ranking work, scored only.
-DEV_QUESTIONS = ("questions.jsonl", "questions_heldout.jsonl", "questions_dev3.jsonl")
+DEV_QUESTIONS = (
+    "questions.jsonl",
+    "questions_heldout.jsonl",
+    "questions_dev3.jsonl",
+    "questions_dev4.jsonl",
+    "questions_dev5.jsonl",
+)
 HELDOUT_QUESTIONS = ("questions_heldout2.jsonl",)
 
 

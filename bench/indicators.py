@@ -1,6 +1,6 @@
 """Indicator tables over the shared corpus: are the tables shown the ones that answer, and how fast.
 
-Scores, in one run, the dev questions (``questions.jsonl``, ``questions_heldout.jsonl``, ``questions_dev3.jsonl``,
+Scores, in one run, the dev questions (``common.DEV_QUESTIONS``,
 ``indicator_questions.jsonl``: each fold's questions by a relevance model fitted on the other folds, at the shipped
 threshold) and the held-out ones (``questions_heldout2.jsonl``, ``indicator_questions_heldout.jsonl``: by the
 shipped model, through ``answer.indicator_tables`` as the app and CLI call it), each beside the ungated matcher
