@@ -31,7 +31,7 @@ from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.glossary import expansions, places_in
 from assistant.model import Chunk, Hit
-from assistant.text import shingles, years_in
+from assistant.text import MIN_REPEAT_SHINGLES, repeats, shingles, years_in
 
 T = TypeVar("T")
 
@@ -52,7 +52,6 @@ RANK_FEATURES = (
     "document",
 )
 RANKING_MODEL = Path(__file__).with_name("ranking.json")
-MIN_REPEAT_SHINGLES = 8  # a repeat this long (about 11 words or more) is listed under the page it repeats
 ASKS_FOR_RECOMMENDATIONS = re.compile(
     r"\brecommend\w*|\bwhat should\b|\bshould (?:we|the council|commissioners)\b|\bnext steps\b|\bactions?\b",
     re.IGNORECASE,
@@ -317,7 +316,7 @@ def _pages(chunks: Sequence[Chunk], ranked: list[int], k: int, per_doc: int | No
         if len(pages) == k or (per_doc is not None and per.get(chunk.doc, 0) >= per_doc):
             continue
         words = shingles(chunk.text)
-        repeated = next((page for other, page in seen if len(words & other) > 0.6 * min(len(words), len(other))), None)
+        repeated = next((page for other, page in seen if repeats(words, other)), None)
         if repeated is not None:
             shown = chunks[repeated.rows[0]].doc
             listed = {page_key(chunks[r]) for r in repeated.also_in}

@@ -15,6 +15,8 @@ SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-
 FULL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 SHORT_YEAR = re.compile(r"(?<=(?:19|20)\d\d[/-])(\d\d)(?!\d)")  # "2016/17", "2014-16"
 SHORT_YEAR_IN_PERIOD = re.compile(r"(?:(?<=[/-])|(?<=[/-] )|(?<![\d/-])(?=\d\d/))(\d\d)(?!\d)")
+REPEAT_OVERLAP = 0.6  # of the shorter passage's shingles, shared with another for one to repeat the other
+MIN_REPEAT_SHINGLES = 8  # a passage this long (about 11 words or more) can repeat; a header or a caption cannot
 MAX_SPAN = 12  # years; a wider "range" is a list of years ("1991 and 2021"), kept as it is
 ABBREVIATIONS = re.compile(
     r"(?:\b(?:e\.g|i\.e|etc|vs|approx|fig|figs|no|nos|dr|mr|mrs|ms|prof|st|vol|ref|cf|al|inc|ltd|jan|feb|mar|apr|"
@@ -40,6 +42,12 @@ def split_sentences(text: str) -> list[str]:
 def strip_bullet(sentence: str) -> str:
     """The sentence without a leading bullet glyph ("• 1 in 5 adults smoke" -> "1 in 5 adults smoke")."""
     return BULLET_GLYPHS.sub("", sentence)
+
+
+def repeats(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> bool:
+    """Two passages' shingles say the same thing in the same words: they share more than ``REPEAT_OVERLAP`` of
+    the shorter one's."""
+    return len(a & b) > REPEAT_OVERLAP * min(len(a), len(b))
 
 
 def shingles(text: str) -> set[tuple[str, ...]]:

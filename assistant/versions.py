@@ -25,13 +25,11 @@ import numpy as np
 
 from assistant.glossary import places_in
 from assistant.model import Chunk, DocumentInfo
-from assistant.text import shingles
+from assistant.text import MIN_REPEAT_SHINGLES, repeats, shingles
 
-GROUPING_VERSION = 1  # raise when the rule changes: the next ingest groups again (nothing is re-read or embedded)
+GROUPING_VERSION = 2  # raise when the rule changes: the next ingest groups again (nothing is re-read or embedded)
 NEIGHBOURS = 8  # nearest passages looked at for each passage
 MIN_SIMILARITY = 0.9  # cosine of two passages' vectors for their words to be compared
-MIN_OVERLAP = 0.6  # shared shingles / the shorter passage's shingles, for a passage to repeat another
-MIN_SHINGLES = 8  # a passage this long or longer (about 11 words) can repeat; a header or a caption cannot
 MIN_SHARE = 0.5  # of the shorter document's passages repeated in the other, for two documents to be versions
 MIN_REPEATED = 2  # passages, unless the shorter document has only one
 # Each of two documents names some place in this much more of its passages than the other: profiles of two places
@@ -39,9 +37,10 @@ MIN_REPEATED = 2  # passages, unless the shorter document has only one
 MIN_PLACE_DIVERGENCE = 0.1
 # Versions give the same figures: at least half of their passages that give 3 or more figures have a close partner
 # giving most of the same (two survey reports from one template with other pupils' answers: few do).
-MIN_FIGURES, MIN_FIGURE_PAIRS, MIN_SAME_FIGURES = 3, 3, 0.5
+MIN_FIGURES, MIN_FIGURE_PASSAGES, MIN_SAME_FIGURES, MOSTLY = 3, 3, 0.5, 0.8
 FIGURE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
 YEAR = re.compile(r"(?:19|20)\d\d")
+CAMEL_OR_SEPARATOR = re.compile(r"(?<=[a-z])(?=[A-Z])|[_\-.]+")
 DRAFT = re.compile(r"\bdraft\b|\bconsultation[ _-]?version\b", re.I)
 
 
@@ -64,7 +63,7 @@ def find_groups(
     words = [shingles(chunk.text) for chunk in chunks]
     sizes: dict[str, int] = {}  # passages that could repeat (not a header or a caption), per document
     for chunk, held in zip(chunks, words, strict=True):
-        sizes[chunk.doc] = sizes.get(chunk.doc, 0) + (len(held) >= MIN_SHINGLES)
+        sizes[chunk.doc] = sizes.get(chunk.doc, 0) + (len(held) >= MIN_REPEAT_SHINGLES)
     close: dict[tuple[str, str], list[tuple[int, int]]] = {}  # close passages of two documents, by the pair
     for i, j in _close_pairs(chunks, vectors):
         key = (chunks[i].doc, chunks[j].doc) if chunks[i].doc < chunks[j].doc else (chunks[j].doc, chunks[i].doc)
@@ -133,7 +132,7 @@ def _versions(
     seen: dict[str, set[int]] = {a: set(), b: set()}
     for i, j in pairs:
         x, y = words[i], words[j]
-        if min(len(x), len(y)) >= MIN_SHINGLES and len(x & y) >= MIN_OVERLAP * min(len(x), len(y)):
+        if min(len(x), len(y)) >= MIN_REPEAT_SHINGLES and repeats(x, y):
             seen[chunks[i].doc].add(i)
             seen[chunks[j].doc].add(j)
     if not seen[a] or not seen[b]:
@@ -144,16 +143,16 @@ def _versions(
 
 def _figures_differ(pairs: Sequence[tuple[int, int]], chunks: Sequence[Chunk]) -> bool:
     """Two reports filled in from one template with other data: of the passages with close partners in the other
-    document that give figures (at least ``MIN_FIGURES``; at least ``MIN_FIGURE_PAIRS`` such passages), fewer than
-    ``MIN_SAME_FIGURES`` have a partner giving mostly the same ones."""
+    document that give figures (at least ``MIN_FIGURES``; at least ``MIN_FIGURE_PASSAGES`` such passages), fewer than
+    ``MIN_SAME_FIGURES`` have a partner giving mostly the same ones (``MOSTLY`` of the fewer)."""
     same: dict[int, bool] = {}
     for i, j in pairs:
         x, y = _figures(chunks[i].text), _figures(chunks[j].text)
         if min(len(x), len(y)) >= MIN_FIGURES:
-            agree = len(x & y) >= 0.8 * min(len(x), len(y))
+            agree = len(x & y) >= MOSTLY * min(len(x), len(y))
             for row in (i, j):
                 same[row] = same.get(row, False) or agree
-    return len(same) >= MIN_FIGURE_PAIRS and sum(same.values()) < MIN_SAME_FIGURES * len(same)
+    return len(same) >= MIN_FIGURE_PASSAGES and sum(same.values()) < MIN_SAME_FIGURES * len(same)
 
 
 def _figures(text: str) -> set[str]:
@@ -181,16 +180,14 @@ class _PlaceShares:
 
 def _different_places(a: str, b: str, documents: Mapping[str, DocumentInfo]) -> bool:
     """Both titles, or both file names, name places, and not the same ones: profiles of two districts."""
-    names = []
-    for doc in (a, b):
+
+    def named(doc: str) -> tuple[set[str], set[str]]:
         info = documents.get(doc)
-        stem = re.sub(
-            r"(?<=[a-z])(?=[A-Z])|[_\-.]+", " ", Path(doc).stem
-        )  # "MidSussex_profile" -> "Mid Sussex profile"
-        names.append(
-            ({p.lower() for p in places_in(info.title)} if info else set(), {p.lower() for p in places_in(stem)})
-        )
-    return any(x and y and x != y for x, y in zip(names[0], names[1], strict=True))
+        stem = CAMEL_OR_SEPARATOR.sub(" ", Path(doc).stem)  # "MidSussex_profile" -> "Mid Sussex profile"
+        title = {p.lower() for p in places_in(info.title)} if info else set()
+        return title, {p.lower() for p in places_in(stem)}
+
+    return any(x and y and x != y for x, y in zip(named(a), named(b), strict=True))
 
 
 def _place_divergence(a: dict[str, float], b: dict[str, float]) -> float:
