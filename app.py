@@ -19,6 +19,7 @@ from assistant.present import (
     comparison_colour,
     escape_markdown,
     format_report,
+    groups_label,
     headline,
     passage_html,
     ranking_text,
@@ -219,8 +220,7 @@ def _status(settings: Settings) -> None:
     for skipped in m.skipped:
         st.text(f"Skipped: {skipped.reason}")
     if m.versions:
-        groups = f"{len(m.versions)} group{'' if len(m.versions) == 1 else 's'}"
-        with st.expander(f"Versions: {groups} of documents holding the same text"):
+        with st.expander(f"Versions: {groups_label(len(m.versions))}, documents holding the same text"):
             st.caption(
                 "Results show a repeated passage once, from the first document of its group (the newest "
                 "final version), and list the others as “Also in”."

@@ -24,6 +24,7 @@ from assistant.present import (
     also_in_text,
     format_number,
     format_report,
+    groups_label,
     ranking_text,
     stage_label,
     version_lines,
@@ -325,10 +326,6 @@ def status_command(settings: Settings, index: Path | None) -> None:
         click.echo(f"  {info.path}: {info.title} ({info.kind}, {info.year or 'n.d.'}, {info.pages} pages)")
     for skipped in m.skipped:
         click.echo(f"  skipped: {skipped.reason}")
-    groups = m.versions
-    click.echo(
-        f"{len(groups)} group{'' if len(groups) == 1 else 's'} of versions "
-        "(documents holding the same text; results show the first of each)"
-    )
-    for line in version_lines(groups, m.documents):
+    click.echo(f"{groups_label(len(m.versions))} (documents holding the same text; results show the first of each)")
+    for line in version_lines(m.versions, m.documents):
         click.echo(f"  {line}")

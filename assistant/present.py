@@ -166,6 +166,11 @@ def format_report(report: IngestReport) -> str:
     return "\n".join(lines)
 
 
+def groups_label(count: int) -> str:
+    """ "1 group of versions", "3 groups of versions"."""
+    return f"{count} group{'' if count == 1 else 's'} of versions"
+
+
 def version_lines(groups: Sequence[Sequence[str]], documents: dict[str, DocumentInfo]) -> list[str]:
     """One line per group of versions (:mod:`assistant.versions`), its lead first: "Title (2019) [path] leads;
     also: Other title (2018) [path]; ..."."""

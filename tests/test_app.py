@@ -153,7 +153,7 @@ def test_staff_publish_rebuild_and_find_it_in_the_next_answer(
     assert any("2 added" in t.value for t in at.text)
     assert [m.proto.body for m in at.get("metric")][0] == "4"
     (versions,) = [e for e in at.expander if e.label.startswith("Versions")]
-    assert "1 group " in versions.label
+    assert "1 group of versions" in versions.label
     (listed,) = [m.value for m in versions.markdown if "leads" in m.value]
     assert listed.index("Loneliness-Briefing-2024.pdf") < listed.index("draft")
 
