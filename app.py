@@ -218,7 +218,7 @@ def _status(settings: Settings) -> None:
     cols[3].metric("Files skipped", len(m.skipped))
     st.caption(f"Built {m.created} with {m.model}; index {settings.index}/{snap.version}")
     for skipped in m.skipped:
-        st.text(f"Skipped: {skipped.reason}")
+        st.text(f"Skipped: {skipped.label}")
     if m.versions:
         with st.expander(f"Versions: {groups_label(len(m.versions))}, documents holding the same text"):
             st.caption(

@@ -325,7 +325,7 @@ def status_command(settings: Settings, index: Path | None) -> None:
     for info in m.documents.values():
         click.echo(f"  {info.path}: {info.title} ({info.kind}, {info.year or 'n.d.'}, {info.pages} pages)")
     for skipped in m.skipped:
-        click.echo(f"  skipped: {skipped.reason}")
+        click.echo(f"  skipped: {skipped.label}")
     click.echo(f"{groups_label(len(m.versions))} (documents holding the same text; results show the first of each)")
     for line in version_lines(m.versions, m.documents):
         click.echo(f"  {line}")

@@ -180,6 +180,11 @@ class SkippedFile:
     path: str
     reason: str
 
+    @property
+    def label(self) -> str:
+        """What to show: the file and why ("indicators/x.xlsx#Births: dashboard sheet: ...")."""
+        return self.reason if self.reason.startswith(self.path) else f"{self.path}: {self.reason}"
+
 
 @dataclass(frozen=True)
 class IngestReport:

@@ -154,7 +154,7 @@ def format_report(report: IngestReport) -> str:
     lines.append("Documents: " + ", ".join(f"{len(items)} {label}" for label, items in counts))
     for label, items in counts[:4]:
         lines.extend(f"  {label}: {item}" for item in items)
-    lines.extend(f"  skipped: {s.reason}" for s in report.skipped)
+    lines.extend(f"  skipped: {s.label}" for s in report.skipped)
     if not report.changed and not report.rebuilt_because:
         lines.append("The index was already up to date; nothing was written.")
     lines.append(

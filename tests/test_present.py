@@ -102,8 +102,12 @@ def test_a_ranking_shows_a_value_of_zero() -> None:
 
 
 def test_ingest_summary_names_every_skipped_file_and_says_when_nothing_changed() -> None:
-    report = IngestReport(unchanged=("pdf/a.pdf",), skipped=(SkippedFile("pdf/b.pdf", "pdf/b.pdf: not a PDF"),))
-    summary = format_report(report)
-    assert "Documents: 0 added, 0 updated, 0 moved, 0 removed, 1 unchanged, 1 skipped" in summary
-    assert "  skipped: pdf/b.pdf: not a PDF" in summary
+    skipped = (
+        SkippedFile("pdf/b.pdf", "pdf/b.pdf: not a PDF"),
+        SkippedFile("indicators/x.xlsx#Births", "dashboard sheet: no fixed table"),
+    )
+    summary = format_report(IngestReport(unchanged=("pdf/a.pdf",), skipped=skipped))
+    assert "Documents: 0 added, 0 updated, 0 moved, 0 removed, 1 unchanged, 2 skipped" in summary
+    assert "  skipped: pdf/b.pdf: not a PDF\n" in summary  # the file named once
+    assert "  skipped: indicators/x.xlsx#Births: dashboard sheet: no fixed table" in summary
     assert "already up to date" in summary
