@@ -7,7 +7,10 @@ candidate is scored by a logistic model fitted on the dev questions (``ranking.j
 ``bench/calibrate_ranking.py``: is this passage on a gold page?) over ``RANK_FEATURES``: its place in each of the
 three searches, its similarity, BM25 score and best sentence, the IDF-weighted share of the question's words it
 holds, whether it names a place the question names, whether it is a recommendation when recommendations are
-asked for, and how well its document does in the dense and BM25 searches (its best passage's mean place).
+asked for, and how well its document does in the dense and BM25 searches (its best passage's mean place); and five
+that combine two of those (document x similarity, document x words, best sentence x words, dense place x BM25
+place, and its best place in any search), chosen on the dev folds: hit@1 0.690 -> 0.714, hit@5 0.933 -> 0.944,
+MRR 0.795 -> 0.810.
 Citations are page-level, so the results are pages: the passages of one page merge into one hit (all of them
 kept), ranked by the best of them. Then result hygiene: a page repeating a better one (a summary repeating the
 body) is left out, and no document takes more than ``per_doc`` pages unless the search is limited to one document.
@@ -50,6 +53,11 @@ RANK_FEATURES = (
     "place",
     "recommendation",
     "document",
+    "document_similarity",
+    "document_words",
+    "sentence_words",
+    "dense_bm25",
+    "best_place",
 )
 RANKING_MODEL = Path(__file__).with_name("ranking.json")
 ASKS_FOR_RECOMMENDATIONS = re.compile(
@@ -242,9 +250,21 @@ class Retriever:
             doc = snap.chunks[row].doc
             document[doc] = max(document.get(doc, 0.0), (f["dense"] + f["bm25"]) / 2)
         return [
-            Candidate(row, f | {"document": document[snap.chunks[row].doc]})
+            Candidate(row, with_interactions(f | {"document": document[snap.chunks[row].doc]}))
             for row, f in zip(rows, features, strict=True)
         ]
+
+
+def with_interactions(f: dict[str, float]) -> dict[str, float]:
+    """The features with those that combine two: a linear model cannot otherwise say "close in meaning *and* in a
+    document the searches favour"."""
+    return f | {
+        "document_similarity": f["document"] * f["similarity"],
+        "document_words": f["document"] * f["words"],
+        "sentence_words": f["sentence"] * f["words"],
+        "dense_bm25": f["dense"] * f["bm25"],
+        "best_place": max(f["dense"], f["bm25"], f["sentence_rank"]),
+    }
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from conftest import FakeEmbedder, make_pdf
 
 from assistant.config import Settings
 from assistant.ingest import ingest
-from assistant.retrieve import RANK_FEATURES, Filters, Retriever, contextualize, ranking_model
+from assistant.retrieve import RANK_FEATURES, Filters, Retriever, contextualize, ranking_model, with_interactions
 from assistant.text import split_sentences
 
 
@@ -135,8 +135,17 @@ def test_candidates_carry_the_ranking_features_of_their_three_searches(briefings
 def test_the_shipped_ranking_model_rewards_each_search_and_the_question_words() -> None:
     model = ranking_model()
     assert model.features == RANK_FEATURES and "dev questions" in model.note
-    weight = dict(zip(model.features, model.coef, strict=True))
-    assert all(weight[name] > 0 for name in ("dense", "bm25", "sentence_rank", "words", "place", "document"))
+    # Features combine (document x words, ...), so single weights may be negative: the probability must still rise
+    # with each search's place, the question's words, the place and the document, the others held where they were.
+    middle = {"dense": 0.5, "bm25": 0.5, "sentence_rank": 0.5, "similarity": 0.5, "bm25_score": 0.4, "sentence": 0.5}
+    middle |= {"words": 0.4, "place": 0.0, "recommendation": 0.0, "document": 0.6}
+
+    def probability(**changed: float) -> float:
+        return model.probability(with_interactions(middle | changed))
+
+    for name, better in (("dense", 0.9), ("bm25", 0.9), ("sentence_rank", 0.9), ("words", 0.9), ("place", 1.0)):
+        assert probability(**{name: better}) > probability(), name
+    assert probability(document=0.9) > probability()
 
 
 def test_a_passage_repeated_in_another_document_is_shown_once_with_where_else(tmp_path: Path) -> None:
