@@ -183,8 +183,8 @@ class Retriever:
         ranked = sorted(scores, key=lambda row: -scores[row])
         one_doc = len(filters.docs) == 1
         pages = _pages(snap.chunks, ranked, k or self.settings.k, None if one_doc else per_doc)
-        years = years_in(query)
-        pages = [_lead_first(page, snap.chunks, snap.manifest.versions, years) for page in pages]
+        years, places = years_in(query), [place.lower() for place in places_in(query)]
+        pages = [_lead_first(page, snap.chunks, snap.manifest.versions, years, places) for page in pages]
         similarity = {c.row: c.features["similarity"] for c in found}
         return [
             Hit(
@@ -304,17 +304,30 @@ class _Page:
     also_in: list[int] = field(default_factory=list)  # best passages of other pages that repeat it
 
 
-def _lead_first(page: _Page, chunks: Sequence[Chunk], groups: Sequence[Sequence[str]], years: set[int]) -> _Page:
-    """The page as shown: when it repeats a passage of a version that leads it, that version's passage is shown
-    and this page listed under it. A version of a year the question names leads; then the group's order (its
-    newest final version first, :mod:`assistant.versions`)."""
-    shown = chunks[page.rows[0]].doc
-    group = next((g for g in groups if shown in g), None)
-    if group is None:
+def _lead_first(
+    page: _Page, chunks: Sequence[Chunk], groups: Sequence[Sequence[str]], years: set[int], places: Sequence[str]
+) -> _Page:
+    """The page as shown: when its passage is repeated elsewhere (listed as "also in"), the copy that suits the
+    question best is shown and the others listed under it. First the copy in a document about a place the question
+    names (its title or file name names it: of district profiles written from one template, the question's district
+    picks one); then a version of a year the question names; then its group's order (the newest final version first,
+    :mod:`assistant.versions`). Otherwise the page stays as ranked."""
+    if not page.also_in:
         return page
-    versions = [page.rows[0], *(r for r in page.also_in if chunks[r].doc in group)]
-    lead = min(versions, key=lambda r: (bool(years) and chunks[r].year not in years, group.index(chunks[r].doc)))
-    if lead == page.rows[0]:
+    shown = chunks[page.rows[0]].doc
+    group = next((g for g in groups if shown in g), ())
+
+    def fit(row: int) -> tuple[bool, bool, int]:
+        chunk = chunks[row]
+        about = f"{chunk.title} {Path(chunk.doc).stem}".replace("_", " ").replace("-", " ").lower()
+        return (
+            bool(places) and not any(place in about for place in places),
+            bool(years) and chunk.year not in years,
+            group.index(chunk.doc) if chunk.doc in group else len(group),
+        )
+
+    lead = min([page.rows[0], *page.also_in], key=fit)
+    if fit(lead) == fit(page.rows[0]):
         return page
     return _Page([lead], [page.rows[0], *(r for r in page.also_in if r != lead)])
 

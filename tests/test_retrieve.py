@@ -186,3 +186,22 @@ def test_the_newest_version_leads_unless_the_question_names_another_year(tmp_pat
     ):
         (hit,) = retriever.search(question, k=5)
         assert (hit.chunk.year, [c.year for c in hit.also_in]) == (shown, [also]), question
+
+
+def test_the_question_s_place_picks_its_profile_when_profiles_share_a_passage(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "pdf").mkdir(parents=True)
+    shared = "Emergency admissions for falls in people aged 65 and over are counted from hospital episode statistics."
+    for place, figure in (("Adur", "2,310"), ("Arun", "1,980")):
+        own = f"In {place} there were {figure} admissions for falls among people aged 65 and over last year."
+        pages = [[("h1", "Falls"), ("body", shared)], [("h1", "Local figures"), ("body", own)]]
+        # The file name says which district; the title and the shared passage do not, so the searches cannot.
+        make_pdf(corpus / "pdf" / f"{place.lower()}-profile.pdf", pages, title="Local health profile")
+    settings = Settings(corpus=corpus, index=tmp_path / "index", model="fake")
+    ingest(settings, FakeEmbedder())
+    retriever = Retriever(settings, FakeEmbedder())
+    assert retriever.snapshot.manifest.versions == ()  # profiles of two places are not versions
+    for place in ("Adur", "Arun"):
+        hits = retriever.search(f"how are emergency admissions for falls counted in {place}", k=5)
+        (counted,) = [h for h in hits if "hospital episode statistics" in h.text]
+        assert counted.chunk.doc == f"pdf/{place.lower()}-profile.pdf" and len(counted.also_in) == 1, place
