@@ -21,6 +21,11 @@ def _doc(path: str, title: str, year: int | None) -> DocumentInfo:
     return DocumentInfo(path=path, title=title, kind="chapter", year=year, publisher="Council", sha256=path)
 
 
+def _infos(docs: dict[str, tuple[str, int | None]]) -> dict[str, DocumentInfo]:
+    """Documents by path from {path: (title, year)}."""
+    return {path: _doc(path, title, year) for path, (title, year) in docs.items()}
+
+
 def _chunks(path: str, info: DocumentInfo, texts: list[str]) -> list[Chunk]:
     base = Chunk("", path, info.title, info.kind, info.year, info.publisher, 1, 1, "", "")
     return [replace(base, id=f"{path}-{n}", page_start=n + 1, page_end=n + 1, text=t) for n, t in enumerate(texts)]
@@ -33,12 +38,14 @@ def _groups(documents: dict[str, list[str]], infos: dict[str, DocumentInfo]) -> 
 
 
 def test_a_draft_a_final_and_a_summary_restating_them_are_one_group_led_by_the_newest_final() -> None:
-    infos = {
-        "pdf/falls-draft-2018.pdf": _doc("pdf/falls-draft-2018.pdf", "Falls needs assessment (draft)", 2018),
-        "pdf/falls-2018.pdf": _doc("pdf/falls-2018.pdf", "Falls needs assessment", 2018),
-        "pdf/falls-summary-2018.pdf": _doc("pdf/falls-summary-2018.pdf", "Falls: executive summary", 2018),
-        "pdf/smoking.pdf": _doc("pdf/smoking.pdf", "Tobacco control", 2016),
-    }
+    infos = _infos(
+        {
+            "pdf/falls-draft-2018.pdf": ("Falls needs assessment (draft)", 2018),
+            "pdf/falls-2018.pdf": ("Falls needs assessment", 2018),
+            "pdf/falls-summary-2018.pdf": ("Falls: executive summary", 2018),
+            "pdf/smoking.pdf": ("Tobacco control", 2016),
+        }
+    )
     documents = {
         "pdf/falls-draft-2018.pdf": REPORT[:3],
         "pdf/falls-2018.pdf": [*REPORT, "Annex: the data sources used in this assessment and their known limits."],
@@ -54,17 +61,19 @@ def test_a_draft_a_final_and_a_summary_restating_them_are_one_group_led_by_the_n
 
 
 def test_the_newest_year_leads_a_renamed_copy() -> None:
-    infos = {"pdf/a.pdf": _doc("pdf/a.pdf", "Falls", 2017), "pdf/b.pdf": _doc("pdf/b.pdf", "Falls (updated)", 2019)}
+    infos = _infos({"pdf/a.pdf": ("Falls", 2017), "pdf/b.pdf": ("Falls (updated)", 2019)})
     assert _groups({"pdf/a.pdf": REPORT, "pdf/b.pdf": REPORT}, infos) == [("pdf/b.pdf", "pdf/a.pdf")]
 
 
 def test_profiles_of_different_places_from_one_template_are_not_versions() -> None:
-    infos = {
-        "pdf/adur.pdf": _doc("pdf/adur.pdf", "Adur district profile", 2019),
-        "pdf/arun.pdf": _doc("pdf/arun.pdf", "Arun district profile", 2019),
-        "pdf/untitled-1.pdf": _doc("pdf/untitled-1.pdf", "District profile", 2019),
-        "pdf/untitled-2.pdf": _doc("pdf/untitled-2.pdf", "District profile", 2019),
-    }
+    infos = _infos(
+        {
+            "pdf/adur.pdf": ("Adur district profile", 2019),
+            "pdf/arun.pdf": ("Arun district profile", 2019),
+            "pdf/untitled-1.pdf": ("District profile", 2019),
+            "pdf/untitled-2.pdf": ("District profile", 2019),
+        }
+    )
     template = "In {place} {smoke}% of adults smoke and {obese}% of children in Year 6 are obese, against England."
     text = {
         "adur": template.format(place="Adur", smoke="12.3", obese="19.1"),
@@ -74,10 +83,10 @@ def test_profiles_of_different_places_from_one_template_are_not_versions() -> No
     assert _groups(same_words, infos) == []  # even word for word: the titles name different places
     figures = {"pdf/untitled-1.pdf": [text["adur"]], "pdf/untitled-2.pdf": [text["arun"]]}
     assert _groups(figures, infos) == []  # close in meaning, different place and figures
-    named = {  # untitled, but the file names say which district each is about
-        "pdf/Horsham_profile.pdf": _doc("pdf/Horsham_profile.pdf", "Local health profile", 2019),
-        "pdf/MidSussex_profile.pdf": _doc("pdf/MidSussex_profile.pdf", "Local health profile", 2019),
-    }
+    # untitled, but the file names say which district each is about
+    named = _infos(
+        {path: ("Local health profile", 2019) for path in ("pdf/Horsham_profile.pdf", "pdf/MidSussex_profile.pdf")}
+    )
     assert _groups({path: REPORT for path in named}, named) == []
     shared = [*REPORT, *REPORT]  # the template's common text; then what each says of its own district
     about = {
@@ -103,7 +112,7 @@ def test_reports_of_other_data_from_one_template_are_not_versions() -> None:
 
 
 def test_a_shared_line_is_not_a_version() -> None:
-    infos = {"pdf/a.pdf": _doc("pdf/a.pdf", "Falls", 2017), "pdf/b.pdf": _doc("pdf/b.pdf", "Diabetes", 2019)}
+    infos = _infos({"pdf/a.pdf": ("Falls", 2017), "pdf/b.pdf": ("Diabetes", 2019)})
     footer = "West Sussex County Council public health."
     documents = {"pdf/a.pdf": [footer, *REPORT], "pdf/b.pdf": [footer, "Diabetes prevalence rose to 7 per cent."]}
     assert _groups(documents, infos) == []
