@@ -45,7 +45,11 @@ class _Command(click.Group):
                 click.echo(exc.advice, err=True)
             ctx.exit(2)
         except KeyboardInterrupt:
-            click.echo("\nInterrupted. The index is as it was before this command.", err=True)
+            click.echo(
+                "\nInterrupted. The index is as it was before this command; an ingest run again carries on from"
+                " the passages already embedded.",
+                err=True,
+            )
             ctx.exit(130)
 
 

@@ -3,8 +3,10 @@
 Incremental by content hash: a document whose bytes (and corpus-manifest row) are unchanged keeps its chunks
 and vectors, even when its file was renamed; only new or changed documents are parsed and embedded; removed
 ones are dropped. When nothing changed nothing is written. A change of model or chunk settings, or an index
-that cannot be read, rebuilds everything. Documents are read in worker processes, each bounded in time and
-memory (:mod:`assistant.parse_pool`); one that cannot be read is reported and skipped.
+that cannot be read, rebuilds everything. Vectors are kept as each batch is embedded
+(:mod:`assistant.embed_cache`), so an ingest run again after a crash embeds only what was not done. Documents
+are read in worker processes, each bounded in time and memory (:mod:`assistant.parse_pool`); one that cannot be
+read is reported and skipped.
 
 :func:`ingest` runs five named steps: plan (what is reused, what must be read), read and chunk, indicators,
 embed, write (which also groups the documents that are versions of one another, :mod:`assistant.versions`).
@@ -26,6 +28,7 @@ from assistant import corpus, store
 from assistant.chunk import chunk_pages, embedding_text, sentences
 from assistant.config import Settings
 from assistant.embed import Embedder, model_words
+from assistant.embed_cache import VectorCache, discard_cache, embed_cached
 from assistant.errors import ConfigError, JsnaError
 from assistant.indicators import LOADER_VERSION, catalogue_texts, load_folder
 from assistant.lexical import Lexical
@@ -90,11 +93,14 @@ def ingest(
         report = _report(plan, new_docs, previous, reason)
         unchanged = not report.changed and not indicators.changed
         if old and unchanged and report.skipped == old.manifest.skipped and old.manifest.grouping == GROUPING_VERSION:
+            discard_cache(settings.index)
             rows = 0 if old.indicators is None else len(old.indicators)
             seconds = time.perf_counter() - started
             return replace(report, chunks=len(old.chunks), indicator_rows=rows, seconds=seconds, timings=timings)
-        embedded, indicators = _embed(embedder, new_chunks, indicators, progress, timings)
+        cache = VectorCache(settings.index, {"model": embedder.name, "backend": settings.backend}, embedder.dimension)
+        embedded, indicators = _embed(embedder, cache, new_chunks, indicators, progress, timings)
         chunks = _write(settings, embedder, old, plan, new_docs, new_chunks, embedded, indicators, report, progress)
+        cache.clear()
         timings["index"] = time.perf_counter() - started - sum(v for k, v in timings.items() if k != "index")
     return replace(
         report,
@@ -256,13 +262,15 @@ class _Embedded:
 
 def _embed(
     embedder: Embedder,
+    cache: VectorCache,
     new_chunks: list[Chunk],
     indicators: _Indicators,
     progress: ProgressCallback,
     timings: dict[str, float],
 ) -> tuple[_Embedded, _Indicators]:
     """Vectors for the new chunks and their quotable sentences (each distinct sentence once: neighbouring
-    chunks overlap), and for the indicator catalogue when the table was read again."""
+    chunks overlap), and for the indicator catalogue when the table was read again; each batch is kept in
+    ``cache`` as it finishes, and what an interrupted ingest kept there is not embedded again."""
     t = time.perf_counter()
     per_chunk = [sentences(c.text) for c in new_chunks]
     distinct = list(dict.fromkeys(text for texts in per_chunk for text in texts))
@@ -274,9 +282,9 @@ def _embed(
         progress(ProgressEvent("embed", embedded[0], len(texts)))
 
     progress(ProgressEvent("embed", 0, len(texts)))
-    vectors = embedder.embed(texts, on_batch) if texts else np.zeros((0, embedder.dimension), np.float32)
+    vectors = embed_cached(embedder, texts, cache, on_batch)
     if indicators.table is not None and indicators.vectors is None:
-        indicators = replace(indicators, vectors=embedder.embed(catalogue_texts(indicators.table)))
+        indicators = replace(indicators, vectors=embed_cached(embedder, catalogue_texts(indicators.table), cache))
     timings["embed"] = time.perf_counter() - t
     by_text = dict(zip(distinct, vectors[len(new_chunks) :], strict=True))
     pairs = [[(text, by_text[text]) for text in chunk_texts] for chunk_texts in per_chunk]

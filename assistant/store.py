@@ -1,4 +1,5 @@
-"""The index folder. The only module that reads or writes ``index/``.
+"""The index folder. The only module that reads or writes ``index/``, but for the vector cache of an unfinished
+ingest (:mod:`assistant.embed_cache`).
 
 Layout::
 
@@ -13,6 +14,8 @@ Layout::
         indicators.parquet  the indicator files as one long table (when the corpus has indicators/)
         indicator_vectors.npy  one vector per indicator (name and definition), for matching questions
     index/.build-*/         a version being written; never read; removed when a later ingest starts
+    index/.vectors/         vectors of an ingest that has not finished (:mod:`assistant.embed_cache`); never read
+                            by a search, removed once an ingest has written its version
     index/.lock             held while an ingest writes
 
 A new version is written and fsynced in full beside the live one, then ``CURRENT`` is swapped with

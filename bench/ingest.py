@@ -1,8 +1,8 @@
-"""Benchmark ingest: a full build, a no-op re-ingest, and a one-document change.
+"""Benchmark ingest: a full build, a no-op re-ingest, a one-document change, and a killed build run again.
 
 What it measures
 ----------------
-All three parts call ``assistant.ingest.ingest`` in this process with the real
+All parts call ``assistant.ingest.ingest`` with the real
 sentence-transformers model (``Settings(threads=os.cpu_count())``), timed with
 ``time.perf_counter`` (the report's own ``seconds`` and per-stage ``timings``).
 
@@ -23,6 +23,10 @@ sentence-transformers model (``Settings(threads=os.cpu_count())``), timed with
    copied with ``b"\\n% changed by bench\\n"`` appended. Ingested into a copy of
    the part-1 index. Reports seconds, documents updated (should be 1) and
    chunks embedded (should equal that document's chunk count) vs total chunks.
+4. A full ingest killed at 90%: ``jsna ingest``'s work in a child process (the real model, a fresh index
+   folder) is killed with SIGKILL once 90% of its texts are embedded, as a crash or power cut would; the ingest
+   is then run again. Reports where it was killed, the second run's seconds and what it embedded, and its time as
+   a share of part 1's full ingest (goal <= 0.15).
 
 The report goes to stdout and to ``bench/results/ingest.md``.
 
@@ -41,7 +45,10 @@ import argparse
 import datetime as dt
 import os
 import shutil
+import signal
 import statistics
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -64,6 +71,20 @@ NOOP_GOAL_S = 5.0
 RATIO_GOAL = 0.20
 CHANGE_MARK = b"\n% changed by bench\n"
 MID_PAGES = (10, 40)
+KILL_AT = 0.9
+RESUME_GOAL = 0.15
+KILLED_INGEST = """
+import os, sys
+from pathlib import Path
+from assistant.config import Settings
+from assistant.embed import load_embedder
+from assistant.ingest import ingest
+settings = Settings(corpus=Path(sys.argv[1]), index=Path(sys.argv[2]), threads=os.cpu_count() or 1)
+def told(event):
+    if event.stage == "embed":
+        print(event.done, event.total, flush=True)
+ingest(settings, load_embedder(settings), progress=told)
+"""
 
 
 @dataclass(frozen=True)
@@ -146,6 +167,33 @@ def changed_ingest(corpus: Path, index: Path, work: Path) -> ChangeResult:
     return ChangeResult(run_ingest(mirror, index_copy), path, pages, doc_chunks)
 
 
+@dataclass(frozen=True)
+class ResumeResult:
+    killed_at: tuple[int, int]  # texts embedded, of all
+    report: IngestReport
+
+
+def resumed_ingest(corpus: Path, index: Path) -> ResumeResult:
+    """Kill a full ingest with SIGKILL once ``KILL_AT`` of its texts are embedded; run it again."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_INGEST, str(corpus), str(index)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO_ROOT,
+    )
+    done, total = 0, 1
+    assert child.stdout is not None
+    for line in child.stdout:
+        done, total = map(int, line.split())
+        if done >= KILL_AT * total:
+            child.send_signal(signal.SIGKILL)
+            break
+    child.wait()
+    if child.returncode != -signal.SIGKILL:
+        raise SystemExit(f"the ingest to kill ended by itself (exit {child.returncode})")
+    return ResumeResult((done, total), run_ingest(corpus, index))
+
+
 def torch_threads() -> int:
     import torch
 
@@ -225,7 +273,26 @@ def change_table(result: ChangeResult) -> Iterator[str]:
     )
 
 
-def render(corpus: Path, full: FullResult, noop: NoopResult, change: ChangeResult) -> str:
+def resume_table(result: ResumeResult, full: FullResult) -> Iterator[str]:
+    r, (done, total) = result.report, result.killed_at
+    share = r.seconds / full.report.seconds
+    yield from _table(
+        ("metric", "value"),
+        [
+            ("killed with SIGKILL after embedding", f"{done} of {total} texts ({done / total:.0%})"),
+            ("run again: total s", f"{r.seconds:.1f}"),
+            (
+                "run again: embedded",
+                f"{r.chunks_embedded} chunks and {r.sentences_embedded} sentences, of which "
+                f"{total - done} texts were not done",
+            ),
+            (f"run again / full ingest, goal <= {RESUME_GOAL:.2f}", f"{share:.3f} ({_goal(share <= RESUME_GOAL)})"),
+            ("stages of the run again", ", ".join(f"{k} {v:.1f} s" for k, v in r.timings.items())),
+        ],
+    )
+
+
+def render(corpus: Path, full: FullResult, noop: NoopResult, change: ChangeResult, resume: ResumeResult) -> str:
     lines = [
         f"# Ingest benchmark, {dt.date.today().isoformat()}",
         "",
@@ -243,6 +310,10 @@ def render(corpus: Path, full: FullResult, noop: NoopResult, change: ChangeResul
         "## 3. One changed document (symlinked corpus copy, copy of the index)",
         "",
         *change_table(change),
+        "",
+        f"## 4. A full ingest killed at {KILL_AT:.0%} of its embedding, then run again",
+        "",
+        *resume_table(resume, full),
     ]
     return "\n".join(lines) + "\n"
 
@@ -272,18 +343,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="jsna-bench-ingest-") as tmp:
         work = Path(tmp)
         index = work / "index"
-        print(f"1/3 full ingest of {corpus}", flush=True)
+        print(f"1/4 full ingest of {corpus}", flush=True)
         full = full_ingest(corpus, index)
         print(f"  {full.report.seconds:.1f} s, {full.report.chunks} chunks", flush=True)
         if args.keep is not None:
             shutil.copytree(index, args.keep, symlinks=False)
-        print("2/3 no-op re-ingest", flush=True)
+        print("2/4 no-op re-ingest", flush=True)
         noop = noop_ingest(corpus, index)
-        print("3/3 one changed document", flush=True)
+        print("3/4 one changed document", flush=True)
         change_dir = work / "change"
         change_dir.mkdir()
         change = changed_ingest(corpus, index, change_dir)
-    report = render(corpus, full, noop, change)
+        print(f"4/4 a full ingest killed at {KILL_AT:.0%}, then run again", flush=True)
+        resume = resumed_ingest(corpus, work / "killed")
+    report = render(corpus, full, noop, change, resume)
     write_results("ingest.md", report)
 
 

@@ -1,0 +1,90 @@
+"""The vector cache: an interrupted ingest's finished batches are not embedded again; the cache is bounded and
+cleaned."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pytest
+from conftest import FakeEmbedder
+
+from assistant import embed_cache, store
+from assistant.config import Settings
+from assistant.embed_cache import FOLDER, VectorCache, embed_cached
+from assistant.ingest import ingest
+
+
+class Killed(Exception):
+    pass
+
+
+class DiesAfter(FakeEmbedder):
+    """Embeds ``batches`` calls' worth, then dies as a killed process would, mid-ingest."""
+
+    def __init__(self, batches: int) -> None:
+        super().__init__()
+        self.batches = batches
+
+    def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        if self.batches == 0:
+            raise Killed
+        self.batches -= 1
+        return super().embed(texts, progress)
+
+
+def test_a_rerun_after_a_crash_embeds_only_what_was_not_done(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embed_cache, "BATCH", 4)
+    dying = DiesAfter(batches=3)
+    with pytest.raises(Killed):
+        ingest(settings, dying)
+    assert len(dying.embedded) == 12
+    with pytest.raises(store.IndexMissingError):
+        store.load(settings.index)  # nothing half-built is visible
+
+    again = FakeEmbedder()
+    report = ingest(settings, again)
+    total = report.chunks_embedded + report.sentences_embedded
+    assert total > 12 and len(again.embedded) == total - 12  # the 12 kept are not embedded again
+    assert not set(again.embedded) & set(dying.embedded)
+    assert not (settings.index / FOLDER).exists()  # the index holds the vectors now
+
+    clean = Settings(corpus=settings.corpus, index=settings.index.with_name("clean"), model="fake")
+    ingest(clean, FakeEmbedder())
+    resumed, fresh = store.load(settings.index), store.load(clean.index)
+    assert resumed.chunks == fresh.chunks
+    np.testing.assert_array_equal(resumed.vectors(), fresh.vectors())
+    assert [resumed.sentences.of(r)[0][0] for r in range(3)] == [fresh.sentences.of(r)[0][0] for r in range(3)]
+
+
+def test_a_torn_batch_is_dropped_and_another_models_cache_removed(settings: Settings) -> None:
+    embedder = FakeEmbedder()
+    model = {"model": "fake", "backend": "onnx"}
+    cache = VectorCache(settings.index, model, embedder.dimension)
+    embed_cached(embedder, ["falls in older people", "smoking in pregnancy"], cache)
+    (cache.folder / "torn.npz").write_bytes(b"PK\x03\x04 cut off by a power cut")
+    (cache.folder / ".unfinished.partial").write_bytes(b"half a batch")
+    VectorCache(settings.index, {"model": "other", "backend": "onnx"}, embedder.dimension)
+
+    reopened = VectorCache(settings.index, model, embedder.dimension)
+    assert len(reopened) == 0  # the other model's cache replaced ours
+    embed_cached(embedder, ["falls in older people"], reopened)
+    (reopened.folder / "torn.npz").write_bytes(b"PK\x03\x04 cut off by a power cut")
+    last = VectorCache(settings.index, model, embedder.dimension)
+    assert len(last) == 1 and [p.suffix for p in last.folder.iterdir()] == [".npz"]
+    counting = FakeEmbedder()
+    vectors = embed_cached(counting, ["smoking in pregnancy", "falls in older people"], last)
+    assert counting.embedded == ["smoking in pregnancy"]
+    np.testing.assert_array_equal(vectors, embedder.embed(["smoking in pregnancy", "falls in older people"]))
+
+
+def test_progress_counts_cached_texts_then_each_batch(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(embed_cache, "BATCH", 2)
+    embedder = FakeEmbedder()
+    cache = VectorCache(settings.index, {"model": "fake"}, embedder.dimension)
+    embed_cached(embedder, ["a b", "c d"], cache)
+    told: list[int] = []
+    embed_cached(embedder, ["a b", "c d", "e f", "g h", "i j"], cache, told.append)
+    assert told == [2, 2, 1]
