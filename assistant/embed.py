@@ -51,6 +51,15 @@ class Embedder(Protocol):
         """An (n, dimension) float32 array of unit-length rows."""
         ...
 
+    def embed_parts(
+        self, texts: Sequence[str], parts: Sequence[Sequence[str]], progress: Progress | None = None
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Each text's vector and, for each text, a (len(parts), dimension) array for its parts (its sentences),
+        from the same pass of the model: a part's vector is the mean of the model's states for the part's tokens,
+        read in the context of the whole text ("late chunking"). A part that is not in its text, or lies past the
+        model's window, is embedded alone."""
+        ...
+
 
 def model_path(model: str) -> Path:
     """The folder holding the sentence-transformers model named in settings."""
@@ -173,6 +182,39 @@ class SentenceTransformerEmbedder:
                 progress(len(batch))
         return np.vstack(parts)
 
+    def embed_parts(
+        self, texts: Sequence[str], parts: Sequence[Sequence[str]], progress: Progress | None = None
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        import torch
+
+        _mean_pooled(self.path)
+        model = self._model
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        pooled: list[list[np.ndarray | None]] = [[] for _ in texts]
+        order = np.argsort([len(text) for text in texts], kind="stable")
+        for start in range(0, len(texts), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            batch = _encodable([texts[i] for i in rows])
+            features = model.tokenizer(
+                batch,
+                padding=True,
+                truncation=True,
+                max_length=self.window,
+                return_offsets_mapping=True,
+                return_tensors="pt",
+            )
+            offsets = features.pop("offset_mapping").numpy()
+            with torch.inference_mode():
+                states = model[0]({k: v.to(model.device) for k, v in features.items()})["token_embeddings"]
+            states, mask = states.float().cpu().numpy(), features["attention_mask"].numpy().astype(bool)
+            for i, row in enumerate(rows):
+                mean = states[i][mask[i]].mean(0)
+                vectors[row] = mean / (np.linalg.norm(mean) or 1.0)
+                pooled[row] = pool_parts(states[i][mask[i]], offsets[i][mask[i]], batch[i], parts[row])
+            if progress:
+                progress(len(rows))
+        return vectors, _complete(self, parts, pooled)
+
 
 @contextlib.contextmanager
 def _no_progress_bars() -> Iterator[None]:
@@ -191,6 +233,59 @@ def _no_progress_bars() -> Iterator[None]:
 
 def _encodable(texts: Sequence[str]) -> list[str]:
     return [SURROGATE.sub("\ufffd", text) for text in texts]
+
+
+def _locate(part: str, text: str, start: int) -> tuple[int, int] | None:
+    """Where ``part`` is in ``text`` from ``start`` on, whitespace between its words matched loosely."""
+    found = re.compile(r"\s+".join(map(re.escape, part.split()))).search(text, start)
+    return found.span() if found and part.strip() else None
+
+
+def pool_parts(states: np.ndarray, offsets: np.ndarray, text: str, parts: Sequence[str]) -> list[np.ndarray | None]:
+    """For each part of ``text``, the unit-length mean of the states (one row per token, ``offsets`` its
+    characters) of the tokens inside it; None when it is not in the text or no token of it was read."""
+    real = offsets[:, 1] > offsets[:, 0]  # special tokens have no characters
+    out: list[np.ndarray | None] = []
+    at = 0
+    for part in parts:
+        span = _locate(part, text, at)
+        inside = real & (offsets[:, 0] < span[1]) & (offsets[:, 1] > span[0]) if span else None
+        if span is None or inside is None or not inside.any():
+            out.append(None)
+            continue
+        at = span[0]
+        mean = states[inside].mean(0)
+        out.append((mean / (np.linalg.norm(mean) or 1.0)).astype(np.float32))
+    return out
+
+
+def _complete(
+    embedder: Embedder, parts: Sequence[Sequence[str]], pooled: list[list[np.ndarray | None]]
+) -> list[np.ndarray]:
+    """The pooled part vectors with those that could not be pooled embedded alone."""
+    alone = [
+        part
+        for found, texts in zip(pooled, parts, strict=True)
+        for v, part in zip(found, texts, strict=True)
+        if v is None
+    ]
+    extra = iter(embedder.embed(alone)) if alone else iter(())
+    out = []
+    for found in pooled:
+        rows = [v if v is not None else next(extra) for v in found]
+        out.append(np.vstack(rows) if rows else np.zeros((0, embedder.dimension), np.float32))
+    return out
+
+
+def _mean_pooled(model: Path) -> None:
+    """Late chunking and the ONNX export assume a mean-pooled model, as the bundled one is."""
+    pooling = model / "1_Pooling" / "config.json"
+    if pooling.is_file() and not json.loads(pooling.read_text(encoding="utf-8")).get("pooling_mode_mean_tokens"):
+        raise ModelError(
+            f"{model} does not pool by the mean of its tokens, which the ONNX backend and sentence vectors read in"
+            " their passage need.",
+            f'{TORCH_HINT} Set `sentence_vectors = "alone"` too.',
+        )
 
 
 class OnnxEmbedder(SentenceTransformerEmbedder):
@@ -245,9 +340,11 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
         tokenizer.no_padding()
         return tokenizer
 
-    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        order = np.argsort([len(text) for text in texts], kind="stable")  # similar lengths pad little
+    def _batches(
+        self, texts: Sequence[str], outputs: list[str], progress: Progress | None
+    ) -> Iterator[tuple[np.ndarray, list[Any], list[np.ndarray]]]:
+        """The texts in batches of similar lengths (they pad little): each batch's rows, encodings and outputs."""
+        order = np.argsort([len(text) for text in texts], kind="stable")
         pending = 0  # embedded since progress was last told
         for start in range(0, len(texts), self.batch_size):
             rows = order[start : start + self.batch_size]
@@ -258,14 +355,32 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
                 ids[i, : len(e.ids)] = e.ids
                 mask[i, : len(e.ids)] = 1
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-            out[rows] = self._session.run(None, feed)[0]
+            yield rows, encoded, self._session.run(outputs, feed)
             pending += len(rows)
             if progress and (pending >= self.batch_size * 8 or start + self.batch_size >= len(texts)):
                 progress(pending)
                 pending = 0
+
+    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for rows, _, (vectors,) in self._batches(texts, ["embedding"], progress):
+            out[rows] = vectors
         return out
 
+    def embed_parts(
+        self, texts: Sequence[str], parts: Sequence[Sequence[str]], progress: Progress | None = None
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        pooled: list[list[np.ndarray | None]] = [[] for _ in texts]
+        for rows, encoded, (batch, states) in self._batches(texts, ["embedding", "states"], progress):
+            vectors[rows] = batch
+            for i, (row, e) in enumerate(zip(rows, encoded, strict=True)):
+                offsets = np.asarray(e.offsets, dtype=np.int64).reshape(-1, 2)
+                pooled[row] = pool_parts(states[i, : len(e.ids)], offsets, texts[row], parts[row])
+        return vectors, _complete(self, parts, pooled)
 
+
+EXPORT_VERSION = 2  # 2: the token states are an output too (sentence vectors read in their passage)
 TORCH_HINT = 'Set `backend = "torch"` (JSNA_BACKEND=torch) to run the model with torch instead.'
 
 
@@ -274,7 +389,7 @@ def onnx_file(model: Path, quantized: bool, cache: Path) -> Path:
     from filelock import FileLock
 
     weights = sorted(p for p in model.rglob("*") if p.suffix in {".safetensors", ".bin"})
-    key = hashlib.sha1(str(model.resolve()).encode())
+    key = hashlib.sha1(f"{model.resolve()}:{EXPORT_VERSION}".encode())
     for path in weights:
         key.update(f"{path.name}:{path.stat().st_size}:{path.stat().st_mtime_ns}".encode())
     folder = cache / "onnx" / key.hexdigest()[:16]
@@ -306,9 +421,7 @@ def onnx_file(model: Path, quantized: bool, cache: Path) -> Path:
 def _export(model: Path, target: Path) -> None:
     """Export the transformer with mean pooling and normalisation inside the graph, as sentence-transformers
     computes them for this model."""
-    pooling = model / "1_Pooling" / "config.json"
-    if pooling.is_file() and not json.loads(pooling.read_text(encoding="utf-8")).get("pooling_mode_mean_tokens"):
-        raise ModelError(f"The ONNX backend supports mean-pooled models; {model} pools otherwise.", TORCH_HINT)
+    _mean_pooled(model)
     import torch
     from transformers import AutoModel
 
@@ -326,7 +439,7 @@ def _export(model: Path, target: Path) -> None:
             ).last_hidden_state
             weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
             mean = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(mean, p=2, dim=1)
+            return torch.nn.functional.normalize(mean, p=2, dim=1), hidden
 
     names = ["input_ids", "attention_mask", "token_type_ids"]
     example = torch.ones((1, 8), dtype=torch.long)
@@ -338,8 +451,11 @@ def _export(model: Path, target: Path) -> None:
             (example, example, torch.zeros_like(example)),
             str(partial),
             input_names=names,
-            output_names=["embedding"],
-            dynamic_axes={**{name: {0: "batch", 1: "sequence"} for name in names}, "embedding": {0: "batch"}},
+            output_names=["embedding", "states"],
+            dynamic_axes={
+                **{name: {0: "batch", 1: "sequence"} for name in [*names, "states"]},
+                "embedding": {0: "batch"},
+            },
             opset_version=17,
             dynamo=False,
         )

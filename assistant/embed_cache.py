@@ -29,8 +29,10 @@ BATCH = 512  # texts per file: about 20 s of long passages on 2 cores, the most 
 SUFFIX = ".npz"
 
 
-def _digest(text: str) -> bytes:
-    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
+def _digest(text: str, part: str | None = None) -> bytes:
+    """The key of a text's vector, or of a part's vector read in that text."""
+    key = text if part is None else f"{part}\x00{text}"
+    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).digest()
 
 
 class VectorCache:
@@ -66,12 +68,15 @@ class VectorCache:
             return
         self._vectors.update(zip(keys.tolist(), vectors, strict=True))
 
-    def get(self, text: str) -> np.ndarray | None:
-        return self._vectors.get(_digest(text))
+    def get(self, text: str, part: str | None = None) -> np.ndarray | None:
+        return self._vectors.get(_digest(text, part))
 
-    def add(self, texts: Sequence[str], vectors: np.ndarray) -> None:
-        """Keep one finished batch: on disk before this returns."""
-        keys = np.asarray([_digest(text) for text in texts], dtype="S20")
+    def add(self, texts: Sequence[str], vectors: np.ndarray, parts: Sequence[Sequence[str]] = ()) -> None:
+        """Keep one finished batch (with ``parts``, the vectors of each text's parts follow the texts' own, in
+        order): on disk before this returns."""
+        digests = [_digest(text) for text in texts]
+        digests += [_digest(text, part) for text, text_parts in zip(texts, parts, strict=False) for part in text_parts]
+        keys = np.asarray(digests, dtype="S20")
         vectors = np.asarray(vectors, dtype=np.float32)
         self.folder.mkdir(parents=True, exist_ok=True)
         name = uuid.uuid4().hex
@@ -99,21 +104,43 @@ def embed_cached(
 ) -> np.ndarray:
     """``embedder.embed(texts)``, taking what ``cache`` holds and keeping each batch there as it finishes.
     ``progress`` is told of cached texts first, then of each embedded batch."""
+    return embed_parts_cached(embedder, texts, [()] * len(texts), cache, progress, alone=True)[0]
+
+
+def embed_parts_cached(
+    embedder: Embedder,
+    texts: Sequence[str],
+    parts: Sequence[Sequence[str]],
+    cache: VectorCache,
+    progress: Callable[[int], None] | None = None,
+    alone: bool = False,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """``embedder.embed_parts(texts, parts)`` (``alone``: ``embed(texts)``, no parts) through ``cache``, as
+    :func:`embed_cached`."""
     out = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    out_parts: list[np.ndarray] = [np.zeros((len(p), embedder.dimension), np.float32) for p in parts]
     todo = []
     for row, text in enumerate(texts):
-        vector = cache.get(text)
-        if vector is None:
+        kept = [cache.get(text), *(cache.get(text, part) for part in parts[row])]
+        if any(vector is None for vector in kept):
             todo.append(row)
-        else:
-            out[row] = vector
+            continue
+        out[row] = kept[0]
+        for i, vector in enumerate(kept[1:]):
+            out_parts[row][i] = vector
     if progress and len(todo) < len(texts):
         progress(len(texts) - len(todo))
     todo.sort(key=lambda row: len(texts[row]))  # batches of similar lengths pad little
     for start in range(0, len(todo), BATCH):
         rows = todo[start : start + BATCH]
-        batch = [texts[row] for row in rows]
-        vectors = embedder.embed(batch, progress)
-        cache.add(batch, vectors)
+        batch, batch_parts = [texts[row] for row in rows], [parts[row] for row in rows]
+        part_vectors: list[np.ndarray] = []
+        if alone:
+            vectors = embedder.embed(batch, progress)
+        else:
+            vectors, part_vectors = embedder.embed_parts(batch, batch_parts, progress)
+        cache.add(batch, np.vstack([vectors, *part_vectors]), batch_parts)
         out[rows] = vectors
-    return out
+        for row, row_parts in zip(rows, part_vectors, strict=False):
+            out_parts[row] = row_parts
+    return out, out_parts

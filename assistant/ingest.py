@@ -28,7 +28,7 @@ from assistant import corpus, store
 from assistant.chunk import chunk_pages, embedding_text, sentences
 from assistant.config import Settings
 from assistant.embed import Embedder, model_words
-from assistant.embed_cache import VectorCache, discard_cache, embed_cached
+from assistant.embed_cache import VectorCache, discard_cache, embed_cached, embed_parts_cached
 from assistant.errors import ConfigError, JsnaError
 from assistant.indicators import LOADER_VERSION, catalogue_texts, load_folder
 from assistant.lexical import Lexical
@@ -98,7 +98,8 @@ def ingest(
             seconds = time.perf_counter() - started
             return replace(report, chunks=len(old.chunks), indicator_rows=rows, seconds=seconds, timings=timings)
         cache = VectorCache(settings.index, {"model": embedder.name, "backend": settings.backend}, embedder.dimension)
-        embedded, indicators = _embed(embedder, cache, new_chunks, indicators, progress, timings)
+        in_passage = settings.sentence_vectors == "in_passage"
+        embedded, indicators = _embed(embedder, cache, in_passage, new_chunks, indicators, progress, timings)
         chunks = _write(settings, embedder, old, plan, new_docs, new_chunks, embedded, indicators, report, progress)
         cache.clear()
         timings["index"] = time.perf_counter() - started - sum(v for k, v in timings.items() if k != "index")
@@ -257,38 +258,50 @@ SentencePairs = list[tuple[str, np.ndarray]]  # a chunk's quotable sentences, ea
 class _Embedded:
     vectors: np.ndarray  # one per new chunk
     sentences: list[SentencePairs]  # one list per new chunk
-    distinct: int  # sentences embedded (a sentence in two overlapping chunks once)
+    distinct: int  # sentence vectors made (embedded alone: a sentence in two overlapping chunks once)
 
 
 def _embed(
     embedder: Embedder,
     cache: VectorCache,
+    in_passage: bool,
     new_chunks: list[Chunk],
     indicators: _Indicators,
     progress: ProgressCallback,
     timings: dict[str, float],
 ) -> tuple[_Embedded, _Indicators]:
-    """Vectors for the new chunks and their quotable sentences (each distinct sentence once: neighbouring
-    chunks overlap), and for the indicator catalogue when the table was read again; each batch is kept in
-    ``cache`` as it finishes, and what an interrupted ingest kept there is not embedded again."""
+    """Vectors for the new chunks and their quotable sentences (``in_passage``: from the chunk's own pass of the
+    model), and for the indicator catalogue when the table was read again; each batch is kept in ``cache`` as it
+    finishes, and what an interrupted ingest kept there is not embedded again."""
     t = time.perf_counter()
     per_chunk = [sentences(c.text) for c in new_chunks]
-    distinct = list(dict.fromkeys(text for texts in per_chunk for text in texts))
-    texts = [embedding_text(c.title, c.section, c.text) for c in new_chunks] + distinct
+    texts = [embedding_text(c.title, c.section, c.text) for c in new_chunks]
+    if in_passage:  # each sentence from its passage's pass of the model
+        distinct = sum(map(len, per_chunk))
+        total = len(texts)
+    else:  # each distinct sentence embedded once, alone: neighbouring chunks overlap
+        alone = list(dict.fromkeys(text for chunk_texts in per_chunk for text in chunk_texts))
+        distinct, total = len(alone), len(texts) + len(alone)
     embedded = [0]
 
     def on_batch(n: int) -> None:
         embedded[0] += n
-        progress(ProgressEvent("embed", embedded[0], len(texts)))
+        progress(ProgressEvent("embed", embedded[0], total))
 
-    progress(ProgressEvent("embed", 0, len(texts)))
-    vectors = embed_cached(embedder, texts, cache, on_batch)
+    progress(ProgressEvent("embed", 0, total))
+    if in_passage:
+        vectors, part_vectors = embed_parts_cached(embedder, texts, per_chunk, cache, on_batch)
+    else:
+        both = embed_cached(embedder, texts + alone, cache, on_batch)
+        vectors, by_text = both[: len(texts)], dict(zip(alone, both[len(texts) :], strict=True))
+        part_vectors = [np.asarray([by_text[text] for text in chunk_texts]) for chunk_texts in per_chunk]
     if indicators.table is not None and indicators.vectors is None:
         indicators = replace(indicators, vectors=embed_cached(embedder, catalogue_texts(indicators.table), cache))
     timings["embed"] = time.perf_counter() - t
-    by_text = dict(zip(distinct, vectors[len(new_chunks) :], strict=True))
-    pairs = [[(text, by_text[text]) for text in chunk_texts] for chunk_texts in per_chunk]
-    return _Embedded(vectors[: len(new_chunks)], pairs, len(distinct)), indicators
+    pairs = [
+        list(zip(chunk_texts, rows, strict=True)) for chunk_texts, rows in zip(per_chunk, part_vectors, strict=True)
+    ]
+    return _Embedded(vectors, pairs, distinct), indicators
 
 
 # --- 5. write -----------------------------------------------------------------------------------------------

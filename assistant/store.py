@@ -96,6 +96,8 @@ class Manifest:
         values = {key: value for key, value in data.items() if key in known}
         values["documents"] = {path: DocumentInfo(**info) for path, info in data.get("documents", {}).items()}
         values["skipped"] = tuple(SkippedFile(**s) for s in data.get("skipped", []))
+        # An index from before the sentence_vectors setting embedded its sentences alone.
+        values["chunking"] = {"sentence_vectors": "alone", **data.get("chunking", {})}
         if data.get("versions") is not None:
             values["versions"] = tuple(tuple(group) for group in data["versions"])
         return cls(**values)

@@ -52,14 +52,29 @@ class FakeEmbedder:
 
     def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         self.embedded.extend(texts)
+        if progress:
+            progress(len(texts))
+        return self._vectors(texts)
+
+    def embed_parts(
+        self, texts: Sequence[str], parts: Sequence[Sequence[str]], progress: Callable[[int], None] | None = None
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The texts embedded (and counted); each part's vector is its words' with its text's first word, as if
+        read in the text. Parts are not counted: they come from the texts' pass."""
+        vectors = self.embed(texts, progress)
+        read = [
+            self._vectors([f"{text.split()[0]} {part}" for part in text_parts])
+            for text, text_parts in zip(texts, parts, strict=True)
+        ]
+        return vectors, read
+
+    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in re.findall(r"[a-z0-9]+", text.lower()):
                 seed = int.from_bytes(hashlib.sha1(word.encode()).digest()[:4], "little")
                 out[row] += np.random.default_rng(seed).standard_normal(self.dimension).astype(np.float32)
             out[row] /= np.linalg.norm(out[row]) or 1.0
-        if progress:
-            progress(len(texts))
         return out
 
 

@@ -70,3 +70,36 @@ def test_onnx_backends_agree_with_torch_and_are_made_once(tmp_path: Path, caplog
     assert OnnxEmbedder(backend="onnx-int8", cache=tmp_path, threads=1).embed(texts[:1]).shape == (1, 384)
     assert int8.stat().st_mtime_ns == made  # found in the cache, not made again
     assert OnnxEmbedder(cache=tmp_path).embed([]).shape == (0, 384)
+
+
+@pytest.mark.real
+def test_sentence_vectors_read_in_their_passage_agree_across_backends(tmp_path: Path) -> None:
+    passage = (
+        "Falls in older people - Hip fractures\n"
+        "Emergency admissions for hip fractures rose to 610 per 100,000 people aged 65 and over.  Each fracture"
+        " costs the NHS about 14,000 pounds in acute care. "
+    )
+    parts = [
+        "Emergency admissions for hip fractures rose to 610 per 100,000 people aged 65 and over.",
+        "Each fracture costs the NHS about 14,000 pounds in acute care.",  # two spaces before it in the passage
+        "A sentence this passage does not hold, about smoking in pregnancy.",
+    ]
+    last = "The last sentence lies past the model's window."
+    long = "word " * 300 + last
+    torch = SentenceTransformerEmbedder(threads=1)
+    onnx = OnnxEmbedder(cache=tmp_path, threads=1)
+    alone = torch.embed(parts)
+    torch_read: list[np.ndarray] = []
+    for embedder in (torch, onnx):
+        told: list[int] = []
+        vectors, read = embedder.embed_parts([passage, long], [parts, [last]], told.append)
+        assert sum(told) == 2 and read[0].shape == (3, 384) and read[1].shape == (1, 384)
+        assert np.allclose(vectors, torch.embed([passage, long]), atol=1e-4)  # the passages' own vectors
+        assert np.allclose(np.linalg.norm(read[0], axis=1), 1.0, atol=1e-5)
+        similarity = read[0] @ alone.T
+        assert similarity[0, 0] > similarity[0, 1] and similarity[1, 1] > similarity[1, 0]  # each is itself
+        assert similarity[2, 2] > 0.9999  # not in the passage: embedded alone
+        assert read[1][0] @ embedder.embed([last])[0] > 0.9999  # past the window: embedded alone
+        if torch_read:
+            assert (read[0] * torch_read[0]).sum(axis=1).min() > 0.9999
+        torch_read = read

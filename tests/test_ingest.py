@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -112,6 +113,31 @@ def test_changed_chunk_settings_rebuild_everything(settings: Settings) -> None:
     assert len(report.updated) == 2 and embedder.embedded
     with pytest.raises(store.IndexMismatchError, match="jsna ingest --full"):
         Retriever(settings, FakeEmbedder()).search("smoking")
+
+
+def test_sentences_read_in_their_passage_cost_no_embedding_of_their_own(settings: Settings) -> None:
+    alone = ingest(settings, FakeEmbedder())
+    embedder = FakeEmbedder()
+    report = ingest(settings.replace(sentence_vectors="in_passage"), embedder)
+    assert report.rebuilt_because == "the model or chunk settings changed"
+    assert len(embedder.embedded) == report.chunks_embedded == alone.chunks  # the passages only
+    snap = store.load(settings.index, expect=settings.replace(sentence_vectors="in_passage").chunking())
+    assert len(snap.sentences.texts) == report.sentences_embedded >= alone.sentences_embedded > 0
+    text, vector = snap.sentences.of(0)[0]
+    assert vector @ FakeEmbedder().embed([f"{snap.chunks[0].title.split()[0]} {text}"])[0] > 0.999
+    with pytest.raises(store.IndexMismatchError, match="sentence_vectors"):
+        store.load(settings.index, expect=settings.chunking())
+
+
+def test_an_index_from_before_the_setting_counts_as_sentences_alone(settings: Settings) -> None:
+    ingest(settings, FakeEmbedder())
+    manifest = settings.index / store.current_version(settings.index) / store.MANIFEST  # type: ignore[operator]
+    data = json.loads(manifest.read_text())
+    del data["chunking"]["sentence_vectors"]
+    manifest.write_text(json.dumps(data))
+    again = FakeEmbedder()
+    assert not ingest(settings, again).changed and again.embedded == []
+    assert store.load(settings.index, expect=settings.chunking(), verify=False).chunks
 
 
 def test_full_rebuild_embeds_everything_again(settings: Settings) -> None:
