@@ -12,7 +12,7 @@ from typing import Any
 
 from assistant.answer import NUMBER, PERIODS, numbers
 from assistant.calibrated import LogisticModel
-from assistant.config import BACKENDS, Settings
+from assistant.config import BACKENDS, SENTENCE_VECTORS, Settings
 from assistant.embed import load_embedder
 from assistant.ingest import ingest
 from assistant.model import Hit, IngestReport
@@ -36,12 +36,31 @@ HELDOUT_QUESTIONS = ("questions_heldout2.jsonl",)
 def index_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
     parser.add_argument("--index", type=Path, default=Path("/tmp/jsna-bench-index"))
+    model_arguments(parser)
+
+
+def model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", choices=BACKENDS, default=Settings.backend, help="how the model runs")
+    parser.add_argument(
+        "--sentence-vectors", choices=SENTENCE_VECTORS, default=Settings.sentence_vectors, help="the setting"
+    )
 
 
-def open_index(corpus: Path, index: Path, backend: str = Settings.backend) -> tuple[Retriever, IngestReport]:
+def results_suffix(args: argparse.Namespace) -> str:
+    """Results of settings other than the defaults go to their own file: ``-BACKEND``, then ``-in-passage``."""
+    suffix = "" if args.backend == Settings.backend else f"-{args.backend}"
+    if args.sentence_vectors != Settings.sentence_vectors:
+        suffix += f"-{args.sentence_vectors.replace('_', '-')}"
+    return suffix
+
+
+def open_index(
+    corpus: Path, index: Path, backend: str = Settings.backend, sentence_vectors: str = Settings.sentence_vectors
+) -> tuple[Retriever, IngestReport]:
     """A retriever over ``index``, brought up to date with ``corpus`` (incrementally) with the real model."""
-    settings = Settings(corpus=corpus, index=index, threads=os.cpu_count() or 2, backend=backend)
+    settings = Settings(
+        corpus=corpus, index=index, threads=os.cpu_count() or 2, backend=backend, sentence_vectors=sentence_vectors
+    )
     embedder = load_embedder(settings)
     report = ingest(settings, embedder)
     return Retriever(settings, embedder), report

@@ -12,8 +12,10 @@ under it ("also in": another version or copy of the document, shown once). The g
 (:mod:`assistant.versions`) are listed.
 
     python bench/library.py [--corpus DIR] [--library DIR] [--index DIR] [--small-index DIR] [--full]
+        [--backend onnx-int8|onnx|torch] [--sentence-vectors alone|in_passage]
 
-Prints markdown tables and writes them to ``bench/results/library.md``.
+Prints markdown tables and writes them to ``bench/results/library.md`` (for other settings, with the suffix
+``bench/retrieval.py`` uses; give them their own ``--index`` and ``--small-index``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from typing import Any
 
 from calibrate_answers import DEV, HELDOUT, load_questions
 from calibrate_ranking import KS
-from common import REPO, is_gold, open_index, p50_p95, write_results
+from common import REPO, is_gold, model_arguments, open_index, p50_p95, results_suffix, write_results
 
 from assistant.answer import respond
 from assistant.config import Settings
@@ -103,9 +105,11 @@ def main() -> None:
     parser.add_argument("--index", type=Path, default=Path("/tmp/jsna-library-index"))
     parser.add_argument("--small-index", type=Path, default=Path("/tmp/jsna-bench-index"))
     parser.add_argument("--full", action="store_true", help="rebuild the library index from scratch")
+    model_arguments(parser)
     args = parser.parse_args()
     corpus = mirror(args.corpus, args.library, Path(f"{args.index}-corpus"))
-    settings = Settings(corpus=corpus, index=args.index, threads=os.cpu_count() or 2)
+    model = {"backend": args.backend, "sentence_vectors": args.sentence_vectors}
+    settings = Settings(corpus=corpus, index=args.index, threads=os.cpu_count() or 2, **model)
     embedder = load_embedder(settings)
     report: IngestReport = ingest(settings, embedder, full=args.full)
     library = Retriever(settings, embedder)
@@ -126,15 +130,15 @@ def main() -> None:
         library.search(q["question"])
         latencies.append((time.perf_counter() - start) * 1000)
     p50, p95 = p50_p95(latencies)
-    small, _ = open_index(args.corpus, args.small_index)
+    small, _ = open_index(args.corpus, args.small_index, **model)
     embedded = report.chunks_embedded + report.sentences_embedded
     stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.timings.items())
     lines = [
         f"# Library benchmark, {time.strftime('%Y-%m-%d')}",
         "",
         f"`{args.corpus}` ({len(list((args.corpus / 'pdf').glob('*.pdf')))} PDFs) and `{args.library}` "
-        f"({len(list((args.library / 'pdf').glob('*.pdf')))} PDFs) in one index; backend `{settings.backend}`; "
-        f"{os.cpu_count()} cores.",
+        f"({len(list((args.library / 'pdf').glob('*.pdf')))} PDFs) in one index; backend `{settings.backend}`, "
+        f"sentence vectors `{settings.sentence_vectors}`; {os.cpu_count()} cores.",
         "",
         "| measure | value |",
         "|---|---:|",
@@ -170,7 +174,7 @@ def main() -> None:
         *(f"- {line}" for line in version_lines(groups, snap.manifest.documents)),
         "",
     ]
-    write_results("library.md", "\n".join(lines))
+    write_results(f"library{results_suffix(args)}.md", "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -19,9 +19,11 @@ and ``bench/calibrate_sentences.py``).
 Latency: p50/p95 of a search, query embedding included. The index is built (incrementally) with the real model.
 
     python bench/retrieval.py [--corpus DIR] [--index DIR] [--backend onnx-int8|onnx|torch]
+        [--sentence-vectors alone|in_passage]
 
 Prints markdown tables and writes them to ``bench/results/retrieval.md`` (``retrieval-BACKEND.md`` for a backend
-other than the default; give each backend its own ``--index``).
+other than the default, ``-in-passage`` added for sentence vectors read in their passage; give each its own
+``--index``).
 """
 
 from __future__ import annotations
@@ -37,11 +39,20 @@ from typing import Any
 from calibrate_answers import DEV, HELDOUT, calibrated, load_questions
 from calibrate_ranking import fold_rankers
 from calibrate_sentences import Case, fold_models
-from common import asked_figure, fold_of, index_arguments, is_gold, open_index, p50_p95, quotes, write_results
+from common import (
+    asked_figure,
+    fold_of,
+    index_arguments,
+    is_gold,
+    open_index,
+    p50_p95,
+    quotes,
+    results_suffix,
+    write_results,
+)
 
 from assistant.answer import compose, sentence_model
 from assistant.calibrated import LogisticModel
-from assistant.config import Settings
 from assistant.evidence import FEATURES, Evidence, decision, gather
 from assistant.model import Hit
 from assistant.retrieve import MODES, Retriever
@@ -146,7 +157,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     index_arguments(parser)
     args = parser.parse_args()
-    retriever, report = open_index(args.corpus, args.index, args.backend)
+    retriever, report = open_index(args.corpus, args.index, args.backend, args.sentence_vectors)
     retriever.search("warm up the model and caches")
     dev_questions, heldout_questions = load_questions(DEV), load_questions(HELDOUT)
     latencies: dict[str, list[float]] = {"dev": [], "held-out": []}
@@ -158,7 +169,8 @@ def main() -> None:
     out = [
         f"# Retrieval benchmark, {time.strftime('%Y-%m-%d')}",
         "",
-        f"Corpus `{args.corpus}` ({report.chunks} chunks); backend `{args.backend}`; {os.cpu_count()} cores. Dev: "
+        f"Corpus `{args.corpus}` ({report.chunks} chunks); backend `{args.backend}`; sentence vectors "
+        f"`{args.sentence_vectors}`; {os.cpu_count()} cores. Dev: "
         + ", ".join(f"`{Path(p).name}`" for p in DEV)
         + f"; held-out: `{Path(HELDOUT[0]).name}`. Page-level hits (a hit is a page; it counts when one of its "
         "passages is from a gold document and overlaps the gold pages). Out-of-scope declining and false "
@@ -173,8 +185,7 @@ def main() -> None:
         p50, p95 = p50_p95(latencies["dev" if rows is dev else "held-out"])
         figures = answer_figures(rows) | {"hybrid search p50 / p95 ms": f"{p50:.1f} / {p95:.1f}"}
         out += ["| answer | value |", "|---|---:|", *(f"| {k} | {v} |" for k, v in figures.items()), ""]
-    suffix = "" if args.backend == Settings.backend else f"-{args.backend}"  # other backends, to compare
-    write_results(f"retrieval{suffix}.md", "\n".join(out))
+    write_results(f"retrieval{results_suffix(args)}.md", "\n".join(out))
 
 
 if __name__ == "__main__":
