@@ -282,9 +282,9 @@ def resume_table(result: ResumeResult, full: FullResult) -> Iterator[str]:
             ("killed with SIGKILL after embedding", f"{done} of {total} texts ({done / total:.0%})"),
             ("run again: total s", f"{r.seconds:.1f}"),
             (
-                "run again: embedded",
-                f"{r.chunks_embedded} chunks and {r.sentences_embedded} sentences, of which "
-                f"{total - done} texts were not done",
+                "run again: texts of the index / not done before",
+                f"{r.chunks_embedded} chunks and {r.sentences_embedded} sentences / {total - done} texts "
+                "(the longest: batches go shortest first)",
             ),
             (f"run again / full ingest, goal <= {RESUME_GOAL:.2f}", f"{share:.3f} ({_goal(share <= RESUME_GOAL)})"),
             ("stages of the run again", ", ".join(f"{k} {v:.1f} s" for k, v in r.timings.items())),
