@@ -237,8 +237,9 @@ def _encodable(texts: Sequence[str]) -> list[str]:
 
 def _locate(part: str, text: str, start: int) -> tuple[int, int] | None:
     """Where ``part`` is in ``text`` from ``start`` on, whitespace between its words matched loosely."""
-    found = re.compile(r"\s+".join(map(re.escape, part.split()))).search(text, start)
-    return found.span() if found and part.strip() else None
+    words = part.split()
+    found = re.compile(r"\s+".join(map(re.escape, words))).search(text, start) if words else None
+    return found.span() if found else None
 
 
 def pool_parts(states: np.ndarray, offsets: np.ndarray, text: str, parts: Sequence[str]) -> list[np.ndarray | None]:
@@ -249,7 +250,7 @@ def pool_parts(states: np.ndarray, offsets: np.ndarray, text: str, parts: Sequen
     at = 0
     for part in parts:
         span = _locate(part, text, at)
-        inside = real & (offsets[:, 0] < span[1]) & (offsets[:, 1] > span[0]) if span else None
+        inside = None if span is None else real & (offsets[:, 0] < span[1]) & (offsets[:, 1] > span[0])
         if span is None or inside is None or not inside.any():
             out.append(None)
             continue
