@@ -5,9 +5,9 @@ An ingest writes its index only at the end (:mod:`assistant.store`), so without 
 of 15 would start again from nothing. Vectors are kept by the text embedded and the model that embedded it, in
 ``index/.vectors/<model key>/``: one small file per batch of ``BATCH`` texts, written whole (a temporary file,
 fsynced, then renamed) as the batch finishes. The folder is hidden and never read by a search. It is bounded: the
-folders of other models are removed when it opens, and the whole cache when an ingest has written its index
-(the index then holds the vectors); a file torn by a power cut or unreadable is dropped and its texts embedded
-again.
+folders of other models are removed when it opens, and its oldest files beyond ``MAX_BYTES`` (ingests that kept
+failing on a changing corpus); the whole cache is removed when an ingest has written its index (the index then
+holds the vectors). A file torn by a power cut or unreadable is dropped and its texts embedded again.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from assistant.embed import Embedder
 FOLDER = ".vectors"
 BATCH = 512  # texts per file: about 20 s of long passages on 2 cores, the most a crash can lose
 SUFFIX = ".npz"
+MAX_BYTES = 2 * 1024**3  # about 1.3 million vectors: several libraries' worth
 
 
 def _digest(text: str, part: str | None = None) -> bytes:
@@ -49,8 +50,13 @@ class VectorCache:
                 if other.name != key:
                     shutil.rmtree(other, ignore_errors=True)
         if self.folder.is_dir():
-            for path in sorted(self.folder.iterdir()):
-                self._read(path)
+            kept = 0
+            for path in sorted(self.folder.iterdir(), key=lambda p: p.stat().st_mtime_ns, reverse=True):
+                kept += path.stat().st_size
+                if kept > MAX_BYTES:
+                    path.unlink(missing_ok=True)  # the oldest beyond the bound
+                else:
+                    self._read(path)
 
     def __len__(self) -> int:
         return len(self._vectors)
@@ -73,7 +79,7 @@ class VectorCache:
 
     def add(self, texts: Sequence[str], vectors: np.ndarray, parts: Sequence[Sequence[str]] = ()) -> None:
         """Keep one finished batch (with ``parts``, the vectors of each text's parts follow the texts' own, in
-        order): on disk before this returns."""
+        order): its file is fsynced before this returns."""
         digests = [_digest(text) for text in texts]
         digests += [_digest(text, part) for text, text_parts in zip(texts, parts, strict=False) for part in text_parts]
         keys = np.asarray(digests, dtype="S20")

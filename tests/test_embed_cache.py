@@ -3,6 +3,7 @@ cleaned."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -93,3 +94,15 @@ def test_progress_counts_cached_texts_then_each_batch(settings: Settings, monkey
     told: list[int] = []
     embed_cached(embedder, ["a b", "c d", "e f", "g h", "i j"], cache, told.append)
     assert told == [2, 2, 1]
+
+
+def test_the_cache_keeps_its_newest_files_within_its_bound(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    embedder = FakeEmbedder()
+    cache = VectorCache(settings.index, {"model": "fake"}, embedder.dimension)
+    embed_cached(embedder, ["an old batch"], cache)
+    (old,) = cache.folder.iterdir()
+    os.utime(old, ns=(1, 1))
+    embed_cached(embedder, ["a newer batch"], cache)
+    monkeypatch.setattr(embed_cache, "MAX_BYTES", old.stat().st_size + 10)
+    bounded = VectorCache(settings.index, {"model": "fake"}, embedder.dimension)
+    assert len(bounded) == 1 and bounded.get("a newer batch") is not None and not old.exists()
