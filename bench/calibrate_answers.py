@@ -55,7 +55,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     index_arguments(parser)
     args = parser.parse_args()
-    retriever, _ = open_index(args.corpus, args.index, args.backend)
+    retriever, _ = open_index(args.corpus, args.index, args.backend, args.sentence_vectors)
     questions = [q for q in load_questions(DEV) if q["type"] != "indicator_only"]
     rows = [gather(retriever, q["question"], retriever.search(q["question"], k=10)).features() for q in questions]
     model = calibrated(rows, [q["type"] == "out_of_scope" for q in questions], FEATURES)

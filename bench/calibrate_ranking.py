@@ -66,7 +66,7 @@ def main() -> None:
     index_arguments(parser)
     parser.add_argument("--no-write", action="store_true", help="report only; leave assistant/ranking.json")
     args = parser.parse_args()
-    retriever, _ = open_index(args.corpus, args.index, args.backend)
+    retriever, _ = open_index(args.corpus, args.index, args.backend, args.sentence_vectors)
     dev, heldout = load_questions(DEV), load_questions(HELDOUT)
     folds = fold_rankers(retriever, dev)
     shipped = fit_ranking(retriever, dev)

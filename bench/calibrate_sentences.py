@@ -104,7 +104,7 @@ def main() -> None:
     index_arguments(parser)
     parser.add_argument("--no-write", action="store_true", help="report only; leave assistant/sentences.json")
     args = parser.parse_args()
-    retriever, _ = open_index(args.corpus, args.index, args.backend)
+    retriever, _ = open_index(args.corpus, args.index, args.backend, args.sentence_vectors)
     dev, heldout = cases(retriever, load_questions(DEV)), cases(retriever, load_questions(HELDOUT))
     folds = fold_models(dev)
     shipped = fit_sentences(dev)

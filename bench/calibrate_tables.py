@@ -50,7 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     index_arguments(parser)
     args = parser.parse_args()
-    retriever, _ = open_index(args.corpus, args.index, args.backend)
+    retriever, _ = open_index(args.corpus, args.index, args.backend, args.sentence_vectors)
     items = tr.collect(retriever, tr.load(tr.DEV))
     positives = sum(sum(i.labels) for i in items)
     print(f"{len(items)} dev questions, {sum(len(i.labels) for i in items)} candidates, {positives} relevant")

@@ -81,7 +81,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     index_arguments(parser)
     args = parser.parse_args()
-    retriever, report = open_index(args.corpus, args.index, args.backend)
+    retriever, report = open_index(args.corpus, args.index, args.backend, args.sentence_vectors)
     model: LogisticModel = shipped_model()
     indicator_tables(retriever, "warm up")
     dev_questions, heldout_questions = tr.load(tr.DEV), tr.load(tr.HELDOUT)
