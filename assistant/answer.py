@@ -4,9 +4,10 @@ the evidence is weak, as the calibrated decision of :mod:`assistant.evidence` sa
 matching indicator tables.
 
 The answer's sentences are chosen by meaning: every sentence of the returned pages (embedded at ingest with the
-passages' model) is scored by a logistic model fitted on dev fact questions (``sentences.json``, by
-``bench/calibrate_sentences.py``) over its similarity to the question, whether it gives a figure when one is asked
-for, the year and unit the question names, the IDF-weighted share of the question's words it holds, and its page's
+passages' model) is scored by a pairwise logistic model fitted on dev fact questions (``sentences.json``, by
+``bench/calibrate_sentences.py``: which of a question's sentences gives the asked figure) over its similarity to the
+question, whether it gives a figure when one is asked for, the year the question names and the unit it asks for (a
+percentage for "what proportion"), the IDF-weighted share of the question's words it holds, and its page's
 place in the results. A sentence saying what a chosen one already says is passed over, at most ``PER_PAGE`` come
 from one page, and a sentence with a figure leads when one is asked for.
 """
@@ -38,6 +39,8 @@ NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 YEARS = re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b")
 PERIODS = re.compile(r"\b(?:19|20)\d\d(?:\s?[/–-]\s?(?:19|20)?\d\d)?\b")  # "2019", "2017/18", "2014-16", "2011–2021"
 UNITS = re.compile(r"%|per cent|percent|per [\d,]+|\brate\b|\bratio\b", re.I)
+PERCENT_QUESTION = re.compile(r"\b(percentage|proportion|per ?cent|share|what fraction)\b|%", re.I)
+PERCENT = re.compile(r"%|\bper ?cent\b", re.I)
 SENTENCE_FEATURES = ("similarity", "figure", "year", "unit", "overlap", "rank")
 SENTENCE_MODEL = Path(__file__).with_name("sentences.json")
 SAME_THING = 0.9  # sentences this similar, with the same figures, say the same thing: only one is quoted
@@ -116,13 +119,14 @@ def compose(
 
 @dataclass(frozen=True)
 class Asked:
-    """What a question asks of a sentence: a figure, years, a unit; its own numbers ("Year 6", "aged 65") are not
-    the figure it asks for."""
+    """What a question asks of a sentence: a figure, years, a unit (a percentage for "what proportion"); its own
+    numbers ("Year 6", "aged 65") are not the figure it asks for."""
 
     figure: bool
     years: frozenset[str]
     known: frozenset[str]
     unit: bool
+    percent: bool = False
 
     @classmethod
     def of(cls, question: str) -> Asked:
@@ -131,10 +135,16 @@ class Asked:
             frozenset(YEARS.findall(question)),
             frozenset(numbers(question)),
             bool(UNITS.search(question)),
+            bool(PERCENT_QUESTION.search(question)),
         )
 
     def gives_figure(self, text: str) -> bool:
         return bool(numbers(text) - self.known)
+
+    def gives_unit(self, text: str) -> bool:
+        """The sentence gives the unit asked for: a percentage when one is asked ("what proportion"), else any
+        unit the question names ("rate", "per 1,000")."""
+        return bool(PERCENT.search(text)) if self.percent else self.unit and bool(UNITS.search(text))
 
     def features(self, sentence: Sentence) -> dict[str, float]:
         """The sentence model's features (``SENTENCE_FEATURES``)."""
@@ -142,7 +152,7 @@ class Asked:
             "similarity": sentence.similarity,
             "figure": float(self.figure and self.gives_figure(sentence.text)),
             "year": float(any(year in sentence.text for year in self.years)),
-            "unit": float(self.unit and bool(UNITS.search(sentence.text))),
+            "unit": float(self.gives_unit(sentence.text)),
             "overlap": sentence.overlap,
             "rank": float(sentence.number - 1),
         }
@@ -150,7 +160,7 @@ class Asked:
 
 @functools.cache
 def sentence_model() -> LogisticModel:
-    """The shipped model: P(a sentence gives what the question asks | its features)."""
+    """The shipped model: a score ordering a question's sentences by how likely each gives what it asks."""
     return LogisticModel.load(SENTENCE_MODEL)
 
 

@@ -1,8 +1,9 @@
 """Calibrated yes/no decisions in place of stacks of hand-set thresholds.
 
 A decision (do these passages answer the question? does this indicator table measure what it asks?) is a
-logistic regression over a few named features, fitted on labelled dev questions by ``bench/calibrate.py`` and
-shipped as JSON beside the code. Applying it needs numpy only; fitting uses scikit-learn (a dependency of
+logistic regression over a few named features, fitted on labelled dev questions by the ``bench/calibrate_*.py``
+scripts and shipped as JSON beside the code; an order (which of a question's sentences to quote) is the same
+model fitted on pairs (:func:`fit_pairwise`). Applying it needs numpy only; fitting uses scikit-learn (a dependency of
 sentence-transformers), imported when a model is fitted. The threshold is part of the model: it is chosen on
 cross-validated probabilities for an error rate, not by eye.
 """
@@ -86,6 +87,42 @@ def fit(rows: Sequence[Features], labels: Sequence[bool], features: Sequence[str
         scale=tuple(float(v) for v in scale),
         coef=tuple(float(v) for v in model.coef_[0]),
         intercept=float(model.intercept_[0]),
+    )
+
+
+def fit_pairwise(
+    groups: Sequence[tuple[Sequence[Features], Sequence[bool]]], features: Sequence[str], c: float = 1.0
+) -> LogisticModel:
+    """A ranking model: P(candidate a is the better one of a and b) = sigmoid(coef . (x_a - x_b) / scale), fitted
+    by logistic regression on every (right, wrong) pair of candidates within a group (one question's candidate
+    sentences), both ways round, no intercept. Only the order it gives within a group means anything: a candidate
+    with a similarity far above its question's others wins, however low the similarities of that question are, which
+    a yes/no model fitted over all groups' candidates at once does not learn. ``probability`` is a score for ordering
+    candidates, not a calibrated probability; the threshold is 0.5 and nothing should decide by it."""
+    from sklearn.linear_model import LogisticRegression
+
+    def matrix(rows: Sequence[Features]) -> np.ndarray:
+        return np.array([[float(row[name]) for name in features] for row in rows]).reshape(len(rows), len(features))
+
+    everything = np.vstack([matrix(rows) for rows, _ in groups])
+    scale = everything.std(axis=0)
+    scale[scale == 0] = 1.0
+    pairs = []
+    for rows, labels in groups:
+        x, right = matrix(rows) / scale, np.array([bool(label) for label in labels], dtype=bool)
+        pairs += [good - x[~right] for good in x[right]]
+    if not pairs:
+        raise ValueError("no group has both a right and a wrong candidate to learn an order from")
+    differences = np.vstack(pairs)
+    x = np.vstack([differences, -differences])
+    y = np.r_[np.ones(len(differences)), np.zeros(len(differences))]
+    model = LogisticRegression(C=c, fit_intercept=False, max_iter=1000).fit(x, y)
+    return LogisticModel(
+        features=tuple(features),
+        mean=tuple(float(v) for v in everything.mean(axis=0)),
+        scale=tuple(float(v) for v in scale),
+        coef=tuple(float(v) for v in model.coef_[0]),
+        intercept=0.0,
     )
 
 

@@ -33,6 +33,14 @@ def test_the_shipped_sentence_model_prefers_closer_sentences_with_the_asked_figu
     assert asked.features(figure)["figure"] == 1.0 and asked.features(base)["figure"] == 0.0
 
 
+def test_a_question_for_a_proportion_asks_for_a_percentage() -> None:
+    proportion = Asked.of("What proportion of Crawley adults were physically inactive in 2016/17?")
+    assert proportion.gives_unit("Inactivity was highest in Crawley (23.5%).")
+    assert not proportion.gives_unit("In Crawley 2,300 adults were inactive, a rate of 23.5 per 1,000.")
+    rate = Asked.of("teenage pregnancy rate in Adur")
+    assert rate.gives_unit("The rate was 17.1 per 1,000 women.") and not Asked.of("smoking in Adur").gives_unit("5%")
+
+
 def test_answers_quote_the_pages_verbatim_and_cite_them(briefings: Settings) -> None:
     retriever = Retriever(briefings, FakeEmbedder())
     question = "how many Year 6 children in Crawley were obese"

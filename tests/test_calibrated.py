@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.calibrated import LogisticModel, fit, threshold_for
+from assistant.calibrated import LogisticModel, fit, fit_pairwise, threshold_for
 
 
 def _data(n: int = 200, seed: int = 0) -> tuple[list[dict[str, float]], list[bool]]:
@@ -48,3 +48,28 @@ def test_the_threshold_keeps_false_yeses_under_the_rate() -> None:
     assert sum(p >= threshold for p in negatives) == 3
     assert threshold_for(negatives, 0.0) > max(negatives)
     assert threshold_for([], 0.03) == 0.0
+
+
+def test_a_pairwise_model_learns_the_order_within_groups_whatever_their_level() -> None:
+    """Each group's right candidate has the group's highest similarity, but groups sit at different levels (a
+    right candidate of a hard question is below the wrong ones of an easy one): the order within groups is learnt,
+    and the level, which says nothing about order, is not."""
+    rng = np.random.default_rng(1)
+    groups = []
+    for _ in range(60):
+        level = rng.uniform(0.0, 1.0)
+        sims = level + 0.05 * rng.standard_normal(8)
+        best = int(np.argmax(sims))
+        rows = [{"similarity": float(s), "level": level} for s in sims]
+        groups.append((rows, [n == best for n in range(8)]))
+    model = fit_pairwise(groups, ["similarity", "level"])
+    assert model.intercept == 0.0 and model.coef[0] > 1.0 > abs(model.coef[1])
+    for rows, labels in groups[:10]:
+        scores = [model.probability(row) for row in rows]
+        assert labels[int(np.argmax(scores))]
+    try:
+        fit_pairwise([(groups[0][0], [False] * 8)], ["similarity"])
+    except ValueError as error:
+        assert "no group" in str(error)
+    else:
+        raise AssertionError("a fit with nothing to order must fail")
