@@ -14,7 +14,10 @@ The features, all from the pages the search returned:
 - ``unmatched``: how many of its distinctive words (in at most ``RARE_DF`` chunks of the corpus, or none: "mpox",
   "melanoma") none of the top pages holds;
 - ``elsewhere``: 1 when the question names a place and every top page's document is about another one ("Surrey"
-  answered from West Sussex's papers; a district counts as its county).
+  answered from West Sussex's papers; a district counts as its county);
+- ``period_missing``: 1 when the question names a year or period and none of the top pages (their text, section
+  or document title) names any year of it: "teenage pregnancy rate in Adur in 2021" finds pages on Adur's teenage
+  pregnancies, of 2016.
 
 The decision is a logistic regression over them (:mod:`assistant.calibrated`), fitted on the dev questions by
 ``bench/calibrate_answers.py`` and shipped as ``evidence.json``; its coefficients and threshold are documented in
@@ -37,8 +40,9 @@ from assistant.glossary import place_group, places_in
 from assistant.lexical import Coverage
 from assistant.model import Hit
 from assistant.retrieve import Retriever
+from assistant.text import years_in, years_named
 
-FEATURES = ("ranking", "sentence", "lift", "focus", "unmatched", "elsewhere")
+FEATURES = ("ranking", "sentence", "lift", "focus", "unmatched", "elsewhere", "period_missing")
 MODEL_FILE = Path(__file__).with_name("evidence.json")
 RARE_DF = 5  # a word in at most this many chunks is distinctive
 TOP = 3  # pages whose evidence is weighed
@@ -64,6 +68,7 @@ class Evidence:
     elsewhere: bool
     sentences: tuple[Sentence, ...] = ()
     lift: float = 0.0
+    period_missing: bool = False
 
     def features(self) -> dict[str, float]:
         return {
@@ -73,6 +78,7 @@ class Evidence:
             "focus": self.coverage.focus,
             "unmatched": float(len(self.coverage.unmatched)),
             "elsewhere": float(self.elsewhere),
+            "period_missing": float(self.period_missing),
         }
 
 
@@ -102,7 +108,9 @@ def gather(retriever: Retriever, query: str, hits: Sequence[Hit]) -> Evidence:
     nearest = [similarity for _, similarity in snapshot.search(query_vector, LIFT_TO)]
     lift = nearest[0] - float(np.mean(nearest[LIFT_FROM:])) if len(nearest) > LIFT_FROM else 0.0
     best = max((h.score for h in top), default=0.0)
-    return Evidence(best, coverage, about_elsewhere(query, top), sentences, lift)
+    asked = years_in(query)
+    period_missing = bool(asked) and not any(asked & years_named(text) for text in texts)
+    return Evidence(best, coverage, about_elsewhere(query, top), sentences, lift, period_missing)
 
 
 def candidate_sentences(snapshot: store.Snapshot, hits: Sequence[Hit]) -> list[tuple[int, str, np.ndarray]]:

@@ -57,6 +57,12 @@ def shingles(text: str) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + 4]) for i in range(max(1, len(words) - 3))}
 
 
+def years_named(text: str) -> set[int]:
+    """The years a passage names, as written: "2019", and both of "2016/17" or "2014-15"; no ranges filled in (a
+    page naming 2001 and 2021 does not name 2011)."""
+    return {int(y) for y in FULL_YEAR.findall(text)} | {2000 + int(y) for y in SHORT_YEAR.findall(text)}
+
+
 def years_in(text: str, period: bool = False) -> set[int]:
     """The years a question names, or a ``period`` spans, ranges filled in: "2016/17" -> {2016, 2017}, "2014-16" ->
     2014..2016. In a question a two-digit year counts only after a four-digit one ("aged 16-24" names no year); a

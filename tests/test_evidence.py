@@ -38,6 +38,17 @@ def test_features_from_a_real_search(briefings: Settings) -> None:
     assert covered.coverage.share == 1.0 and covered.features()["unmatched"] == 0
 
 
+def test_a_period_the_top_pages_never_name_is_missing(briefings: Settings) -> None:
+    retriever = Retriever(briefings, FakeEmbedder())
+
+    def missing(question: str) -> float:
+        return gather(retriever, question, retriever.search(question, k=3)).features()["period_missing"]
+
+    assert missing("drug misuse deaths in 2023") == 1.0  # the audit's pages name 2015 to 2019
+    assert missing("drug misuse deaths 2016/17") == 0.0  # "2015 to 2017" names 2017
+    assert missing("drug misuse deaths") == 0.0  # no period asked
+
+
 def test_candidate_sentences_are_the_pages_stored_sentences_each_once(briefings: Settings) -> None:
     retriever = Retriever(briefings, FakeEmbedder())
     hits = retriever.search("drug misuse deaths", k=4)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.text import BULLET, shingles, split_sentences, strip_bullet, years_in
+from assistant.text import BULLET, shingles, split_sentences, strip_bullet, years_in, years_named
 
 
 def test_sentence_splitting_respects_abbreviations_and_decimals() -> None:
@@ -48,6 +48,12 @@ def test_years_are_read_from_questions_and_periods() -> None:
     assert years_in("2021/22 Q1 - 2024/25 Q4", period=True) == set(range(2021, 2026))
     assert years_in("may-17", period=True) == {2017}
     assert years_in("in 1991 and 2021") == {1991, 2021}  # two years, not the thirty between
+
+
+def test_a_passage_names_the_years_it_writes_and_no_others() -> None:
+    assert years_named("Admissions in 2016/17 were higher than in 2014-15.") == {2014, 2015, 2016, 2017}
+    assert years_named("Census 2001 and 2021 compared") == {2001, 2021}  # not 2011
+    assert years_named("aged 16-24, 1,200 people") == set()
 
 
 def test_shingles_are_four_words_and_numbers() -> None:
