@@ -47,7 +47,8 @@ from assistant.answer import respond
 from assistant.config import Settings
 from assistant.embed import load_embedder
 from assistant.retrieve import Retriever
-settings = Settings(corpus=Path(sys.argv[1]), index=Path(sys.argv[2]))
+corpus, index, backend, sentence_vectors = sys.argv[1:5]
+settings = Settings(corpus=Path(corpus), index=Path(index), backend=backend, sentence_vectors=sentence_vectors)
 respond(Retriever(settings, load_embedder(settings)), "how many children in Crawley are obese")
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
@@ -116,7 +117,7 @@ def main() -> None:
     snap = library.snapshot
     size = folder_mb(args.index / snap.version)
     probe = subprocess.run(
-        [sys.executable, "-c", MEMORY_PROBE, str(corpus), str(args.index)],
+        [sys.executable, "-c", MEMORY_PROBE, str(corpus), str(args.index), args.backend, args.sentence_vectors],
         capture_output=True,
         text=True,
         check=True,
