@@ -8,6 +8,7 @@ of its period.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 
 import pandas as pd
@@ -110,7 +111,10 @@ def wide_records(grid: pd.DataFrame, sheet: str, numeric_columns: int) -> pd.Dat
         frames.append(frame)
     if not frames:
         raise DocumentError(sheet, f"wide data sheet: {numeric_columns} numeric columns, none with a value per area")
-    table = pd.concat(frames, ignore_index=True)
+    # Pandas warns that all-empty columns (no confidence interval in a frame) will count towards the dtypes; every
+    # number column is text just below, so the dtypes do not matter.
+    with warnings.catch_warnings(action="ignore", category=FutureWarning):
+        table = pd.concat(frames, ignore_index=True)
     for role in NUMBER_COLUMNS:
         if role in table:
             table[role] = table[role].map(number_text)
