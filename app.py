@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from assistant import embed, store
@@ -9,7 +11,7 @@ from assistant.answer import Response, respond
 from assistant.config import Settings, load_settings
 from assistant.corpus import KINDS, document_paths
 from assistant.errors import JsnaError
-from assistant.export import to_docx, to_markdown
+from assistant.export import register_csv, register_docx, register_xlsx, to_docx, to_markdown
 from assistant.ingest import ProgressEvent, ingest
 from assistant.model import Hit, IngestReport
 from assistant.parse import render_page
@@ -23,13 +25,14 @@ from assistant.present import (
     headline,
     passage_html,
     ranking_text,
+    recommendation_place,
     stage_label,
     table_frame,
     trend_chart,
     version_lines,
 )
 from assistant.publish import publish
-from assistant.recommendations import register
+from assistant.recommendations.register import register
 from assistant.retrieve import MAX_QUESTION_CHARS, Filters, Retriever
 
 st.set_page_config(page_title="JSNA Evidence Assistant", page_icon="🔎", layout="wide")
@@ -147,16 +150,33 @@ def _evidence_pack(turns: list[tuple[str, Response]]) -> None:
 
 def recommendations_page(filters: Filters) -> None:
     st.title("Recommendations")
+    st.caption("Every recommendation in the JSNA as one item, with its document and page; restated ones once.")
     topic = st.text_input("Topic", placeholder="e.g. self-harm, smoking, pharmacies (empty: all)")
     try:
-        found = register(_retriever(), topic or None, filters)
+        everything = register(_retriever())
+        documents = list(dict.fromkeys(item.doc for item in everything))
+        titles = {item.doc: item.title for item in everything}
+        chosen = st.multiselect("Documents", documents, format_func=lambda doc: titles[doc])
+        found = register(_retriever(), topic or None, replace(filters, docs=tuple(chosen)))
     except JsnaError as exc:
         st.error(exc.message)
         st.info(exc.advice)
         return
-    st.caption(f"{len(found)} recommendation passages")
-    for number, hit in enumerate(found, 1):
-        _passage(number, hit, [], key=f"rec-{number}")
+    on = f" on “{topic.strip()}”" if topic.strip() else ""
+    st.caption(f"{len(found)} recommendations{escape_markdown(on)}" + (", best first" if on else ", newest first"))
+    left, middle, right = st.columns(3)
+    left.download_button("Spreadsheet (.csv)", register_csv(found), file_name="jsna-recommendations.csv")
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    middle.download_button("Excel (.xlsx)", register_xlsx(found), file_name="jsna-recommendations.xlsx", mime=xlsx)
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    right.download_button("Word (.docx)", register_docx(found), file_name="jsna-recommendations.docx", mime=docx)
+    current = None
+    for item in found:
+        if item.doc != current and not on:
+            current = item.doc
+            st.subheader(item.title + (f" ({item.year})" if item.year else ""))
+        st.markdown(f"- {escape_markdown(item.text)}")
+        st.caption(escape_markdown(recommendation_place(item, with_title=bool(on))))
 
 
 def staff_page() -> None:

@@ -17,6 +17,7 @@ from assistant import embed, store
 from assistant.answer import Response, indicator_tables, respond
 from assistant.config import Settings, load_settings
 from assistant.errors import JsnaError
+from assistant.export import register_csv, register_docx, register_xlsx
 from assistant.indicators import IndicatorTable
 from assistant.ingest import ProgressEvent, ingest
 from assistant.present import (
@@ -26,10 +27,11 @@ from assistant.present import (
     format_report,
     groups_label,
     ranking_text,
+    recommendation_place,
     stage_label,
     version_lines,
 )
-from assistant.recommendations import register
+from assistant.recommendations.register import register
 from assistant.retrieve import Filters, Retriever
 
 
@@ -266,7 +268,14 @@ def format_tables(tables: list[IndicatorTable]) -> str:
 @main.command("recommendations")
 @click.argument("topic", required=False)
 @click.option("--index", type=click.Path(file_okay=False, path_type=Path), help="Index folder (default: index/).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON lines, one recommendation passage each.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines, one recommendation each (see README).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "docx"]),
+    help="Write the list as a spreadsheet or Word document instead (to --output, or standard output).",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write --format to.")
 @filter_options
 @click.pass_obj
 def recommendations_command(
@@ -274,26 +283,38 @@ def recommendations_command(
     topic: str | None,
     index: Path | None,
     as_json: bool,
+    fmt: str | None,
+    output: Path | None,
     filters: Filters,
 ) -> None:
-    """List recommendations across all documents, or those on TOPIC, with document, page and section."""
+    """List each recommendation in the corpus as one item, by document (newest first), or those on TOPIC (best
+    first), with its document, page and section and the other places that restate it."""
     settings = settings.replace(index=index)
     retriever = Retriever(settings, embed.load_embedder(settings))
     found = register(retriever, topic, filters)
+    if fmt:
+        data = {"csv": register_csv, "xlsx": register_xlsx, "docx": register_docx}[fmt](found)
+        if output is None:
+            if fmt != "csv" and sys.stdout.isatty():
+                raise click.UsageError(f"A .{fmt} file is binary: give --output FILE, or redirect the output.")
+            sys.stdout.buffer.write(data)
+        else:
+            output.write_bytes(data)
+            click.echo(f"{len(found)} recommendations written to {output}", err=True)
+        return
     if as_json:
-        for hit in found:
-            click.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
+        for item in found:
+            click.echo(json.dumps(item.to_dict(), ensure_ascii=False))
         return
     if not found:
         click.echo("No recommendations found" + (f" on {topic!r}." if topic else "."))
     current = None
-    for hit in found:
-        c = hit.chunk
-        if c.doc != current:
-            current = c.doc
-            click.echo(f"\n{c.title}" + (f" ({c.year})" if c.year else "") + f"  [{c.doc}]")
-        click.echo(f"  {c.pages_label}" + (f", {c.section}" if c.section else ""))
-        click.echo(textwrap.indent(textwrap.fill(c.text, 96), "    "))
+    for item in found:
+        if item.doc != current:
+            current = item.doc
+            click.echo(f"\n{item.title}" + (f" ({item.year})" if item.year else "") + f"  [{item.doc}]")
+        click.echo(textwrap.indent(textwrap.fill(f"- {item.text}", 96, subsequent_indent="  "), "  "))
+        click.echo(textwrap.indent(textwrap.fill(recommendation_place(item), 92), "    "))
 
 
 def format_response(response: Response) -> str:

@@ -1,5 +1,6 @@
 """A conversation -> an evidence pack: each question with its answer, the passages it quotes with Harvard
-references, the indicator tables, and one alphabetical reference list, as Markdown or as a Word document.
+references, the indicator tables, and one alphabetical reference list, as Markdown or as a Word document. And the
+recommendations register as a spreadsheet (CSV, Excel) or a Word document, each item with its reference.
 
 Both formats are built from the same :class:`PackTurn` list, so they carry the same content. Nothing here reads or
 writes files: the Markdown comes back as ``str`` and the Word document as ``bytes`` for the caller to save or serve.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from io import BytesIO
 from typing import TYPE_CHECKING
@@ -18,7 +19,7 @@ from docx import Document
 from docx.shared import Cm
 
 from assistant.indicators import IndicatorTable
-from assistant.model import Chunk
+from assistant.model import Chunk, Recommendation
 from assistant.present import escape_inline, escape_markdown, format_number
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ class PackTurn:
 # --- references -------------------------------------------------------------------------------------------------
 
 
-def _reference_parts(chunk: Chunk) -> tuple[str, str, str]:
+def _reference_parts(chunk: Chunk | Recommendation) -> tuple[str, str, str]:
     """(before the title, the title, after the title) of a Harvard reference, as plain text."""
     publisher = chunk.publisher.strip() or "Unknown publisher"
     year = str(chunk.year) if chunk.year else "n.d."
@@ -74,7 +75,7 @@ def _reference_parts(chunk: Chunk) -> tuple[str, str, str]:
     return f"{publisher} ({year}) ", title, f"{stop}{location}{ocr}"
 
 
-def harvard_reference(chunk: Chunk) -> str:
+def harvard_reference(chunk: Chunk | Recommendation) -> str:
     """Harvard reference in Markdown, title in italics: ``Publisher (2019) *Title*. pp. 3-4.``"""
     before, title, after = _reference_parts(chunk)
     return f"{escape_markdown(before.rstrip())} *{escape_inline(title)}*{escape_inline(after)}"
@@ -216,7 +217,9 @@ def _xml_safe(text: str) -> str:
     return _XML_UNSAFE.sub("", text)
 
 
-def _docx_reference(document: DocxDocument, chunk: Chunk, prefix: str, style: str | None = None) -> None:
+def _docx_reference(
+    document: DocxDocument, chunk: Chunk | Recommendation, prefix: str, style: str | None = None
+) -> None:
     before, title, after = _reference_parts(chunk)
     paragraph = document.add_paragraph(style=style)
     paragraph.add_run(_xml_safe(prefix + before))
@@ -281,6 +284,73 @@ def to_docx(turns: Sequence[Turn], title: str = DEFAULT_TITLE, generated: date |
         _docx_reference(document, chunk, "", style="List Bullet")
     if not chunks:
         document.add_paragraph("No passages were quoted.")
+    buffer = BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# --- the recommendations register -------------------------------------------------------------------------------
+
+REGISTER_COLUMNS = ("Recommendation", "Document", "Year", "Page", "Section", "Also in", "Reference")
+
+
+def register_rows(items: Sequence[Recommendation]) -> list[dict[str, str]]:
+    """One row per item, for a spreadsheet: its text, where it is, where else it is said, and its reference."""
+    rows = []
+    for item in items:
+        before, title, after = _reference_parts(item)
+        also = "; ".join(f"{other.title}, {other.pages_label}" for other in item.also_in)
+        page = item.pages_label if item.paged else ""
+        values = (item.text, item.title, str(item.year or ""), page, item.section, also, before + title + after)
+        rows.append(dict(zip(REGISTER_COLUMNS, values, strict=True)))
+    return rows
+
+
+def register_csv(items: Sequence[Recommendation]) -> bytes:
+    """The register as CSV (UTF-8 with a byte-order mark, so Excel reads its quotes and dashes right)."""
+    import csv
+    from io import StringIO
+
+    out = StringIO()
+    writer = csv.DictWriter(out, fieldnames=REGISTER_COLUMNS)
+    writer.writeheader()
+    writer.writerows(register_rows(items))
+    return out.getvalue().encode("utf-8-sig")
+
+
+def register_xlsx(items: Sequence[Recommendation]) -> bytes:
+    """The register as an Excel workbook, one sheet, one row per item."""
+    import pandas as pd
+
+    buffer = BytesIO()
+    frame = pd.DataFrame(register_rows(items), columns=list(REGISTER_COLUMNS))
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name="Recommendations", index=False)
+    return buffer.getvalue()
+
+
+def register_docx(items: Sequence[Recommendation], title: str = "JSNA recommendations") -> bytes:
+    """The register as a Word document: items grouped by document in the order given, each a list item with its
+    page and the other places it is said; the document's reference under its heading."""
+    document = Document()
+    document.core_properties.title = title
+    document.add_heading(_xml_safe(title), level=0)
+    if not items:
+        document.add_paragraph("No recommendations found.")
+    current = None
+    for item in items:
+        if item.doc != current:
+            current = item.doc
+            document.add_heading(_xml_safe(item.title + (f" ({item.year})" if item.year else "")), level=1)
+            _docx_reference(document, replace(item, paged=False, section=""), "")
+        paragraph = document.add_paragraph(style="List Bullet")
+        paragraph.add_run(_xml_safe(item.text))
+        where = ", ".join(part for part in (item.pages_label if item.paged else "", item.section) if part)
+        if where:
+            paragraph.add_run(_xml_safe(f" ({where})")).italic = True
+        if item.also_in:
+            places = "; ".join(f"{other.title}, {other.pages_label}" for other in item.also_in)
+            paragraph.add_run(_xml_safe(f" Also in: {places}.")).italic = True
     buffer = BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -32,8 +32,9 @@ from assistant.embed_cache import VectorCache, discard_cache, embed_cached, embe
 from assistant.errors import ConfigError, JsnaError
 from assistant.indicators import LOADER_VERSION, catalogue_texts, load_folder
 from assistant.lexical import Lexical
-from assistant.model import Chunk, DocumentInfo, IngestReport, SkippedFile
+from assistant.model import Chunk, DocumentInfo, IngestReport, Recommendation, SkippedFile
 from assistant.parse_pool import read_documents
+from assistant.recommendations.extract import extract
 from assistant.versions import GROUPING_VERSION, find_groups
 
 
@@ -88,7 +89,7 @@ def ingest(
         store.clean_partial_builds(settings.index)
         previous, old, reason = _previous(settings, embedder, full)
         plan = _plan(settings, old, timings)
-        new_docs, new_chunks = _read_and_chunk(settings, embedder, plan, progress, timings)
+        new_docs, new_chunks, new_items = _read_and_chunk(settings, embedder, plan, progress, timings)
         indicators = _indicators(settings, old, plan, progress, timings)
         report = _report(plan, new_docs, previous, reason)
         unchanged = not report.changed and not indicators.changed
@@ -99,8 +100,10 @@ def ingest(
             return replace(report, chunks=len(old.chunks), indicator_rows=rows, seconds=seconds, timings=timings)
         cache = VectorCache(settings.index, {"model": embedder.name, "backend": settings.backend}, embedder.dimension)
         in_passage = settings.sentence_vectors == "in_passage"
-        embedded, indicators = _embed(embedder, cache, in_passage, new_chunks, indicators, progress, timings)
-        chunks = _write(settings, embedder, old, plan, new_docs, new_chunks, embedded, indicators, report, progress)
+        embedded, indicators = _embed(embedder, cache, in_passage, new_chunks, new_items, indicators, progress, timings)
+        chunks = _write(
+            settings, embedder, old, plan, new_docs, new_chunks, new_items, embedded, indicators, report, progress
+        )
         cache.clear()
         timings["index"] = time.perf_counter() - started - sum(v for k, v in timings.items() if k != "index")
     return replace(
@@ -169,12 +172,14 @@ def _plan(settings: Settings, old: store.Snapshot | None, timings: dict[str, flo
 
 def _read_and_chunk(
     settings: Settings, embedder: Embedder, plan: _Plan, progress: ProgressCallback, timings: dict[str, float]
-) -> tuple[dict[str, DocumentInfo], list[Chunk]]:
+) -> tuple[dict[str, DocumentInfo], list[Chunk], list[Recommendation]]:
     """Read the documents to do in worker processes and chunk each as it arrives (chunking needs the embedder's
-    tokenizer, so it happens here, in order, while later files are still being read)."""
+    tokenizer, so it happens here, in order, while later files are still being read); find each one's
+    recommendation items."""
     todo = plan.todo
     new_docs: dict[str, DocumentInfo] = {}
     new_chunks: list[Chunk] = []
+    new_items: list[Recommendation] = []
 
     def parsed_one(done: int, name: str) -> None:
         progress(ProgressEvent("parse", done, len(todo), name))
@@ -199,12 +204,13 @@ def _read_and_chunk(
                 settings.overlap_tokens,
                 embedder.window,
             )
+            new_items.extend(extract(info, parsed.pages))
             timings["chunk"] += time.perf_counter() - t
             new_docs[src.rel] = info
             new_chunks.extend(chunks)
     timings["parse"] = time.perf_counter() - started - timings["chunk"]
     progress(ProgressEvent("parse", len(todo), len(todo)))
-    return new_docs, new_chunks
+    return new_docs, new_chunks, new_items
 
 
 # --- 3. indicators ------------------------------------------------------------------------------------------
@@ -259,6 +265,7 @@ class _Embedded:
     vectors: np.ndarray  # one per new chunk
     sentences: list[SentencePairs]  # one list per new chunk
     distinct: int  # sentence vectors made (embedded alone: a sentence in two overlapping chunks once)
+    items: np.ndarray  # one per new recommendation item
 
 
 def _embed(
@@ -266,13 +273,15 @@ def _embed(
     cache: VectorCache,
     in_passage: bool,
     new_chunks: list[Chunk],
+    new_items: list[Recommendation],
     indicators: _Indicators,
     progress: ProgressCallback,
     timings: dict[str, float],
 ) -> tuple[_Embedded, _Indicators]:
     """Vectors for the new chunks and their quotable sentences (``in_passage``: from the chunk's own pass of the
-    model), and for the indicator catalogue when the table was read again; each batch is kept in ``cache`` as it
-    finishes, and what an interrupted ingest kept there is not embedded again."""
+    model), for the new recommendation items (each in its document and section), and for the indicator catalogue
+    when the table was read again; each batch is kept in ``cache`` as it finishes, and what an interrupted ingest
+    kept there is not embedded again."""
     t = time.perf_counter()
     per_chunk = [sentences(c.text) for c in new_chunks]
     texts = [embedding_text(c.title, c.section, c.text) for c in new_chunks]
@@ -295,13 +304,15 @@ def _embed(
         both = embed_cached(embedder, texts + alone, cache, on_batch)
         vectors, by_text = both[: len(texts)], dict(zip(alone, both[len(texts) :], strict=True))
         part_vectors = [np.asarray([by_text[text] for text in chunk_texts]) for chunk_texts in per_chunk]
+    item_texts = [embedding_text(item.title, item.section, item.text) for item in new_items]
+    items = embed_cached(embedder, item_texts, cache) if item_texts else np.zeros((0, embedder.dimension), np.float32)
     if indicators.table is not None and indicators.vectors is None:
         indicators = replace(indicators, vectors=embed_cached(embedder, catalogue_texts(indicators.table), cache))
     timings["embed"] = time.perf_counter() - t
     pairs = [
         list(zip(chunk_texts, rows, strict=True)) for chunk_texts, rows in zip(per_chunk, part_vectors, strict=True)
     ]
-    return _Embedded(vectors, pairs, distinct), indicators
+    return _Embedded(vectors, pairs, distinct, items), indicators
 
 
 # --- 5. write -----------------------------------------------------------------------------------------------
@@ -314,13 +325,14 @@ def _write(
     plan: _Plan,
     new_docs: dict[str, DocumentInfo],
     new_chunks: list[Chunk],
+    new_items: list[Recommendation],
     embedded: _Embedded,
     indicators: _Indicators,
     report: IngestReport,
     progress: ProgressCallback,
 ) -> list[Chunk]:
-    """Reused and new chunks with their vectors, sentences and BM25 index, and the indicators, as a new live
-    version."""
+    """Reused and new chunks with their vectors, sentences and BM25 index, recommendation items, and the
+    indicators, as a new live version."""
     progress(ProgressEvent("write", 0, 1))
     chunks, vectors, chunk_sentences = _assemble(old, plan.keep, new_chunks, embedded)
     documents = {path: replace(info, path=path) for path, info in plan.keep.items()} | new_docs
@@ -342,8 +354,18 @@ def _write(
     )
     lexical = Lexical.build(chunks)
     sentence_table = store.Sentences.build(chunk_sentences, embedder.dimension)
+    items, item_vectors = _assemble_items(old, plan.keep, new_items, embedded.items)
     store.write(
-        settings.index, manifest, chunks, vectors, lexical, sentence_table, indicators.table, indicators.vectors
+        settings.index,
+        manifest,
+        chunks,
+        vectors,
+        lexical,
+        sentence_table,
+        indicators.table,
+        indicators.vectors,
+        items,
+        item_vectors,
     )
     progress(ProgressEvent("write", 1, 1))
     return chunks
@@ -372,6 +394,23 @@ def _assemble(
         dim = embedded.vectors.shape[1] if embedded.vectors.ndim == 2 else 0
         return [], np.zeros((0, dim), np.float32), []
     return [r[1] for r in rows], np.vstack([r[2] for r in rows]).astype(np.float32), [r[3] for r in rows]
+
+
+def _assemble_items(
+    old: store.Snapshot | None, keep: dict[str, DocumentInfo], new_items: list[Recommendation], vectors: np.ndarray
+) -> tuple[list[Recommendation], np.ndarray]:
+    """Reused recommendation items (re-pointed at a renamed file) and new ones, with their vectors, by document."""
+    rows: list[tuple[Recommendation, np.ndarray]] = []
+    if old is not None and old.recommendation_vectors is not None and keep:
+        renamed = {info.path: path for path, info in keep.items()}
+        for item, vector in zip(old.recommendations, old.recommendation_vectors, strict=True):
+            if item.doc in renamed:
+                rows.append((replace(item, doc=renamed[item.doc]), vector))
+    rows.extend(zip(new_items, vectors, strict=True))
+    rows.sort(key=lambda r: r[0].doc)  # stable: reading order within a document is kept
+    dimension = vectors.shape[1] if vectors.ndim == 2 else 0
+    matrix = np.vstack([v for _, v in rows]) if rows else np.zeros((0, dimension))
+    return [item for item, _ in rows], matrix.astype(np.float32)
 
 
 def _row_hash(row: dict[str, str] | None) -> str:

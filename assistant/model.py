@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from assistant.text import split_sentences
@@ -145,6 +145,62 @@ class Hit:
             "also_in": [
                 {"doc": a.doc, "title": a.title, "year": a.year, "page_start": a.page_start, "page_end": a.page_end}
                 for a in self.also_in
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One recommendation, whole sentences as the document words it, with everything needed to cite it.
+    ``also_in`` holds the other places that restate it (an executive summary, another version), never shown twice."""
+
+    id: str
+    doc: str
+    title: str
+    kind: str
+    year: int | None
+    publisher: str
+    page_start: int
+    page_end: int
+    section: str
+    text: str
+    paged: bool = True
+    ocr: bool = False  # read by OCR from a page without a text layer
+    also_in: tuple[Recommendation, ...] = ()
+
+    recommendation = True  # what the search filters ask of a passage: an item always is one
+
+    @property
+    def pages_label(self) -> str:
+        if not self.paged:
+            return f"section “{self.section}”" if self.section else "whole document"
+        if self.page_start == self.page_end:
+            return f"p. {self.page_start}"
+        return f"pp. {self.page_start}-{self.page_end}"
+
+    @property
+    def citation(self) -> str:
+        year = f" ({self.year})" if self.year else ""
+        return f"{self.title}{year}, {self.pages_label}"
+
+    def with_places(self, others: tuple[Recommendation, ...]) -> Recommendation:
+        return replace(self, also_in=self.also_in + others)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON shape of an item (see README, "Recommendations"); fields are only ever added."""
+        return {
+            "doc": self.doc,
+            "title": self.title,
+            "year": self.year,
+            "page": self.page_start,
+            "page_end": self.page_end,
+            "section": self.section,
+            "text": self.text,
+            "kind": self.kind,
+            "ocr": self.ocr,
+            "also_in": [
+                {"doc": o.doc, "title": o.title, "year": o.year, "page": o.page_start, "section": o.section}
+                for o in self.also_in
             ],
         }
 

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from assistant.indicators import IndicatorTable
-from assistant.model import DocumentInfo, Hit, IngestReport
+from assistant.model import DocumentInfo, Hit, IngestReport, Recommendation
 
 COLOURS = {"better": "#1b7837", "similar": "#b8860b", "worse": "#c51b7d", "higher": "#4d4d4d", "lower": "#4d4d4d"}
 # What each ingest stage is called on a progress bar, and what it counts.
@@ -180,6 +180,15 @@ def version_lines(groups: Sequence[Sequence[str]], documents: dict[str, Document
         return f"{info.title} ({info.year or 'n.d.'}) [{path}]" if info else path
 
     return [f"{name(group[0])} leads; also: " + "; ".join(name(p) for p in group[1:]) for group in groups]
+
+
+def recommendation_place(item: Recommendation, with_title: bool = False) -> str:
+    """Where a recommendation is, for a line under it: "p. 3 · Recommended actions · Also in: Title (2019), p. 9";
+    ``with_title`` starts with its document's citation instead of the page alone."""
+    parts = [item.citation if with_title else item.pages_label, item.section]
+    if item.also_in:
+        parts.append("Also in: " + "; ".join(other.citation for other in item.also_in))
+    return " · ".join(part for part in parts if part)
 
 
 def also_in_text(hit: Hit) -> str:

@@ -33,7 +33,7 @@ from assistant.calibrated import LogisticModel
 from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.glossary import expansions, places_in
-from assistant.model import Chunk, Hit
+from assistant.model import Chunk, Hit, Recommendation
 from assistant.text import MIN_REPEAT_SHINGLES, repeats, shingles, years_in
 
 T = TypeVar("T")
@@ -86,7 +86,7 @@ class Filters:
     def active(self) -> bool:
         return self != Filters()
 
-    def allows(self, chunk: Chunk) -> bool:
+    def allows(self, chunk: Chunk | Recommendation) -> bool:
         if self.kinds and chunk.kind not in self.kinds:
             return False
         if self.publisher:

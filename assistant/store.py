@@ -13,6 +13,8 @@ Layout::
         sentences.faiss     FAISS index over their vectors: the sentence search, and answers chosen without embedding
         indicators.parquet  the indicator files as one long table (when the corpus has indicators/)
         indicator_vectors.npy  one vector per indicator (name and definition), for matching questions
+        recommendations.parquet  one row per recommendation item (:mod:`assistant.recommendations.extract`)
+        recommendation_vectors.npy  one vector per item (in its document and section), for topics
     index/.build-*/         a version being written; never read; removed when a later ingest starts
     index/.vectors/         vectors of an ingest that has not finished (:mod:`assistant.embed_cache`); never read
                             by a search, removed once an ingest has written its version
@@ -43,15 +45,17 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from assistant.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, JsnaError
 from assistant.lexical import Lexical
-from assistant.model import Chunk, DocumentInfo, SkippedFile
+from assistant.model import Chunk, DocumentInfo, Recommendation, SkippedFile
 
-FORMAT_VERSION = 2  # 2: sentences and their vector index
+T = TypeVar("T")
+
+FORMAT_VERSION = 3  # 2: sentences and their vector index; 3: recommendation items
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.parquet"
@@ -61,6 +65,8 @@ SENTENCES = "sentences.parquet"
 SENTENCE_VECTORS = "sentences.faiss"
 INDICATORS = "indicators.parquet"
 INDICATOR_VECTORS = "indicator_vectors.npy"
+RECOMMENDATIONS = "recommendations.parquet"
+RECOMMENDATION_VECTORS = "recommendation_vectors.npy"
 EXACT_BELOW = 100_000  # vectors; exact search of fewer takes under ~10 ms on 2 idle cores
 NPROBE = 32  # inverted lists searched per query: recall@10 0.99 at 100k and 1M vectors
 TRAIN_PER_LIST = 64  # training sample per inverted list (FAISS wants at least 39)
@@ -172,6 +178,8 @@ class Snapshot:
     sentences: Sentences
     indicators: Any = None  # pandas.DataFrame, the long indicator table, or None
     indicator_vectors: np.ndarray | None = None
+    recommendations: tuple[Recommendation, ...] = ()  # every item, in document order, repeats not yet grouped
+    recommendation_vectors: np.ndarray | None = None
 
     def vectors(self) -> np.ndarray:
         n = self.index.ntotal
@@ -305,6 +313,8 @@ def load(root: Path, expect: dict[str, Any] | None = None, verify: bool = True) 
         lexical = Lexical.load(folder / LEXICAL)
         sentences = _read_sentences(folder)
         indicators, indicator_vectors = _read_indicators(folder)
+        items = _read_rows(folder / RECOMMENDATIONS, Recommendation)
+        item_vectors = np.load(folder / RECOMMENDATION_VECTORS)
     except Exception as exc:
         raise IndexCorruptError(f"The index in {root}/{version} cannot be read ({exc}).", REBUILD) from None
     if index.ntotal != len(chunks) or (chunks and index.d != manifest.dimension):
@@ -314,7 +324,11 @@ def load(root: Path, expect: dict[str, Any] | None = None, verify: bool = True) 
         )
     if len(sentences.texts) != sentences.index.ntotal or (len(sentences.rows) and sentences.rows[-1] >= len(chunks)):
         raise IndexCorruptError(f"The index in {root}/{version} has sentences that fit no chunk.", REBUILD)
-    return Snapshot(version, manifest, chunks, index, lexical, sentences, indicators, indicator_vectors)
+    if len(item_vectors) != len(items):
+        raise IndexCorruptError(f"The index in {root}/{version} has recommendations without vectors.", REBUILD)
+    return Snapshot(
+        version, manifest, chunks, index, lexical, sentences, indicators, indicator_vectors, items, item_vectors
+    )
 
 
 def _read_sentences(folder: Path) -> Sentences:
@@ -363,38 +377,45 @@ def _sha256(path: Path) -> str:
 
 
 def _read_chunks(path: Path) -> tuple[Chunk, ...]:
+    return _read_rows(path, Chunk)
+
+
+def _read_rows(path: Path, cls: type[T]) -> tuple[T, ...]:
+    """Rows of a parquet file written by :func:`_write_rows` as ``cls`` instances (a field added since the index
+    was written takes its default)."""
     import pyarrow.parquet as pq
 
     table = pq.read_table(path)
-    columns = {name: table.column(name).to_pylist() for name in table.column_names}
-    for f in fields(Chunk):  # a column added since the index was written: its default
-        columns.setdefault(f.name, [f.default] * table.num_rows)
-    names = [f.name for f in fields(Chunk)]
-    return tuple(Chunk(*row) for row in zip(*(columns[name] for name in names), strict=True))
+    names = [f.name for f in fields(cls) if f.name in table.column_names]  # type: ignore[arg-type]
+    columns = [table.column(name).to_pylist() for name in names]
+    return tuple(cls(**dict(zip(names, row, strict=True))) for row in zip(*columns, strict=True))
 
 
 def _write_chunks(path: Path, chunks: Sequence[Chunk]) -> None:
+    _write_rows(path, chunks, [("recommendation", "bool_"), ("paged", "bool_"), ("ocr", "bool_")])
+
+
+CITATION_COLUMNS = [
+    ("id", "string"),
+    ("doc", "string"),
+    ("title", "string"),
+    ("kind", "string"),
+    ("year", "int32"),
+    ("publisher", "string"),
+    ("page_start", "int32"),
+    ("page_end", "int32"),
+    ("section", "string"),
+    ("text", "string"),
+]
+
+
+def _write_rows(path: Path, rows: Sequence[Any], extra: Sequence[tuple[str, str]]) -> None:
+    """Chunks or recommendation items as a parquet table: their citation fields and ``extra`` columns."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema(
-        [
-            ("id", pa.string()),
-            ("doc", pa.string()),
-            ("title", pa.string()),
-            ("kind", pa.string()),
-            ("year", pa.int32()),
-            ("publisher", pa.string()),
-            ("page_start", pa.int32()),
-            ("page_end", pa.int32()),
-            ("section", pa.string()),
-            ("text", pa.string()),
-            ("recommendation", pa.bool_()),
-            ("paged", pa.bool_()),
-            ("ocr", pa.bool_()),
-        ]
-    )
-    columns = {name: [getattr(c, name) for c in chunks] for name in schema.names}
+    schema = pa.schema([(name, getattr(pa, kind)()) for name, kind in [*CITATION_COLUMNS, *extra]])
+    columns = {name: [getattr(row, name) for row in rows] for name in schema.names}
     pq.write_table(pa.table(columns, schema=schema), path)
 
 
@@ -407,13 +428,17 @@ def write(
     sentences: Sentences,
     indicators: Any = None,
     indicator_vectors: np.ndarray | None = None,
+    recommendations: Sequence[Recommendation] = (),
+    recommendation_vectors: np.ndarray | None = None,
 ) -> str:
     """Write a complete new version (the chunks, their vectors, BM25 index and sentences; the indicator table
-    and its vectors) and make it live. Returns the version name."""
+    and its vectors; the recommendation items and theirs) and make it live. Returns the version name."""
     import faiss
 
     if len(chunks) != len(vectors):
         raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+    if recommendations and (recommendation_vectors is None or len(recommendation_vectors) != len(recommendations)):
+        raise ValueError(f"{len(recommendations)} recommendations need as many vectors")
     root.mkdir(parents=True, exist_ok=True)
     version = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
     build = root / f".build-{version}"
@@ -422,6 +447,9 @@ def write(
     _write_chunks(build / CHUNKS, chunks)
     lexical.save(build / LEXICAL)
     _write_sentences(build, sentences)
+    _write_rows(build / RECOMMENDATIONS, recommendations, [("paged", "bool_")])
+    item_vectors = np.zeros((0, manifest.dimension)) if recommendation_vectors is None else recommendation_vectors
+    np.save(build / RECOMMENDATION_VECTORS, np.asarray(item_vectors, dtype=np.float32))
     if indicators is not None:
         indicators.to_parquet(build / INDICATORS, index=False)
         np.save(build / INDICATOR_VECTORS, np.asarray(indicator_vectors, dtype=np.float32))

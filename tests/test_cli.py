@@ -130,6 +130,33 @@ def test_filters_and_the_recommendations_register(run) -> None:  # type: ignore[
     assert lines == []  # the only recommendations are in a chapter
 
 
+def test_the_register_as_json_items_and_as_csv_excel_and_word(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import csv
+    import io
+
+    import docx
+    import openpyxl
+
+    run("ingest")
+    items = [json.loads(line) for line in run("recommendations", "--json").output.splitlines()]
+    assert items and {"doc", "title", "year", "page", "section", "text", "also_in"} <= set(items[0])
+    assert items[0]["text"].startswith("Commission a stop smoking service for routine and manual workers.")
+    assert run("recommendations", "--json", "--kind", "briefing").output == ""  # the only ones are in a chapter
+    rows = list(csv.DictReader(io.StringIO(run("recommendations", "--format", "csv").output.lstrip("\ufeff"))))
+    assert [row["Recommendation"] for row in rows] == [item["text"] for item in items]
+    assert rows[0]["Page"] == f"p. {items[0]['page']}"
+    assert f"({items[0]['year']}) {items[0]['title']}" in rows[0]["Reference"]
+    for fmt in ("xlsx", "docx"):
+        out = tmp_path / f"register.{fmt}"
+        run("recommendations", "--format", fmt, "--output", str(out))
+        if fmt == "xlsx":
+            sheet = openpyxl.load_workbook(out).active
+            assert [cell.value for cell in sheet[2]][0] == items[0]["text"]
+        else:
+            paragraphs = [p.text for p in docx.Document(str(out)).paragraphs]
+            assert any(p.startswith(items[0]["text"]) for p in paragraphs)
+
+
 def test_indicator_tables_in_search_json_and_their_own_command(run, small_corpus: Path) -> None:  # type: ignore[no-untyped-def]
     import shutil
 

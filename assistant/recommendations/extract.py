@@ -1,0 +1,195 @@
+"""Pages -> recommendation items: one item per recommendation, whole sentences, with its page and section.
+
+What is an item, in the forms JSNA chapters use:
+- a numbered or bulleted list item under a recommendations heading ("Recommendations", "Key recommendations",
+  "Recommended actions", "Recommendation 4: Mental health", "1.9 Recommendations");
+- a paragraph under such a heading that recommends something (it says "should", "must", "we recommend", or it
+  starts with a verb: "Establish a multi-agency group ..."); an introduction ("The following recommendations
+  are made ...") is not an item;
+- a paragraph that opens "Recommendation 3: ..." wherever it stands;
+- a row of a recommendations table, which reaches here as a paragraph under the table's heading.
+Under a heading that mixes findings and recommendations ("Summary and recommendations", "Conclusions and
+recommendations"), only the items that recommend are kept, not the findings beside them. An item cut by a page
+break continues on the next page and is one item. Contents pages are not read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+
+from assistant.model import DocumentInfo, Page, Recommendation
+from assistant.text import BULLET, MIN_REPEAT_SHINGLES, repeats, shingles, split_sentences
+
+HEADING = re.compile(r"\brecommend(?:ations?|ed\s+actions?)\b|^recommendation\b", re.IGNORECASE)
+LEAD = re.compile(r"^(?:key\s+)?recommendations?\s*(?:\d{1,2}[a-z]?)?\s*[:.–—-]\s*(?=\S)", re.IGNORECASE)
+# A heading that also holds findings: only the items that recommend are kept under it.
+MIXED = re.compile(r"\b(?:and|summary|conclusions?|challenges|findings|gaps|continued)\b", re.IGNORECASE)
+NUMBERED = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+(?=[A-Z])")  # "6.2.1 Establish ..."
+MARKER = re.compile(BULLET.pattern + r"|" + NUMBERED.pattern)
+RECOMMENDS = re.compile(
+    r"\b(?:should|must|ought to|needs? to|need(?:s|ed)? (?:for|to be)|is (?:needed|required)|are (?:needed|required)|"
+    r"(?:we |it is |is |are )?recommend(?:s|ed)?\b|it is suggested|suggest(?:s|ed)? that|may wish to|"
+    r"(?:we|partners|commissioners|services|the council) will\b|will need to|consider(?:ation)?\b|"
+    r"it is (?:important|essential|vital) (?:that|to))",
+    re.IGNORECASE,
+)
+# Verbs a recommendation starts with ("Establish ...", "Engaging with ...", "Better identification of ...").
+VERBS = frozenset(
+    """act address adopt advocate agree align allocate assess audit build carry champion clarify collect commission
+    communicate complete conduct consider consult continue coordinate co-design create deliver design develop embed
+    enable encourage engage enhance ensure establish evaluate expand explore extend facilitate focus follow fund
+    gather help identify implement improve include increase introduce invest involve launch lead maintain make map
+    maximise measure monitor offer pilot place plan prioritise produce promote protect provide publish pursue raise
+    record reduce refresh reinforce review scope secure seek set share strengthen support sustain target train
+    undertake update use utilise work better""".split()
+)
+NOUN_LEADS = re.compile(
+    r"^(?:(?:more|further|greater|better|effective|successful|improved|increased|continued|ongoing|regular|"
+    r"clear|closer|stronger)\s+)?(?:development|investment|extension|identification|review|expansion|provision|"
+    r"promotion|monitoring|support|engagement|work|consideration|use|improvement|commissioning|training)\b",
+    re.IGNORECASE,
+)
+INTRODUCTION = re.compile(
+    r"\b(?:following|these|the) recommendations\b|recommendations (?:are|were|have been) (?:made|set out|listed|"
+    r"developed|grouped)|this (?:chapter|section|report) (?:sets out|contains|makes)|set out below",
+    re.IGNORECASE,
+)
+CONTENTS = re.compile(r"(?:\.\s?){4,}|\s\d{1,3}\s*$|^contents\b|\bp\.\s?\d{1,3}\b", re.IGNORECASE)
+LABEL_WORDS = 10  # a list item this short without a full stop is a label ("3. Recommendations for young people")
+MIN_ITEM_CHARS = 20
+
+
+def extract(info: DocumentInfo, pages: Sequence[Page]) -> list[Recommendation]:
+    """The recommendation items of one document, in reading order."""
+    items: list[Recommendation] = []
+    read_by_ocr = {page.number for page in pages if page.ocr}
+    for page, section, text, continues in _parts(pages):
+        if continues and items:
+            last = items[-1]
+            items[-1] = _item(info, len(items) - 1, last.page_start, page, last.section, f"{last.text} {text}")
+        else:
+            items.append(_item(info, len(items), page, page, section, text))
+    return [replace(item, ocr=bool(read_by_ocr & {item.page_start, item.page_end})) for item in items]
+
+
+def _item(info: DocumentInfo, ordinal: int, page: int, page_end: int, section: str, text: str) -> Recommendation:
+    return Recommendation(
+        id=hashlib.sha1(f"{info.sha256}:r{ordinal}:{text}".encode()).hexdigest()[:16],
+        doc=info.path,
+        title=info.title,
+        kind=info.kind,
+        year=info.year,
+        publisher=info.publisher,
+        page_start=page,
+        page_end=page_end,
+        section=section,
+        text=text,
+        paged=info.paged,
+    )
+
+
+def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
+    """(page, section, text, continues the previous item) for each item or item continued over a page break."""
+    stack: list[tuple[int, str]] = []  # open headings: (level, text)
+    last_open = False  # the previous item ran to the end of its page without ending its sentence
+    for page in pages:
+        if _contents_page(page):
+            continue
+        first = True
+        for block in page.blocks:
+            text = block.text.strip()
+            if block.heading:
+                while stack and stack[-1][0] >= block.heading:
+                    stack.pop()
+                stack.append((block.heading, text))
+                last_open = False
+                continue
+            if first and last_open and not MARKER.match(text) and (text[:1].islower() or not text[:1].isalpha()):
+                yield page.number, "", text, True
+                last_open = not _ends(text)
+                first = False
+                continue
+            first = False
+            item = _as_item(text, [heading for _, heading in stack])
+            if item is None:
+                last_open = False
+                continue
+            yield page.number, stack[-1][1] if stack else "", item, False
+            last_open = not _ends(item)
+
+
+def _as_item(text: str, headings: Sequence[str]) -> str | None:
+    """The block's text as a recommendation item (without its bullet glyph or number), or None when it is not one."""
+    if LEAD.match(text):
+        return text if len(text) >= MIN_ITEM_CHARS else None
+    under = [h for h in headings if HEADING.search(h)]
+    if not under:
+        return None
+    marked = MARKER.match(text)
+    body = text[marked.end() :].strip() if marked else text
+    if len(body) < MIN_ITEM_CHARS or body.endswith("?") or CONTENTS.search(body[-12:] if marked else body[:40]):
+        return None
+    if INTRODUCTION.search(split_sentences(body)[0]):
+        return None
+    recommends = _recommends(body)
+    if marked and not MIXED.search(under[-1]) and not MIXED.search(headings[-1]):
+        words = body.split()
+        if len(words) <= LABEL_WORDS and not _ends(body) and not recommends:
+            return None  # a label over the items that follow
+        return body
+    return body if recommends else None
+
+
+def _recommends(text: str) -> bool:
+    first = re.match(r"[A-Za-z-]+", text)
+    word = first.group(0).lower() if first else ""
+    if word in VERBS or (word.endswith("ing") and {word[:-3], word[:-3] + "e", word[:-4]} & VERBS):
+        return True
+    return bool(NOUN_LEADS.match(text) or RECOMMENDS.search(text))
+
+
+def _ends(text: str) -> bool:
+    return text.rstrip()[-1:] in '.!?:;)”’"' if text.strip() else True
+
+
+def _contents_page(page: Page) -> bool:
+    """A table of contents: many lines ending in page numbers or dot leaders."""
+    lines = [block.text for block in page.blocks]
+    if any(re.match(r"^(?:table of )?contents\b", line, re.IGNORECASE) for line in lines[:3]):
+        return True
+    leaders = sum(bool(re.search(r"(?:\.\s?){4,}\s*\d{1,3}\b|\s\d{1,3}$", line)) for line in lines)
+    return len(lines) >= 4 and leaders >= 0.5 * len(lines)
+
+
+def group_repeats(items: Sequence[Recommendation]) -> list[Recommendation]:
+    """Items that restate an earlier one (an executive summary repeating the body, a second version of a
+    chapter) folded into the first, which lists them in ``also_in``. Order is kept."""
+    grams = [shingles(item.text) for item in items]
+    postings: dict[tuple[str, ...], list[int]] = {}
+    lead_of: list[int] = []
+    members: dict[int, list[int]] = {}
+    for i, item_grams in enumerate(grams):
+        candidates: dict[int, int] = {}
+        for gram in item_grams:
+            for j in postings.get(gram, ()):
+                candidates[j] = candidates.get(j, 0) + 1
+        lead = next(
+            (j for j, _ in sorted(candidates.items(), key=lambda kv: -kv[1]) if repeats(grams[j], item_grams)), None
+        )
+        if lead is not None and len(item_grams) >= MIN_REPEAT_SHINGLES:
+            lead = lead_of[lead]
+            lead_of.append(lead)
+            members.setdefault(lead, []).append(i)
+            continue
+        lead_of.append(i)
+        for gram in item_grams:
+            postings.setdefault(gram, []).append(i)
+    out = []
+    for i, item in enumerate(items):
+        if lead_of[i] == i:
+            others = tuple(items[j] for j in members.get(i, ()))
+            out.append(item if not others else item.with_places(others))
+    return out
