@@ -88,6 +88,26 @@ def test_an_item_cut_by_a_page_break_is_one_item_over_both_pages() -> None:
     ]
 
 
+def test_bullets_run_into_a_paragraph_are_items_and_a_lower_case_one_carries_on_the_item_before() -> None:
+    page = Page(
+        8,
+        (
+            Block("Recommendations", heading=1),
+            Block("Priority areas for oral health: \uf0b7 A focus on deprived areas. \uf0b7 A focus on children with SEN."),
+            Block("• Ensure stop smoking services address barriers to quitting, including:"),
+            Block("• time to attend appointments at several places"),
+            Block("• Review the referral pathway."),
+        ),
+    )
+    assert _texts([page]) == [
+        "A focus on deprived areas.",
+        "A focus on children with SEN.",
+        "Ensure stop smoking services address barriers to quitting, including: time to attend appointments at "
+        "several places",
+        "Review the referral pathway.",
+    ]
+
+
 def test_a_contents_page_is_not_read() -> None:
     contents = Page(
         2,
@@ -114,7 +134,8 @@ def test_repeats_are_grouped_under_the_first_with_the_other_places() -> None:
 
 
 def _normal(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """Text without its bullet glyphs and with single spaces: an item is its page's text less the list marks."""
+    return re.sub(r"\s+", " ", re.sub(r"[\uf000-\uf0ff•●▪■]", " ", text)).strip()
 
 
 @pytest.mark.real

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
-from assistant.model import DocumentInfo, Page, Recommendation
+from assistant.model import Block, DocumentInfo, Page, Recommendation
 from assistant.text import BULLET, MIN_REPEAT_SHINGLES, repeats, shingles, split_sentences
 
 HEADING = re.compile(r"\brecommend(?:ations?|ed\s+actions?)\b|^recommendation\b", re.IGNORECASE)
@@ -58,6 +58,9 @@ INTRODUCTION = re.compile(
     re.IGNORECASE,
 )
 CONTENTS = re.compile(r"(?:\.\s?){4,}|\s\d{1,3}\s*$|^contents\b|\bp\.\s?\d{1,3}\b", re.IGNORECASE)
+# Bullet glyphs inside a paragraph: symbol-font bullets (private-use code points) and "•" the extractor ran on
+# into one line with the text before them. Each starts an item.
+INLINE_BULLET = re.compile(r"\s*(?:[\uf000-\uf0ff]|(?<=\S)\s[•●▪■])\s*")
 LABEL_WORDS = 10  # a list item this short without a full stop is a label ("3. Recommendations for young people")
 MIN_ITEM_CHARS = 20
 
@@ -95,30 +98,47 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
     """(page, section, text, continues the previous item) for each item or item continued over a page break."""
     stack: list[tuple[int, str]] = []  # open headings: (level, text)
     last_open = False  # the previous item ran to the end of its page without ending its sentence
+    last_item = False  # the block before this one was an item
     for page in pages:
         if _contents_page(page):
             continue
         first = True
-        for block in page.blocks:
-            text = block.text.strip()
+        for block, text in _pieces(page):
             if block.heading:
                 while stack and stack[-1][0] >= block.heading:
                     stack.pop()
                 stack.append((block.heading, text))
-                last_open = False
+                last_open = last_item = False
                 continue
             if first and last_open and not MARKER.match(text) and (text[:1].islower() or not text[:1].isalpha()):
                 yield page.number, "", text, True
-                last_open = not _ends(text)
+                last_open, last_item = not _ends(text), True
                 first = False
                 continue
             first = False
             item = _as_item(text, [heading for _, heading in stack])
             if item is None:
-                last_open = False
+                last_open = last_item = False
                 continue
-            yield page.number, stack[-1][1] if stack else "", item, False
-            last_open = not _ends(item)
+            # A list item starting in lower case carries on the one before ("... by:" then "- ensuring ...").
+            carries_on = item[:1].islower() and last_item
+            yield page.number, stack[-1][1] if stack else "", item, carries_on
+            last_open, last_item = not _ends(item), True
+
+
+def _pieces(page: Page) -> Iterator[tuple[Block, str]]:
+    """The page's blocks, a paragraph with bullets inside it cut into its lead-in and one piece per bullet."""
+    for block in page.blocks:
+        text = block.text.strip()
+        if block.heading or not INLINE_BULLET.search(text):
+            yield block, text
+            continue
+        lead, *items = INLINE_BULLET.split(text)
+        if lead.strip():
+            yield block, lead.strip()
+        for item in items:
+            if item.strip():
+                yield block, f"• {item.strip()}"
 
 
 def _as_item(text: str, headings: Sequence[str]) -> str | None:
@@ -137,7 +157,7 @@ def _as_item(text: str, headings: Sequence[str]) -> str | None:
     recommends = _recommends(body)
     if marked and not MIXED.search(under[-1]) and not MIXED.search(headings[-1]):
         words = body.split()
-        if len(words) <= LABEL_WORDS and not _ends(body) and not recommends:
+        if len(words) <= LABEL_WORDS and not _ends(body) and not recommends and not body[:1].islower():
             return None  # a label over the items that follow
         return body
     return body if recommends else None

@@ -19,18 +19,24 @@ TOPIC_MIN_SIMILARITY = 0.35
 
 def register(retriever: Retriever, topic: str | None = None, filters: Filters = NO_FILTERS) -> list[Recommendation]:
     """Recommendation items that pass ``filters``: all of them, newest document first, or those on ``topic``."""
+    if topic and topic.strip():
+        return [item for item, score in scored(retriever, topic, filters) if score >= TOPIC_MIN_SIMILARITY]
+    leads, _ = retriever.derived(_grouped)
+    allowed = [item for item in leads if filters.allows(item)]
+    order = {doc: i for i, doc in enumerate(dict.fromkeys(item.doc for item in allowed))}
+    return sorted(allowed, key=lambda item: (-(item.year or 0), order[item.doc]))
+
+
+def scored(retriever: Retriever, topic: str, filters: Filters = NO_FILTERS) -> list[tuple[Recommendation, float]]:
+    """Every item that passes ``filters`` with its similarity to ``topic``, best first."""
     leads, rows = retriever.derived(_grouped)
-    allowed = [(item, row) for item, row in zip(leads, rows, strict=True) if filters.allows(item)]
-    if not topic or not topic.strip():
-        order = {doc: i for i, doc in enumerate(dict.fromkeys(item.doc for item, _ in allowed))}
-        allowed.sort(key=lambda pair: (-(pair[0].year or 0), order[pair[0].doc]))
-        return [item for item, _ in allowed]
     vectors = retriever.snapshot.recommendation_vectors
+    allowed = [(item, row) for item, row in zip(leads, rows, strict=True) if filters.allows(item)]
     if vectors is None or not allowed:
         return []
     similarity = vectors[[row for _, row in allowed]] @ retriever.embed_query(topic)
-    ranked = sorted(zip(similarity.tolist(), [item for item, _ in allowed], strict=True), key=lambda pair: -pair[0])
-    return [item for score, item in ranked if score >= TOPIC_MIN_SIMILARITY]
+    pairs = zip([item for item, _ in allowed], similarity.tolist(), strict=True)
+    return sorted(pairs, key=lambda pair: -pair[1])
 
 
 def _grouped(snapshot: Snapshot) -> tuple[list[Recommendation], list[int]]:
