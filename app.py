@@ -11,7 +11,14 @@ from assistant.answer import Response, respond
 from assistant.config import Settings, load_settings
 from assistant.corpus import KINDS, document_paths
 from assistant.errors import JsnaError
-from assistant.export import register_csv, register_docx, register_xlsx, to_docx, to_markdown
+from assistant.export import (
+    register_csv,
+    register_docx,
+    register_xlsx,
+    table_reference_parts,
+    to_docx,
+    to_markdown,
+)
 from assistant.ingest import ProgressEvent, ingest
 from assistant.model import Hit, IngestReport
 from assistant.parse import render_page
@@ -83,7 +90,8 @@ def _passage(number: int, hit: Hit, marked: list[str], key: str) -> None:
 def _tables(response: Response) -> None:
     for table in response.tables:
         colour = comparison_colour(table.comparison)
-        name, unit, source = (escape_markdown(text) for text in (table.indicator_name, table.unit, table.source))
+        before, title, _ = table_reference_parts(table)
+        name, unit, source = (escape_markdown(text) for text in (table.indicator_name, table.unit, before + title))
         st.markdown(f"**{name}** ({unit}) · :gray[{source}]")
         if table.note:
             st.caption(escape_markdown(table.note))

@@ -17,15 +17,15 @@ from assistant import embed, store
 from assistant.answer import Response, indicator_tables, respond
 from assistant.config import Settings, load_settings
 from assistant.errors import JsnaError
-from assistant.export import register_csv, register_docx, register_xlsx
+from assistant.export import register_csv, register_docx, register_xlsx, table_reference_parts
 from assistant.indicators import IndicatorTable
 from assistant.ingest import ProgressEvent, ingest
 from assistant.present import (
     STAGE_UNITS,
     also_in_text,
-    format_number,
     format_report,
     groups_label,
+    headline,
     ranking_text,
     recommendation_place,
     stage_label,
@@ -252,12 +252,8 @@ def format_tables(tables: list[IndicatorTable]) -> str:
         return "No indicator matches this question."
     out = []
     for t in tables:
-        has_ci = t.lower_ci is not None and t.upper_ci is not None
-        ci = f" (95% CI {format_number(t.lower_ci)} to {format_number(t.upper_ci)})" if has_ci else ""
-        value = format_number(t.value) or "n/a"
-        england = "" if t.england_value is None else f"; England {format_number(t.england_value)}"
-        out.append(f"{t.indicator_name} [{t.unit}] - {t.area}, {t.period}: {value}{ci}{england}: {t.comparison}")
-        out.append(f"    source: {t.source}")
+        out.append(f"{t.indicator_name} [{t.unit}] - {headline(t)}")
+        out.append(f"    source: {''.join(table_reference_parts(t))} ({t.source})")
         if t.note:
             out.append(f"    note: {t.note}")
         if t.ranking:

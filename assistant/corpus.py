@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.indicators.load import INDICATOR_SUFFIXES
+from assistant.indicators.load import INDICATOR_SUFFIXES, file_citation
+from assistant.indicators.tidy import SIDECAR
 from assistant.model import DocumentInfo
 from assistant.parse import ParsedDocument, is_supported
 
@@ -60,6 +61,30 @@ def indicator_files(corpus: Path) -> dict[str, str]:
         for path in sorted(folder.rglob("*"))
         if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in INDICATOR_SUFFIXES
     }
+
+
+def dataset_info(corpus: Path, files: dict[str, str]) -> dict[str, DocumentInfo]:
+    """The reference of each indicator data file in ``files`` (path -> sha256, as :func:`indicator_files` gives;
+    sidecars are skipped): its corpus-manifest row, else what the file says (:func:`file_citation`: its sidecar,
+    a workbook's properties), else its file name; the year from the manifest, the sidecar, the title, the file
+    name or the workbook's creation date."""
+    catalogue = read_catalogue(corpus)
+    out = {}
+    for rel, sha256 in files.items():
+        if rel.lower().endswith(SIDECAR):
+            continue
+        row, own = catalogue.get(rel, {}), file_citation(corpus / rel, rel)
+        title = row.get("title", "").strip() or own.get("title", "") or _title_from_name(rel)
+        year = (
+            _int(row.get("year"))
+            or _int(own.get("year"))
+            or _year(title)
+            or _year(Path(rel).stem)
+            or _int(own.get("created"))
+        )
+        publisher = row.get("publisher", "").strip() or own.get("publisher", "")
+        out[rel] = DocumentInfo(rel, title, "indicators", year, publisher, sha256, paged=False)
+    return out
 
 
 def file_sha256(path: Path) -> str:

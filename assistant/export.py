@@ -20,7 +20,8 @@ from docx.shared import Cm
 
 from assistant.indicators import IndicatorTable
 from assistant.model import Chunk, Recommendation
-from assistant.present import escape_inline, escape_markdown, format_number
+from assistant.present import escape_inline, escape_markdown, figures
+from assistant.text import list_items
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -34,6 +35,7 @@ NEAREST = 3  # passages listed when the answer abstained
 TABLE_HEADER = ("Indicator", "Area", "Period", "Value", "95% CI", "England", "Comparison", "Source")
 ABSTAINED_NOTE = "No answer found."
 NO_PASSAGES = "No passages were found."
+NOTHING_CITED = "No passages or indicator tables were quoted."
 
 _XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -77,26 +79,40 @@ def _reference_parts(chunk: Chunk | Recommendation) -> tuple[str, str, str]:
 
 def harvard_reference(chunk: Chunk | Recommendation) -> str:
     """Harvard reference in Markdown, title in italics: ``Publisher (2019) *Title*. pp. 3-4.``"""
-    before, title, after = _reference_parts(chunk)
+    return _markdown_reference(_reference_parts(chunk))
+
+
+def table_reference_parts(table: IndicatorTable) -> tuple[str, str, str]:
+    """(before the title, the title, after the title) of a dataset's Harvard reference: ``Publisher (2020)
+    *Title of the dataset* [Data set]. Sheet: Data. Indicator name, period.``; the file's name where the index
+    holds no reference for it."""
+    path, _, sheet = table.source.partition("#")
+    publisher = table.publisher.strip() or "Unknown publisher"
+    year = str(table.published) if table.published else "n.d."
+    title = " ".join((table.dataset or path.rsplit("/", 1)[-1]).split())
+    where = f" Sheet: {sheet}." if sheet else ""
+    return f"{publisher} ({year}) ", title, f" [Data set].{where} {table.indicator_name}, {table.period}."
+
+
+def _markdown_reference(parts: tuple[str, str, str]) -> str:
+    before, title, after = parts
     return f"{escape_markdown(before.rstrip())} *{escape_inline(title)}*{escape_inline(after)}"
 
 
-def _reference_key(chunk: Chunk) -> tuple[str, str]:
-    return chunk.doc, chunk.pages_label
-
-
-def references(turns: Sequence[PackTurn]) -> list[Chunk]:
-    """Every passage the pack quotes, one per document and page(s), in alphabetical order of reference."""
-    unique: dict[tuple[str, str], Chunk] = {}
+def references(turns: Sequence[PackTurn]) -> list[tuple[str, str, str]]:
+    """Every passage the pack quotes (one per document and page(s)) and every indicator table it shows, as
+    reference parts (before the title, the title, after it), in alphabetical order of reference."""
+    unique: dict[tuple[str, ...], tuple[tuple[str, int, int, str], tuple[str, str, str]]] = {}
     for turn in turns:
         for quote in turn.quotes:
-            unique.setdefault(_reference_key(quote.chunk), quote.chunk)
-
-    def order(chunk: Chunk) -> tuple[str, int, int, str]:
-        before, title, _ = _reference_parts(chunk)
-        return (before + title).casefold(), chunk.page_start, chunk.page_end, chunk.section.casefold()
-
-    return sorted(unique.values(), key=order)
+            c, parts = quote.chunk, _reference_parts(quote.chunk)
+            order = ((parts[0] + parts[1]).casefold(), c.page_start, c.page_end, c.section.casefold())
+            unique.setdefault((c.doc, c.pages_label), (order, parts))
+        for table in turn.tables:
+            parts = table_reference_parts(table)
+            order = ((parts[0] + parts[1]).casefold(), 0, 0, parts[2].casefold())
+            unique.setdefault((table.source, table.indicator_id, table.period), (order, parts))
+    return [parts for _, parts in sorted(unique.values())]
 
 
 # --- content shared by both formats -----------------------------------------------------------------------------
@@ -135,16 +151,17 @@ def _same_place(chunk: Chunk, doc: str, page_start: int) -> bool:
 
 
 def table_row(table: IndicatorTable) -> tuple[str, ...]:
-    """The cells of one indicator table, in the order of :data:`TABLE_HEADER`, as plain text."""
+    """The cells of one indicator table, in the order of :data:`TABLE_HEADER`, as plain text: figures at the
+    source's precision, blank where there is none."""
     qualifiers = [q for q in (table.sex, table.category) if q and q.casefold() not in {"persons", "all"}]
     name = table.indicator_name + (f" ({table.unit})" if table.unit else "")
     if qualifiers:
         name += " - " + "; ".join(qualifiers)
-    has_ci = table.lower_ci is not None and table.upper_ci is not None
-    ci = f"{format_number(table.lower_ci)} to {format_number(table.upper_ci)}" if has_ci else ""
-    value = format_number(table.value) or "n/a"
-    cells = (name, table.area, table.period, value, ci, format_number(table.england_value), table.comparison)
-    return (*cells, table.source)
+    quoted = figures(table)
+    ci = f"{quoted['lower']} to {quoted['upper']}" if quoted["lower"] and quoted["upper"] else ""
+    before, title, _ = table_reference_parts(table)
+    cells = (name, table.area, table.period, quoted["value"], ci, quoted["england"], table.comparison)
+    return (*cells, f"{before}{title}")
 
 
 def _today(generated: date | None) -> str:
@@ -167,7 +184,7 @@ def _md_answer(turn: PackTurn) -> str:
 
 
 def _md_quote(quote: Quote) -> list[str]:
-    lines = [line for line in escape_markdown(quote.text).split("\n") if line]
+    lines = [f"- {escape_markdown(text)}" if item else escape_markdown(text) for text, item in list_items(quote.text)]
     out = [f"> {line}  " for line in lines[:-1]] + [f"> {line}" for line in lines[-1:]]  # hard line breaks
     if out:
         out.append("")  # a blank line ends the quote, or the reference would continue it
@@ -205,7 +222,7 @@ def to_markdown(turns: Sequence[Turn], title: str = DEFAULT_TITLE, generated: da
     for turn in packed:
         out += _md_turn(turn)
     out += ["## References", ""]
-    out += [f"- {harvard_reference(chunk)}" for chunk in references(packed)] or ["No passages were quoted."]
+    out += [f"- {_markdown_reference(parts)}" for parts in references(packed)] or [NOTHING_CITED]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -218,9 +235,9 @@ def _xml_safe(text: str) -> str:
 
 
 def _docx_reference(
-    document: DocxDocument, chunk: Chunk | Recommendation, prefix: str, style: str | None = None
+    document: DocxDocument, chunk: Chunk | Recommendation | tuple[str, str, str], prefix: str, style: str | None = None
 ) -> None:
-    before, title, after = _reference_parts(chunk)
+    before, title, after = chunk if isinstance(chunk, tuple) else _reference_parts(chunk)
     paragraph = document.add_paragraph(style=style)
     paragraph.add_run(_xml_safe(prefix + before))
     paragraph.add_run(_xml_safe(title)).italic = True
@@ -228,10 +245,9 @@ def _docx_reference(
 
 
 def _docx_quote(document: DocxDocument, quote: Quote) -> None:
-    text = "\n".join(line.strip() for line in quote.text.split("\n") if line.strip())
-    if text:
-        paragraph = document.add_paragraph(style="Quote")
-        paragraph.paragraph_format.left_indent = Cm(1)
+    for text, item in list_items(quote.text):  # a list item stays an item
+        paragraph = document.add_paragraph(style="List Bullet" if item else "Quote")
+        paragraph.paragraph_format.left_indent = Cm(1.6 if item else 1)
         paragraph.paragraph_format.right_indent = Cm(1)
         paragraph.add_run(_xml_safe(text)).italic = True
     _docx_reference(document, quote.chunk, f"[{quote.number}] ")
@@ -279,11 +295,11 @@ def to_docx(turns: Sequence[Turn], title: str = DEFAULT_TITLE, generated: date |
     for turn in packed:
         _docx_turn(document, turn)
     document.add_heading("References", level=1)
-    chunks = references(packed)
-    for chunk in chunks:
-        _docx_reference(document, chunk, "", style="List Bullet")
-    if not chunks:
-        document.add_paragraph("No passages were quoted.")
+    cited = references(packed)
+    for parts in cited:
+        _docx_reference(document, parts, "", style="List Bullet")
+    if not cited:
+        document.add_paragraph(NOTHING_CITED)
     buffer = BytesIO()
     document.save(buffer)
     return buffer.getvalue()

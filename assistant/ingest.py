@@ -72,6 +72,7 @@ class _Indicators:
     vectors: np.ndarray | None
     changed: bool
     files: dict[str, str]  # indicator file -> content hash
+    datasets: dict[str, DocumentInfo]  # indicator data file -> its reference (title, publisher, year)
 
 
 def ingest(
@@ -221,21 +222,23 @@ def _indicators(
 ) -> _Indicators:
     """The indicator table: read again when its files (or the way they are read) changed, else the live one."""
     files = corpus.indicator_files(settings.corpus)
+    datasets = corpus.dataset_info(settings.corpus, files)
     changed = files != (old.manifest.indicator_files or {} if old else {}) or (
         bool(files) and old is not None and old.manifest.indicator_loader != LOADER_VERSION
     )
     if old is not None and not changed:
         plan.skipped.extend(s for s in old.manifest.skipped if s.path.split("#")[0] in files)
-        return _Indicators(old.indicators, old.indicator_vectors, False, files)
+        cited = datasets != (old.manifest.datasets or {})  # a reference changed in MANIFEST.csv: write it
+        return _Indicators(old.indicators, old.indicator_vectors, cited, files, datasets)
     if not files:
-        return _Indicators(None, None, changed, files)
+        return _Indicators(None, None, changed, files, datasets)
     t = time.perf_counter()
     progress(ProgressEvent("indicators", 0, len(files)))
     table, skipped = load_folder(settings.corpus / corpus.INDICATOR_FOLDER, settings.corpus)
     progress(ProgressEvent("indicators", len(files), len(files)))
     plan.skipped.extend(skipped)
     timings["parse"] += time.perf_counter() - t
-    return _Indicators(table, None, changed, files)
+    return _Indicators(table, None, changed, files, datasets)
 
 
 def _report(
@@ -349,6 +352,7 @@ def _write(
         catalogue={path: plan.row_hash[path] for path in documents},
         indicator_files=indicators.files,
         indicator_loader=LOADER_VERSION,
+        datasets=dict(sorted(indicators.datasets.items())),
         versions=tuple(group.docs for group in groups),
         grouping=GROUPING_VERSION,
     )

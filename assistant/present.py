@@ -5,6 +5,7 @@ indicator tables as data frames, trend charts. Pure functions, no Streamlit, so 
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -24,6 +25,7 @@ STAGE_LABELS = {
 }
 STAGE_UNITS = {"parse": "doc", "indicators": "file", "embed": "chunk", "write": "step"}
 RANKING_SHOWN = 10
+MAX_WRITTEN_DECIMALS = 3  # more places than this: a figure carried at full precision, not as published
 
 # Backslash escapes work for every ASCII punctuation character in CommonMark; these are the ones that start
 # emphasis, code, links, raw HTML, tables, strikethrough or (in Streamlit) maths.
@@ -50,12 +52,40 @@ def escape_markdown(text: str) -> str:
     return "\n".join(lines)
 
 
-def format_number(value: float | None) -> str:
-    """A figure as people quote it: four significant figures below 1,000 (9.1, 115.8), whole numbers with
-    thousands separators above (1,234); empty for no value."""
+def format_number(value: float | None, decimals: int | None = None) -> str:
+    """A figure as people quote it: at ``decimals`` places when the source's precision is known
+    (:func:`source_decimals`), else four significant figures below 1,000 (9.1, 115.8); whole numbers with thousands
+    separators from 1,000 up (1,234); empty for no value."""
     if value is None:
         return ""
-    return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+    if abs(value) >= 1000 and (decimals is None or decimals <= 1):
+        return f"{value:,.0f}"
+    if decimals is not None:
+        return f"{value:,.{decimals}f}"
+    return f"{value:,.4g}"
+
+
+def source_decimals(values: Sequence[float | None]) -> int | None:
+    """The decimal places the source gives its figures to: the most any of ``values`` is written with, up to
+    :data:`MAX_WRITTEN_DECIMALS`. Figures carried at full precision (17.9003, a computed rate) are shown as
+    Fingertips publishes them: one decimal place, or three significant figures when every figure is below 1."""
+    written = [v for v in values if v is not None and math.isfinite(v)]
+    if not written:
+        return None
+    places = max(_places(v) for v in written)
+    if places <= MAX_WRITTEN_DECIMALS:
+        return places
+    largest = max(abs(v) for v in written)
+    return 1 if largest >= 1 or largest == 0 else max(1, 2 - math.floor(math.log10(largest)))
+
+
+def _places(value: float) -> int:
+    """Decimal places of the shortest text that reads back as ``value`` (9.1 -> 1, 17.9003 -> 4, 12.0 -> 0)."""
+    text = repr(float(value))
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return max(0, len(mantissa.partition(".")[2].rstrip("0")) - int(exponent))
+    return len(text.partition(".")[2].rstrip("0"))
 
 
 def answer_sentences(answer_text: str) -> list[str]:
@@ -80,39 +110,79 @@ def comparison_colour(comparison: str) -> str:
     return COLOURS.get(comparison.split()[0].lower() if comparison else "", "#4d4d4d")
 
 
+def table_decimals(table: IndicatorTable) -> int | None:
+    """The decimal places of the table's figures: the source's own (:func:`source_decimals`) over its series,
+    interval and benchmarks."""
+    values = [table.value, table.lower_ci, table.upper_ci, table.england_value, table.region_value]
+    return source_decimals([*values, *(v for _, v in table.trend), *(v for _, v in table.ranking)])
+
+
+def figures(table: IndicatorTable) -> dict[str, str]:
+    """The table's figures as quoted text at the source's precision: value, lower, upper, england, region (each
+    empty when the table has none), and count and denominator as whole numbers."""
+    places = table_decimals(table)
+    quoted = {
+        name: format_number(getattr(table, attribute), places)
+        for name, attribute in (
+            ("value", "value"),
+            ("lower", "lower_ci"),
+            ("upper", "upper_ci"),
+            ("england", "england_value"),
+            ("region", "region_value"),
+        )
+    }
+    quoted["count"] = format_number(table.count, 0)
+    quoted["denominator"] = format_number(table.denominator, 0)
+    return quoted
+
+
+def unit_suffix(table: IndicatorTable) -> str:
+    """ "%" for a percentage, else the unit after a space (" per 100,000"), else nothing."""
+    return "%" if table.unit.strip() in {"%", "percent", "per cent"} else f" {table.unit}" if table.unit else ""
+
+
+def interval_text(table: IndicatorTable) -> str:
+    """ "95% CI 8.5 to 9.7" at the source's precision; empty without an interval."""
+    quoted = figures(table)
+    return f"95% CI {quoted['lower']} to {quoted['upper']}" if quoted["lower"] and quoted["upper"] else ""
+
+
 def headline(table: IndicatorTable) -> str:
     """ "West Sussex 9.1% (95% CI 8.5 to 9.7), England 10.6%: Similar (2019)" - what a bid quotes."""
-    unit = "%" if table.unit.strip() in {"%", "percent", "per cent"} else f" {table.unit}" if table.unit else ""
-    has_ci = table.lower_ci is not None and table.upper_ci is not None
-    ci = f" (95% CI {format_number(table.lower_ci)} to {format_number(table.upper_ci)})" if has_ci else ""
-    england = f", England {format_number(table.england_value)}{unit}" if table.england_value is not None else ""
-    value = format_number(table.value) or "n/a"
-    return f"{table.area} {value}{unit}{ci}{england}: {table.comparison} ({table.period})"
+    quoted, unit, ci = figures(table), unit_suffix(table), interval_text(table)
+    england = f", England {quoted['england']}{unit}" if quoted["england"] else ""
+    ci = f" ({ci})" if ci else ""
+    return f"{table.area} {quoted['value'] or 'n/a'}{unit}{ci}{england}: {table.comparison} ({table.period})"
 
 
 def ranking_text(table: IndicatorTable, shown: int = RANKING_SHOWN) -> str:
     """ "Crawley 24.1, Adur 22.0, ..." - the areas of a ranking with their values, a value of 0 included."""
-    return ", ".join(f"{area} {format_number(value)}" for area, value in table.ranking[:shown] if value is not None)
+    places = table_decimals(table)
+    return ", ".join(
+        f"{area} {format_number(value, places)}" for area, value in table.ranking[:shown] if value is not None
+    )
 
 
 def table_frame(table: IndicatorTable) -> pd.DataFrame:
-    """The area, its region and England for the table's period, one row each."""
+    """The area, its region and England for the table's period, one row each, the figures as quoted text at the
+    source's precision (blank where there is none)."""
+    quoted = figures(table)
     rows: list[dict[str, Any]] = [
         {
             "area": table.area,
-            "value": table.value,
-            "lower 95% CI": table.lower_ci,
-            "upper 95% CI": table.upper_ci,
-            "count": table.count,
-            "denominator": table.denominator,
+            "value": quoted["value"],
+            "lower 95% CI": quoted["lower"],
+            "upper 95% CI": quoted["upper"],
+            "count": quoted["count"],
+            "denominator": quoted["denominator"],
             "compared with England": table.comparison,
         },
     ]
-    if table.region and table.region_value is not None:
-        rows.append({"area": table.region, "value": table.region_value})
-    if table.england_value is not None:
-        rows.append({"area": "England", "value": table.england_value})
-    return pd.DataFrame(rows)
+    if table.region and quoted["region"]:
+        rows.append({"area": table.region, "value": quoted["region"]})
+    if quoted["england"]:
+        rows.append({"area": "England", "value": quoted["england"]})
+    return pd.DataFrame(rows).fillna("")
 
 
 def trend_chart(table: IndicatorTable) -> Any:

@@ -88,6 +88,7 @@ class Manifest:
     catalogue: dict[str, str] | None = None  # document path -> hash of its corpus-manifest row
     indicator_files: dict[str, str] | None = None  # indicator file path -> sha256
     indicator_loader: int = 0  # indicators.load.LOADER_VERSION that read them
+    datasets: dict[str, DocumentInfo] | None = None  # indicator data file -> its reference
     versions: tuple[tuple[str, ...], ...] = ()  # groups of versions, lead first
     grouping: int = 0  # versions.GROUPING_VERSION that found them (0: never looked for)
 
@@ -102,6 +103,8 @@ class Manifest:
         values = {key: value for key, value in data.items() if key in known}
         values["documents"] = {path: DocumentInfo(**info) for path, info in data.get("documents", {}).items()}
         values["skipped"] = tuple(SkippedFile(**s) for s in data.get("skipped", []))
+        if data.get("datasets") is not None:
+            values["datasets"] = {path: DocumentInfo(**info) for path, info in data["datasets"].items()}
         # An index from before the sentence_vectors setting embedded its sentences alone.
         values["chunking"] = {"sentence_vectors": "alone", **data.get("chunking", {})}
         if data.get("versions") is not None:

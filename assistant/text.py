@@ -11,6 +11,7 @@ import re
 # A list item's start: a bullet glyph, a dash or "o" before a space, or "a)", "1.", "iv)" before a space.
 BULLET = re.compile(r"^\s*(?:[•●▪■◦○∙·‣⁃►▶✓✔→]|[-–—*o](?=\s)|\(?[a-zA-Z0-9]{1,3}[.)](?=\s))\s*")
 BULLET_GLYPHS = re.compile(r"^[•●▪■◦○∙·‣⁃►▶✓✔→]\s*")
+LIST_BREAK = re.compile(r"\s+(?=[•●▪■◦○‣⁃►▶✓✔][ \t])")  # a bullet glyph inside a line: another list item
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9•£])")
 FULL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 SHORT_YEAR = re.compile(r"(?<=(?:19|20)\d\d[/-])(\d\d)(?!\d)")  # "2016/17", "2014-16"
@@ -42,6 +43,18 @@ def split_sentences(text: str) -> list[str]:
 def strip_bullet(sentence: str) -> str:
     """The sentence without a leading bullet glyph ("• 1 in 5 adults smoke" -> "1 in 5 adults smoke")."""
     return BULLET_GLYPHS.sub("", sentence)
+
+
+def list_items(text: str) -> list[tuple[str, bool]]:
+    """The text's lines, a line with bullet glyphs inside it cut before each: (text, is a list item), the item's
+    glyph removed ("Causes: • falls • fires" -> [("Causes:", False), ("falls", True), ("fires", True)])."""
+    out = []
+    for line in text.split("\n"):
+        for piece in LIST_BREAK.split(line.strip()):
+            item = BULLET_GLYPHS.match(piece) is not None
+            if piece.strip():
+                out.append((strip_bullet(piece).strip() if item else piece.strip(), item))
+    return out
 
 
 def repeats(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> bool:

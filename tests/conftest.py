@@ -88,7 +88,7 @@ def indicator_table(**changes: object) -> IndicatorTable:
         area="West Sussex",
         sex="Persons",
         category="",
-        source="OHID Fingertips",
+        source="indicators/self-harm-admissions.csv",
         period="2022/23",
         value=215.4,
         lower_ci=208.1,
@@ -100,6 +100,9 @@ def indicator_table(**changes: object) -> IndicatorTable:
         region_value=150.2,
         comparison="Worse",
         polarity="low_is_good",
+        dataset="Public Health Outcomes Framework: self-harm admissions",
+        publisher="Office for Health Improvement and Disparities",
+        published=2024,
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 

@@ -8,6 +8,7 @@ import pytest
 
 from assistant.corpus import (
     SourceFile,
+    dataset_info,
     document_info,
     document_paths,
     file_sha256,
@@ -95,3 +96,36 @@ def test_without_a_manifest_row_metadata_comes_from_the_document_and_its_name(tm
 )
 def test_kind_is_guessed_from_the_title(title: str, kind: str) -> None:
     assert guess_kind(title) == kind
+
+
+def test_each_indicator_file_gets_a_reference_from_the_manifest_its_sidecar_or_its_name(tmp_path: Path) -> None:
+    import json
+
+    from openpyxl import Workbook
+
+    from assistant.indicators.load import load_file
+
+    folder = tmp_path / "indicators"
+    folder.mkdir()
+    for name in ("listed.csv", "sidecar.csv", "bare-2017.csv"):
+        (folder / name).write_text("area,value\nAdur,1.5\n", encoding="utf-8")
+    citation = {"title": "Falls dashboard", "publisher": "Adur District Council", "year": "2021"}
+    (folder / "sidecar.meta.json").write_text(json.dumps({"indicator_name": "Falls", **citation}), encoding="utf-8")
+    book = Workbook()
+    book.properties.title = "Smoking workbook"
+    book.active.append(["area", "value"])
+    book.save(folder / "book.xlsx")
+    (tmp_path / "MANIFEST.csv").write_text(
+        "file,kind,title,publisher,year\nindicators/listed.csv,indicators,Listed data,OHID,2020\n", encoding="utf-8"
+    )
+    found = dataset_info(tmp_path, indicator_files(tmp_path))
+    assert set(found) == {f"indicators/{n}" for n in ("listed.csv", "sidecar.csv", "bare-2017.csv", "book.xlsx")}
+    listed, sidecar = found["indicators/listed.csv"], found["indicators/sidecar.csv"]
+    assert (listed.title, listed.publisher, listed.year) == ("Listed data", "OHID", 2020)
+    assert (sidecar.title, sidecar.publisher, sidecar.year) == ("Falls dashboard", "Adur District Council", 2021)
+    bare = found["indicators/bare-2017.csv"]
+    assert (bare.title, bare.publisher, bare.year) == ("Bare 2017", "", 2017)
+    assert found["indicators/book.xlsx"].title == "Smoking workbook"
+    # The reference keys describe the file; they are not columns set on its rows.
+    rows = load_file(folder / "sidecar.csv", "indicators/sidecar.csv")[0]
+    assert list(rows["indicator_name"]) == ["Falls"] and "title" not in rows.columns

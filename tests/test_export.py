@@ -108,9 +108,14 @@ def test_markdown_has_question_answer_cited_passages_and_table() -> None:
     assert "| Indicator | Area | Period | Value | 95% CI | England | Comparison | Source |" in md
     row = (
         "| Emergency hospital admissions for intentional self-harm (per 100,000) | West Sussex | 2022/23 | 215.4 "
-        "| 208.1 to 222.9 | 126.3 | Worse | OHID Fingertips |"
+        "| 208.1 to 222.9 | 126.3 | Worse | Office for Health Improvement and Disparities (2024) Public Health "
+        "Outcomes Framework: self-harm admissions |"
     )
     assert row in md
+    assert (  # the table's dataset is in the reference list, as a Harvard reference
+        "- Office for Health Improvement and Disparities (2024) *Public Health Outcomes Framework: self-harm "
+        "admissions* \\[Data set\\]. Emergency hospital admissions for intentional self-harm, 2022/23."
+    ) in md.split("## References", 1)[1]
     html = MarkdownIt("commonmark").enable("table").render(md)
     assert "<strong>higher" not in html and "<td>208.1 to 222.9</td>" in html
 
@@ -172,13 +177,45 @@ def test_docx_reopens_with_question_reference_and_table() -> None:
     assert reference.text == f"[1] West Sussex County Council (2019) {SELF_HARM}. p. 3."
     assert [run.text for run in reference.runs if run.italic] == [SELF_HARM]
     listed = [p for p in document.paragraphs if p.style is not None and p.style.name == "List Bullet"]
-    assert [p.text for p in listed] == [f"West Sussex County Council (2019) {SELF_HARM}. p. 3."]
+    assert [p.text for p in listed] == [
+        "Office for Health Improvement and Disparities (2024) Public Health Outcomes Framework: self-harm admissions "
+        "[Data set]. Emergency hospital admissions for intentional self-harm, 2022/23.",
+        f"West Sussex County Council (2019) {SELF_HARM}. p. 3.",
+    ]
 
     [grid] = document.tables
     assert [cell.text for cell in grid.rows[0].cells][:4] == ["Indicator", "Area", "Period", "Value"]
     cells = [cell.text for cell in grid.rows[1].cells]
     assert cells[1:5] == ["West Sussex", "2022/23", "1,234,567", ""]
-    assert cells[5:] == ["126.3", "Worse", "OHID Fingertips"]
+    dataset = "Office for Health Improvement and Disparities (2024) Public Health Outcomes Framework: self-harm "
+    dataset += "admissions"
+    assert cells[5:] == ["126.3", "Worse", dataset]
+
+
+def test_docx_pack_fit_for_a_bid_figures_at_source_precision_blank_cells_items_and_references() -> None:
+    """The pack a bid writer pastes from: a Fingertips export's full-precision figures as Fingertips publishes
+    them, no "None" for a missing figure, bullet points kept as list items, and a Harvard reference for every
+    passage and table (sheet and period included)."""
+    listed = chunk("Causes of admission include: • poisoning by drugs • injury with a sharp object")
+    table = indicator_table(
+        value=17.9003, lower_ci=15.9291, upper_ci=20.0572, england_value=None, source="indicators/profile.xlsx#Data"
+    )
+    data = to_docx([answered("Why are young people admitted?", [listed], [1], [table])], generated=DAY)
+    document = docx.Document(BytesIO(data))
+    [grid] = document.tables
+    cells = [cell.text for cell in grid.rows[1].cells]
+    assert cells[3:6] == ["17.9", "15.9 to 20.1", ""]  # the England cell is blank, never "None"
+    everything = "\n".join([p.text for p in document.paragraphs] + [c.text for r in grid.rows for c in r.cells])
+    assert "None" not in everything and "17.9003" not in everything and "nan" not in everything
+    items = [p.text for p in document.paragraphs if p.style is not None and p.style.name == "List Bullet"]
+    assert items[:2] == ["poisoning by drugs", "injury with a sharp object"]
+    assert "Causes of admission include:" in [p.text for p in document.paragraphs]
+    references = items[2:]
+    assert references == [
+        "Office for Health Improvement and Disparities (2024) Public Health Outcomes Framework: self-harm admissions "
+        "[Data set]. Sheet: Data. Emergency hospital admissions for intentional self-harm, 2022/23.",
+        f"West Sussex County Council (2019) {SELF_HARM}. p. 3.",
+    ]
 
 
 def test_sex_and_category_qualify_the_indicator() -> None:

@@ -64,7 +64,11 @@ def test_indicator_matcher_needs_a_table_and_its_vectors() -> None:
     assert indicator_matcher(SimpleNamespace(indicators=table.iloc[0:0], indicator_vectors=vectors)) is None
     assert indicator_matcher(SimpleNamespace(indicators=table, indicator_vectors=None)) is None
     matcher = indicator_matcher(
-        SimpleNamespace(indicators=table.astype({"area_name": "string"}), indicator_vectors=vectors)
+        SimpleNamespace(
+            indicators=table.astype({"area_name": "string"}),
+            indicator_vectors=vectors,
+            manifest=SimpleNamespace(datasets=None),  # an index from before datasets had references
+        )
     )
     assert isinstance(matcher, IndicatorMatcher)
     assert matcher.table["area_name"].dtype == object  # plain strings: faster to filter row by row

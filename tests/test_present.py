@@ -11,11 +11,13 @@ from assistant.present import (
     answer_sentences,
     comparison_colour,
     escape_markdown,
+    figures,
     format_number,
     format_report,
     headline,
     passage_html,
     ranking_text,
+    source_decimals,
     table_frame,
     trend_chart,
 )
@@ -57,7 +59,9 @@ def test_headline_reads_like_a_bid_quote() -> None:
 def test_table_frame_and_chart() -> None:
     frame = table_frame(_table())
     assert list(frame["area"]) == ["West Sussex", "South East", "England"]
-    assert frame.loc[0, "lower 95% CI"] == 8.5
+    assert frame.loc[0, "lower 95% CI"] == "8.5"
+    assert frame.loc[0, "count"] == ""  # blank, never "None" or "nan"
+    assert "None" not in frame.to_csv() and "nan" not in frame.to_csv()
     assert trend_chart(_table()) is not None
     assert trend_chart(_table(trend=(("2019", 9.1),))) is None
     assert comparison_colour("Worse") != comparison_colour("Better") != comparison_colour("Similar")
@@ -96,9 +100,22 @@ def test_numbers_read_as_people_quote_them() -> None:
     ]
 
 
+def test_figures_are_shown_at_the_sources_precision() -> None:
+    # A Fingertips export carries 17.9003 (15.9291 to 20.0572); Fingertips publishes it as 17.9 (15.9 to 20.1).
+    computed = _table(value=17.9003, lower_ci=15.9291, upper_ci=20.0572, england_value=21.1, region_value=None)
+    assert headline(computed) == "West Sussex 17.9% (95% CI 15.9 to 20.1), England 21.1%: Better (2019)"
+    # Figures written to two places keep them, 12.0 beside 9.25 included; counts are whole numbers.
+    written = _table(value=12.0, lower_ci=9.25, upper_ci=14.5, count=1234.0, trend=(), england_value=None)
+    assert figures(written)["value"] == "12.00" and figures(written)["lower"] == "9.25"
+    assert figures(written)["count"] == "1,234" and figures(written)["england"] == ""
+    assert source_decimals([0.012345, 0.0231]) == 4  # small computed fractions: 0.0231, three significant figures
+    assert source_decimals([None]) is None
+    assert format_number(83.2, 1) == "83.2" and format_number(12345.6, 1) == "12,346"
+
+
 def test_a_ranking_shows_a_value_of_zero() -> None:
     ranked = _table(ranking=(("Adur", 3.25), ("Arun", 0.0), ("Crawley", None)))
-    assert ranking_text(ranked) == "Adur 3.25, Arun 0"
+    assert ranking_text(ranked) == "Adur 3.25, Arun 0.00"  # at the precision of the figures beside it
 
 
 def test_ingest_summary_names_every_skipped_file_and_says_when_nothing_changed() -> None:

@@ -93,7 +93,9 @@ def test_bullets_run_into_a_paragraph_are_items_and_a_lower_case_one_carries_on_
         8,
         (
             Block("Recommendations", heading=1),
-            Block("Priority areas for oral health: \uf0b7 A focus on deprived areas. \uf0b7 A focus on children with SEN."),
+            Block(
+                "Priority areas for oral health: \uf0b7 A focus on deprived areas. \uf0b7 A focus on children with SEN."
+            ),
             Block("• Ensure stop smoking services address barriers to quitting, including:"),
             Block("• time to attend appointments at several places"),
             Block("• Review the referral pathway."),

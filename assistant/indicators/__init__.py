@@ -8,7 +8,7 @@ names), :mod:`.match` (the indicators it is about), :mod:`.tables` (the figures 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -18,6 +18,15 @@ from assistant.calibrated import LogisticModel
 from assistant.indicators.gazetteer import Gazetteer, area_aliases
 from assistant.indicators.load import LOADER_VERSION, load_file, load_folder
 from assistant.indicators.match import IndicatorCatalogue, catalogue_texts
+from assistant.indicators.profile import (
+    IndicatorProfile,
+    ProfileRow,
+    Spine,
+    area_profile,
+    profile_areas,
+    resolve_area,
+    theme_of,
+)
 from assistant.indicators.relevance import (
     CANDIDATES,
     Candidate,
@@ -28,13 +37,17 @@ from assistant.indicators.relevance import (
 )
 from assistant.indicators.schema import NUMBER_COLUMNS
 from assistant.indicators.tables import IndicatorTable, TableBuilder, compare
+from assistant.model import DocumentInfo
 from assistant.text import years_in
 
 __all__ = [
     "LOADER_VERSION",
     "Candidate",
     "IndicatorMatcher",
+    "IndicatorProfile",
     "IndicatorTable",
+    "ProfileRow",
+    "Spine",
     "area_aliases",
     "catalogue_texts",
     "compare",
@@ -49,17 +62,36 @@ class IndicatorMatcher:
     and BM25), the tables built from it and the relevance model that decides which of them to show (the shipped
     one unless ``model`` is given)."""
 
-    def __init__(self, table: pd.DataFrame, vectors: np.ndarray, model: LogisticModel | None = None) -> None:
+    def __init__(
+        self,
+        table: pd.DataFrame,
+        vectors: np.ndarray,
+        model: LogisticModel | None = None,
+        datasets: Mapping[str, DocumentInfo] | None = None,
+    ) -> None:
         # Plain Python strings: Parquet's Arrow-backed string columns are several times slower to filter row by row.
         texts = [c for c in table.columns if c not in NUMBER_COLUMNS]
         self.table = table = table.astype({c: object for c in texts})
         self.gazetteer = Gazetteer(table)
         self.catalogue = IndicatorCatalogue(table, vectors)
-        self.builder = TableBuilder(table, self.gazetteer)
+        self.builder = TableBuilder(table, self.gazetteer, datasets)
         self.relevance = Relevance(self.catalogue, table)
         self.model = model or shipped_model()
         self.home_area = self.gazetteer.home_area
         self.county_parts = self.gazetteer.county_parts
+        self._themes: dict[tuple[str, str], str] | None = None
+
+    def profile(self, area: str, embed: Callable[[list[str]], np.ndarray]) -> IndicatorProfile:
+        """The area's profile (:mod:`.profile`): every indicator with a value for it, worse than England first.
+        ``embed`` embeds the themes' descriptions (once per matcher). Raises :class:`JsnaError` for an area the
+        data does not have, naming the closest it has."""
+        if self._themes is None:
+            self._themes = theme_of(self.catalogue, embed)
+        return area_profile(self.builder, self._themes, resolve_area(self.table, area, self.areas_in))
+
+    def areas(self) -> list[str]:
+        """Every area with a value in the data, England last."""
+        return profile_areas(self.table)
 
     def areas_in(self, question: str) -> list[str]:
         """The areas the question names (see :meth:`Gazetteer.areas_in`)."""
@@ -124,8 +156,13 @@ class _Snapshot(Protocol):
     @property
     def indicator_vectors(self) -> np.ndarray | None: ...
 
+    @property
+    def manifest(self) -> Any: ...  # its ``datasets`` (indicator file -> reference), None in an older index
+
 
 def indicator_matcher(snapshot: _Snapshot) -> IndicatorMatcher | None:
     """Indicator matching over an index snapshot's table; None when it has no table, an empty one or no vectors."""
     table, vectors = snapshot.indicators, snapshot.indicator_vectors
-    return None if table is None or table.empty or vectors is None else IndicatorMatcher(table, vectors)
+    if table is None or table.empty or vectors is None:
+        return None
+    return IndicatorMatcher(table, vectors, datasets=snapshot.manifest.datasets)

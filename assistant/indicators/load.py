@@ -31,7 +31,7 @@ from assistant.model import SkippedFile
 
 INDICATOR_SUFFIXES = (".csv", ".json", ".xlsx")
 # Raised when the loader reads files differently, so that the next ingest reloads unchanged indicator files.
-LOADER_VERSION = 5
+LOADER_VERSION = 6
 
 
 def load_folder(folder: Path, corpus_root: Path) -> tuple[pd.DataFrame, list[SkippedFile]]:
@@ -94,3 +94,24 @@ def load_file(path: Path, rel: str) -> tuple[pd.DataFrame, list[SkippedFile]]:
     if path.suffix.lower() == ".xlsx":
         return read_workbook(path, rel, sidecar)
     return read_tidy(path, rel, sidecar), []
+
+
+def file_citation(path: Path, rel: str) -> dict[str, str]:
+    """What the file says of its own reference: its sidecar's ``title``, ``publisher`` and ``year``, else a
+    workbook's title and ``created`` year (its document properties). Empty where it says nothing."""
+    try:
+        citation = dict(read_sidecar(path, rel).citation)
+    except DocumentError:
+        citation = {}
+    if path.suffix.lower() == ".xlsx" and "title" not in citation:
+        try:
+            from openpyxl import load_workbook
+
+            properties = load_workbook(path, read_only=True).properties
+        except Exception:  # noqa: BLE001 - a workbook that cannot be read is reported by load_file, not here
+            return citation
+        if properties.title and properties.title.strip():
+            citation.setdefault("title", properties.title.strip())
+        if properties.created is not None:
+            citation["created"] = str(properties.created.year)
+    return citation

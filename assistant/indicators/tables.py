@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -19,6 +19,7 @@ import pandas as pd
 
 from assistant.indicators.gazetteer import ENGLAND, LOCAL_FILE_DISTRICTS, NATIONAL, Gazetteer
 from assistant.indicators.schema import slugify
+from assistant.model import DocumentInfo
 
 RANKING = re.compile(
     r"\b(which|what|where)\b.*\b(highest|lowest|worst|best|most|least|top|bottom|longest|shortest|largest|biggest|"
@@ -60,6 +61,10 @@ class IndicatorTable:
     comparable: tuple[tuple[str, float | None], ...] = ()
     ranking: tuple[tuple[str, float | None], ...] = ()
     note: str = ""  # said when the table is not about the area asked for (its wider area)
+    recent_trend: str = ""  # the file's own trend statement ("Increasing and getting worse"), if it has one
+    dataset: str = ""  # the title of the dataset or profile the figures come from (its reference)
+    publisher: str = ""
+    published: int | None = None  # the dataset's year
     rows: tuple[dict[str, Any], ...] = field(default=(), repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -101,8 +106,11 @@ def compare(
 class TableBuilder:
     """Indicator tables from the long table: an indicator's rows for the areas asked about, ranked when asked."""
 
-    def __init__(self, table: pd.DataFrame, gazetteer: Gazetteer) -> None:
+    def __init__(
+        self, table: pd.DataFrame, gazetteer: Gazetteer, datasets: Mapping[str, DocumentInfo] | None = None
+    ) -> None:
         self.gazetteer = gazetteer
+        self.datasets = datasets or {}
         self.groups = {key: rows for key, rows in table.groupby(["indicator_id", "source"], sort=False)}
         self.england = table[table["area_name"].str.lower() == ENGLAND]
 
@@ -136,6 +144,10 @@ class TableBuilder:
         names = {table.indicator_name.lower() for _, table in exact}
         wider = [(rank, table) for rank, table in wider if table.indicator_name.lower() not in names]
         return [table for _, table in sorted(exact + wider, key=lambda pair: pair[0])[:k]]
+
+    def table(self, rows: pd.DataFrame, area: str, sex: str = "Persons") -> IndicatorTable | None:
+        """One indicator's table (``rows``: its rows from one file) for one area and sex, without a ranking."""
+        return self._table(rows, [area], sex, False, False)
 
     def _table(
         self, rows: pd.DataFrame, areas: Sequence[str], sex: str, ranking: bool, lowest: bool, wanted_type: str = ""
@@ -176,6 +188,8 @@ class TableBuilder:
         given = str(latest["compared_to_england"])
         comparison = given or compare(value, lower, upper, england_value, polarity)
         peers = same[(same["area_type"] == latest["area_type"]) & (same["area_name"] != area)]
+        source = str(latest["source"])
+        dataset = self.datasets.get(source.split("#")[0])
         return IndicatorTable(
             indicator_id=str(latest["indicator_id"]),
             indicator_name=str(latest["indicator_name"]),
@@ -184,7 +198,7 @@ class TableBuilder:
             area=area,
             sex=str(latest["sex"]),
             category=str(latest["category"]),
-            source=str(latest["source"]),
+            source=source,
             period=str(period),
             value=value,
             lower_ci=lower,
@@ -199,6 +213,10 @@ class TableBuilder:
             trend=tuple((str(r.period), as_float(r.value)) for r in mine.itertuples()),
             comparable=tuple((str(r.area_name), as_float(r.value)) for r in peers.head(10).itertuples()),
             ranking=order,
+            recent_trend=str(latest["trend"]),
+            dataset=dataset.title if dataset else "",
+            publisher=dataset.publisher if dataset else "",
+            published=dataset.year if dataset else None,
             rows=tuple(mine.drop(columns=["source"]).to_dict("records")),
         )
 

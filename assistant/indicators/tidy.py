@@ -21,12 +21,17 @@ A file that lacks names or uses other column names can carry a sidecar next to i
       "polarity": "high_is_good",
       "area_type": "District & UA",
       "period": "2014 - 16",
-      "column_map": {"LE": "value", "LCL": "lower_ci", "UCL": "upper_ci"}
+      "column_map": {"LE": "value", "LCL": "lower_ci", "UCL": "upper_ci"},
+      "title": "Life expectancy at birth by local authority",
+      "publisher": "Trafford Council (Trafford Data Lab)",
+      "year": "2018"
     }
 
 Every key is optional. ``column_map`` renames the file's own columns (exact names) to columns of the table
-(CSV and JSON only); every other key is one of the text columns of :data:`~assistant.indicators.schema.COLUMNS`
-and sets that column for every row of the file (workbooks too), overriding what the file says. Without a sidecar
+(CSV and JSON only); ``title``, ``publisher`` and ``year`` are the dataset's reference (where the corpus's
+``MANIFEST.csv`` does not list the file); every other key is one of the text columns of
+:data:`~assistant.indicators.schema.COLUMNS` and sets that column for every row of the file (workbooks too),
+overriding what the file says. Without a sidecar
 the loader guesses: the indicator name from the file name, the area type from the area codes, the unit from the
 indicator name.
 """
@@ -54,6 +59,7 @@ from assistant.indicators.schema import (
 )
 
 SIDECAR = ".meta.json"
+CITATION_KEYS = ("title", "publisher", "year")  # the dataset's reference, not applied to its rows
 SIDECAR_ADVICE = "See the sidecar format in assistant/indicators/tidy.py."
 
 # Column names, lowercased with non-alphanumerics removed -> table column ("_" names are used on the way).
@@ -111,6 +117,7 @@ ALIASES = {
 class Sidecar:
     constants: dict[str, str] = field(default_factory=dict)  # table column -> value for every row
     column_map: dict[str, str] = field(default_factory=dict)  # the file's column -> table column
+    citation: dict[str, str] = field(default_factory=dict)  # title, publisher, year: the file's reference
 
 
 def read_tidy(path: Path, rel: str, sidecar: Sidecar) -> pd.DataFrame:
@@ -144,7 +151,7 @@ def read_sidecar(path: Path, rel: str) -> Sidecar:
     if not isinstance(data, dict):
         raise DocumentError(rel, f"{where} must hold a JSON object", SIDECAR_ADVICE)
     allowed = set(TEXT_COLUMNS) - {"source"}
-    unknown = sorted(set(data) - allowed - {"column_map"})
+    unknown = sorted(set(data) - allowed - {"column_map"} - set(CITATION_KEYS))
     if unknown:
         raise DocumentError(
             rel, f"{where} has unknown keys {unknown}", f"Allowed: column_map, {', '.join(sorted(allowed))}."
@@ -156,8 +163,9 @@ def read_sidecar(path: Path, rel: str) -> Sidecar:
         raise DocumentError(
             rel, f"{where}: column_map must map file columns to table columns", f"Table columns: {COLUMNS[:-1]}."
         )
-    constants = {k: str(v) for k, v in data.items() if k != "column_map"}
-    return Sidecar(constants, dict(column_map))
+    constants = {k: str(v) for k, v in data.items() if k in allowed}
+    citation = {k: str(data[k]).strip() for k in CITATION_KEYS if data.get(k) not in (None, "")}
+    return Sidecar(constants, dict(column_map), citation)
 
 
 # ---------------------------------------------------------------------------------------------- reading
