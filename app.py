@@ -31,6 +31,7 @@ from assistant.present import (
     groups_label,
     headline,
     passage_html,
+    profile_html,
     ranking_text,
     recommendation_place,
     stage_label,
@@ -38,9 +39,12 @@ from assistant.present import (
     trend_chart,
     version_lines,
 )
+from assistant.profile import NO_DATA, NO_DATA_ADVICE, AreaProfile, area_profile, areas
 from assistant.publish import publish
 from assistant.recommendations.register import register
 from assistant.retrieve import MAX_QUESTION_CHARS, Filters, Retriever
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 st.set_page_config(page_title="JSNA Evidence Assistant", page_icon="🔎", layout="wide")
 
@@ -132,7 +136,7 @@ def ask_page(filters: Filters) -> None:
     turns: list[tuple[str, Response]] = st.session_state.setdefault("turns", [])
     for index, (question, response) in enumerate(turns):
         _turn(index, question, response, latest=index == len(turns) - 1)
-    if turns:
+    if turns or st.session_state.get("profiles"):
         _evidence_pack(turns)
     asked = st.chat_input("Ask about the JSNA, e.g. how many people died of drug misuse?", max_chars=MAX_QUESTION_CHARS)
     if not asked:
@@ -149,11 +153,16 @@ def ask_page(filters: Filters) -> None:
 
 
 def _evidence_pack(turns: list[tuple[str, Response]]) -> None:
-    """Downloads of the conversation so far, with full references, ready to paste into a bid."""
+    """Downloads of the conversation so far and the area profiles added to it, with full references, ready to
+    paste into a bid."""
+    profiles = list(st.session_state.get("profiles", {}).values())
     left, right = st.sidebar.columns(2)
-    left.download_button("Evidence pack (.md)", to_markdown(turns), file_name="jsna-evidence-pack.md")
-    docx_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    right.download_button("(.docx)", to_docx(turns), file_name="jsna-evidence-pack.docx", mime=docx_type)
+    markdown = to_markdown(turns, profiles=profiles)
+    left.download_button("Evidence pack (.md)", markdown, file_name="jsna-evidence-pack.md")
+    docx = to_docx(turns, profiles=profiles)
+    right.download_button("(.docx)", docx, file_name="jsna-evidence-pack.docx", mime=DOCX_TYPE)
+    if profiles:
+        st.sidebar.caption("Area profiles in the pack: " + escape_markdown(", ".join(p.area for p in profiles)))
 
 
 def recommendations_page(filters: Filters) -> None:
@@ -176,8 +185,7 @@ def recommendations_page(filters: Filters) -> None:
     left.download_button("Spreadsheet (.csv)", register_csv(found), file_name="jsna-recommendations.csv")
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     middle.download_button("Excel (.xlsx)", register_xlsx(found), file_name="jsna-recommendations.xlsx", mime=xlsx)
-    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    right.download_button("Word (.docx)", register_docx(found), file_name="jsna-recommendations.docx", mime=docx)
+    right.download_button("Word (.docx)", register_docx(found), file_name="jsna-recommendations.docx", mime=DOCX_TYPE)
     current = None
     for item in found:
         if item.doc != current and not on:
@@ -185,6 +193,52 @@ def recommendations_page(filters: Filters) -> None:
             st.subheader(item.title + (f" ({item.year})" if item.year else ""))
         st.markdown(f"- {escape_markdown(item.text)}")
         st.caption(escape_markdown(recommendation_place(item, with_title=bool(on))))
+
+
+def profile_page() -> None:
+    st.title("Area profile")
+    st.caption(
+        "An area at a glance: every indicator with a value for it, where it is significantly worse than England "
+        "first, then by theme; and the passages most about it."
+    )
+    try:
+        names = areas(_retriever())
+    except JsnaError as exc:
+        st.error(exc.message)
+        st.info(exc.advice)
+        return
+    if not names:
+        st.info(f"{NO_DATA} {NO_DATA_ADVICE}")
+        return
+    area = st.selectbox("Area", names, help="Type to find an area: a county, district, ward or region")
+    found = area_profile(_retriever(), area)
+    rows = found.indicators.rows
+    worse = sum(row.worse for row in rows)
+    st.subheader(f"{found.area} ({found.indicators.area_type})")
+    st.markdown(
+        f"{len(rows)} indicators with a value; significantly worse than England on **{worse}**."
+        if worse
+        else f"{len(rows)} indicators with a value; none significantly worse than England."
+    )
+    st.caption(
+        "Compared with England by the 95% confidence interval: Better, Similar, Worse (Higher or Lower where the "
+        "data does not say which is better). Spread: the areas of the same kind for the same period (light grey: "
+        "lowest to highest; dark grey: the middle half), England's value as a black line, this area as a dot."
+    )
+    st.html(profile_html(rows))
+    left, right = st.columns(2)
+    profiles: dict[str, AreaProfile] = st.session_state.setdefault("profiles", {})
+    if left.button("Add to the evidence pack", disabled=found.area in profiles):
+        profiles[found.area] = found
+        st.rerun()
+    name = f"jsna-profile-{found.area.lower().replace(' ', '-')}.docx"
+    right.download_button("This profile (.docx)", to_docx([], profiles=[found]), file_name=name, mime=DOCX_TYPE)
+    if found.hits:
+        st.subheader(f"Passages most about {found.area}")
+        for number, hit in enumerate(found.hits, 1):
+            _passage(number, hit, [], key=f"profile-{number}")
+    if profiles:
+        _evidence_pack(st.session_state.get("turns", []))
 
 
 def staff_page() -> None:
@@ -274,9 +328,12 @@ def _rebuild(settings: Settings) -> IngestReport | None:
 
 
 def main() -> None:
-    page = st.sidebar.radio("Page", ["Ask", "Recommendations", "Staff"], label_visibility="collapsed")
+    page = st.sidebar.radio("Page", ["Ask", "Area profile", "Recommendations", "Staff"], label_visibility="collapsed")
     if page == "Staff":
         staff_page()
+        return
+    if page == "Area profile":
+        profile_page()
         return
     filters = _filters()
     (ask_page if page == "Ask" else recommendations_page)(filters)

@@ -17,7 +17,14 @@ from assistant import embed, store
 from assistant.answer import Response, indicator_tables, respond
 from assistant.config import Settings, load_settings
 from assistant.errors import JsnaError
-from assistant.export import register_csv, register_docx, register_xlsx, table_reference_parts
+from assistant.export import (
+    register_csv,
+    register_docx,
+    register_xlsx,
+    table_reference_parts,
+    to_docx,
+    to_markdown,
+)
 from assistant.indicators import IndicatorTable
 from assistant.ingest import ProgressEvent, ingest
 from assistant.present import (
@@ -26,11 +33,14 @@ from assistant.present import (
     format_report,
     groups_label,
     headline,
+    profile_cells,
+    profile_groups,
     ranking_text,
     recommendation_place,
     stage_label,
     version_lines,
 )
+from assistant.profile import AreaProfile, area_profile
 from assistant.recommendations.register import register
 from assistant.retrieve import Filters, Retriever
 
@@ -311,6 +321,51 @@ def recommendations_command(
             click.echo(f"\n{item.title}" + (f" ({item.year})" if item.year else "") + f"  [{item.doc}]")
         click.echo(textwrap.indent(textwrap.fill(f"- {item.text}", 96, subsequent_indent="  "), "  "))
         click.echo(textwrap.indent(textwrap.fill(recommendation_place(item), 92), "    "))
+
+
+@main.command("profile")
+@click.argument("area")
+@click.option("--index", type=click.Path(file_okay=False, path_type=Path), help="Index folder (default: index/).")
+@click.option("--json", "as_json", is_flag=True, help="Print the profile as one JSON object (see README).")
+@click.option("--format", "fmt", type=click.Choice(["md", "docx"]), help="Write it as an evidence pack instead.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="File for --format (default: stdout).")
+@click.pass_obj
+def profile_command(
+    settings: Settings, area: str, index: Path | None, as_json: bool, fmt: str | None, output: Path | None
+) -> None:
+    """AREA at a glance: every indicator with a value for it (value, 95% CI, England, Better / Similar / Worse,
+    trend, period), those where it is worse than England first, then by theme; and the passages most about it."""
+    settings = settings.replace(index=index)
+    found = area_profile(Retriever(settings, embed.load_embedder(settings)), area)
+    if fmt:
+        data = to_docx([], profiles=[found]) if fmt == "docx" else to_markdown([], profiles=[found]).encode()
+        if output is None:
+            if fmt == "docx" and sys.stdout.isatty():
+                raise click.UsageError("A .docx file is binary: give --output FILE, or redirect the output.")
+            sys.stdout.buffer.write(data)
+        else:
+            output.write_bytes(data)
+            click.echo(f"Profile of {found.area} written to {output}", err=True)
+        return
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=1))
+        return
+    click.echo(format_profile(found))
+
+
+def format_profile(found: AreaProfile) -> str:
+    rows = found.indicators.rows
+    out = [f"{found.area} ({found.indicators.area_type}): {len(rows)} indicators with a value"]
+    for heading, group in profile_groups(rows):
+        out += ["", heading]
+        for row in group:
+            name, period, value, england, comparison, trend = profile_cells(row)
+            england = f", England {england}" if england else ""
+            line = f"- {name}, {period}: {value}{england}: {comparison}" + (f" ({trend})" if trend else "")
+            out.append(textwrap.fill(line, 110, subsequent_indent="    "))
+    out += ["", "Passages most about " + found.area]
+    out += [f"[{n}] {hit.chunk.citation}" for n, hit in enumerate(found.hits, 1)] or ["  (none name it)"]
+    return "\n".join(out)
 
 
 def format_response(response: Response) -> str:

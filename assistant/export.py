@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
 
     from assistant.answer import Response
+    from assistant.profile import AreaProfile
 
 Turn = tuple[str, "Response"]
 
@@ -146,6 +147,25 @@ def pack_turn(question: str, response: Response) -> PackTurn:
     return PackTurn(question, answer.text, answer.abstained, cited, quotes, tuple(response.tables))
 
 
+def profile_turn(profile: AreaProfile) -> PackTurn:
+    """An area profile as a section of the pack: where the area is worse than England in words, its indicator
+    tables (each with its reference) and the passages most about it."""
+    worse = [row.table.indicator_name for row in profile.indicators.rows if row.worse]
+    count = len(profile.indicators.rows)
+    summary = f"{count} indicators with a value for {profile.area}. " + (
+        f"Significantly worse than England on: {'; '.join(worse)}."
+        if worse
+        else "None is significantly worse than England."
+    )
+    quotes = tuple(Quote(n, hit.chunk, hit.text) for n, hit in enumerate(profile.hits, 1))
+    tables = tuple(row.table for row in profile.indicators.rows)
+    return PackTurn(f"Area profile: {profile.area}", summary, False, (), quotes, tables)
+
+
+def _packed(turns: Sequence[Turn], profiles: Sequence[AreaProfile]) -> list[PackTurn]:
+    return [pack_turn(question, response) for question, response in turns] + [profile_turn(p) for p in profiles]
+
+
 def _same_place(chunk: Chunk, doc: str, page_start: int) -> bool:
     return chunk.doc == doc and chunk.page_start == page_start
 
@@ -215,9 +235,15 @@ def _md_turn(turn: PackTurn) -> list[str]:
     return out
 
 
-def to_markdown(turns: Sequence[Turn], title: str = DEFAULT_TITLE, generated: date | None = None) -> str:
-    """The evidence pack as Markdown. ``generated`` is the date shown (default: today)."""
-    packed = [pack_turn(question, response) for question, response in turns]
+def to_markdown(
+    turns: Sequence[Turn],
+    title: str = DEFAULT_TITLE,
+    generated: date | None = None,
+    profiles: Sequence[AreaProfile] = (),
+) -> str:
+    """The evidence pack as Markdown, the area ``profiles`` after the questions. ``generated`` is the date shown
+    (default: today)."""
+    packed = _packed(turns, profiles)
     out = [f"# {_one_line(title)}", "", _today(generated), ""]
     for turn in packed:
         out += _md_turn(turn)
@@ -285,9 +311,14 @@ def _docx_turn(document: DocxDocument, turn: PackTurn) -> None:
         _docx_table(document, turn.tables)
 
 
-def to_docx(turns: Sequence[Turn], title: str = DEFAULT_TITLE, generated: date | None = None) -> bytes:
+def to_docx(
+    turns: Sequence[Turn],
+    title: str = DEFAULT_TITLE,
+    generated: date | None = None,
+    profiles: Sequence[AreaProfile] = (),
+) -> bytes:
     """The evidence pack as a Word document (.docx bytes), with the same content as :func:`to_markdown`."""
-    packed = [pack_turn(question, response) for question, response in turns]
+    packed = _packed(turns, profiles)
     document = Document()
     document.core_properties.title = title
     document.add_heading(_xml_safe(title), level=0)

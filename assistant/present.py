@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from assistant.indicators import IndicatorTable
+from assistant.indicators import IndicatorTable, ProfileRow
 from assistant.model import DocumentInfo, Hit, IngestReport, Recommendation
 
 COLOURS = {"better": "#1b7837", "similar": "#b8860b", "worse": "#c51b7d", "higher": "#4d4d4d", "lower": "#4d4d4d"}
@@ -264,3 +264,94 @@ def recommendation_place(item: Recommendation, with_title: bool = False) -> str:
 def also_in_text(hit: Hit) -> str:
     """Where else a hit's passage is, for a line under it: "Also in: Title (2019), p. 4; ..." (empty when nowhere)."""
     return "Also in: " + "; ".join(c.citation for c in hit.also_in) if hit.also_in else ""
+
+
+# --- area profiles ----------------------------------------------------------------------------------------------
+
+SPINE_WIDTH = 160
+PROFILE_HEADER = ("Indicator", "Period", "Value (95% CI)", "England", "Compared with England", "Trend", "Spread")
+
+
+def spine_html(row: ProfileRow) -> str:
+    """A spine like Fingertips': the spread of the areas of the row's kind (light: lowest to highest, dark: the
+    middle half), England's value as a black line, the area's value as a dot in the colour of its comparison.
+    Drawn with positioned boxes (the app's HTML allows no SVG), with a text alternative; an empty string when there
+    is nothing to draw."""
+    table, spine = row.table, row.spine
+    if spine is None or table.value is None:
+        return ""
+    points = [spine.lowest, spine.highest, table.value] + ([table.england_value] if table.england_value else [])
+    low, high = min(points), max(points)
+    span = (high - low) or 1.0
+
+    def at(value: float) -> float:
+        return round(4 + (value - low) / span * (SPINE_WIDTH - 8), 1)
+
+    def box(left: float, width: float, top: int, height: int, style: str) -> str:
+        place = f"left: {left}px; width: {max(width, 1)}px; top: {top}px; height: {height}px"
+        return f'<div style="position: absolute; {place}; {style}"></div>'
+
+    places = table_decimals(table)
+    label = (
+        f"{table.area} {format_number(table.value, places)}; areas of its kind range from "
+        f"{format_number(spine.lowest, places)} to {format_number(spine.highest, places)} ({spine.areas} areas)"
+    )
+    parts = [
+        box(at(spine.lowest), at(spine.highest) - at(spine.lowest), 5, 8, "background: #d9d9d9"),
+        box(at(spine.lower_quartile), at(spine.upper_quartile) - at(spine.lower_quartile), 5, 8, "background: #969696"),
+    ]
+    if table.england_value is not None:
+        label += f"; England {format_number(table.england_value, places)}"
+        parts.append(box(at(table.england_value) - 1, 2, 1, 16, "background: #000"))
+    colour = comparison_colour(table.comparison)
+    parts.append(
+        box(at(table.value) - 5, 10, 4, 10, f"background: {colour}; border-radius: 50%; outline: 1px solid #000")
+    )
+    return (
+        f'<div role="img" aria-label="{html.escape(label)}" title="{html.escape(label)}" '
+        f'style="position: relative; width: {SPINE_WIDTH}px; height: 18px">{"".join(parts)}</div>'
+    )
+
+
+def profile_groups(rows: Sequence[ProfileRow]) -> list[tuple[str, list[ProfileRow]]]:
+    """The rows under their headings: "Worse than England" first (any theme), then each theme in order."""
+    groups: dict[str, list[ProfileRow]] = {}
+    for row in rows:
+        groups.setdefault("Worse than England" if row.worse else row.theme, []).append(row)
+    return list(groups.items())
+
+
+def profile_cells(row: ProfileRow) -> tuple[str, ...]:
+    """The text cells of a profile row, in the order of :data:`PROFILE_HEADER` (without the spine)."""
+    table, quoted = row.table, figures(row.table)
+    unit = unit_suffix(table)
+    ci = interval_text(table)
+    value = f"{quoted['value']}{unit}" + (f" ({ci})" if ci else "")
+    qualifier = f" - {table.sex}" if table.sex not in {"", "Persons"} else ""
+    name = f"{table.indicator_name}{qualifier}"
+    england = f"{quoted['england']}{unit}" if quoted["england"] else ""
+    return name, table.period, value, england, table.comparison, row.trend
+
+
+def profile_html(rows: Sequence[ProfileRow]) -> str:
+    """The profile as one HTML table per group (:func:`profile_groups`): every cell escaped, the comparison in
+    words beside its colour, the spine with a text alternative."""
+    out = []
+    for heading, group in profile_groups(rows):
+        out.append(f"<h3>{html.escape(heading)}</h3>")
+        out.append('<table style="border-collapse: collapse; width: 100%">')
+        out.append(
+            "<thead><tr>"
+            + "".join(f'<th scope="col" style="text-align: left">{html.escape(h)}</th>' for h in PROFILE_HEADER)
+            + "</tr></thead><tbody>"
+        )
+        for row in group:
+            cells = [html.escape(cell) for cell in profile_cells(row)]
+            colour = comparison_colour(row.table.comparison)
+            cells[4] = f'<span style="border-left: 6px solid {colour}; padding-left: 4px">{cells[4]}</span>'
+            tds = "".join(
+                f'<td style="padding: 2px 6px; border-top: 1px solid #ddd">{c}</td>' for c in [*cells, spine_html(row)]
+            )
+            out.append(f"<tr>{tds}</tr>")
+        out.append("</tbody></table>")
+    return "\n".join(out)

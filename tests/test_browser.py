@@ -136,6 +136,55 @@ def test_indicator_table_follow_up_and_docx_download(server: str) -> None:
     text = "\n".join(paragraph.text for paragraph in document.paragraphs)
     cells = "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
     assert "campylobacter" in f"{text}\n{cells}".lower()
+    # Fit to paste into a bid: the table's figures at the source's precision, no "None", and the dataset's
+    # Harvard reference (from the corpus manifest) in the reference list.
+    assert "None" not in cells and "nan" not in cells
+    value_cells = [row.cells[3].text for table in document.tables for row in table.rows[1:]]
+    assert value_cells and all(re.fullmatch(r"[\d,]+(\.\d)?", v) for v in value_cells if v), value_cells
+    references = text.split("References", 1)[1]
+    assert "Public Health England (Fingertips) (2020) Fingertips data export: Campylobacter" in references
+    assert "[Data set]" in references
+
+
+def test_area_profile_in_browser_goes_into_the_evidence_pack(server: str) -> None:
+    """The area profile page: the home area's indicators, worse than England first, comparisons in words, the
+    passages about it; added to the evidence pack, which then holds it with its references."""
+    from docx import Document
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1600}, accept_downloads=True)
+            page.goto(server, wait_until="domcontentloaded")
+            page.get_by_test_id("stSidebar").get_by_text("Area profile", exact=True).click()
+            worse = page.get_by_role("heading", name="Worse than England")
+            expect(worse).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+            expect(page.get_by_role("heading", name="West Sussex (County & UA)")).to_be_visible()
+            expect(
+                page.get_by_role("img", name=re.compile(r"West Sussex .*areas of its kind range from")).first
+            ).to_be_visible()
+            expect(page.get_by_role("heading", name="Passages most about West Sussex")).to_be_visible()
+            expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=ANSWER_TIMEOUT_MS)
+            assert not page.get_by_test_id("stException").count()
+            # The first table is the worse-than-England one, and says so in words.
+            expect(page.locator("table").first).to_contain_text("Worse")
+            page.screenshot(path=str(ARTIFACTS / "browser-profile.png"))
+
+            page.get_by_role("button", name="Add to the evidence pack").click()
+            sidebar = page.get_by_test_id("stSidebar")
+            expect(sidebar).to_contain_text("Area profiles in the pack: West Sussex", timeout=30_000)
+            with page.expect_download(timeout=30_000) as info:
+                sidebar.get_by_role("button", name="(.docx)").click()
+            saved = ARTIFACTS / "jsna-profile-pack.docx"
+            info.value.save_as(saved)
+        finally:
+            browser.close()
+
+    document = Document(str(saved))
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    assert "Area profile: West Sussex" in text and "Significantly worse than England on:" in text
+    assert "[Data set]" in text.split("References", 1)[1]
 
 
 def test_staff_uploads_a_pdf_rebuilds_and_the_next_answer_finds_it(staff_server: str, tmp_path: Path) -> None:

@@ -231,3 +231,23 @@ def test_cited_passages_follow_their_numbers_and_missing_hits_still_get_a_refere
     md = to_markdown([("Q?", Response([Hit(first, 0.9, 0.8), Hit(second, 0.8, 0.7)], answer, []))], generated=DAY)
     assert md.index("> First passage.") < md.index("> Second passage.")
     assert "[3] Unknown publisher (n.d.) *Missing report*. pp. 7-8." in md and "Not among the hits" not in md
+
+
+def test_an_area_profile_goes_into_the_pack_with_its_tables_passages_and_references() -> None:
+    from assistant.indicators import IndicatorProfile, ProfileRow
+    from assistant.profile import AreaProfile
+
+    rows = (ProfileRow(indicator_table(), "Health improvement"),)
+    passage = chunk("West Sussex has higher self-harm admissions than England.")
+    profile = AreaProfile(IndicatorProfile("West Sussex", "County & UA", rows), (Hit(passage, 0.9, 0.8),))
+    md = to_markdown([], generated=DAY, profiles=[profile])
+    assert "## Area profile: West Sussex" in md
+    assert "Significantly worse than England on: Emergency hospital admissions for intentional self-harm." in md
+    assert (
+        "| Emergency hospital admissions for intentional self-harm (per 100,000) | West Sussex | 2022/23 | 215.4" in md
+    )
+    assert "> West Sussex has higher self-harm admissions than England." in md
+    references = md.split("## References", 1)[1]
+    assert "*Public Health Outcomes Framework: self-harm admissions*" in references and SELF_HARM in references
+    document = docx.Document(BytesIO(to_docx([], generated=DAY, profiles=[profile])))
+    assert "Area profile: West Sussex" in [p.text for p in document.paragraphs]

@@ -129,3 +129,30 @@ def test_shared_corpus_chunks_are_on_the_pages_they_cite() -> None:
         chunks.extend(chunk_pages(info, parsed.pages, tokenizer.count_tokens, window=tokenizer.window))
     assert len({c.doc for c in chunks}) == 40
     assert unfaithful(chunks, SHARED_CORPUS) == []
+
+
+def test_jsna_profile_process_gives_an_areas_indicators_worse_first_and_passages_naming_it(
+    real_index: Settings,
+) -> None:
+    env = {**os.environ, "JSNA_INDEX": str(real_index.index), "JSNA_CORPUS": str(real_index.corpus)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "assistant", "profile", *args]
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+    done = run("brighton", "--json")
+    assert done.returncode == 0, done.stderr
+    profile = json.loads(done.stdout)
+    assert profile["area"] == "Brighton and Hove"
+    rows = profile["indicators"]
+    assert len(rows) >= 20 and all(row["area"] == "Brighton and Hove" and row["value"] is not None for row in rows)
+    worse = [row["worse_than_england"] for row in rows]
+    assert worse == sorted(worse, reverse=True) and worse[0]  # campylobacter: significantly worse than England
+    assert all(row["comparison"] != "Worse" or row["worse_than_england"] for row in rows)
+    assert profile["passages"] and all(
+        re.search(r"brighton", p["text"], re.I) for p in profile["passages"]
+    )  # every passage names the area
+    text = run("Brighton and Hove")
+    assert text.returncode == 0 and "Worse than England" in text.stdout and "95% CI" in text.stdout
+    unknown = run("Brigton")
+    assert unknown.returncode != 0 and "Did you mean Brighton and Hove" in unknown.stderr

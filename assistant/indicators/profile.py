@@ -18,36 +18,55 @@ import numpy as np
 import pandas as pd
 
 from assistant.errors import JsnaError
-from assistant.indicators.gazetteer import ENGLAND
+from assistant.indicators.gazetteer import ENGLAND, area_aliases
 from assistant.indicators.match import IndicatorCatalogue
 from assistant.indicators.tables import IndicatorTable, TableBuilder
 
-# The Public Health Outcomes Framework's domains, with what each covers, and the population, which PHOF leaves out.
+# The Public Health Outcomes Framework's domains, with examples of what each covers, and the population, which PHOF
+# leaves out. An indicator goes to the theme of the example closest to it in meaning.
 THEMES = (
-    ("Life expectancy", "life expectancy at birth and at 65, healthy life expectancy, the gap in life expectancy"),
+    (
+        "Life expectancy",
+        "life expectancy at birth; life expectancy at 65; healthy life expectancy; "
+        "slope index of inequality in life expectancy",
+    ),
     (
         "Wider determinants of health",
-        "deprivation, poverty, children in low income families, employment, education, school readiness, housing, "
-        "homelessness, crime, violence, road injuries, fuel poverty",
+        "income deprivation; children in low income families; unemployment; young people not in education, "
+        "employment or training; school attainment; school readiness; homelessness; housing; crime; "
+        "first time entrants to the youth justice system; domestic abuse; road traffic casualties; fuel poverty; "
+        "social isolation; use of outdoor space",
     ),
     (
         "Health improvement",
-        "smoking, obesity and excess weight, physical activity, diet, alcohol, drug use, breastfeeding, teenage "
-        "conceptions, oral health, tooth decay, self-harm, wellbeing, screening, falls",
+        "smoking prevalence; smoking in pregnancy; obesity and overweight in children; excess weight in adults; "
+        "physically active adults; physical inactivity; healthy eating; alcohol; drug use; breastfeeding; "
+        "teenage conceptions; low birth weight; tooth decay in children; self-reported wellbeing; "
+        "cancer screening coverage; NHS health checks; falls and hip fractures; self-harm admissions",
     ),
     (
         "Health protection",
-        "infectious disease, food poisoning, campylobacter, tuberculosis, HIV, sexually transmitted infections, "
-        "chlamydia, vaccination and immunisation coverage, air pollution",
+        "infectious disease incidence; food poisoning; campylobacter; tuberculosis; HIV late diagnosis; "
+        "sexually transmitted infections; chlamydia detection; vaccination coverage; flu vaccination; "
+        "newborn screening coverage; air pollution; particulate matter",
     ),
     (
         "Healthcare and premature mortality",
-        "mortality rates, deaths, infant and child mortality, preventable and premature deaths, suicide, "
-        "cancer, cardiovascular disease, dementia, hospital admissions",
+        "infant mortality; child mortality; under 75 mortality from cancer; under 75 mortality from "
+        "cardiovascular disease; preventable mortality; suicide rate; drug misuse deaths; emergency hospital "
+        "admissions; admissions for alcohol-related conditions; injuries; dementia; excess winter deaths; "
+        "successful completion of drug treatment",
     ),
-    ("Population", "number of people, population estimates and projections, births, age structure"),
+    ("Population", "population estimates; population projections; number of births; age structure"),
 )
 WORSE = "Worse"
+TREND_WORDS = (  # a file's trend statement -> what the profile says
+    (("not significantly changed", "no significant change"), "→ no significant change"),
+    (("significantly improved", "getting better"), "↗ improving"),
+    (("significantly worsened", "getting worse"), "↘ getting worse"),
+    (("increasing",), "↑ increasing"),
+    (("decreasing",), "↓ decreasing"),
+)
 
 
 @dataclass(frozen=True)
@@ -99,17 +118,27 @@ def resolve_area(table: pd.DataFrame, asked: str, areas_in: Callable[[str], list
     found = [name for name in areas_in(asked) if name in known]
     if found:
         return found[0]
-    close = difflib.get_close_matches(asked.strip(), known, n=5, cutoff=0.6)
+    names: dict[str, list[str]] = {}
+    for name in known:
+        for alias in {name.casefold(), *(a.casefold() for a in area_aliases(name))}:
+            names.setdefault(alias, []).append(name)
+    for alias, meanings in names.items():
+        meanings.sort(key=lambda name: name.casefold() != alias)  # "crawley": Crawley before NHS Crawley CCG
+    matches = difflib.get_close_matches(asked.strip().casefold(), names, n=8, cutoff=0.6)
+    close = list(dict.fromkeys(name for alias in matches for name in names[alias]))[:5]
     advice = f"Did you mean {', '.join(close)}?" if close else f"Areas with data: {', '.join(known[:12])} ..."
     raise JsnaError(f"The indicator data has no figures for “{asked.strip()}”.", advice)
 
 
 def theme_of(catalogue: IndicatorCatalogue, embed: Callable[[list[str]], np.ndarray]) -> dict[tuple[str, str], str]:
-    """Each catalogue indicator (id, source) -> the theme it is closest to in meaning."""
-    themes = embed([f"{name}: {covers}" for name, covers in THEMES])
-    nearest = np.argmax(catalogue.vectors @ themes.T, axis=1) if len(catalogue.vectors) else []
-    keys = zip(catalogue.entries["indicator_id"], catalogue.entries["source"], strict=True)
-    return {key: THEMES[int(n)][0] for key, n in zip(keys, nearest, strict=True)}
+    """Each catalogue indicator (id, source) -> the theme of the :data:`THEMES` example closest to it in meaning."""
+    examples = [(n, example.strip()) for n, (_, covers) in enumerate(THEMES) for example in covers.split(";")]
+    vectors = embed([example for _, example in examples])
+    keys = list(zip(catalogue.entries["indicator_id"], catalogue.entries["source"], strict=True))
+    if not keys:
+        return {}
+    nearest = np.argmax(catalogue.vectors @ vectors.T, axis=1)
+    return {key: THEMES[examples[int(n)][0]][0] for key, n in zip(keys, nearest, strict=True)}
 
 
 def area_profile(builder: TableBuilder, themes: dict[tuple[str, str], str], area: str) -> IndicatorProfile:
@@ -161,13 +190,12 @@ def _spine(group: pd.DataFrame, table: IndicatorTable) -> Spine | None:
 
 
 def trend_label(table: IndicatorTable) -> str:
-    """The direction of the area's series: the file's own trend statement where it gives one, else the change
-    between the last two periods with a value; empty for a single period."""
-    stated = table.recent_trend.strip()
-    low = stated.lower()
-    if stated and not low.startswith(("could not", "cannot", "not ")):
-        arrow = "↑" if "increas" in low else "↓" if "decreas" in low else "→"
-        return f"{arrow} {stated}"
+    """The direction of the area's series: from the file's own trend statement where it gives one ("the rate has
+    significantly improved"), else the change between the last two periods with a value; empty for one period."""
+    low = table.recent_trend.lower()
+    for words, label in TREND_WORDS:
+        if any(word in low for word in words):
+            return label
     points = [value for _, value in table.trend if value is not None]
     if len(points) < 2:
         return ""
