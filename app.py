@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from assistant import embed, store
+from assistant import embed, gaps, store
 from assistant.answer import Response, respond
 from assistant.config import Settings, load_settings
 from assistant.corpus import KINDS, document_paths
@@ -28,6 +28,7 @@ from assistant.present import (
     comparison_colour,
     escape_markdown,
     format_report,
+    gaps_frame,
     groups_label,
     headline,
     passage_html,
@@ -42,7 +43,7 @@ from assistant.present import (
 from assistant.profile import NO_DATA, NO_DATA_ADVICE, AreaProfile, area_profile, areas
 from assistant.publish import publish
 from assistant.recommendations.register import register
-from assistant.retrieve import MAX_QUESTION_CHARS, Filters, Retriever
+from assistant.retrieve import MAX_QUESTION_CHARS, Filters, Retriever, contextualize
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -148,6 +149,11 @@ def ask_page(filters: Filters) -> None:
         st.error(exc.message)
         st.info(exc.advice or "See the README.")
         return
+    if _settings().gaps_log:
+        try:
+            gaps.record(_settings().index, contextualize(question, [q for q, _ in turns]), response.answer)
+        except OSError as exc:  # the answer matters more than the log
+            st.caption(f"The question could not be added to the gaps report ({exc}).")
     turns.append((question, response))
     _turn(len(turns) - 1, question, response, latest=True)
 
@@ -260,6 +266,7 @@ def staff_page() -> None:
         st.success("The index was rebuilt; searches use it from now on.")
         st.text(summary)
     _status(settings)
+    _gaps(settings)
     _upload(settings)
     if st.button("Rebuild the index", type="primary") and (report := _rebuild(settings)):
         st.session_state["rebuild_summary"] = format_report(report)
@@ -309,6 +316,24 @@ def _status(settings: Settings) -> None:
             )
             for line in version_lines(m.versions, m.documents):
                 st.markdown(f"- {escape_markdown(line)}")
+
+
+def _gaps(settings: Settings) -> None:
+    st.subheader("Gaps: what people asked and the JSNA could not answer")
+    if not settings.gaps_log:
+        st.caption("The gaps log is off (gaps_log = false).")
+        return
+    found = gaps.report(gaps.read_log(settings.index), _retriever().embedder.embed)
+    if not found:
+        st.caption("No declined or weakly answered questions yet.")
+        return
+    st.caption(
+        "Questions the app declined or answered only weakly, worded alike ones together, the most asked first. "
+        "Only the question and the time are kept."
+    )
+    frame = gaps_frame(found)
+    st.dataframe(frame, hide_index=True)
+    st.download_button("Gaps report (.csv)", frame.to_csv(index=False).encode("utf-8-sig"), file_name="jsna-gaps.csv")
 
 
 def _rebuild(settings: Settings) -> IngestReport | None:

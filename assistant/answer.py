@@ -17,14 +17,14 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from assistant.calibrated import LogisticModel
-from assistant.evidence import Evidence, Sentence, declines, gather
+from assistant.evidence import Evidence, Sentence, decision, doubt, gather
 from assistant.indicators import IndicatorTable, indicator_matcher
 from assistant.model import Answer, Citation, Hit
 from assistant.retrieve import NO_FILTERS, Filters, Retriever, contextualize
@@ -77,7 +77,7 @@ def respond(
     tables = indicator_tables(retriever, question, history)
     reply = answer(query, hits, gather(retriever, query, hits))
     if reply.abstained and tables:
-        reply = Answer(ABSTAIN_WITH_TABLES, abstained=True)
+        reply = replace(reply, text=ABSTAIN_WITH_TABLES)
     return Response(hits, reply, tables)
 
 
@@ -98,9 +98,12 @@ def indicator_tables(
 def answer(question: str, hits: Sequence[Hit], evidence: Evidence, sentences: int = 3) -> Answer:
     """The 2-3 sentences of the top pages that best answer ``question``, each cited, or an abstention when the
     evidence does not answer it."""
-    if not hits or declines(evidence):
-        return Answer(ABSTAIN_TEXT, abstained=True)
-    return compose(question, hits, evidence, sentences)
+    if not hits:
+        return Answer(ABSTAIN_TEXT, abstained=True, doubt=1.0)
+    chance = doubt(evidence)
+    if chance >= decision().threshold:
+        return Answer(ABSTAIN_TEXT, abstained=True, doubt=chance)
+    return replace(compose(question, hits, evidence, sentences), doubt=chance)
 
 
 def compose(

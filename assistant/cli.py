@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 import click
 
-from assistant import embed, store
+from assistant import embed, gaps, store
 from assistant.answer import Response, indicator_tables, respond
 from assistant.config import Settings, load_settings
 from assistant.errors import JsnaError
@@ -321,6 +321,30 @@ def recommendations_command(
             click.echo(f"\n{item.title}" + (f" ({item.year})" if item.year else "") + f"  [{item.doc}]")
         click.echo(textwrap.indent(textwrap.fill(f"- {item.text}", 96, subsequent_indent="  "), "  "))
         click.echo(textwrap.indent(textwrap.fill(recommendation_place(item), 92), "    "))
+
+
+@main.command("gaps")
+@click.option("--index", type=click.Path(file_okay=False, path_type=Path), help="Index folder (default: index/).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines, one group of questions each (see README).")
+@click.pass_obj
+def gaps_command(settings: Settings, index: Path | None, as_json: bool) -> None:
+    """What people asked in the app and the JSNA could not answer (declined or answered weakly), questions worded
+    alike grouped, the most asked first: evidence the next JSNA should cover."""
+    settings = settings.replace(index=index)
+    entries = gaps.read_log(settings.index)
+    if not entries:
+        off = " (the gaps log is off: gaps_log = false)" if not settings.gaps_log else ""
+        click.echo(f"No declined or weakly answered questions logged in {gaps.log_path(settings.index)}{off}.")
+        return
+    found = gaps.report(entries, embed.load_embedder(settings).embed)
+    for gap in found:
+        if as_json:
+            click.echo(json.dumps(gap.to_dict(), ensure_ascii=False))
+            continue
+        counts = f"asked {gap.count}x ({gap.declined} declined, {gap.weak} weak), last {gap.last}"
+        click.echo(f"- {gap.question}  [{counts}]")
+        for other in gap.wordings[1:]:
+            click.echo(f"    also: {other}")
 
 
 @main.command("profile")

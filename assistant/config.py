@@ -59,6 +59,9 @@ class Settings:
     threads: int = 0  # torch/FAISS threads; 0 = all cores
     k: int = 8
     admin_password: str | None = None
+    # Questions the app declines or answers only weakly are logged beside the index (question and time only) for
+    # the staff page's gaps report and `jsna gaps`; false turns the log off.
+    gaps_log: bool = True
 
     def __post_init__(self) -> None:
         if self.chunk_tokens < 32:

@@ -88,8 +88,9 @@ def decision() -> LogisticModel:
     return LogisticModel.load(MODEL_FILE)
 
 
-def declines(evidence: Evidence) -> bool:
-    return decision().decide(evidence.features())
+def doubt(evidence: Evidence) -> float:
+    """The decision's chance that the documents do not answer the question; it declines from the threshold up."""
+    return decision().probability(evidence.features())
 
 
 def gather(retriever: Retriever, query: str, hits: Sequence[Hit]) -> Evidence:

@@ -222,12 +222,14 @@ class Answer:
     text: str
     citations: tuple[Citation, ...] = ()
     abstained: bool = False
+    doubt: float | None = None  # the calibrated chance that the documents do not answer the question
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "text": self.text,
             "citations": [asdict(c) for c in self.citations],
             "abstained": self.abstained,
+            "doubt": None if self.doubt is None else round(self.doubt, 4),
         }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from assistant.gaps import Gap
 from assistant.indicators import IndicatorTable, ProfileRow
 from assistant.model import DocumentInfo, Hit, IngestReport, Recommendation
 
@@ -355,3 +356,24 @@ def profile_html(rows: Sequence[ProfileRow]) -> str:
             out.append(f"<tr>{tds}</tr>")
         out.append("</tbody></table>")
     return "\n".join(out)
+
+
+# --- the gaps report --------------------------------------------------------------------------------------------
+
+
+def gaps_frame(found: Sequence[Gap]) -> pd.DataFrame:
+    """The gaps report as a table: one row per group of questions worded alike."""
+    return pd.DataFrame(
+        [
+            {
+                "asked": gap.count,
+                "declined": gap.declined,
+                "weakly answered": gap.weak,
+                "question (latest wording)": gap.question,
+                "other wordings": "; ".join(gap.wordings[1:]),
+                "last asked": gap.last,
+            }
+            for gap in found
+        ],
+        columns=["asked", "declined", "weakly answered", "question (latest wording)", "other wordings", "last asked"],
+    )

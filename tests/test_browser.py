@@ -251,3 +251,39 @@ def test_staff_uploads_a_pdf_rebuilds_and_the_next_answer_finds_it(staff_server:
             assert not page.get_by_test_id("stException").count()
         finally:
             browser.close()
+
+
+def test_a_declined_question_reaches_the_gaps_report_on_the_staff_page(staff_server: str) -> None:
+    """A question the JSNA cannot answer is declined on the Ask page, and the staff page's gaps report lists it."""
+    question = "which bus goes to Gatwick airport"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1600}, accept_downloads=True)
+            page.goto(staff_server, wait_until="domcontentloaded")
+            expect(page.get_by_role("heading", name="JSNA Evidence Assistant")).to_be_visible(timeout=30_000)
+            box = page.get_by_test_id("stChatInputTextArea")
+            box.fill(question)
+            box.press("Enter")
+            reply = page.get_by_test_id("stChatMessage").nth(1)
+            expect(reply).to_contain_text("do not clearly answer", timeout=ANSWER_TIMEOUT_MS)
+            expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=ANSWER_TIMEOUT_MS)
+
+            page.get_by_test_id("stSidebar").get_by_text("Staff", exact=True).click()
+            password = page.get_by_label("Password", exact=True)
+            expect(password).to_be_visible(timeout=30_000)
+            password.fill(STAFF_PASSWORD)
+            password.press("Enter")
+            heading = page.get_by_role("heading", name=re.compile("Gaps: what people asked"))
+            expect(heading).to_be_visible(timeout=30_000)
+            expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=30_000)
+            assert not page.get_by_test_id("stException").count()
+            # The table is drawn on a canvas; its download holds the same rows.
+            with page.expect_download(timeout=30_000) as info:
+                page.get_by_role("button", name="Gaps report (.csv)").click()
+            report = Path(info.value.path()).read_text(encoding="utf-8-sig")
+        finally:
+            browser.close()
+    header, first = report.splitlines()[:2]
+    assert header.startswith("asked,declined,weakly answered,question (latest wording)")
+    assert first.startswith("1,1,0,") and question in first

@@ -189,3 +189,22 @@ def test_indicator_tables_in_search_json_and_their_own_command(run, small_corpus
     assert table["lower_ci"] <= table["value"] <= table["upper_ci"]
     assert table["comparison"] in {"Better", "Similar", "Worse", "Higher", "Lower"}
     assert "Campylobacter" in run("indicators", question).output
+
+
+def test_gaps_lists_groups_of_unanswered_questions_as_text_and_json(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from assistant import gaps
+    from assistant.model import Answer
+
+    empty = run("gaps")
+    assert empty.exit_code == 0 and "No declined or weakly answered questions" in empty.output
+    declined = Answer("No.", abstained=True, doubt=0.95)
+    for question in ("bus routes to Gatwick", "bus routes to Gatwick", "tuberculosis in Crawley"):
+        gaps.record(tmp_path / "index", question, declined)
+    text = run("gaps")
+    assert text.output.splitlines()[0].startswith("- bus routes to Gatwick  [asked 2x (2 declined, 0 weak)")
+    lines = [json.loads(line) for line in run("gaps", "--json").output.splitlines()]
+    assert [(g["question"], g["count"]) for g in lines] == [
+        ("bus routes to Gatwick", 2),
+        ("tuberculosis in Crawley", 1),
+    ]
+    assert set(lines[0]) == {"question", "count", "declined", "weak", "first", "last", "wordings"}
