@@ -58,7 +58,7 @@ def test_search_json_is_the_documented_shape(run) -> None:  # type: ignore[no-un
     assert len(data["hits"]) == 3 and set(data["hits"][0]) == HIT_FIELDS
     top = data["hits"][0]
     assert top["doc"] == "pdf/tobacco-2019.pdf" and top["page_start"] == 2
-    assert set(data["answer"]) == {"text", "citations", "abstained"}
+    assert set(data["answer"]) == {"text", "citations", "abstained", "doubt"}
 
 
 def test_batch_mode_reads_jsonl_and_keeps_going_after_a_bad_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
