@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import streamlit as st
@@ -19,18 +20,21 @@ from assistant.export import (
     to_docx,
     to_markdown,
 )
+from assistant.indicators import NewerData
 from assistant.ingest import ProgressEvent, ingest
 from assistant.model import Hit, IngestReport
 from assistant.parse import render_page
 from assistant.present import (
     also_in_text,
     answer_sentences,
+    codes_text,
     comparison_colour,
     escape_markdown,
     format_report,
     gaps_frame,
     groups_label,
     headline,
+    newer_text,
     passage_html,
     profile_html,
     ranking_text,
@@ -73,15 +77,19 @@ def _filters() -> Filters:
     return Filters(tuple(kinds), publisher.strip(), year_from, year_to, recommendations)
 
 
-def _passage(number: int, hit: Hit, marked: list[str], key: str) -> None:
+def _passage(number: int, hit: Hit, marked: list[str], key: str, newer: Sequence[NewerData] = ()) -> None:
     chunk = hit.chunk
     badge = "  :green-badge[recommendation]" if chunk.recommendation else ""
     kind = f" · {chunk.kind}" if chunk.kind else ""
     section = f" · {escape_markdown(chunk.section)}" if chunk.section else ""
     st.markdown(f"**[{number}]** {escape_markdown(chunk.citation)}{kind}{section}{badge}")
     st.html(passage_html(hit.text, marked))
+    for note in newer:
+        st.info(escape_markdown(newer_text(note)))
     if hit.also_in:
         st.caption(escape_markdown(also_in_text(hit)))
+    if hit.codes:
+        st.caption(escape_markdown(codes_text(hit)))
     path = _settings().corpus / chunk.doc
     pdf = chunk.paged and path.suffix.lower() == ".pdf" and path.is_file()
     if pdf and st.toggle(f"Show page {chunk.page_start}", key=key):
@@ -125,7 +133,7 @@ def _turn(index: int, question: str, response: Response, latest: bool) -> None:
             return
         marked = answer_sentences(answer.text)
         for number, hit in enumerate(response.hits, 1):
-            _passage(number, hit, marked, key=f"page-{index}-{number}")
+            _passage(number, hit, marked, key=f"page-{index}-{number}", newer=response.newer_for(number))
         if response.tables:
             st.subheader("Indicators")
             _tables(response)
@@ -135,14 +143,18 @@ def ask_page(filters: Filters) -> None:
     st.title("JSNA Evidence Assistant")
     st.caption("Ask a question; every passage comes with its document and page. Follow-up questions are understood.")
     turns: list[tuple[str, Response]] = st.session_state.setdefault("turns", [])
+    asked = st.chat_input("Ask about the JSNA, e.g. how many people died of drug misuse?", max_chars=MAX_QUESTION_CHARS)
     for index, (question, response) in enumerate(turns):
-        _turn(index, question, response, latest=index == len(turns) - 1)
+        _turn(index, question, response, latest=index == len(turns) - 1 and not asked)
+    if asked:
+        _ask(asked, turns, filters)
+    # Last, so that the pack holds the answer just given (the first one included).
     if turns or st.session_state.get("profiles"):
         _evidence_pack(turns)
-    asked = st.chat_input("Ask about the JSNA, e.g. how many people died of drug misuse?", max_chars=MAX_QUESTION_CHARS)
-    if not asked:
-        return
-    question = asked
+
+
+def _ask(question: str, turns: list[tuple[str, Response]], filters: Filters) -> None:
+    """Answer a new question and add it to the conversation (a failure is said, not added)."""
     try:
         response = respond(_retriever(), question, filters=filters, history=[q for q, _ in turns])
     except JsnaError as exc:

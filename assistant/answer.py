@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 
 from assistant.calibrated import LogisticModel
+from assistant.codes import with_names
 from assistant.evidence import Evidence, Sentence, decision, doubt, gather
-from assistant.indicators import IndicatorTable, indicator_matcher
+from assistant.indicators import IndicatorTable, NewerData, indicator_matcher
 from assistant.model import Answer, Citation, Hit
 from assistant.retrieve import NO_FILTERS, Filters, Retriever, contextualize
 
@@ -54,10 +55,18 @@ class Response:
     hits: list[Hit]
     answer: Answer
     tables: list[IndicatorTable]
+    newer: tuple[tuple[NewerData, ...], ...] = ()  # for each hit: newer data for the figures it quotes
+
+    def newer_for(self, number: int) -> tuple[NewerData, ...]:
+        """The newer data for hit ``number`` (1-based, as the answer cites it)."""
+        return self.newer[number - 1] if 0 < number <= len(self.newer) else ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "hits": [hit.to_dict() for hit in self.hits],
+            "hits": [
+                hit.to_dict() | {"newer_data": [note.to_dict() for note in self.newer_for(n)]}
+                for n, hit in enumerate(self.hits, 1)
+            ],
             "answer": self.answer.to_dict(),
             "tables": [table.to_dict() for table in self.tables],
         }
@@ -78,7 +87,15 @@ def respond(
     reply = answer(query, hits, gather(retriever, query, hits))
     if reply.abstained and tables:
         reply = replace(reply, text=ABSTAIN_WITH_TABLES)
-    return Response(hits, reply, tables)
+    return Response(hits, reply, tables, newer_data(retriever, hits))
+
+
+def newer_data(retriever: Retriever, hits: Sequence[Hit]) -> tuple[tuple[NewerData, ...], ...]:
+    """For each hit, the indicator data's newer figures for the same measure and area as a figure it quotes."""
+    matcher = retriever.derived(indicator_matcher)
+    if matcher is None:
+        return tuple(() for _ in hits)
+    return tuple(tuple(matcher.newer(hit.text, hit.chunk.title)) for hit in hits)
 
 
 def indicator_tables(
@@ -86,12 +103,13 @@ def indicator_tables(
 ) -> list[IndicatorTable]:
     """The ``k`` indicator tables that best match the question (read in the context of ``history``), from the
     live index's indicator data; none when the corpus has no indicators."""
-    query = contextualize(question, history)
+    asked = contextualize(question, history)
+    query = with_names(asked)  # "NI 56": what the code measures is what to match
     matcher = retriever.derived(indicator_matcher)
     if matcher is None or not query:
         return []
     # A follow-up's own areas come first: "what about in West Sussex?" after a question on Brighton.
-    areas = matcher.areas_in(contextualize(question)) or matcher.areas_in(query)
+    areas = matcher.areas_in(contextualize(question)) or matcher.areas_in(asked)
     return matcher.tables(query, retriever.embed_query(query), k, areas=areas)
 
 

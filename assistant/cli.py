@@ -30,9 +30,11 @@ from assistant.ingest import ProgressEvent, ingest
 from assistant.present import (
     STAGE_UNITS,
     also_in_text,
+    codes_text,
     format_report,
     groups_label,
     headline,
+    newer_text,
     profile_cells,
     profile_groups,
     ranking_text,
@@ -401,8 +403,10 @@ def format_response(response: Response) -> str:
         out.append(f"    {c.doc}" + (f" - {c.section}" if c.section else ""))
         text = hit.text if len(hit.text) <= 400 else hit.text[:400].rsplit(" ", 1)[0] + " ..."
         out.append(textwrap.indent(textwrap.fill(text, 96), "    "))
-        if hit.also_in:
-            out.append(textwrap.indent(textwrap.fill(also_in_text(hit), 96), "    "))
+        notes = [newer_text(note) for note in response.newer_for(number)]
+        for line in [*notes, also_in_text(hit), codes_text(hit)]:
+            if line:
+                out.append(textwrap.indent(textwrap.fill(line, 96), "    "))
         out.append("")
     return "\n".join(out)
 

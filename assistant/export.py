@@ -20,7 +20,7 @@ from docx.shared import Cm
 
 from assistant.indicators import IndicatorTable
 from assistant.model import Chunk, Recommendation
-from assistant.present import escape_inline, escape_markdown, figures
+from assistant.present import escape_inline, escape_markdown, figures, newer_text
 from assistant.text import list_items
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ class Quote:
     number: int
     chunk: Chunk
     text: str
+    newer: tuple[str, ...] = ()  # "Newer data: ..." for a figure it quotes that the indicator data has overtaken
 
 
 @dataclass(frozen=True)
@@ -129,19 +130,23 @@ def pack_turn(question: str, response: Response) -> PackTurn:
     """What the pack shows for one turn: the passages the answer cites (by their [n]), or the nearest few when
     it abstained."""
     answer, hits = response.answer, response.hits
+
+    def quote(number: int, hit: int) -> Quote:  # hit: its index in the hits
+        notes = tuple(newer_text(note) for note in response.newer_for(hit + 1))
+        return Quote(number, hits[hit].chunk, hits[hit].text, notes)
+
     if answer.abstained:
-        quotes = tuple(Quote(number, hit.chunk, hit.text) for number, hit in enumerate(hits[:NEAREST], 1))
+        quotes = tuple(quote(number, number - 1) for number in range(1, min(NEAREST, len(hits)) + 1))
     else:
         found = []
         for citation in answer.citations:
             index = citation.number - 1
             if 0 <= index < len(hits) and hits[index].chunk.doc == citation.doc:
-                found.append(Quote(citation.number, hits[index].chunk, hits[index].text))
+                found.append(quote(citation.number, index))
                 continue
-            same = [h for h in hits if _same_place(h.chunk, citation.doc, citation.page_start)]
+            same = [n for n, h in enumerate(hits) if _same_place(h.chunk, citation.doc, citation.page_start)]
             place = (citation.doc, citation.title, citation.page_start, citation.page_end, citation.section)
-            quote = Quote(citation.number, same[0].chunk, same[0].text) if same else _fallback(citation.number, place)
-            found.append(quote)
+            found.append(quote(citation.number, same[0]) if same else _fallback(citation.number, place))
         quotes = tuple(sorted(found, key=lambda quote: quote.number))
     cited = tuple(c.number for c in answer.citations)
     return PackTurn(question, answer.text, answer.abstained, cited, quotes, tuple(response.tables))
@@ -208,7 +213,8 @@ def _md_quote(quote: Quote) -> list[str]:
     out = [f"> {line}  " for line in lines[:-1]] + [f"> {line}" for line in lines[-1:]]  # hard line breaks
     if out:
         out.append("")  # a blank line ends the quote, or the reference would continue it
-    return [*out, f"[{quote.number}] {harvard_reference(quote.chunk)}", ""]
+    notes = [line for note in quote.newer for line in (f"*{escape_markdown(note)}*", "")]
+    return [*out, f"[{quote.number}] {harvard_reference(quote.chunk)}", "", *notes]
 
 
 def _md_table(tables: Sequence[IndicatorTable]) -> list[str]:
@@ -277,6 +283,8 @@ def _docx_quote(document: DocxDocument, quote: Quote) -> None:
         paragraph.paragraph_format.right_indent = Cm(1)
         paragraph.add_run(_xml_safe(text)).italic = True
     _docx_reference(document, quote.chunk, f"[{quote.number}] ")
+    for note in quote.newer:
+        document.add_paragraph().add_run(_xml_safe(note)).bold = True
 
 
 def _docx_table(document: DocxDocument, tables: Sequence[IndicatorTable]) -> None:

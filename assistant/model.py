@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from assistant.codes import codes_in
 from assistant.text import split_sentences
 
 
@@ -115,6 +116,11 @@ class Hit:
         return " ".join(sentences)
 
     @property
+    def codes(self) -> tuple[str, ...]:
+        """The indicator codes its passages cite ("NI 56", "PHOF C09a"), canonical, in reading order."""
+        return tuple(dict.fromkeys(code for passage in self.page_passages for code in codes_in(passage.text)))
+
+    @property
     def page_start(self) -> int:
         return min(c.page_start for c in self.page_passages)
 
@@ -138,6 +144,7 @@ class Hit:
             "similarity": round(self.similarity, 4),
             "recommendation": c.recommendation,
             "ocr": c.ocr,
+            "codes": list(self.codes),
             "page_passages": [
                 {"text": p.text, "page_start": p.page_start, "page_end": p.page_end, "section": p.section}
                 for p in self.page_passages

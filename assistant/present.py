@@ -12,8 +12,9 @@ from typing import Any
 
 import pandas as pd
 
+from assistant.codes import resolve
 from assistant.gaps import Gap
-from assistant.indicators import IndicatorTable, ProfileRow
+from assistant.indicators import IndicatorTable, NewerData, ProfileRow
 from assistant.model import DocumentInfo, Hit, IngestReport, Recommendation
 
 COLOURS = {"better": "#1b7837", "similar": "#b8860b", "worse": "#c51b7d", "higher": "#4d4d4d", "lower": "#4d4d4d"}
@@ -265,6 +266,27 @@ def recommendation_place(item: Recommendation, with_title: bool = False) -> str:
 def also_in_text(hit: Hit) -> str:
     """Where else a hit's passage is, for a line under it: "Also in: Title (2019), p. 4; ..." (empty when nowhere)."""
     return "Also in: " + "; ".join(c.citation for c in hit.also_in) if hit.also_in else ""
+
+
+def codes_text(hit: Hit) -> str:
+    """The indicator codes a hit's passages cite, for a line under it: "Indicator codes: NI 56 (Obesity among
+    primary school age children in Year 6); ..." (empty when it cites none)."""
+    labels = [(known.code, known.name) for known in (resolve(code, {}) for code in hit.codes)]
+    return "Indicator codes: " + "; ".join(f"{c} ({n})" if n else c for c, n in labels) if labels else ""
+
+
+def newer_text(note: NewerData) -> str:
+    """ "Newer data: West Sussex 2017/18: 1,743 (Number of admissions for self-harm; the passage quotes 1,714 for
+    2016/17)" - said under a passage whose figure the indicator data has overtaken."""
+    table = note.table
+    quoted, ci = figures(table), interval_text(table)
+    unit = "" if table.unit == "count" else unit_suffix(table)
+    sex = f" ({table.sex.lower()})" if table.sex and table.sex != "Persons" else ""
+    ci = f" ({ci})" if ci else ""
+    return (
+        f"Newer data: {table.area}{sex} {table.period}: {quoted['value']}{unit}{ci} - {table.indicator_name}"
+        f"{f' ({table.dataset})' if table.dataset else ''}; the passage quotes {note.quoted} for {note.quoted_period}."
+    )
 
 
 # --- area profiles ----------------------------------------------------------------------------------------------

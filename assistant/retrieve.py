@@ -14,7 +14,9 @@ MRR 0.795 -> 0.810.
 Citations are page-level, so the results are pages: the passages of one page merge into one hit (all of them
 kept), ranked by the best of them. Then result hygiene: a page repeating a better one (a summary repeating the
 body) is left out, and no document takes more than ``per_doc`` pages unless the search is limited to one document.
-A follow-up question ("what about for children?") is read in the context of the previous one.
+A follow-up question ("what about for children?") is read in the context of the previous one. A question that
+names an indicator code ("NI 56", "PHOF C09a") is searched with what the code measures (:mod:`assistant.codes`),
+and the pages citing the code are candidates and come first: the code is the one exact thing it asks for.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import numpy as np
 
 from assistant import store
 from assistant.calibrated import LogisticModel
+from assistant.codes import codes_in, with_names
 from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.glossary import expansions, places_in
@@ -139,10 +142,10 @@ class Retriever:
             self._snapshot = store.load(self.settings.index, expect=self.settings.chunking())
         return self._snapshot
 
-    def derived(self, build: Callable[[store.Snapshot], T]) -> T:
-        """``build(snapshot)`` for the live index, made once per index version and kept (the indicator matcher:
-        seconds to build, then used by every question)."""
-        snap = self.snapshot
+    def derived(self, build: Callable[[store.Snapshot], T], snap: store.Snapshot | None = None) -> T:
+        """``build(snapshot)`` for the live index (or ``snap``, one a search holds), made once per index version and
+        kept (the indicator matcher: seconds to build, then used by every question)."""
+        snap = snap or self.snapshot
         version, value = self._derived.get(build, ("", None))
         if version != snap.version:
             value = build(snap)
@@ -180,7 +183,8 @@ class Retriever:
             scores = {c.row: model.probability(c.features) for c in found}
         else:  # one search alone: its own order
             scores = {c.row: c.features[mode] for c in found}
-        ranked = sorted(scores, key=lambda row: -scores[row])
+        citing = self._citing(snap, query)
+        ranked = sorted(scores, key=lambda row: (row not in citing, -scores[row]))
         one_doc = len(filters.docs) == 1
         pages = _pages(snap.chunks, ranked, k or self.settings.k, None if one_doc else per_doc)
         years, places = years_in(query), [place.lower() for place in places_in(query)]
@@ -197,6 +201,14 @@ class Retriever:
             for page in pages
         ]
 
+    def _citing(self, snap: store.Snapshot, query: str) -> set[int]:
+        """Rows of ``snap`` whose passages cite an indicator code the query names."""
+        asked = codes_in(query)
+        if not asked:
+            return set()
+        cited = self.derived(cited_codes, snap)
+        return {row for code in asked for row in cited.get(code, ())}
+
     def candidates(self, query: str, filters: Filters = NO_FILTERS, mode: str = "hybrid") -> list[Candidate]:
         """The passages in the top ``CANDIDATES`` of the searches ``mode`` runs (hybrid: all three), each with the
         ranking model's features, for a contextualised ``query``; rows of the live index."""
@@ -209,13 +221,15 @@ class Retriever:
         allowed = np.fromiter((filters.allows(c) for c in snap.chunks), bool, n) if filters.active() else None
         if allowed is not None and not allowed.any():
             return []
-        vector = self.embed_query(query)
-        lists: dict[str, list[int]] = {}
+        citing = [row for row in sorted(self._citing(snap, query)) if allowed is None or allowed[row]]
+        named = with_names(query)  # what an asked code measures, for the model and BM25 to read
+        vector = self.embed_query(named)
+        lists: dict[str, list[int]] = {"code": citing[:CANDIDATES]} if citing else {}
         bm25 = np.zeros(n, dtype=np.float32)
         if mode in ("hybrid", "dense"):
             lists["dense"] = [row for row, _ in snap.search(vector, CANDIDATES, allowed)]
         if mode in ("hybrid", "bm25"):
-            bm25 = snap.lexical.scores(" ".join([query, *expansions(query)]), n)
+            bm25 = snap.lexical.scores(" ".join([named, *expansions(named)]), n)
             lists["bm25"] = _top(bm25, allowed, CANDIDATES, positive=True)
         if mode == "hybrid":
             lists["sentence_rank"] = snap.sentences.search(vector, CANDIDATES, allowed)
@@ -253,6 +267,15 @@ class Retriever:
             Candidate(row, with_interactions(f | {"document": document[snap.chunks[row].doc]}))
             for row, f in zip(rows, features, strict=True)
         ]
+
+
+def cited_codes(snapshot: store.Snapshot) -> dict[str, list[int]]:
+    """Indicator code -> the rows of the passages that cite it (made when a question first names a code)."""
+    rows: dict[str, list[int]] = {}
+    for row, chunk in enumerate(snapshot.chunks):
+        for code in codes_in(chunk.text):
+            rows.setdefault(code, []).append(row)
+    return rows
 
 
 def with_interactions(f: dict[str, float]) -> dict[str, float]:

@@ -57,6 +57,62 @@ def staff_server(real_index: Settings, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture
+def older_figure_server(tmp_path: Path) -> Iterator[str]:
+    """The app over a real-model index of the shipped indicator files and one made-up chapter that quotes an older
+    life expectancy figure the files hold (80.2 years, men, West Sussex, 2009 to 2011) and cites its PHOF code."""
+    from conftest import SHIPPED_CORPUS, make_pdf
+
+    from assistant.embed import load_embedder
+    from assistant.ingest import ingest
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SHIPPED_CORPUS / "indicators", corpus / "indicators")
+    (corpus / "pdf").mkdir()
+    said = (
+        "In 2009 to 2011, life expectancy at birth for men in West Sussex was 80.2 years. "
+        "It is reported against PHOF A01b, and the gap between the most and least deprived areas has narrowed."
+    )
+    make_pdf(corpus / "pdf" / "life-expectancy-2012.pdf", [[("h1", "Life expectancy"), ("body", said)]])
+    settings = Settings(corpus=corpus, index=tmp_path / "index", threads=2)
+    ingest(settings, load_embedder(settings))
+    environment = {"JSNA_INDEX": str(settings.index), "JSNA_CORPUS": str(corpus), "JSNA_THREADS": "2"}
+    with serve_app(tmp_path / "streamlit.log", environment | {"JSNA_GAPS_LOG": "false"}) as url:
+        yield url
+
+
+def test_a_passage_s_older_figure_shows_the_newer_data_and_the_code_it_cites(older_figure_server: str) -> None:
+    """Under the cited passage: the newer figure for the same measure and area, and the indicator code it cites
+    with its name; the evidence pack carries the note."""
+    from docx import Document
+
+    newer = "Newer data: West Sussex (male) 2012 to 2014: 80.6 years (95% CI 80.4 to 80.9)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1600}, accept_downloads=True)
+            page.goto(older_figure_server, wait_until="domcontentloaded")
+            expect(page.get_by_role("heading", name="JSNA Evidence Assistant")).to_be_visible(timeout=30_000)
+            box = page.get_by_test_id("stChatInputTextArea")
+            box.fill("what was life expectancy for men in West Sussex in 2009 to 2011")
+            box.press("Enter")
+            reply = page.get_by_test_id("stChatMessage").nth(1)
+            note = reply.get_by_test_id("stAlert").filter(has_text="Newer data")
+            expect(note).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+            expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=ANSWER_TIMEOUT_MS)
+            assert not page.get_by_test_id("stException").count()
+            expect(note).to_contain_text(newer)
+            expect(note).to_contain_text("the passage quotes 80.2 for 2009 to 2011")
+            expect(reply).to_contain_text("Indicator codes: PHOF A01b (Life expectancy at birth)")
+            with page.expect_download(timeout=30_000) as info:
+                page.get_by_test_id("stSidebar").get_by_role("button", name="(.docx)").click()
+            saved = Path(info.value.path())
+            text = "\n".join(paragraph.text for paragraph in Document(str(saved)).paragraphs)
+        finally:
+            browser.close()
+    assert newer in text
+
+
 def test_question_in_browser_shows_cited_answer(server: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:

@@ -13,8 +13,8 @@ from conftest import FakeEmbedder
 from assistant import cli, embed
 
 HIT_FIELDS = set(
-    "doc title kind year page_start page_end section text score similarity recommendation ocr page_passages "
-    "also_in".split()
+    "doc title kind year page_start page_end section text score similarity recommendation ocr codes page_passages "
+    "also_in newer_data".split()
 )
 
 
@@ -189,6 +189,36 @@ def test_indicator_tables_in_search_json_and_their_own_command(run, small_corpus
     assert table["lower_ci"] <= table["value"] <= table["upper_ci"]
     assert table["comparison"] in {"Better", "Similar", "Worse", "Higher", "Lower"}
     assert "Campylobacter" in run("indicators", question).output
+
+
+def test_a_figure_the_indicator_data_has_overtaken_carries_the_newer_one(run, small_corpus: Path) -> None:  # type: ignore[no-untyped-def]
+    # The falls briefing says "rose to 2,310 per 100,000 in 2016/17 in Worthing"; the data has that and 2017/18.
+    (small_corpus / "indicators").mkdir()
+    header = "Indicator ID,Indicator Name,Area Code,Area Name,Area Type,Sex,Age,Time period,Value,Lower CI 95.0 limit,"
+    rows = [
+        "Upper CI 95.0 limit,Count,Denominator",
+        "22401,Emergency hospital admissions for falls in people aged 65 and over,E07000229,Worthing,District,"
+        "Persons,65+ yrs,2016/17,2310.4,2200.1,2420.9,900,39000",
+        "22401,Emergency hospital admissions for falls in people aged 65 and over,E07000229,Worthing,District,"
+        "Persons,65+ yrs,2017/18,2398.2,2290.5,2510.0,950,39600",
+    ]
+    (small_corpus / "indicators" / "falls.csv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    run("ingest")
+    question = "emergency hospital admissions for falls in people aged 65 and over in Worthing"
+    data = json.loads(run("search", question, "--json", "--k", "3").output)
+    falls = next(hit for hit in data["hits"] if hit["doc"] == "pdf/falls-briefing-2017.pdf")
+    [note] = falls["newer_data"]
+    assert (note["quoted"], note["quoted_period"], note["area"], note["period"]) == (
+        "2,310",
+        "2016/17",
+        "Worthing",
+        "2017/18",
+    )
+    assert note["value"] == 2398.2 and note["indicator_id"] == "22401"
+    assert all(hit["newer_data"] == [] for hit in data["hits"] if hit is not falls)
+    text = run("search", question, "--k", "3").output
+    expected = "Newer data: Worthing 2017/18: 2,398 (95% CI 2,290 to 2,510) - Emergency hospital admissions for falls"
+    assert expected in " ".join(text.split()) and "the passage quotes 2,310 for 2016/17." in " ".join(text.split())
 
 
 def test_gaps_lists_groups_of_unanswered_questions_as_text_and_json(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

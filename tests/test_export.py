@@ -251,3 +251,25 @@ def test_an_area_profile_goes_into_the_pack_with_its_tables_passages_and_referen
     assert "*Public Health Outcomes Framework: self-harm admissions*" in references and SELF_HARM in references
     document = docx.Document(BytesIO(to_docx([], generated=DAY, profiles=[profile])))
     assert "Area profile: West Sussex" in [p.text for p in document.paragraphs]
+
+
+def test_a_quoted_figure_the_data_has_overtaken_carries_the_newer_one_in_both_formats() -> None:
+    from assistant.indicators import NewerData
+
+    said = "In 2016/17 there were 1,714 emergency admissions for self-harm in West Sussex."
+    newer = indicator_table(period="2022/23", value=215.4)
+    question, response = answered("Self-harm admissions?", [chunk(said), chunk("Other.", pages=(4, 4))], [1])
+    response = replace(response, newer=((NewerData("1,714", "2016/17", said, newer),), ()))
+    note = (
+        "Newer data: West Sussex 2022/23: 215.4 per 100,000 (95% CI 208.1 to 222.9) - Emergency hospital admissions "
+        "for intentional self-harm (Public Health Outcomes Framework: self-harm admissions); the passage quotes "
+        "1,714 for 2016/17."
+    )
+    document = docx.Document(BytesIO(to_docx([(question, response)], generated=DAY)))
+    paragraphs = [p.text for p in document.paragraphs]
+    reference = next(n for n, text in enumerate(paragraphs) if text.startswith("[1] "))
+    assert paragraphs[reference + 1] == note  # right under the quote's reference
+    assert sum(text.startswith("Newer data") for text in paragraphs) == 1
+    markdown = to_markdown([(question, response)], generated=DAY)
+    assert f"*{note}*" in markdown.replace("\\", "")  # escaped Markdown, read without its backslashes
+    assert markdown.count("Newer data") == 1

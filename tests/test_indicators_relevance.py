@@ -138,3 +138,20 @@ def test_with_the_real_model_the_measure_decides(real_embed) -> None:  # type: i
     assert _shown(matcher, "falls admissions for over 65s in Crawley", real_embed)[0] == FALLS
     assert _shown(matcher, "what is the population of Crawley", real_embed)[0] == POPULATION
     assert re.match("Smoking", _shown(matcher, "adult smoking rate in Crawley", real_embed)[0])
+
+
+def test_an_indicator_named_by_its_code_is_shown_first_whatever_the_model_says() -> None:
+    rows = _rows()
+    for row in rows:  # Fingertips IDs, as the files name their indicators
+        row["indicator_id"] = {"1": "22401", "2": "92708", "3": "92443"}[row["indicator_id"]]
+    table = pd.DataFrame(rows)
+    vectors = FakeEmbedder().embed(catalogue_texts(table))
+    never = LogisticModel(("similarity",), (0.0,), (1.0,), (0.0,), -30.0, threshold=0.5)
+    matcher = IndicatorMatcher(table, vectors, never)
+    for question in ("Fingertips 22401 in Crawley", "PHOF C29 in Crawley", "what is PHOF 2.24i for Crawley"):
+        vector = FakeEmbedder().embed([question])[0]
+        [shown] = matcher.tables(question, vector)
+        assert (shown.indicator_name, shown.area) == (FALLS, "Crawley"), question
+    # A code the data has no indicator for, or a code that names none, forces nothing.
+    for question in ("Fingertips 90366 in Crawley", "NI 56 in Crawley"):
+        assert matcher.tables(question, FakeEmbedder().embed([question])[0]) == []

@@ -9,12 +9,14 @@ from assistant.indicators import IndicatorTable
 from assistant.model import IngestReport, SkippedFile
 from assistant.present import (
     answer_sentences,
+    codes_text,
     comparison_colour,
     escape_markdown,
     figures,
     format_number,
     format_report,
     headline,
+    newer_text,
     passage_html,
     ranking_text,
     source_decimals,
@@ -128,3 +130,29 @@ def test_ingest_summary_names_every_skipped_file_and_says_when_nothing_changed()
     assert "  skipped: pdf/b.pdf: not a PDF\n" in summary  # the file named once
     assert "  skipped: indicators/x.xlsx#Births: dashboard sheet: no fixed table" in summary
     assert "already up to date" in summary
+
+
+def test_a_hit_lists_the_codes_its_passages_cite_with_their_names() -> None:
+    from assistant.model import Chunk, Hit
+
+    def passage(text: str) -> Chunk:
+        return Chunk("1", "a.pdf", "A", "chapter", 2008, "", 3, 3, "", text)
+
+    first, second = passage("Targets: NI 56 and NI 999."), passage("NI56 again; PHOF C09a.")
+    hit = Hit(first, 1.0, passages=(first, second))  # the codes of every passage of the page, each once
+    assert codes_text(hit) == (
+        "Indicator codes: NI 56 (Obesity among primary school age children in Year 6); NI 999; "
+        "PHOF C09a (Reception: prevalence of overweight (including obesity))"
+    )
+    assert codes_text(Hit(passage("No codes here, 2019."), 1.0)) == ""
+
+
+def test_a_newer_figure_for_another_sex_says_whose_it_is() -> None:
+    from assistant.indicators import NewerData
+
+    table = indicator_table(sex="Male", unit="years", value=79.7, lower_ci=None, upper_ci=None, dataset="")
+    note = newer_text(NewerData("79.1", "2021-2023", "…", table))
+    assert note == (
+        "Newer data: West Sussex (male) 2022/23: 79.7 years - Emergency hospital admissions for intentional "
+        "self-harm; the passage quotes 79.1 for 2021-2023."
+    )

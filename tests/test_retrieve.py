@@ -205,3 +205,31 @@ def test_the_question_s_place_picks_its_profile_when_profiles_share_a_passage(tm
         hits = retriever.search(f"how are emergency admissions for falls counted in {place}", k=5)
         (counted,) = [h for h in hits if "hospital episode statistics" in h.text]
         assert counted.chunk.doc == f"pdf/{place.lower()}-profile.pdf" and len(counted.also_in) == 1, place
+
+
+def test_pages_citing_an_asked_code_come_first_and_hits_are_tagged_with_their_codes(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "pdf").mkdir(parents=True)
+    obesity = "Obesity among primary school age children in Year 6 rose to 19 per cent in Crawley."
+    make_pdf(
+        corpus / "pdf" / "targets.pdf",
+        [
+            [
+                ("h1", "Local Area Agreement targets"),
+                ("body", "NI 117 young people not in employment: 4.4% in 2006/07."),
+            ],
+            [("h1", "Child obesity"), ("body", obesity * 3)],
+            [("h1", "Annex"), ("body", "Performance against National Indicator NI56 (Year 6 obesity): 18.3% in 2008.")],
+        ],
+    )
+    settings = Settings(corpus=corpus, index=tmp_path / "index", model="fake")
+    ingest(settings, FakeEmbedder())
+    retriever = Retriever(settings, FakeEmbedder())
+    plain = retriever.search("obesity in Year 6", k=3)
+    assert plain[0].chunk.page_start == 2  # without the code, the page that says most about it leads
+    coded = retriever.search("NI 56 Year 6 obesity", k=3)
+    assert coded[0].chunk.page_start == 3 and coded[0].codes == ("NI 56",)
+    assert coded[0].to_dict()["codes"] == ["NI 56"]
+    assert [h.codes for h in coded if h.chunk.page_start == 1] in ([], [("NI 117",)])
+    # Only the code: the page citing it is found although it shares no other word with the question.
+    assert retriever.search("NI 117", k=3)[0].chunk.page_start == 1

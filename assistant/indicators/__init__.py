@@ -3,7 +3,8 @@
 The modules, bottom up: :mod:`.schema` (the long table's columns and vocabularies); :mod:`.tidy` (CSV and JSON,
 sidecars), :mod:`.wide` and :mod:`.workbook` (XLSX), read by :mod:`.load`; :mod:`.gazetteer` (the areas a question
 names), :mod:`.match` (the indicators it is about), :mod:`.tables` (the figures for an area) and :mod:`.relevance`
-(whether a table answers the question), which :class:`IndicatorMatcher` puts together.
+(whether a table answers the question), which :class:`IndicatorMatcher` puts together; :mod:`.stale` finds newer
+data for the figures a passage quotes.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from assistant.calibrated import LogisticModel
+from assistant.codes import fingertips_ids
 from assistant.indicators.gazetteer import Gazetteer, area_aliases
 from assistant.indicators.load import LOADER_VERSION, load_file, load_folder
 from assistant.indicators.match import IndicatorCatalogue, catalogue_texts
@@ -36,6 +38,7 @@ from assistant.indicators.relevance import (
     with_table,
 )
 from assistant.indicators.schema import NUMBER_COLUMNS
+from assistant.indicators.stale import NewerData, StaleCheck
 from assistant.indicators.tables import IndicatorTable, TableBuilder, compare
 from assistant.model import DocumentInfo
 from assistant.text import years_in
@@ -46,6 +49,7 @@ __all__ = [
     "IndicatorMatcher",
     "IndicatorProfile",
     "IndicatorTable",
+    "NewerData",
     "ProfileRow",
     "Spine",
     "area_aliases",
@@ -80,6 +84,13 @@ class IndicatorMatcher:
         self.home_area = self.gazetteer.home_area
         self.county_parts = self.gazetteer.county_parts
         self._themes: dict[tuple[str, str], str] | None = None
+        self._stale: StaleCheck | None = None
+
+    def newer(self, text: str, about: str = "") -> list[NewerData]:
+        """Newer data for the figures a passage quotes (:mod:`.stale`); ``about`` is its document's title."""
+        if self._stale is None:
+            self._stale = StaleCheck(self.table, self.gazetteer, self.builder)
+        return self._stale.newer(text, about)
 
     def profile(self, area: str, embed: Callable[[list[str]], np.ndarray]) -> IndicatorProfile:
         """The area's profile (:mod:`.profile`): every indicator with a value for it, worse than England first.
@@ -106,8 +117,15 @@ class IndicatorMatcher:
 
         Every feature but the table's own is known before a table is built (building one takes milliseconds), so
         candidates are taken by the best probability they could have, and a table is built only while it could
-        pass and beat the ``k``-th best so far: the same tables as deciding over all the candidates."""
+        pass and beat the ``k``-th best so far: the same tables as deciding over all the candidates.
+
+        An indicator the question names by code ("Fingertips 93014", "PHOF C09a": :mod:`assistant.codes`) is shown
+        first whatever the model says: the question asks for that indicator and no other."""
         areas = list(areas) if areas is not None else self.areas_in(question)
+        named = self.catalogue.with_ids(fingertips_ids(question))
+        shown = self.builder.tables(question, areas, self.catalogue.entries.iloc[named], k) if named else []
+        if len(shown) >= k:
+            return shown[:k]
         rows, features = self._features(question, vector, areas)
         asked = years_in(question)
         bounds = [
@@ -125,7 +143,9 @@ class IndicatorMatcher:
                     passed = sorted([*passed, candidate], key=lambda c: -c.probability)
         # As TableBuilder.tables does: a wider area's table gives way to the area's own table of the same name.
         own = {c.table.indicator_name.lower() for c in passed if not c.table.note}
-        return [c.table for c in passed if not (c.table.note and c.table.indicator_name.lower() in own)][:k]
+        found = [c.table for c in passed if not (c.table.note and c.table.indicator_name.lower() in own)]
+        ids = {table.indicator_id for table in shown}
+        return [*shown, *(table for table in found if table.indicator_id not in ids)][:k]
 
     def candidates(self, question: str, vector: np.ndarray, areas: Sequence[str] | None = None) -> list[Candidate]:
         """The tables for the matcher's best :data:`CANDIDATES` indicators, in the matcher's order, before

@@ -7,6 +7,8 @@ rankings are fused by reciprocal rank.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -39,6 +41,12 @@ class IndicatorCatalogue:
         self.vectors = vectors
         texts = [f"{r.indicator_name} {r.definition}" for r in self.entries.itertuples()]
         self.lexical = Lexical.build_texts(texts)
+
+    def with_ids(self, ids: Sequence[str]) -> list[int]:
+        """Rows of the catalogue for the indicators with these IDs (Fingertips IDs, as the files name them), in the
+        order given."""
+        names = self.entries["indicator_id"].astype(str).to_numpy()
+        return [int(row) for wanted in ids for row in np.flatnonzero(names == wanted)]
 
     def match(self, topic: str, vector: np.ndarray, k: int = 3) -> list[int]:
         """Rows of the catalogue for the indicators that best match the question: each shares a word with
