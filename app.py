@@ -46,7 +46,7 @@ from assistant.present import (
 )
 from assistant.profile import NO_DATA, NO_DATA_ADVICE, AreaProfile, area_profile, areas
 from assistant.publish import publish
-from assistant.recommendations.register import register
+from assistant.recommendations.register import possibly_on, register
 from assistant.retrieve import MAX_QUESTION_CHARS, Filters, Retriever, contextualize
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -198,7 +198,7 @@ def recommendations_page(filters: Filters) -> None:
         st.info(exc.advice)
         return
     on = f" on “{topic.strip()}”" if topic.strip() else ""
-    st.caption(f"{len(found)} recommendations{escape_markdown(on)}" + (", best first" if on else ", newest first"))
+    st.caption(f"{len(found)} recommendations{escape_markdown(on)}" + (", closest first" if on else ", newest first"))
     left, middle, right = st.columns(3)
     left.download_button("Spreadsheet (.csv)", register_csv(found), file_name="jsna-recommendations.csv")
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -211,6 +211,12 @@ def recommendations_page(filters: Filters) -> None:
             st.subheader(item.title + (f" ({item.year})" if item.year else ""))
         st.markdown(f"- {escape_markdown(item.text)}")
         st.caption(escape_markdown(recommendation_place(item, with_title=bool(on))))
+    more = possibly_on(_retriever(), topic, replace(filters, docs=tuple(chosen))) if on else []
+    if more:
+        with st.expander(f"{len(more)} more that may be{on} (not in the downloads)"):
+            for item in more:
+                st.markdown(f"- {escape_markdown(item.text)}")
+                st.caption(escape_markdown(recommendation_place(item, with_title=True)))
 
 
 def profile_page() -> None:

@@ -43,7 +43,7 @@ from assistant.present import (
     version_lines,
 )
 from assistant.profile import AreaProfile, area_profile
-from assistant.recommendations.register import register
+from assistant.recommendations.register import possibly_on, register
 from assistant.retrieve import Filters, Retriever
 
 
@@ -284,6 +284,7 @@ def format_tables(tables: list[IndicatorTable]) -> str:
     help="Write the list as a spreadsheet or Word document instead (to --output, or standard output).",
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write --format to.")
+@click.option("--possible", is_flag=True, help="With TOPIC: also the items that may be on it, after those that are.")
 @filter_options
 @click.pass_obj
 def recommendations_command(
@@ -293,13 +294,17 @@ def recommendations_command(
     as_json: bool,
     fmt: str | None,
     output: Path | None,
+    possible: bool,
     filters: Filters,
 ) -> None:
-    """List each recommendation in the corpus as one item, by document (newest first), or those on TOPIC (best
+    """List each recommendation in the corpus as one item, by document (newest first), or those on TOPIC (closest
     first), with its document, page and section and the other places that restate it."""
     settings = settings.replace(index=index)
     retriever = Retriever(settings, embed.load_embedder(settings))
     found = register(retriever, topic, filters)
+    more = possibly_on(retriever, topic, filters) if topic and topic.strip() else []
+    if possible:
+        found, more = found + more, []
     if fmt:
         data = {"csv": register_csv, "xlsx": register_xlsx, "docx": register_docx}[fmt](found)
         if output is None:
@@ -323,6 +328,8 @@ def recommendations_command(
             click.echo(f"\n{item.title}" + (f" ({item.year})" if item.year else "") + f"  [{item.doc}]")
         click.echo(textwrap.indent(textwrap.fill(f"- {item.text}", 96, subsequent_indent="  "), "  "))
         click.echo(textwrap.indent(textwrap.fill(recommendation_place(item), 92), "    "))
+    if more:
+        click.echo(f"\n{len(more)} more may be on {topic!r}: add --possible to list them too.")
 
 
 @main.command("gaps")

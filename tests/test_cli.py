@@ -130,6 +130,22 @@ def test_filters_and_the_recommendations_register(run) -> None:  # type: ignore[
     assert lines == []  # the only recommendations are in a chapter
 
 
+def test_a_topic_says_how_many_more_may_be_on_it_and_lists_them_when_asked(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from assistant.calibrated import LogisticModel
+    from assistant.recommendations import register
+
+    strict = LogisticModel(("similarity",), (0.0,), (1.0,), (0.0,), -30.0, threshold=0.5)  # lists nothing
+    monkeypatch.setattr(register, "topic_model", lambda: strict)
+    run("ingest")
+    topic = "commission a stop smoking service for routine and manual workers"
+    plain = run("recommendations", topic).output
+    assert f"No recommendations found on {topic!r}." in plain
+    assert re.search(r"\b1 more may be on .*add --possible", " ".join(plain.split()))
+    [item] = [json.loads(line) for line in run("recommendations", topic, "--json", "--possible").output.splitlines()]
+    assert item["text"].startswith("Commission a stop smoking service")
+    assert run("recommendations", topic, "--json").output == ""
+
+
 def test_the_register_as_json_items_and_as_csv_excel_and_word(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import csv
     import io

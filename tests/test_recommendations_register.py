@@ -6,9 +6,10 @@ from pathlib import Path
 
 from conftest import FakeEmbedder, make_pdf
 
+from assistant.calibrated import LogisticModel
 from assistant.config import Settings
 from assistant.ingest import ingest
-from assistant.recommendations.register import register
+from assistant.recommendations.register import TOPIC_FEATURES, possibly_on, register, scored, topic_model
 from assistant.retrieve import Filters, Retriever
 
 
@@ -50,3 +51,27 @@ def test_items_of_unchanged_documents_are_kept_by_an_incremental_ingest(
     report = ingest(briefings, FakeEmbedder())
     assert report.added == ("pdf/falls-2020.pdf",) and len(report.unchanged) == 3
     assert register(Retriever(briefings, FakeEmbedder())) == before
+
+
+def test_a_topic_lists_what_the_model_says_is_on_it_and_offers_the_near_misses_apart(briefings: Settings) -> None:
+    retriever = Retriever(briefings, FakeEmbedder())
+    topic = "supervised toothbrushing in nurseries"
+    [(first, best), (second, other)] = scored(retriever, topic)
+    assert first.doc == "pdf/oral-health-2018.pdf" and best["gap"] == 0.0  # the most similar item sets the bar
+    assert other["gap"] == best["similarity"] - other["similarity"] > 0
+    # A model that wants items near the top of the topic's list: the first is on it, the second only close.
+    near_top = LogisticModel(("gap",), (0.0,), (1.0,), (-50.0,), 0.0, threshold=0.5)
+    assert register(retriever, topic, model=near_top) == [first]
+    assert possibly_on(retriever, topic, model=near_top) == []  # listed already; the other is not close (< 0.35)
+    never = LogisticModel(("similarity",), (0.0,), (1.0,), (0.0,), -30.0, threshold=0.5)
+    assert register(retriever, topic, model=never) == []
+    assert best["similarity"] >= 0.35 > other["similarity"]
+    assert possibly_on(retriever, topic, model=never) == [first]  # passed over by the model, but close
+
+
+def test_the_shipped_topic_model_wants_items_similar_and_near_the_topic_s_best() -> None:
+    model = topic_model()
+    assert model.features == TOPIC_FEATURES and "gold or judged" in model.note
+    similarity, gap = (dict(zip(model.features, w, strict=True)) for w in ((1, 0), (0, 1)))
+    assert model.probability(similarity) > model.probability({"similarity": 0, "gap": 0})  # more similar: likelier
+    assert model.probability(gap) < model.probability({"similarity": 0, "gap": 0})  # further below the best: less
