@@ -20,7 +20,7 @@ index: install
 	$(BIN)/jsna ingest
 
 run: index
-	$(BIN)/streamlit run app.py --server.headless true --server.address 127.0.0.1 --server.port $(PORT)
+	JSNA_PORT=$(PORT) $(BIN)/jsna serve
 
 # Debian's Chromium for the real-browser tests (never a downloaded browser). Skipped without root.
 browser:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 
 import streamlit as st
 
-from assistant import embed, gaps, store
+from assistant import embed, gaps, staff, store
 from assistant.answer import Response, respond
 from assistant.config import Settings, load_settings
 from assistant.corpus import KINDS, document_paths
@@ -268,30 +270,102 @@ def profile_page() -> None:
 def staff_page() -> None:
     st.title("Staff: publish and rebuild")
     settings = _settings()
-    if not settings.admin_password:
-        st.info("The staff page is disabled. Set JSNA_ADMIN_PASSWORD (or admin_password in jsna.toml) to enable it.")
+    if not staff.enabled(settings):
+        st.info(
+            "The staff page is disabled. Set a staff password with `jsna admin set-password` (or, for development, "
+            "JSNA_ADMIN_PASSWORD), or single sign-on with staff_emails (README, Deployment)."
+        )
         return
-    if not st.session_state.get("staff"):
-        password = st.text_input("Password", type="password")
-        if password and password == settings.admin_password:
-            st.session_state["staff"] = True
-            st.rerun()
-        elif password:
-            st.error("Wrong password.")
+    who = _signed_in(settings)
+    if not who:
+        _sign_in(settings)
         return
+    st.sidebar.caption(f"Signed in: {escape_markdown(who)}")
+    if st.sidebar.button("Sign out"):
+        staff.audit(settings.index, "sign-out", who)
+        _sign_out()
+        st.rerun()
     summary = st.session_state.pop("rebuild_summary", None)
     if summary:
         st.success("The index was rebuilt; searches use it from now on.")
         st.text(summary)
     _status(settings)
     _gaps(settings)
-    _upload(settings)
-    if st.button("Rebuild the index", type="primary") and (report := _rebuild(settings)):
-        st.session_state["rebuild_summary"] = format_report(report)
-        st.rerun()
+    _upload(settings, who)
+    if st.button("Rebuild the index", type="primary"):
+        staff.audit(settings.index, "rebuild", who)
+        if report := _rebuild(settings):
+            st.session_state["rebuild_summary"] = format_report(report)
+            st.rerun()
 
 
-def _upload(settings: Settings) -> None:
+@st.cache_resource
+def _server_throttle() -> staff.Throttle:
+    """Wrong passwords from every session of this server: many tabs or browsers do not get more guesses."""
+    return staff.Throttle()
+
+
+def _signed_in(settings: Settings) -> str:
+    """Who is signed in on this browser session ("" when nobody is, or their session has been idle too long)."""
+    who = str(st.session_state.get("staff_who", ""))
+    if not who:
+        return ""
+    if time.time() - float(st.session_state.get("staff_seen", 0.0)) > settings.staff_idle_minutes * 60:
+        staff.audit(settings.index, "signed out after being idle", who)
+        _sign_out()
+        st.info(f"You were signed out after {settings.staff_idle_minutes:g} minutes without activity.")
+        return ""
+    st.session_state["staff_seen"] = time.time()
+    return who
+
+
+def _sign_out() -> None:
+    for key in ("staff_who", "staff_seen"):
+        st.session_state.pop(key, None)
+
+
+def _signed(settings: Settings, who: str) -> None:
+    st.session_state["staff_who"], st.session_state["staff_seen"] = who, time.time()
+    staff.audit(settings.index, "sign-in", who)
+    st.rerun()
+
+
+def _sign_in(settings: Settings) -> None:
+    """Single sign-on for the allow-listed (when configured), else the staff password, paused after wrong ones."""
+    if settings.staff_emails and st.user.is_logged_in:
+        email = str(st.user.get("email") or "")
+        if staff.allowed(email, settings):
+            _signed(settings, email)
+        st.error(f"{escape_markdown(email or 'This account')} is not on the staff list (staff_emails).")
+        st.button("Sign out of single sign-on", on_click=st.logout)
+    elif settings.staff_emails:
+        st.button("Sign in with your organisation's account", on_click=st.login)
+    if not (settings.admin_password_hash or settings.admin_password):
+        return
+    throttles = [st.session_state.setdefault("staff_throttle", staff.Throttle()), _server_throttle()]
+    with st.form("sign-in", clear_on_submit=True, enter_to_submit=True):
+        password = st.text_input("Password", type="password")
+        submitted = st.form_submit_button("Sign in")
+    now = time.time()
+    wait = max(throttle.wait(now) for throttle in throttles)
+    if wait:
+        st.error(f"Too many wrong passwords: sign-in is paused. Try again in {math.ceil(wait)} seconds.")
+        return
+    if not (submitted and password):
+        return
+    if staff.check_password(password, settings):
+        for throttle in throttles:
+            throttle.succeeded()
+        _signed(settings, "staff (password)")
+    for throttle in throttles:
+        throttle.failed(now)
+    staff.audit(settings.index, "wrong password", "unknown")
+    wait = max(throttle.wait(now) for throttle in throttles)
+    pause = f" Sign-in is paused for {math.ceil(wait)} seconds." if wait else ""
+    st.error(f"Wrong password.{pause}")
+
+
+def _upload(settings: Settings, who: str) -> None:
     st.subheader("Publish documents and indicator files")
     existing = [rel for _, rel in document_paths(settings.corpus)] if settings.corpus.is_dir() else []
     replace = st.selectbox("Replaces an earlier version (optional)", ["", *existing])
@@ -307,6 +381,9 @@ def _upload(settings: Settings) -> None:
             except JsnaError as exc:
                 st.error(escape_markdown(f"{upload.name}: {exc.message} {exc.advice}"))
                 continue
+            if done.action != "duplicate":
+                replaced = {"replaces": replace} if done.action == "replaced" else {}
+                staff.audit(settings.index, "replace" if replaced else "upload", who, file=upload.name, **replaced)
             (st.info if done.action == "duplicate" else st.success)(done.detail)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import math
+import os
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -13,9 +15,9 @@ from typing import Any, TextIO
 
 import click
 
-from assistant import embed, gaps, store
+from assistant import embed, gaps, staff, store
 from assistant.answer import Response, indicator_tables, respond
-from assistant.config import Settings, load_settings
+from assistant.config import CONFIG_FILE, ENV_PREFIX, Settings, load_settings
 from assistant.errors import JsnaError
 from assistant.export import (
     register_csv,
@@ -45,6 +47,8 @@ from assistant.present import (
 from assistant.profile import AreaProfile, area_profile
 from assistant.recommendations.register import possibly_on, register
 from assistant.retrieve import Filters, Retriever
+
+MIN_PASSWORD_LENGTH = 12
 
 
 class _Command(click.Group):
@@ -416,6 +420,57 @@ def format_response(response: Response) -> str:
                 out.append(textwrap.indent(textwrap.fill(line, 96), "    "))
         out.append("")
     return "\n".join(out)
+
+
+@main.group("admin")
+def admin_group() -> None:
+    """Setting up the staff page."""
+
+
+@admin_group.command("set-password")
+@click.pass_context
+def set_password_command(ctx: click.Context) -> None:
+    """Store the staff password as a salted hash in the settings file (the --config file, else JSNA_CONFIG, else
+    jsna.toml here); the password itself is never stored."""
+    root = ctx.find_root().params.get("config")
+    path = Path(root or os.environ.get(f"{ENV_PREFIX}CONFIG", CONFIG_FILE))
+    password = click.prompt("New staff password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.UsageError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    staff.set_password_in(path, staff.hash_password(password))
+    load_settings(config_file=path)  # the file still reads as settings
+    click.echo(f"Staff password hash written to {path}. Restart the app to use it.")
+
+
+@main.command("serve")
+@click.pass_context
+def serve_command(ctx: click.Context) -> None:
+    """Serve the app as a product: on the address, port and base URL path of the settings, the viewer's toolbar only,
+    XSRF protection on, uploads limited to max_file_mb, no usage statistics."""
+    settings: Settings = ctx.obj
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    if not app.is_file():
+        raise JsnaError(f"app.py is not beside the assistant package ({app}).", "Run jsna serve from a clone.")
+    root = ctx.find_root().params.get("config")
+    if root:  # the app reads its settings itself: from the same file
+        os.environ[f"{ENV_PREFIX}CONFIG"] = str(Path(root).resolve())
+    os.execv(sys.executable, [sys.executable, "-m", "streamlit", "run", str(app), *serve_flags(settings)])
+
+
+def serve_flags(settings: Settings) -> list[str]:
+    """Streamlit's flags for serving the app to everyone (also in .streamlit/config.toml, for `streamlit run`)."""
+    flags = {
+        "server.address": settings.address,
+        "server.port": str(settings.port),
+        "server.baseUrlPath": settings.base_url_path.strip("/"),
+        "server.maxUploadSize": str(max(1, math.ceil(settings.max_file_mb))),
+        "server.headless": "true",
+        "server.enableXsrfProtection": "true",
+        "client.toolbarMode": "viewer",
+        "client.showErrorDetails": "type",
+        "browser.gatherUsageStats": "false",
+    }
+    return [part for key, value in flags.items() for part in (f"--{key}", value)]
 
 
 @main.command("status")

@@ -58,7 +58,18 @@ class Settings:
     device: str = "auto"  # "auto" picks CUDA when torch sees a GPU, else CPU (torch backend)
     threads: int = 0  # torch/FAISS threads; 0 = all cores
     k: int = 8
+    # Staff sign-in: the salted hash `jsna admin set-password` writes (what a server uses); or a plain password, for
+    # development only; or single sign-on (Streamlit's OpenID Connect, configured in .streamlit/secrets.toml) for
+    # the e-mail addresses in staff_emails (comma-separated in the environment). None set: no staff page.
+    admin_password_hash: str | None = None
     admin_password: str | None = None
+    staff_emails: tuple[str, ...] = ()
+    staff_idle_minutes: float = 30.0  # a signed-in staff session ends after this long without a page action
+    # Where `jsna serve` listens, and the path it is served under behind a reverse proxy ("" or "jsna" for
+    # https://council.example/jsna/).
+    address: str = "127.0.0.1"
+    port: int = 8501
+    base_url_path: str = ""
     # Questions the app declines or answers only weakly are logged beside the index (question and time only) for
     # the staff page's gaps report and `jsna gaps`; false turns the log off.
     gaps_log: bool = True
@@ -78,6 +89,13 @@ class Settings:
             )
         if self.parse_workers < 0 or self.parse_timeout_s <= 0:
             raise ConfigError("parse_workers must be >= 0 and parse_timeout_s positive.")
+        if self.admin_password_hash and not self.admin_password_hash.startswith("scrypt$"):
+            raise ConfigError(
+                "admin_password_hash is not a hash that `jsna admin set-password` writes.",
+                "Run `jsna admin set-password` again.",
+            )
+        if not 0 < self.port < 65536 or self.staff_idle_minutes <= 0:
+            raise ConfigError("port must be between 1 and 65535 and staff_idle_minutes positive.")
         if self.parse_memory_mb < MIN_PARSE_MEMORY_MB:
             raise ConfigError(
                 f"parse_memory_mb must be at least {MIN_PARSE_MEMORY_MB}: a reader process needs that much to start."
@@ -143,7 +161,10 @@ def _coerce(values: Mapping[str, Any]) -> dict[str, Any]:
             raise ConfigError(f"Unknown setting {key!r}.", f"Known settings: {', '.join(sorted(known))}.")
         default = known[key].default
         try:
-            if isinstance(default, Path):
+            if isinstance(default, tuple):  # a list in TOML, comma-separated in the environment
+                items = value.split(",") if isinstance(value, str) else list(value)
+                out[key] = tuple(str(item).strip() for item in items if str(item).strip())
+            elif isinstance(default, Path):
                 out[key] = Path(value)
             elif isinstance(default, bool):
                 out[key] = value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes"}

@@ -129,6 +129,7 @@ def test_staff_publish_rebuild_and_find_it_in_the_next_answer(
 ) -> None:
     from conftest import make_pdf
 
+    from assistant import staff
     from assistant.publish import publish
 
     ingest(settings, fake_embedder)
@@ -136,9 +137,11 @@ def test_staff_publish_rebuild_and_find_it_in_the_next_answer(
     monkeypatch.setenv("JSNA_ADMIN_PASSWORD", "s3cret")
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
     at.sidebar.radio[0].set_value("Staff").run()
-    at.text_input[0].set_value("wrong").run()
+    at.text_input[0].set_value("wrong")
+    next(b for b in at.button if b.label == "Sign in").click().run()
     assert at.error and not at.get("metric")
-    at.text_input[0].set_value("s3cret").run()
+    at.text_input[0].set_value("s3cret")
+    next(b for b in at.button if b.label == "Sign in").click().run()
     assert [m.proto.body for m in at.get("metric")][0] == "2"  # documents before
 
     body = (
@@ -152,6 +155,8 @@ def test_staff_publish_rebuild_and_find_it_in_the_next_answer(
     assert not at.exception
     assert any("2 added" in t.value for t in at.text)
     assert [m.proto.body for m in at.get("metric")][0] == "4"
+    audit = [(entry["event"], entry["who"]) for entry in staff.read_audit(settings.index)]
+    assert audit == [("wrong password", "unknown"), ("sign-in", "staff (password)"), ("rebuild", "staff (password)")]
     (versions,) = [e for e in at.expander if e.label.startswith("Versions")]
     assert "1 group of versions" in versions.label
     (listed,) = [m.value for m in versions.markdown if "leads" in m.value]
@@ -160,3 +165,25 @@ def test_staff_publish_rebuild_and_find_it_in_the_next_answer(
     at.sidebar.radio[0].set_value("Ask").run()
     at.chat_input[0].set_value("older people in Horsham feeling lonely").run()
     assert any("loneliness-briefing" in t or "Loneliness" in t for t in _markdown(at))
+
+
+def test_a_staff_session_idle_too_long_is_signed_out(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+    from assistant import staff
+
+    _point_app_at(monkeypatch, settings)
+    monkeypatch.setenv("JSNA_ADMIN_PASSWORD_HASH", staff.hash_password("a long staff password"))
+    monkeypatch.setenv("JSNA_STAFF_IDLE_MINUTES", "5")
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at.sidebar.radio[0].set_value("Staff").run()
+    at.text_input[0].set_value("a long staff password")
+    next(b for b in at.button if b.label == "Sign in").click().run()
+    assert any(b.label == "Sign out" for b in at.sidebar.button)
+    at.session_state["staff_seen"] -= 4 * 60  # four minutes idle: still signed in
+    at.run()
+    assert any(b.label == "Sign out" for b in at.sidebar.button)
+    at.session_state["staff_seen"] -= 6 * 60  # then six more
+    at.run()
+    assert any("signed out after 5 minutes" in i.value for i in at.info)
+    assert not any(b.label == "Sign out" for b in at.sidebar.button) and at.text_input[0].label == "Password"
+    events = [entry["event"] for entry in staff.read_audit(settings.index)]
+    assert events == ["sign-in", "signed out after being idle"]

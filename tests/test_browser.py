@@ -343,9 +343,42 @@ def test_a_declined_question_reaches_the_gaps_report_on_the_staff_page(staff_ser
             with page.expect_download(timeout=30_000) as info:
                 page.get_by_role("button", name="Gaps report (.csv)").click()
             report = Path(info.value.path()).read_text(encoding="utf-8-sig")
+            page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").click()
+            expect(page.get_by_label("Password", exact=True)).to_be_visible(timeout=30_000)
+            expect(heading).to_be_hidden()
         finally:
             browser.close()
     header, *rows = report.splitlines()
     assert header.startswith("asked,declined,weakly answered,question (latest wording)")
     mine = [row for row in rows if question in row]
     assert len(mine) == 1 and mine[0].startswith("1,1,0,"), rows  # asked once, declined once
+
+
+def test_sign_in_pauses_after_five_wrong_passwords_even_for_the_right_one(staff_server: str, tmp_path: Path) -> None:
+    """Guessing is slowed: the fifth wrong password pauses sign-in, the right one is then refused too, and every
+    attempt is in the audit log beside the index."""
+    from assistant import staff
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1200})
+            page.goto(staff_server, wait_until="domcontentloaded")
+            page.get_by_test_id("stSidebar").get_by_text("Staff", exact=True).click()
+            password = page.get_by_label("Password", exact=True)
+            alert = page.get_by_test_id("stAlert")
+            for attempt in range(1, 6):
+                expect(password).to_be_visible(timeout=30_000)
+                password.fill(f"guess number {attempt}")
+                password.press("Enter")
+                expect(alert.filter(has_text="Wrong password")).to_be_visible(timeout=30_000)
+            expect(alert.filter(has_text="Sign-in is paused for 30 seconds")).to_be_visible()
+            password.fill(STAFF_PASSWORD)
+            password.press("Enter")
+            expect(alert.filter(has_text="Too many wrong passwords: sign-in is paused")).to_be_visible(timeout=30_000)
+            expect(page.get_by_role("heading", name=re.compile("Gaps: what people asked"))).to_be_hidden()
+            assert not page.get_by_test_id("stException").count()
+        finally:
+            browser.close()
+    events = [entry["event"] for entry in staff.read_audit(tmp_path / "index")]
+    assert events == ["wrong password"] * 5  # and no sign-in

@@ -254,3 +254,29 @@ def test_gaps_lists_groups_of_unanswered_questions_as_text_and_json(run, tmp_pat
         ("tuberculosis in Crawley", 1),
     ]
     assert set(lines[0]) == {"question", "count", "declined", "weak", "first", "last", "wordings"}
+
+
+def test_admin_set_password_stores_a_hash_the_app_then_accepts(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from assistant import staff
+    from assistant.config import load_settings
+
+    config = tmp_path / "server.toml"
+    config.write_text('index = "index"\n', encoding="utf-8")
+    short = run("--config", str(config), "admin", "set-password", input="short\nshort\n")
+    assert short.exit_code != 0 and "at least 12 characters" in short.output
+    done = run("--config", str(config), "admin", "set-password", input="a good long password\na good long password\n")
+    assert done.exit_code == 0 and f"written to {config}" in done.output
+    assert "a good long password" not in config.read_text(encoding="utf-8")
+    assert staff.check_password("a good long password", load_settings(config_file=config, environ={}))
+
+
+def test_serve_flags_serve_a_product_from_the_settings() -> None:
+    from assistant.cli import serve_flags
+    from assistant.config import Settings
+
+    flags = serve_flags(Settings(address="0.0.0.0", port=8600, base_url_path="/jsna/", max_file_mb=25.5))
+    pairs = dict(zip(flags[::2], flags[1::2], strict=True))
+    assert pairs["--server.address"] == "0.0.0.0" and pairs["--server.port"] == "8600"
+    assert pairs["--server.baseUrlPath"] == "jsna" and pairs["--server.maxUploadSize"] == "26"
+    assert pairs["--client.toolbarMode"] == "viewer" and pairs["--server.enableXsrfProtection"] == "true"
+    assert pairs["--browser.gatherUsageStats"] == "false"
