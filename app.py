@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from assistant import embed, gaps, staff, store
+from assistant import embed, gaps, jobs, staff, store
 from assistant.answer import Response, respond
 from assistant.config import Settings, load_settings
 from assistant.corpus import KINDS, document_paths
@@ -23,8 +23,7 @@ from assistant.export import (
     to_markdown,
 )
 from assistant.indicators import NewerData
-from assistant.ingest import ProgressEvent, ingest
-from assistant.model import Hit, IngestReport
+from assistant.model import Hit
 from assistant.parse import render_page
 from assistant.present import (
     also_in_text,
@@ -32,7 +31,6 @@ from assistant.present import (
     codes_text,
     comparison_colour,
     escape_markdown,
-    format_report,
     gaps_frame,
     groups_label,
     headline,
@@ -285,18 +283,10 @@ def staff_page() -> None:
         staff.audit(settings.index, "sign-out", who)
         _sign_out()
         st.rerun()
-    summary = st.session_state.pop("rebuild_summary", None)
-    if summary:
-        st.success("The index was rebuilt; searches use it from now on.")
-        st.text(summary)
+    _rebuild(settings, who)
     _status(settings)
     _gaps(settings)
     _upload(settings, who)
-    if st.button("Rebuild the index", type="primary"):
-        staff.audit(settings.index, "rebuild", who)
-        if report := _rebuild(settings):
-            st.session_state["rebuild_summary"] = format_report(report)
-            st.rerun()
 
 
 @st.cache_resource
@@ -431,20 +421,50 @@ def _gaps(settings: Settings) -> None:
     st.download_button("Gaps report (.csv)", frame.to_csv(index=False).encode("utf-8-sig"), file_name="jsna-gaps.csv")
 
 
-def _rebuild(settings: Settings) -> IngestReport | None:
-    bar = st.progress(0.0, text="Starting")
+def _rebuild(settings: Settings, who: str) -> None:
+    """The rebuild job: its progress while it runs (from any browser, after a reload too), else how the last one
+    ended and the button that starts one."""
+    st.subheader("Rebuild the index")
+    job = jobs.read(settings.index)
+    if job is not None and job.running:
+        _running(settings, who)
+        return
+    if job is not None:
+        ended = f"started by {job.who} at {job.started}, ended {job.finished or 'unknown'}"
+        if job.state == jobs.DONE:
+            st.success(f"The last rebuild finished ({escape_markdown(ended)}); searches use it.")
+            with st.expander("Its report"):
+                st.text(job.summary)
+        else:
+            notice = {jobs.FAILED: st.error, jobs.CANCELLED: st.info}.get(job.state, st.warning)
+            notice(escape_markdown(f"The last rebuild {job.state} ({ended}): {job.summary}"))
+    if st.button("Rebuild the index", type="primary"):
+        try:
+            jobs.start(settings.index, who)
+        except jobs.RebuildRunning as exc:
+            st.warning(f"{exc.message} {exc.advice}")
+            return
+        staff.audit(settings.index, "rebuild", who)
+        st.rerun()
 
-    def show(event: ProgressEvent) -> None:
-        share = event.done / event.total if event.total else 1.0
-        bar.progress(min(1.0, share), text=f"{stage_label(event.stage)}: {event.done}/{event.total}")
 
-    try:
-        report = ingest(settings, _retriever().embedder, progress=show)
-    except JsnaError as exc:
-        st.error(f"{exc.message} {exc.advice}")
-        return None
-    bar.progress(1.0, text="Done")
-    return report
+@st.fragment(run_every=2)
+def _running(settings: Settings, who: str) -> None:
+    """A running rebuild, redrawn every 2 seconds until it ends (then the whole page)."""
+    job = jobs.read(settings.index)
+    if job is None or not job.running:
+        st.rerun()
+        return
+    done = f"{stage_label(job.stage)}: {job.done}/{job.total}" if job.stage else "Starting"
+    st.progress(min(1.0, job.done / job.total) if job.total else 0.0, text=done)
+    st.caption(
+        escape_markdown(f"Started by {job.who} at {job.started}. ")
+        + "Searches keep using the current index until the new one is written; leaving this page does not stop it."
+    )
+    if st.button("Cancel the rebuild"):
+        jobs.cancel(settings.index, who)
+        staff.audit(settings.index, "rebuild cancelled", who)
+        st.rerun()
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 import click
 
-from assistant import embed, gaps, staff, store
+from assistant import embed, gaps, jobs, staff, store
 from assistant.answer import Response, indicator_tables, respond
 from assistant.config import CONFIG_FILE, ENV_PREFIX, Settings, load_settings
 from assistant.errors import JsnaError
@@ -88,13 +88,31 @@ def main(ctx: click.Context, config: Path | None) -> None:
 @click.option("--index", type=click.Path(file_okay=False, path_type=Path), help="Index folder (default: index/).")
 @click.option("--full", is_flag=True, help="Rebuild every document, not only new and changed ones.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any file was skipped.")
+@click.option("--job", "job_by", metavar="WHO", help="Report progress and outcome beside the index (the staff page).")
 @click.pass_obj
-def ingest_command(settings: Settings, corpus: Path | None, index: Path | None, full: bool, strict: bool) -> None:
+def ingest_command(
+    settings: Settings, corpus: Path | None, index: Path | None, full: bool, strict: bool, job_by: str | None
+) -> None:
     """Index new and changed documents in the corpus; drop removed ones."""
     settings = settings.replace(corpus=corpus, index=index)
     click.echo(f"Indexing {settings.corpus}/ into {settings.index}/ ...", err=True)
+    job = jobs.JobReporter(settings.index, job_by) if job_by else None
     with _ProgressBars() as bars:
-        report = ingest(settings, embed.load_embedder(settings), full=full, progress=bars.update)
+
+        def progress(event: ProgressEvent) -> None:
+            bars.update(event)
+            if job is not None:
+                job.progress(event)
+
+        try:
+            report = ingest(settings, embed.load_embedder(settings), full=full, progress=progress)
+        except BaseException as exc:  # the staff page must hear of any end, Ctrl-C included
+            if job is not None:
+                message = f"{exc.message} {exc.advice}" if isinstance(exc, JsnaError) else repr(exc)
+                job.finish(message.strip(), failed=True)
+            raise
+    if job is not None:
+        job.finish(format_report(report))
     click.echo(format_report(report))
     if strict and report.skipped:
         sys.exit(1)

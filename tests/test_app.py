@@ -7,6 +7,8 @@ The app reads its settings from ``JSNA_*`` environment variables and gets its em
 from __future__ import annotations
 
 import html
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -129,11 +131,13 @@ def test_staff_publish_rebuild_and_find_it_in_the_next_answer(
 ) -> None:
     from conftest import make_pdf
 
-    from assistant import staff
+    from assistant import jobs, staff
     from assistant.publish import publish
 
     ingest(settings, fake_embedder)
     _point_app_at(monkeypatch, settings)
+    driver = Path(__file__).resolve().parent / "job_driver.py"  # the rebuild job, with the fake embedder
+    monkeypatch.setattr(jobs, "ingest_command", lambda who: [sys.executable, str(driver), who])
     monkeypatch.setenv("JSNA_ADMIN_PASSWORD", "s3cret")
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
     at.sidebar.radio[0].set_value("Staff").run()
@@ -153,6 +157,11 @@ def test_staff_publish_rebuild_and_find_it_in_the_next_answer(
     assert (settings.corpus / "pdf" / "Loneliness-Briefing-2024.pdf").is_file()
     next(b for b in at.button if b.label == "Rebuild the index").click().run()
     assert not at.exception
+    deadline = time.monotonic() + 60  # the rebuild is a process of its own: wait for it as the page does
+    while (job := jobs.read(settings.index)) is not None and job.running and time.monotonic() < deadline:
+        time.sleep(0.2)
+    at.run()
+    assert any("The last rebuild finished" in m.value for m in at.success)
     assert any("2 added" in t.value for t in at.text)
     assert [m.proto.body for m in at.get("metric")][0] == "4"
     audit = [(entry["event"], entry["who"]) for entry in staff.read_audit(settings.index)]

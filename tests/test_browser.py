@@ -248,9 +248,33 @@ def test_area_profile_in_browser_goes_into_the_evidence_pack(server: str) -> Non
     assert "[Data set]" in text.split("References", 1)[1]
 
 
+def _signed_in(page):  # type: ignore[no-untyped-def]
+    """``page`` on the staff page, signed in with the staff password."""
+    expect(page.get_by_role("heading", name="JSNA Evidence Assistant")).to_be_visible(timeout=30_000)
+    page.get_by_test_id("stSidebar").get_by_text("Staff", exact=True).click()
+    password = page.get_by_label("Password", exact=True)
+    expect(password).to_be_visible(timeout=30_000)
+    password.fill(STAFF_PASSWORD)
+    password.press("Enter")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Documents")).to_be_visible(timeout=30_000)
+    return page
+
+
+def _staff_page(browser, url: str):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    page.goto(url, wait_until="domcontentloaded")
+    return _signed_in(page)
+
+
 def test_staff_uploads_a_pdf_rebuilds_and_the_next_answer_finds_it(staff_server: str, tmp_path: Path) -> None:
-    """Staff sign in, publish a new PDF, rebuild the index from the page; the next question cites the new PDF."""
+    """Staff sign in, publish a new PDF and rebuild the index as a job: a second member of staff is shown the
+    running rebuild (by whom, since when) rather than starting another; the rebuild survives a reload of the page;
+    the next question cites the new PDF."""
     from conftest import make_pdf
+
+    from assistant import jobs, staff
+
+    index = tmp_path / "index"
 
     pdf = make_pdf(
         tmp_path / "horsham-loneliness-briefing-2024.pdf",
@@ -270,18 +294,9 @@ def test_staff_uploads_a_pdf_rebuilds_and_the_next_answer_finds_it(staff_server:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1600})
-            page.goto(staff_server, wait_until="domcontentloaded")
-            expect(page.get_by_role("heading", name="JSNA Evidence Assistant")).to_be_visible(timeout=30_000)
+            page = _staff_page(browser, staff_server)
+            other = _staff_page(browser, staff_server)  # a second member of staff, signed in meanwhile
             sidebar = page.get_by_test_id("stSidebar")
-
-            sidebar.get_by_text("Staff", exact=True).click()
-            password = page.get_by_label("Password", exact=True)
-            expect(password).to_be_visible(timeout=30_000)
-            password.fill(STAFF_PASSWORD)
-            password.press("Enter")
-            documents = page.get_by_test_id("stMetric").filter(has_text="Documents")
-            expect(documents).to_be_visible(timeout=30_000)
 
             page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(pdf))
             add = page.get_by_role("button", name="Add to the corpus")
@@ -291,13 +306,29 @@ def test_staff_uploads_a_pdf_rebuilds_and_the_next_answer_finds_it(staff_server:
             expect(added).to_be_visible(timeout=30_000)
 
             page.get_by_role("button", name="Rebuild the index").click()
+            expect(page.get_by_text("Started by staff (password)")).to_be_visible(timeout=30_000)
+            # The other page still shows the button it drew before; pressing it starts nothing, it shows the
+            # running rebuild, by whom and since when.
+            other.get_by_role("button", name="Rebuild the index").click()
+            expect(other.get_by_text("Started by staff (password)")).to_be_visible(timeout=30_000)
+            first = jobs.read(index)
+            assert first is not None and first.state in (jobs.RUNNING, jobs.DONE)
+
+            # The rebuild is not the page's: after a reload (a new session, signed in again) it is still there.
+            page.reload(wait_until="domcontentloaded")
+            page = _signed_in(page)
+            sidebar = page.get_by_test_id("stSidebar")
+            expect(page.get_by_text("The last rebuild finished")).to_be_visible(timeout=REBUILD_TIMEOUT_MS)
+            page.get_by_text("Its report").click()
             summary = page.get_by_test_id("stText").filter(has_text="1 added")
-            expect(summary).to_be_visible(timeout=REBUILD_TIMEOUT_MS)
-            expect(page.get_by_text("The index was rebuilt")).to_be_visible()
+            expect(summary).to_be_visible(timeout=30_000)
+            assert pdf.name in summary.inner_text()
             expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=REBUILD_TIMEOUT_MS)
             assert not page.get_by_test_id("stException").count()
-            assert pdf.name in summary.inner_text()
             page.screenshot(path=str(ARTIFACTS / "browser-staff.png"))
+            last = jobs.read(index)
+            assert last is not None and last.pid == first.pid  # one rebuild, not two
+            assert [e["event"] for e in staff.read_audit(index)].count("rebuild") == 1
 
             sidebar.get_by_text("Ask", exact=True).click()
             box = page.get_by_test_id("stChatInputTextArea")
