@@ -127,8 +127,9 @@ def read_audit(index: Path) -> list[dict[str, Any]]:
 
 
 def set_password_in(config: Path, hashed: str) -> None:
-    """Write ``admin_password_hash = "..."`` into the TOML settings file ``config`` (made if missing), in its
-    ``[jsna]`` table when it has one, replacing an earlier hash; the rest of the file is kept as it is."""
+    """Write ``admin_password_hash = "..."`` into the TOML settings file ``config`` (made if missing, readable by
+    its owner only), in its ``[jsna]`` table when it has one, replacing an earlier hash; the rest of the file, its
+    owner and its mode are kept as they are."""
     line = f'admin_password_hash = "{hashed}"'
     lines = config.read_text(encoding="utf-8").splitlines() if config.is_file() else []
     kept = [text for text in lines if not text.strip().startswith("admin_password_hash")]
@@ -140,5 +141,11 @@ def set_password_in(config: Path, hashed: str) -> None:
         kept.insert(first_table, line)
     temporary = config.with_name(config.name + ".tmp")
     temporary.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    os.chmod(temporary, 0o600)  # a hash is not the password, but nobody else needs to read it
+    if config.is_file():  # the file keeps its owner and mode (root:jsna 640 on a server: docs/deploy.md)
+        before = config.stat()
+        os.chmod(temporary, before.st_mode & 0o777)
+        if os.geteuid() == 0:
+            os.chown(temporary, before.st_uid, before.st_gid)
+    else:
+        os.chmod(temporary, 0o600)  # a hash is not the password, but nobody else needs to read it
     temporary.replace(config)

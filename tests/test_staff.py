@@ -84,6 +84,7 @@ def test_set_password_writes_the_hash_into_the_settings_file_and_keeps_the_rest(
     config = tmp_path / "jsna.toml"
     if before:
         config.write_text(before, encoding="utf-8")
+        config.chmod(0o640)  # as on a server: the service's group reads it
     hashed = staff.hash_password("a long enough password")
     staff.set_password_in(config, hashed)
     data = tomllib.loads(config.read_text(encoding="utf-8"))
@@ -94,4 +95,4 @@ def test_set_password_writes_the_hash_into_the_settings_file_and_keeps_the_rest(
         assert table["port"] == 8600 and config.read_text(encoding="utf-8").startswith("# our server\n")
     settings = load_settings(config_file=config, environ={})
     assert staff.check_password("a long enough password", settings)
-    assert config.stat().st_mode & 0o077 == 0  # readable by its owner only
+    assert config.stat().st_mode & 0o777 == (0o640 if before else 0o600)  # a new file: its owner's only
