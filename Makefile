@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: install index run test test-fast browser ocr bench clean
+.PHONY: install index run test test-fast browser ocr axe bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11).")'
@@ -35,7 +35,14 @@ ocr:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr >/dev/null; \
 	  else echo "Tesseract is not installed and this is not root: image-only pages will be skipped (sudo make ocr)."; fi; }
 
-test: install browser ocr
+# axe-core from the npm registry, at the version tests/axe/package-lock.json pins, for the accessibility tests.
+axe: tests/axe/node_modules/axe-core/axe.min.js
+
+tests/axe/node_modules/axe-core/axe.min.js: tests/axe/package-lock.json
+	@command -v npm >/dev/null 2>&1 && (cd tests/axe && npm ci --no-audit --no-fund --loglevel=error) \
+	  || echo "npm is not installed: the accessibility tests will be skipped (apt-get install npm)."
+
+test: install browser ocr axe
 	$(BIN)/python -m pytest
 
 test-fast: install

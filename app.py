@@ -26,6 +26,8 @@ from assistant.indicators import NewerData
 from assistant.model import Hit
 from assistant.parse import render_page
 from assistant.present import (
+    ACCESSIBILITY_STATEMENT,
+    ACCESSIBLE_CSS,
     also_in_text,
     answer_sentences,
     codes_text,
@@ -468,7 +470,12 @@ def _running(settings: Settings, who: str) -> None:
 
 
 def main() -> None:
-    page = st.sidebar.radio("Page", ["Ask", "Area profile", "Recommendations", "Staff"], label_visibility="collapsed")
+    st.html(ACCESSIBLE_CSS)
+    pages = ["Ask", "Area profile", "Recommendations", "Staff", "Accessibility"]
+    page = st.sidebar.radio("Page", pages, label_visibility="collapsed")
+    if page == "Accessibility":
+        st.markdown(ACCESSIBILITY_STATEMENT)
+        return
     if page == "Staff":
         staff_page()
         return

@@ -28,6 +28,41 @@ STAGE_LABELS = {
 STAGE_UNITS = {"parse": "doc", "indicators": "file", "embed": "chunk", "write": "step"}
 RANKING_SHOWN = 10
 MAX_WRITTEN_DECIMALS = 3  # more places than this: a figure carried at full precision, not as published
+# Streamlit's captions are faded grey (#828180 on white: contrast 3.9, under WCAG's 4.5 for text of their size): solid
+# #595959 here, 7.0 on white and 6.7 on the sidebar's grey. Keyboard focus is drawn plainly on every control.
+ACCESSIBLE_CSS = """<style>
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
+  color: #595959 !important; opacity: 1 !important;
+}
+:focus-visible { outline: 3px solid #1d4ed8 !important; outline-offset: 2px; }
+</style>"""
+ACCESSIBILITY_STATEMENT = """# Accessibility statement
+
+This service is meant to be usable by as many people as possible: you should be able to use it with a keyboard
+alone, with a screen reader and with text enlarged to 200%, and nothing is shown by colour alone (comparisons with
+England say "Better", "Similar" or "Worse" in words as well as in colour).
+
+**How it is checked.** Every change is tested in a real browser: the Ask page after an answer, the Area profile,
+Recommendations, Staff (signed in) pages and this page are checked by axe-core 4.14.1 against the WCAG 2.2 level A
+and AA rules it tests, with no failure allowed; and a keyboard-only test asks a question, opens a cited page and
+downloads the evidence pack with the keyboard alone, focus visible at each step. Automated checks find only part of
+what WCAG asks; the service has not yet had a manual audit.
+
+**Known limits.**
+- Data tables (indicator figures, the gaps report) are drawn on a canvas: a screen reader reads them poorly. Each
+  has a download (CSV, Word or Markdown) with the same figures, and the indicator's headline figure is also given as
+  text above its table.
+- Trend charts are pictures of the figures in the table beside them.
+- Pages of PDFs are shown as images; the text of the cited passage is shown as text beside them, and the PDF can be
+  downloaded.
+
+**Compliance status.** Public sector bodies must meet WCAG 2.2 AA (the Public Sector Bodies (Websites and Mobile
+Applications) (No. 2) Accessibility Regulations 2018). This service is partially compliant: the limits above are
+the known exceptions.
+
+**Feedback.** If you find something you cannot use, tell the council's JSNA or public health intelligence team; the
+staff who run this service can see and fix it.
+"""
 
 # Backslash escapes work for every ASCII punctuation character in CommonMark; these are the ones that start
 # emphasis, code, links, raw HTML, tables, strikethrough or (in Streamlit) maths.
