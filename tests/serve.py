@@ -32,6 +32,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+class Served(str):
+    """The server's URL, with its process id (``bench/load.py`` reads its memory)."""
+
+    pid: int
+
+    def __new__(cls, url: str, pid: int) -> Served:
+        served = super().__new__(cls, url)
+        served.pid = pid
+        return served
+
+
 class ServerError(RuntimeError):
     """The server exited or did not answer in time; the message holds its log."""
 
@@ -52,9 +63,9 @@ def healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def serve_app(log_path: Path, settings: Mapping[str, str], timeout: float = 60.0) -> Iterator[str]:
+def serve_app(log_path: Path, settings: Mapping[str, str], timeout: float = 60.0) -> Iterator[Served]:
     """``streamlit run app.py`` with only the given ``JSNA_*`` settings (the caller's are dropped); yields the
-    URL once the server answers; stops it on exit. Output goes to ``log_path``."""
+    URL (with its process id) once the server answers; stops it on exit. Output goes to ``log_path``."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {key: value for key, value in os.environ.items() if not key.startswith("JSNA_")} | dict(settings)
@@ -83,7 +94,7 @@ def serve_app(log_path: Path, settings: Mapping[str, str], timeout: float = 60.0
                     log.flush()
                     raise ServerError(f"streamlit {state}:\n{log_path.read_text(encoding='utf-8')}")
                 time.sleep(0.05)
-            yield url
+            yield Served(url, process.pid)
         finally:
             process.terminate()
             try:

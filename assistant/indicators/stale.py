@@ -13,6 +13,7 @@ does not hold, gets no note: the note is never about a different measure or area
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -80,6 +81,7 @@ class StaleCheck:
         self.builder = builder
         self.values = table["value"].to_numpy(dtype=float)
         self.areas = table["area_name"].to_numpy(dtype=object)
+        self.names = table["indicator_name"].astype(str).to_numpy(dtype=object)
         self.by_span: dict[tuple[int, int], np.ndarray] = {}
         for period, rows in table.groupby("period", sort=False).indices.items():
             key = span(str(period))
@@ -97,47 +99,42 @@ class StaleCheck:
             figures = _figures(sentence) if periods else []
             if not figures or len(figures) > MAX_FIGURES:
                 continue  # no figure for a period; or a table or chart read as text, whose figure is whose unclear
-            held = [(f, p, rows) for f in figures for p in periods if len(rows := self._holding(f, p[1]))]
-            if not held or (len(figures) > 1 and self._places(sentence) > 1):
-                continue  # the data holds none of them; or several places' figures, no telling which is whose
+            words = _stems(sentence)
+            held = [(f, p, rows) for f in figures for p in periods if len(rows := self._holding(f, p[1], words))]
+            if not held:
+                continue  # no indicator whose name the sentence holds has any of its figures for that period
+            found, _ = self.gazetteer.find(sentence)
+            if len(figures) > 1 and sum(not all(n.lower() in NATIONAL for n in meanings) for _, meanings in found) > 1:
+                continue  # several places' figures: no telling which is whose
             areas = self.gazetteer.areas_in(sentence)
             if not areas:
                 if fallback is None:
                     fallback = self.gazetteer.areas_in(text) or self.gazetteer.areas_in(about)
                     fallback = fallback or ([self.gazetteer.home_area] if self.gazetteer.home_area else [])
                 areas = fallback
-            words, latest = _stems(sentence), max(end for _, (_, end) in periods)
+            latest = max(end for _, (_, end) in periods)
             for (quoted, _, _), (label, years), rows in held:
-                for table in self._newer(rows, set(areas), words, years):
+                for table in self._newer(rows, set(areas), years):
                     if (span(table.period) or (0, 0))[1] > latest:  # not when the sentence goes on to a newer one
                         notes.setdefault((table.indicator_id, table.area), NewerData(quoted, label, sentence, table))
         return list(notes.values())
 
-    def _places(self, sentence: str) -> int:
-        """How many places other than England the sentence names ("Crawley" once, whatever it may mean)."""
-        found, _ = self.gazetteer.find(sentence)
-        return sum(not all(name.lower() in NATIONAL for name in meanings) for _, meanings in found)
-
-    def _holding(self, figure: tuple[str, float, int], years: tuple[int, int]) -> np.ndarray:
-        """Rows for the period ``years`` whose value, written to the figure's decimal places, is the figure."""
+    def _holding(self, figure: tuple[str, float, int], years: tuple[int, int], words: set[str]) -> np.ndarray:
+        """Rows for the period ``years`` whose value, written to the figure's decimal places, is the figure, of
+        indicators whose names the sentence's ``words`` hold (most of their words)."""
         rows = self.by_span.get(years)
         if rows is None:
             return np.zeros(0, int)
         _, value, decimals = figure
-        return rows[np.abs(np.round(self.values[rows], decimals) - value) < 1e-9]
+        rows = rows[np.abs(np.round(self.values[rows], decimals) - value) < 1e-9]
+        return np.array([row for row in rows if _named(self.names[row], words)], dtype=int)
 
-    def _newer(
-        self, rows: np.ndarray, areas: set[str], words: set[str], years: tuple[int, int]
-    ) -> list[IndicatorTable]:
+    def _newer(self, rows: np.ndarray, areas: set[str], years: tuple[int, int]) -> list[IndicatorTable]:
         """The newest tables of the indicators of ``rows`` (rows holding a quoted figure) for one of ``areas``,
-        whose names the sentence's ``words`` hold, when a period newer than ``years`` is in the data."""
+        when a period newer than ``years`` is in the data."""
         found = []
         for row in rows[np.isin(self.areas[rows], list(areas))]:
-            record = self.table.iloc[int(row)]
-            name = _stems(str(record["indicator_name"]))
-            if not name or len(name & words) < MIN_NAME_SHARE * len(name):
-                continue
-            table = self._latest(record, years)
+            table = self._latest(self.table.iloc[int(row)], years)
             if table is not None:
                 found.append(table)
         return found
@@ -165,6 +162,17 @@ class StaleCheck:
 
 def _stems(text: str) -> set[str]:
     return {word[:STEM] for word in WORD.findall(text.lower()) if word not in GENERIC}
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_stems(name: str) -> frozenset[str]:
+    return frozenset(_stems(name))
+
+
+def _named(name: str, words: set[str]) -> bool:
+    """The sentence's ``words`` hold most of the indicator name's (:data:`MIN_NAME_SHARE`)."""
+    stems = _name_stems(name)
+    return bool(stems) and len(stems & words) >= MIN_NAME_SHARE * len(stems)
 
 
 def _figures(sentence: str) -> list[tuple[str, float, int]]:
