@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -402,7 +403,12 @@ def test_sign_in_pauses_after_five_wrong_passwords_even_for_the_right_one(staff_
                 expect(password).to_be_visible(timeout=30_000)
                 password.fill(f"guess number {attempt}")
                 password.press("Enter")
+                # Each attempt is answered before the next is typed (the message of the one before is still shown).
+                deadline = time.monotonic() + 30
+                while len(staff.read_audit(tmp_path / "index")) < attempt and time.monotonic() < deadline:
+                    time.sleep(0.05)
                 expect(alert.filter(has_text="Wrong password")).to_be_visible(timeout=30_000)
+                expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=30_000)
             expect(alert.filter(has_text="Sign-in is paused for 30 seconds")).to_be_visible()
             password.fill(STAFF_PASSWORD)
             password.press("Enter")
