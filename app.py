@@ -338,23 +338,14 @@ def _sign_in(settings: Settings) -> None:
     with st.form("sign-in", clear_on_submit=True, enter_to_submit=True):
         password = st.text_input("Password", type="password")
         submitted = st.form_submit_button("Sign in")
-    now = time.time()
-    wait = max(throttle.wait(now) for throttle in throttles)
-    if wait:
-        st.error(f"Too many wrong passwords: sign-in is paused. Try again in {math.ceil(wait)} seconds.")
-        return
-    if not (submitted and password):
-        return
-    if staff.check_password(password, settings):
-        for throttle in throttles:
-            throttle.succeeded()
+    tried = staff.attempt(password, settings, throttles, time.time()) if submitted and password else None
+    if tried is not None and tried.ok:
         _signed(settings, "staff (password)")
-    for throttle in throttles:
-        throttle.failed(now)
-    staff.audit(settings.index, "wrong password", "unknown")
-    wait = max(throttle.wait(now) for throttle in throttles)
-    pause = f" Sign-in is paused for {math.ceil(wait)} seconds." if wait else ""
-    st.error(f"Wrong password.{pause}")
+    wait = tried.wait if tried is not None else staff.paused(throttles, time.time())
+    if tried is not None and tried.checked:
+        st.error("Wrong password." + (f" Sign-in is paused for {math.ceil(wait)} seconds." if wait else ""))
+    elif wait:
+        st.error(f"Too many wrong passwords: sign-in is paused. Try again in {math.ceil(wait)} seconds.")
 
 
 def _upload(settings: Settings, who: str) -> None:

@@ -21,6 +21,7 @@ import hmac
 import json
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,6 +102,37 @@ class Throttle:
     def succeeded(self) -> None:
         with self._lock:
             self.failures, self.until = 0, 0.0
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A password tried: whether it let in, whether it was checked at all (not while paused), and how long sign-in
+    is paused now (seconds)."""
+
+    ok: bool
+    checked: bool
+    wait: float
+
+
+def paused(throttles: Sequence[Throttle], now: float) -> float:
+    """Seconds until a password may be tried, by the strictest of ``throttles`` (0: now)."""
+    return max((throttle.wait(now) for throttle in throttles), default=0.0)
+
+
+def attempt(password: str, settings: Settings, throttles: Sequence[Throttle], now: float) -> Attempt:
+    """Try a password against the staff password, unless ``throttles`` (this browser session's and the server's)
+    pause sign-in; a wrong one counts in both and goes into the audit log."""
+    wait = paused(throttles, now)
+    if wait:
+        return Attempt(False, False, wait)
+    if check_password(password, settings):
+        for throttle in throttles:
+            throttle.succeeded()
+        return Attempt(True, True, 0.0)
+    for throttle in throttles:
+        throttle.failed(now)
+    audit(settings.index, "wrong password", "unknown")
+    return Attempt(False, True, paused(throttles, now))
 
 
 def audit(index: Path, event: str, who: str, **detail: Any) -> None:

@@ -96,3 +96,17 @@ def test_set_password_writes_the_hash_into_the_settings_file_and_keeps_the_rest(
     settings = load_settings(config_file=config, environ={})
     assert staff.check_password("a long enough password", settings)
     assert config.stat().st_mode & 0o777 == (0o640 if before else 0o600)  # a new file: its owner's only
+
+
+def test_an_attempt_counts_in_every_throttle_and_none_is_checked_while_paused(tmp_path: Path) -> None:
+    settings = Settings(index=tmp_path / "index", admin_password_hash=staff.hash_password("the right password"))
+    mine, server = staff.Throttle(), staff.Throttle()
+    server.failures = 4  # other sessions have guessed wrong four times
+    first = staff.attempt("a guess", settings, [mine, server], 100.0)
+    assert (first.ok, first.checked, first.wait) == (False, True, 30.0)  # the server's fifth: paused for all
+    assert (mine.failures, server.failures) == (1, 5)
+    blocked = staff.attempt("the right password", settings, [mine, server], 110.0)
+    assert (blocked.ok, blocked.checked, blocked.wait) == (False, False, 20.0)  # refused unchecked while paused
+    later = staff.attempt("the right password", settings, [mine, server], 131.0)
+    assert (later.ok, later.checked) == (True, True) and mine.failures == server.failures == 0
+    assert [entry["event"] for entry in staff.read_audit(settings.index)] == ["wrong password"]
