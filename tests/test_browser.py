@@ -401,17 +401,20 @@ def test_sign_in_pauses_after_five_wrong_passwords_even_for_the_right_one(staff_
             alert = page.get_by_test_id("stAlert")
             for attempt in range(1, 6):
                 expect(password).to_be_visible(timeout=30_000)
+                expect(password).to_have_value("", timeout=30_000)  # the form is drawn anew (cleared) after each
                 password.fill(f"guess number {attempt}")
-                password.press("Enter")
+                page.get_by_role("button", name="Sign in").click()
                 # Each attempt is answered before the next is typed (the message of the one before is still shown).
                 deadline = time.monotonic() + 30
                 while len(staff.read_audit(tmp_path / "index")) < attempt and time.monotonic() < deadline:
                     time.sleep(0.05)
+                assert len(staff.read_audit(tmp_path / "index")) == attempt
                 expect(alert.filter(has_text="Wrong password")).to_be_visible(timeout=30_000)
                 expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=30_000)
-            expect(alert.filter(has_text="Sign-in is paused for 30 seconds")).to_be_visible()
+            expect(alert.filter(has_text="Sign-in is paused for 30 seconds")).to_be_visible(timeout=30_000)
+            expect(password).to_have_value("", timeout=30_000)
             password.fill(STAFF_PASSWORD)
-            password.press("Enter")
+            page.get_by_role("button", name="Sign in").click()
             expect(alert.filter(has_text="Too many wrong passwords: sign-in is paused")).to_be_visible(timeout=30_000)
             expect(page.get_by_role("heading", name=re.compile("Gaps: what people asked"))).to_be_hidden()
             assert not page.get_by_test_id("stException").count()
