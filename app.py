@@ -99,7 +99,7 @@ def _passage(number: int, hit: Hit, marked: list[str], key: str, newer: Sequence
             st.image(render_page(path, chunk.page_start), caption=chunk.citation)
         except JsnaError as exc:
             st.warning(str(exc))
-        st.download_button("Download the PDF", path.read_bytes(), file_name=path.name, key=f"{key}-pdf")
+        st.download_button("Download the PDF", path.read_bytes, file_name=path.name, key=f"{key}-pdf")
 
 
 def _tables(response: Response) -> None:
@@ -177,10 +177,12 @@ def _evidence_pack(turns: list[tuple[str, Response]]) -> None:
     paste into a bid."""
     profiles = list(st.session_state.get("profiles", {}).values())
     left, right = st.sidebar.columns(2)
-    markdown = to_markdown(turns, profiles=profiles)
-    left.download_button("Evidence pack (.md)", markdown, file_name="jsna-evidence-pack.md")
-    docx = to_docx(turns, profiles=profiles)
-    right.download_button("(.docx)", docx, file_name="jsna-evidence-pack.docx", mime=DOCX_TYPE)
+    # Made when clicked, not on every run of the page (a Word pack of a long conversation takes a while).
+    left.download_button(
+        "Evidence pack (.md)", lambda: to_markdown(turns, profiles=profiles), file_name="jsna-evidence-pack.md"
+    )
+    pack = "jsna-evidence-pack.docx"
+    right.download_button("(.docx)", lambda: to_docx(turns, profiles=profiles), file_name=pack, mime=DOCX_TYPE)
     if profiles:
         st.sidebar.caption("Area profiles in the pack: " + escape_markdown(", ".join(p.area for p in profiles)))
 
@@ -202,10 +204,13 @@ def recommendations_page(filters: Filters) -> None:
     on = f" on “{topic.strip()}”" if topic.strip() else ""
     st.caption(f"{len(found)} recommendations{escape_markdown(on)}" + (", closest first" if on else ", newest first"))
     left, middle, right = st.columns(3)
-    left.download_button("Spreadsheet (.csv)", register_csv(found), file_name="jsna-recommendations.csv")
+    left.download_button("Spreadsheet (.csv)", lambda: register_csv(found), file_name="jsna-recommendations.csv")
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    middle.download_button("Excel (.xlsx)", register_xlsx(found), file_name="jsna-recommendations.xlsx", mime=xlsx)
-    right.download_button("Word (.docx)", register_docx(found), file_name="jsna-recommendations.docx", mime=DOCX_TYPE)
+    middle.download_button(
+        "Excel (.xlsx)", lambda: register_xlsx(found), file_name="jsna-recommendations.xlsx", mime=xlsx
+    )
+    word = "jsna-recommendations.docx"
+    right.download_button("Word (.docx)", lambda: register_docx(found), file_name=word, mime=DOCX_TYPE)
     current = None
     for item in found:
         if item.doc != current and not on:
@@ -258,7 +263,7 @@ def profile_page() -> None:
         profiles[found.area] = found
         st.rerun()
     name = f"jsna-profile-{found.area.lower().replace(' ', '-')}.docx"
-    right.download_button("This profile (.docx)", to_docx([], profiles=[found]), file_name=name, mime=DOCX_TYPE)
+    right.download_button("This profile (.docx)", lambda: to_docx([], profiles=[found]), file_name=name, mime=DOCX_TYPE)
     if found.hits:
         st.subheader(f"Passages most about {found.area}")
         for number, hit in enumerate(found.hits, 1):
