@@ -5,6 +5,7 @@ visible at each step."""
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,8 +35,10 @@ if not AXE.exists():  # pragma: no cover - depends on the environment
 
 @pytest.fixture
 def server(real_index: Settings, tmp_path: Path) -> Iterator[str]:
+    """The app over a copy of the session's real index (staff sign in here, and the audit log is beside it)."""
+    index = shutil.copytree(real_index.index, tmp_path / "index", ignore=shutil.ignore_patterns("*.jsonl"))
     settings = {
-        "JSNA_INDEX": str(real_index.index),
+        "JSNA_INDEX": str(index),
         "JSNA_CORPUS": str(real_index.corpus),
         "JSNA_THREADS": "2",
         "JSNA_GAPS_LOG": "false",

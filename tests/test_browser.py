@@ -52,7 +52,8 @@ def staff_server(real_index: Settings, tmp_path: Path) -> Iterator[str]:
     The copies keep the session's ``real_index`` untouched, and copying the index (not rebuilding it) means a
     rebuild only embeds what the test uploads."""
     corpus = shutil.copytree(real_index.corpus, tmp_path / "corpus")
-    index = shutil.copytree(real_index.index, tmp_path / "index", ignore=shutil.ignore_patterns("gaps.jsonl"))
+    logs = shutil.ignore_patterns("gaps.jsonl", "audit.jsonl", "rebuild.*")  # this server's own, from nothing
+    index = shutil.copytree(real_index.index, tmp_path / "index", ignore=logs)
     settings = {"JSNA_INDEX": str(index), "JSNA_CORPUS": str(corpus), "JSNA_THREADS": "2"}
     with serve_app(tmp_path / "streamlit.log", settings | {"JSNA_ADMIN_PASSWORD": STAFF_PASSWORD}) as url:
         yield url
