@@ -513,3 +513,10 @@ def status_command(settings: Settings, index: Path | None) -> None:
     click.echo(f"{groups_label(len(m.versions))} (documents holding the same text; results show the first of each)")
     for line in version_lines(m.versions, m.documents):
         click.echo(f"  {line}")
+    job = jobs.read(settings.index)
+    if job is not None and job.running:
+        click.echo(
+            f"Rebuild running: started by {job.who} at {job.started} ({job.stage or 'starting'} {job.done}/{job.total})"
+        )
+    elif job is not None:
+        click.echo(f"Last rebuild from the staff page: {job.state}, started by {job.who} at {job.started}")

@@ -99,6 +99,20 @@ def test_status_lists_documents(run) -> None:  # type: ignore[no-untyped-def]
     assert "(0 read by OCR)" in result.output and "'backend': 'onnx'" in result.output
     assert re.search(r"\b[1-9]\d* sentences", result.output)
     assert "0 groups of versions" in result.output
+    assert "rebuild" not in result.output.lower()  # none was started from the staff page
+
+
+def test_status_says_how_the_last_staff_rebuild_went(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    from assistant import jobs
+
+    run("ingest")
+    index = tmp_path / "index"
+    job = jobs.start(index, "ann@council.gov.uk", [sys.executable, "-c", "import time; time.sleep(30)"])
+    assert f"Rebuild running: started by ann@council.gov.uk at {job.started} (starting 0/0)" in run("status").output
+    jobs.cancel(index, "bo")
+    assert "Last rebuild from the staff page: cancelled, started by ann@council.gov.uk" in run("status").output
 
 
 def test_status_lists_groups_of_versions_with_the_lead_first(run, small_corpus: Path) -> None:  # type: ignore[no-untyped-def]
