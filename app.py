@@ -316,6 +316,14 @@ def _signed_in(settings: Settings) -> str:
     return who
 
 
+def _single_sign_on() -> bool:
+    """Streamlit's OpenID Connect sign-in is configured ([auth] in .streamlit/secrets.toml)."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return False
+
+
 def _sign_out() -> None:
     for key in ("staff_who", "staff_seen"):
         st.session_state.pop(key, None)
@@ -329,7 +337,9 @@ def _signed(settings: Settings, who: str) -> None:
 
 def _sign_in(settings: Settings) -> None:
     """Single sign-on for the allow-listed (when configured), else the staff password, paused after wrong ones."""
-    if settings.staff_emails and st.user.is_logged_in:
+    if settings.staff_emails and not _single_sign_on():
+        st.warning("Single sign-on is not set up here: .streamlit/secrets.toml has no [auth] section (docs/deploy.md).")
+    elif settings.staff_emails and st.user.is_logged_in:
         email = str(st.user.get("email") or "")
         if staff.allowed(email, settings):
             _signed(settings, email)

@@ -196,3 +196,18 @@ def test_a_staff_session_idle_too_long_is_signed_out(monkeypatch: pytest.MonkeyP
     assert not any(b.label == "Sign out" for b in at.sidebar.button) and at.text_input[0].label == "Password"
     events = [entry["event"] for entry in staff.read_audit(settings.index)]
     assert events == ["sign-in", "signed out after being idle"]
+
+
+def test_single_sign_on_without_its_secrets_says_so_and_the_password_still_works(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    _point_app_at(monkeypatch, settings)
+    monkeypatch.setenv("JSNA_STAFF_EMAILS", "ann.lee@council.gov.uk")
+    monkeypatch.setenv("JSNA_ADMIN_PASSWORD", "a development password")
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at.sidebar.radio[0].set_value("Staff").run()
+    assert not at.exception
+    assert any("Single sign-on is not set up here" in w.value for w in at.warning)
+    at.text_input[0].set_value("a development password")
+    next(b for b in at.button if b.label == "Sign in").click().run()
+    assert any(b.label == "Sign out" for b in at.sidebar.button)
