@@ -29,6 +29,7 @@ from assistant.evidence import Evidence, Sentence, decision, doubt, gather
 from assistant.indicators import IndicatorTable, NewerData, indicator_matcher
 from assistant.model import Answer, Citation, Hit
 from assistant.retrieve import NO_FILTERS, Filters, Retriever, contextualize
+from assistant.text import PERIODS
 
 ABSTAIN_TEXT = "The documents do not clearly answer this question. The nearest passages are shown below."
 ABSTAIN_WITH_TABLES = (
@@ -38,7 +39,6 @@ ABSTAIN_WITH_TABLES = (
 FIGURE_QUESTION = re.compile(r"\b(how many|how much|number|rate|percentage|proportion|per cent|%|figure)\b", re.I)
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 YEARS = re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b")
-PERIODS = re.compile(r"\b(?:19|20)\d\d(?:\s?[/–-]\s?(?:19|20)?\d\d)?\b")  # "2019", "2017/18", "2014-16", "2011–2021"
 UNITS = re.compile(r"%|per cent|percent|per [\d,]+|\brate\b|\bratio\b", re.I)
 PERCENT_QUESTION = re.compile(r"\b(percentage|proportion|per ?cent|share|what fraction)\b|%", re.I)
 PERCENT = re.compile(r"%|\bper ?cent\b", re.I)

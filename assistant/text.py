@@ -15,6 +15,8 @@ LIST_BREAK = re.compile(r"\s+(?=[•●▪■◦○‣⁃►▶✓✔][ \t])")  
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9•£])")
 FULL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 SHORT_YEAR = re.compile(r"(?<=(?:19|20)\d\d[/-])(\d\d)(?!\d)")  # "2016/17", "2014-16"
+# A period as passages write it: "2019", "2017/18", "2014-16", "2011–2021", "2014 to 2016".
+PERIODS = re.compile(r"\b(?:19|20)\d\d(?:\s?(?:[/–-]|to)\s?(?:19|20)?\d\d)?\b")
 SHORT_YEAR_IN_PERIOD = re.compile(r"(?:(?<=[/-])|(?<=[/-] )|(?<![\d/-])(?=\d\d/))(\d\d)(?!\d)")
 REPEAT_OVERLAP = 0.6  # of the shorter passage's shingles, shared with another for one to repeat the other
 MIN_REPEAT_SHINGLES = 8  # a passage this long (about 11 words or more) can repeat; a header or a caption cannot

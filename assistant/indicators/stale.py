@@ -5,10 +5,10 @@ The passage's own figure is what proves the measure: a sentence that names a per
 to the rows of the long table whose value, written to the sentence's precision, is that figure, for that period
 (the same span of years), for an area the sentence names (else one its passage or document names, else the data's
 home area). Only a row on the indicator's headline series for that area counts (the series its table quotes, so a
-breakdown or another sex is never taken for the total), and only when the indicator's name shares a word with the
-passage. Then the newest figure for that indicator and area, from any file that carries the indicator, is the note
-when its period ends after the quoted one. A figure that the data does not hold, for an area and period that it
-does not hold, gets no note: the note is never about a different measure or area.
+breakdown or another sex is never taken for the total), and only when the sentence holds most of the indicator
+name's words (:data:`MIN_NAME_SHARE`). Then the newest figure for that indicator and area, from any file that
+carries the indicator, is the note when its period ends after the quoted one. A figure that the data does not hold,
+for an area and period that it does not hold, gets no note: the note is never about a different measure or area.
 """
 
 from __future__ import annotations
@@ -23,10 +23,8 @@ import pandas as pd
 
 from assistant.indicators.gazetteer import NATIONAL, Gazetteer
 from assistant.indicators.tables import IndicatorTable, TableBuilder
-from assistant.text import split_sentences, years_in
+from assistant.text import PERIODS, split_sentences, years_in
 
-# A period as passages write it: "2019", "2016/17", "2014-16", "2014 to 2016", "2011–2021".
-PERIOD = re.compile(r"\b(?:19|20)\d\d(?:\s?(?:/|-|–|to)\s?(?:19|20)?\d\d)?\b")
 FIGURE = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])|(?<![\d.,])\d+(?:\.\d+)?(?![\d])")
 WORD = re.compile(r"[a-z]{4,}")
 STEM = 4  # words compared by their first letters: "smoking" and "smokers", "obesity" and "obese"
@@ -35,7 +33,7 @@ MAX_FIGURES = 4  # a "sentence" quoting more is a table or chart read as text: w
 # Words of indicator names that say nothing of the measure: they must not be what a passage shares with it.
 GENERIC = frozenset(
     "rate rates number percentage proportion people persons population aged years year total area areas "
-    "with from those under over per cent all ages crude directly standardised age-standardised".split()
+    "with from those under over per cent all ages crude directly standardised".split()
 )
 
 
@@ -95,7 +93,7 @@ class StaleCheck:
         notes: dict[tuple[str, str], NewerData] = {}
         fallback: list[str] | None = None
         for sentence in split_sentences(text):
-            periods = [(m.group(), years) for m in PERIOD.finditer(sentence) if (years := span(m.group()))]
+            periods = [(m.group(), years) for m in PERIODS.finditer(sentence) if (years := span(m.group()))]
             figures = _figures(sentence) if periods else []
             if not figures or len(figures) > MAX_FIGURES:
                 continue  # no figure for a period; or a table or chart read as text, whose figure is whose unclear
@@ -179,7 +177,7 @@ def _figures(sentence: str) -> list[tuple[str, float, int]]:
     """The figures a sentence quotes (not its years or periods), as written, their value and decimal places. Only
     figures precise enough to identify a row: with decimals (9.1, 17.9) or whole numbers from 100 (a count of 724);
     "15" or "23%" is held by too many rows by chance."""
-    text = PERIOD.sub(lambda m: " " * len(m.group()), sentence)
+    text = PERIODS.sub(lambda m: " " * len(m.group()), sentence)
     out = []
     for match in FIGURE.finditer(text):
         written = match.group()
