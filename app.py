@@ -48,7 +48,7 @@ from assistant.present import (
 )
 from assistant.profile import NO_DATA, NO_DATA_ADVICE, AreaProfile, area_profile, areas
 from assistant.publish import publish
-from assistant.recommendations.register import possibly_on, register
+from assistant.recommendations.register import on_topic, register
 from assistant.retrieve import MAX_QUESTION_CHARS, Filters, Retriever, contextualize
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -196,7 +196,10 @@ def recommendations_page(filters: Filters) -> None:
         documents = list(dict.fromkeys(item.doc for item in everything))
         titles = {item.doc: item.title for item in everything}
         chosen = st.multiselect("Documents", documents, format_func=lambda doc: titles[doc])
-        found = register(_retriever(), topic or None, replace(filters, docs=tuple(chosen)))
+        narrowed = replace(filters, docs=tuple(chosen))
+        found, more = (
+            on_topic(_retriever(), topic, narrowed) if topic.strip() else (register(_retriever(), None, narrowed), [])
+        )
     except JsnaError as exc:
         st.error(exc.message)
         st.info(exc.advice)
@@ -218,7 +221,6 @@ def recommendations_page(filters: Filters) -> None:
             st.subheader(item.title + (f" ({item.year})" if item.year else ""))
         st.markdown(f"- {escape_markdown(item.text)}")
         st.caption(escape_markdown(recommendation_place(item, with_title=bool(on))))
-    more = possibly_on(_retriever(), topic, replace(filters, docs=tuple(chosen))) if on else []
     if more:
         with st.expander(f"{len(more)} more that may be{on} (not in the downloads)"):
             for item in more:

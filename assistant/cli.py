@@ -17,7 +17,7 @@ import click
 
 from assistant import embed, gaps, jobs, staff, store
 from assistant.answer import Response, indicator_tables, respond
-from assistant.config import CONFIG_FILE, ENV_PREFIX, Settings, load_settings
+from assistant.config import ENV_PREFIX, Settings, load_settings, settings_file
 from assistant.errors import JsnaError
 from assistant.export import (
     register_csv,
@@ -45,7 +45,7 @@ from assistant.present import (
     version_lines,
 )
 from assistant.profile import AreaProfile, area_profile
-from assistant.recommendations.register import possibly_on, register
+from assistant.recommendations.register import on_topic, register
 from assistant.retrieve import Filters, Retriever
 
 MIN_PASSWORD_LENGTH = 12
@@ -108,7 +108,9 @@ def ingest_command(
             report = ingest(settings, embed.load_embedder(settings), full=full, progress=progress)
         except BaseException as exc:  # the staff page must hear of any end, Ctrl-C included
             if job is not None:
-                message = f"{exc.message} {exc.advice}" if isinstance(exc, JsnaError) else repr(exc)
+                message = (
+                    f"{exc.message} {exc.advice}" if isinstance(exc, JsnaError) else f"{type(exc).__name__}: {exc}"
+                )
                 job.finish(message.strip(), failed=True)
             raise
     if job is not None:
@@ -323,8 +325,9 @@ def recommendations_command(
     first), with its document, page and section and the other places that restate it."""
     settings = settings.replace(index=index)
     retriever = Retriever(settings, embed.load_embedder(settings))
-    found = register(retriever, topic, filters)
-    more = possibly_on(retriever, topic, filters) if topic and topic.strip() else []
+    found, more = (
+        on_topic(retriever, topic, filters) if topic and topic.strip() else (register(retriever, None, filters), [])
+    )
     if possible:
         found, more = found + more, []
     if fmt:
@@ -450,8 +453,7 @@ def admin_group() -> None:
 def set_password_command(ctx: click.Context) -> None:
     """Store the staff password as a salted hash in the settings file (the --config file, else JSNA_CONFIG, else
     jsna.toml here); the password itself is never stored."""
-    root = ctx.find_root().params.get("config")
-    path = Path(root or os.environ.get(f"{ENV_PREFIX}CONFIG", CONFIG_FILE))
+    path = settings_file(ctx.find_root().params.get("config"))
     password = click.prompt("New staff password", hide_input=True, confirmation_prompt=True)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise click.UsageError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
@@ -515,8 +517,7 @@ def status_command(settings: Settings, index: Path | None) -> None:
         click.echo(f"  {line}")
     job = jobs.read(settings.index)
     if job is not None and job.running:
-        click.echo(
-            f"Rebuild running: started by {job.who} at {job.started} ({job.stage or 'starting'} {job.done}/{job.total})"
-        )
+        done = f"{stage_label(job.stage)} {job.done}/{job.total}" if job.stage else "starting"
+        click.echo(f"Rebuild running: started by {job.who} at {job.started} ({done})")
     elif job is not None:
         click.echo(f"Last rebuild from the staff page: {job.state}, started by {job.who} at {job.started}")

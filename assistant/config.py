@@ -125,10 +125,8 @@ def load_settings(
     """Defaults, then config file, then environment, then ``overrides``."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
-    path = config_file or (Path(environ[f"{ENV_PREFIX}CONFIG"]) if f"{ENV_PREFIX}CONFIG" in environ else None)
-    if path is None and Path(CONFIG_FILE).is_file():
-        path = Path(CONFIG_FILE)
-    if path is not None:
+    path = settings_file(config_file, environ)
+    if path is not None and (config_file or f"{ENV_PREFIX}CONFIG" in environ or path.is_file()):
         values.update(_read_file(path))
     for field in fields(Settings):
         raw = environ.get(ENV_PREFIX + field.name.upper())
@@ -136,6 +134,13 @@ def load_settings(
             values[field.name] = raw
     values.update({key: value for key, value in (overrides or {}).items() if value is not None})
     return Settings(**_coerce(values))
+
+
+def settings_file(config_file: Path | None = None, environ: Mapping[str, str] | None = None) -> Path:
+    """The TOML settings file: ``config_file`` (``jsna --config``), else the one ``JSNA_CONFIG`` names, else
+    ``jsna.toml`` in the working folder (which need not exist)."""
+    environ = os.environ if environ is None else environ
+    return config_file or Path(environ.get(f"{ENV_PREFIX}CONFIG", CONFIG_FILE))
 
 
 def _read_file(path: Path) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from conftest import FakeEmbedder, make_pdf
 from assistant.calibrated import LogisticModel
 from assistant.config import Settings
 from assistant.ingest import ingest
-from assistant.recommendations.register import TOPIC_FEATURES, possibly_on, register, scored, topic_model
+from assistant.recommendations.register import TOPIC_FEATURES, on_topic, register, scored, topic_model
 from assistant.retrieve import Filters, Retriever
 
 
@@ -62,11 +62,11 @@ def test_a_topic_lists_what_the_model_says_is_on_it_and_offers_the_near_misses_a
     # A model that wants items near the top of the topic's list: the first is on it, the second only close.
     near_top = LogisticModel(("gap",), (0.0,), (1.0,), (-50.0,), 0.0, threshold=0.5)
     assert register(retriever, topic, model=near_top) == [first]
-    assert possibly_on(retriever, topic, model=near_top) == []  # listed already; the other is not close (< 0.35)
+    assert on_topic(retriever, topic, model=near_top)[1] == []  # listed already; the other is not close (< 0.35)
     never = LogisticModel(("similarity",), (0.0,), (1.0,), (0.0,), -30.0, threshold=0.5)
     assert register(retriever, topic, model=never) == []
     assert best["similarity"] >= 0.35 > other["similarity"]
-    assert possibly_on(retriever, topic, model=never) == [first]  # passed over by the model, but close
+    assert on_topic(retriever, topic, model=never)[1] == [first]  # passed over by the model, but close
 
 
 def test_the_shipped_topic_model_wants_items_similar_and_near_the_topic_s_best() -> None:

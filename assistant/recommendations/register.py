@@ -10,7 +10,7 @@ from one topic's wording to another's: what counts is how near the top of what t
 on the dev topics by leave-one-topic-out over similarity alone and with the item's share of the topic's words, its
 similarity relative to the best and the best itself (README). The model is strict (on held-out topics most of what
 it lists is on the topic, but it lists a third of what is), so the items close to the topic that it passes over
-are offered apart, as possibly on it (:func:`possibly_on`).
+are offered apart, as possibly on it (:func:`on_topic`).
 """
 
 from __future__ import annotations
@@ -43,24 +43,27 @@ def register(
     """Recommendation items that pass ``filters``: all of them, newest document first, or those on ``topic``
     (``model``: the topic model, the shipped one by default)."""
     if topic and topic.strip():
-        model = model or topic_model()
-        return [item for item, values in scored(retriever, topic, filters) if model.decide(values)]
+        return on_topic(retriever, topic, filters, model)[0]
     leads, _ = retriever.derived(_grouped)
     allowed = [item for item in leads if filters.allows(item)]
     order = {doc: i for i, doc in enumerate(dict.fromkeys(item.doc for item in allowed))}
     return sorted(allowed, key=lambda item: (-(item.year or 0), order[item.doc]))
 
 
-def possibly_on(
+def on_topic(
     retriever: Retriever, topic: str, filters: Filters = NO_FILTERS, model: LogisticModel | None = None
-) -> list[Recommendation]:
-    """The items close to ``topic`` that the model does not list as on it, most similar first: offered apart."""
+) -> tuple[list[Recommendation], list[Recommendation]]:
+    """The items the model (the shipped one by default) lists as on ``topic``, and those close to it that it passes
+    over (offered apart, as possibly on it); each most similar first, from one scoring of the items."""
     model = model or topic_model()
-    return [
-        item
-        for item, values in scored(retriever, topic, filters)
-        if values["similarity"] >= POSSIBLE_SIMILARITY and not model.decide(values)
-    ]
+    listed: list[Recommendation] = []
+    possible: list[Recommendation] = []
+    for item, values in scored(retriever, topic, filters):
+        if model.decide(values):
+            listed.append(item)
+        elif values["similarity"] >= POSSIBLE_SIMILARITY:
+            possible.append(item)
+    return listed, possible
 
 
 def scored(
