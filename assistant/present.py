@@ -38,9 +38,9 @@ ACCESSIBLE_CSS = """<style>
 </style>"""
 ACCESSIBILITY_STATEMENT = """# Accessibility statement
 
-This service is meant to be usable by as many people as possible: you should be able to use it with a keyboard
-alone, with a screen reader and with text enlarged to 200%, and nothing is shown by colour alone (comparisons with
-England say "Better", "Similar" or "Worse" in words as well as in colour).
+This service is meant to be usable by as many people as possible: with a keyboard alone (tested), and nothing is
+shown by colour alone (comparisons with England say "Better", "Similar" or "Worse" in words as well as in colour).
+Use with a screen reader, and with text enlarged to 200%, has not yet been tested.
 
 **How it is checked.** Every change is tested in a real browser: the Ask page after an answer, the Area profile,
 Recommendations, Staff (signed in) pages and this page are checked by axe-core 4.14.1 against the WCAG 2.2 level A

@@ -87,3 +87,20 @@ def test_the_proxy_passes_websockets_to_the_path_the_app_is_served_under() -> No
     assert (upstream[1], upstream[2]) == (pairs["--server.address"], pairs["--server.port"])
     documented = (REPO / "docs" / "deploy.md").read_text(encoding="utf-8")
     assert "deploy/nginx-jsna.conf" in documented and "deploy/jsna-assistant.service" in documented
+
+
+def test_a_plain_streamlit_run_is_served_as_jsna_serve_serves_it() -> None:
+    """.streamlit/config.toml holds what `jsna serve` passes that does not come from the settings."""
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    flags = serve_flags(Settings())
+    pairs = dict(zip(flags[::2], flags[1::2], strict=True))
+    for key in (
+        "server.headless",
+        "server.enableXsrfProtection",
+        "client.toolbarMode",
+        "client.showErrorDetails",
+        "browser.gatherUsageStats",
+        "server.maxUploadSize",
+    ):
+        section, name = key.split(".")
+        assert str(config[section][name]).lower() == pairs[f"--{key}"], key
