@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -102,3 +103,17 @@ def serve_app(log_path: Path, settings: Mapping[str, str], timeout: float = 60.0
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def sign_in(page: Any, password: str, timeout_ms: int = 30_000) -> None:
+    """Open the staff page of a Playwright ``page`` and sign in: wait until the page's run has ended (an Enter
+    pressed while the Staff page is still drawing is lost), then fill the password and press the Sign in button."""
+    from playwright.sync_api import expect
+
+    page.get_by_test_id("stSidebar").get_by_text("Staff", exact=True).click()
+    box = page.get_by_label("Password", exact=True)
+    expect(box).to_be_visible(timeout=timeout_ms)
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=timeout_ms)
+    box.fill(password)
+    expect(box).to_have_value(password)
+    page.get_by_role("button", name="Sign in").click()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from serve import CHROMIUM, CHROMIUM_ARGS, serve_app
+from serve import CHROMIUM, CHROMIUM_ARGS, serve_app, sign_in
 
 from assistant.config import Settings
 
@@ -91,11 +91,7 @@ def test_no_page_fails_an_axe_core_wcag_2_2_a_or_aa_check(server: str) -> None:
             for name in ("Area profile", "Recommendations", "Accessibility"):
                 _page(page, name)
                 found[name] = _violations(page)
-            page.get_by_test_id("stSidebar").get_by_text("Staff", exact=True).click()
-            password = page.get_by_label("Password", exact=True)
-            expect(password).to_be_visible(timeout=30_000)
-            password.fill(PASSWORD)
-            password.press("Enter")
+            sign_in(page, PASSWORD)
             expect(page.get_by_role("heading", name=re.compile("Gaps"))).to_be_visible(timeout=30_000)
             found["Staff (signed in)"] = _violations(page)
         finally:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serve import CHROMIUM, CHROMIUM_ARGS, serve_app
+from serve import CHROMIUM, CHROMIUM_ARGS, serve_app, sign_in
 
 from assistant.config import Settings
 
@@ -253,11 +253,7 @@ def test_area_profile_in_browser_goes_into_the_evidence_pack(server: str) -> Non
 def _signed_in(page):  # type: ignore[no-untyped-def]
     """``page`` on the staff page, signed in with the staff password."""
     expect(page.get_by_role("heading", name="JSNA Evidence Assistant")).to_be_visible(timeout=30_000)
-    page.get_by_test_id("stSidebar").get_by_text("Staff", exact=True).click()
-    password = page.get_by_label("Password", exact=True)
-    expect(password).to_be_visible(timeout=30_000)
-    password.fill(STAFF_PASSWORD)
-    password.press("Enter")
+    sign_in(page, STAFF_PASSWORD)
     expect(page.get_by_test_id("stMetric").filter(has_text="Documents")).to_be_visible(timeout=30_000)
     return page
 
@@ -363,11 +359,7 @@ def test_a_declined_question_reaches_the_gaps_report_on_the_staff_page(staff_ser
             expect(reply).to_contain_text("do not clearly answer", timeout=ANSWER_TIMEOUT_MS)
             expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=ANSWER_TIMEOUT_MS)
 
-            page.get_by_test_id("stSidebar").get_by_text("Staff", exact=True).click()
-            password = page.get_by_label("Password", exact=True)
-            expect(password).to_be_visible(timeout=30_000)
-            password.fill(STAFF_PASSWORD)
-            password.press("Enter")
+            sign_in(page, STAFF_PASSWORD)
             heading = page.get_by_role("heading", name=re.compile("Gaps: what people asked"))
             expect(heading).to_be_visible(timeout=30_000)
             expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=30_000)
