@@ -36,9 +36,9 @@ import numpy as np
 
 from assistant import store
 from assistant.calibrated import LogisticModel
-from assistant.glossary import place_group, places_in
 from assistant.lexical import Coverage
 from assistant.model import Hit
+from assistant.places import place_group, places_in
 from assistant.retrieve import Retriever
 from assistant.text import years_in, years_named
 

@@ -1,4 +1,4 @@
-"""The JSNA field's vocabulary: acronyms, synonyms and place names, used to expand and steer queries.
+"""The JSNA field's vocabulary: acronyms and synonyms, used to expand queries (place names: :mod:`assistant.places`).
 
 People type "tooth decay" where the chapter says "dental caries", and "NCMP" where it spells out the National
 Child Measurement Programme. Expanding the query with both forms lets lexical search match either way.
@@ -113,66 +113,6 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("carers", "unpaid care"),
 )
 
-# Places in and around the shipped and shared corpora (indicator matching has its own gazetteer, from the data).
-PLACES: tuple[str, ...] = (
-    "Adur",
-    "Arun",
-    "Chichester",
-    "Crawley",
-    "Horsham",
-    "Mid Sussex",
-    "Worthing",
-    "West Sussex",
-    "East Sussex",
-    "Brighton and Hove",
-    "Sussex",
-    "Bognor Regis",
-    "Littlehampton",
-    "Burgess Hill",
-    "Haywards Heath",
-    "East Grinstead",
-    "Shoreham",
-    "Lancing",
-    "Selsey",
-    "Midhurst",
-    "Petworth",
-    "Pulborough",
-    "Storrington",
-    "Trafford",
-    "Manchester",
-    "Greater Manchester",
-    "Stretford",
-    "Altrincham",
-    "Urmston",
-    "Partington",
-    "Kent",
-    "Medway",
-    "Surrey",
-    "Hampshire",
-    "Coastal West Sussex",
-    "HMP Ford",
-)  # not "England" (every comparison names it) nor names that are common words ("Sale", "Ford")
-
-
-# Places that belong together: a document about any of a group may answer a question that names another of it
-# ("Crawley" from a West Sussex document). A question naming a place answered only from documents about other
-# places ("Surrey" from West Sussex's) is not answered.
-PLACE_GROUPS: tuple[frozenset[str], ...] = (
-    frozenset(
-        "West Sussex|Sussex|Coastal West Sussex|Adur|Arun|Chichester|Crawley|Horsham|Mid Sussex|Worthing|Bognor Regis|"
-        "Littlehampton|Burgess Hill|Haywards Heath|East Grinstead|Shoreham|Lancing|Selsey|Midhurst|Petworth|"
-        "Pulborough|Storrington|HMP Ford".split("|")
-    ),
-    frozenset({"East Sussex", "Sussex", "Brighton and Hove"}),
-    frozenset({"Trafford", "Manchester", "Greater Manchester", "Stretford", "Altrincham", "Urmston", "Partington"}),
-    frozenset({"Kent", "Medway"}),
-)
-
-
-def place_group(place: str) -> set[str]:
-    """The place and every place that shares a group with it."""
-    return {place}.union(*(group for group in PLACE_GROUPS if place in group))
-
 
 def _phrase(text: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9])" + re.escape(text.lower()) + r"(?![a-z0-9])")
@@ -196,14 +136,3 @@ def expansions(query: str) -> list[str]:
             extra.extend(term for term in group if not _phrase(term).search(lowered))
     seen: set[str] = set()
     return [term for term in extra if not (term in seen or seen.add(term))]  # type: ignore[func-returns-value]
-
-
-def places_in(query: str, places: tuple[str, ...] = PLACES) -> list[str]:
-    """Place names mentioned in a query, longest first ("Mid Sussex" before "Sussex")."""
-    lowered = query.lower()
-    found: list[str] = []
-    for place in sorted(places, key=len, reverse=True):
-        pattern = _phrase(place)
-        if pattern.search(lowered) and not any(_phrase(place).search(f.lower()) for f in found):
-            found.append(place)
-    return found

@@ -35,8 +35,9 @@ from assistant.calibrated import LogisticModel
 from assistant.codes import codes_in, with_names
 from assistant.config import Settings
 from assistant.embed import Embedder
-from assistant.glossary import expansions, places_in
+from assistant.glossary import expansions
 from assistant.model import Chunk, Hit, Recommendation
+from assistant.places import places_in
 from assistant.text import MIN_REPEAT_SHINGLES, repeats, shingles, years_in
 
 T = TypeVar("T")

@@ -23,11 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.glossary import places_in
 from assistant.model import Chunk, DocumentInfo
+from assistant.places import places_in
 from assistant.text import MIN_REPEAT_SHINGLES, repeats, shingles
 
-GROUPING_VERSION = 2  # raise when the rule changes: the next ingest groups again (nothing is re-read or embedded)
+# Raise when the rule changes: the next ingest groups again (nothing is re-read or embedded). 3: every English
+# council's places are known (assistant.places), not only those of the corpora it was built on.
+GROUPING_VERSION = 3
 NEIGHBOURS = 8  # nearest passages looked at for each passage
 MIN_SIMILARITY = 0.9  # cosine of two passages' vectors for their words to be compared
 MIN_SHARE = 0.5  # of the shorter document's passages repeated in the other, for two documents to be versions

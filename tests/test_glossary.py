@@ -1,12 +1,10 @@
-"""The glossary: acronyms and synonyms for query expansion, and the place names questions use."""
+"""The glossary: acronyms and synonyms for query expansion."""
 
 from __future__ import annotations
 
-from assistant.glossary import expansions, places_in
+from assistant.glossary import expansions
 
 
-def test_glossary_and_places() -> None:
+def test_acronyms_and_synonyms_expand_a_query() -> None:
     assert "national child measurement programme" in expansions("NCMP in Crawley")
     assert "dental caries" in expansions("tooth decay in children")
-    assert places_in("obesity in mid sussex and Crawley") == ["Mid Sussex", "Crawley"]
-    assert places_in("obesity in England") == []

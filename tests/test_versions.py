@@ -97,6 +97,17 @@ def test_profiles_of_different_places_from_one_template_are_not_versions() -> No
     assert _groups(about, untitled) == []
 
 
+def test_any_english_council_s_district_profiles_are_not_versions() -> None:
+    """Leicestershire's districts, whose names the corpora this was built on never use, word for word alike."""
+    paths = ("pdf/Charnwood_profile.pdf", "pdf/HinckleyAndBosworth_profile.pdf", "pdf/NorthWestLeicestershire.pdf")
+    untitled = {path: _doc(path, "District health profile", 2019) for path in paths}
+    assert _groups({path: REPORT for path in paths}, untitled) == []  # the file names say which district
+    titled = _infos({"pdf/a.pdf": ("Melton profile", 2019), "pdf/b.pdf": ("Oadby and Wigston profile", 2019)})
+    assert _groups({"pdf/a.pdf": REPORT, "pdf/b.pdf": REPORT}, titled) == []
+    copies = _infos({"pdf/c.pdf": ("Melton profile", 2018), "pdf/d.pdf": ("Melton profile (revised)", 2019)})
+    assert _groups({"pdf/c.pdf": REPORT, "pdf/d.pdf": REPORT}, copies) == [("pdf/d.pdf", "pdf/c.pdf")]
+
+
 def test_reports_of_other_data_from_one_template_are_not_versions() -> None:
     template = (
         "Of the pupils who answered the survey, {}% said they had eaten breakfast this morning, {}% said they had "

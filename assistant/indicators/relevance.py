@@ -53,10 +53,11 @@ import numpy as np
 import pandas as pd
 
 from assistant.calibrated import LogisticModel
-from assistant.glossary import expansions, places_in
+from assistant.glossary import expansions
 from assistant.indicators.match import IndicatorCatalogue
 from assistant.indicators.tables import IndicatorTable
 from assistant.lexical import QUESTION_WORDS, tokenize
+from assistant.places import places_in
 from assistant.text import years_in
 
 MODEL_PATH = Path(__file__).with_name("relevance.json")

@@ -1,0 +1,93 @@
+"""Place names: which places a question or passage names, and which places belong together.
+
+``places.csv`` beside this module is the shipped gazetteer: ``name, type, within``, so that any English council's
+places are known, not only those of the documents the assistant was built on:
+
+- counties, unitary authorities (metropolitan districts and London boroughs among them) and shire districts, by the
+  names OHID's Fingertips uses in its 2018-2020 area lists (Open Government Licence v3.0);
+- what each lies within, which those lists do not give: a district's county (checked against the blocks of ONS
+  codes each county's districts are numbered in), a metropolitan district's metropolitan county, a London borough's
+  London, a unitary authority's ceremonial county (Leicester in Leicestershire, Medway in Kent, Reading in
+  Berkshire: JSNAs are often joint);
+- for the shipped and shared corpora, some towns, a prison, a health area and "Sussex" (within both its counties).
+
+Regions and England are not places here: every profile compares with them.
+
+A place belongs with its ancestors and its descendants (Crawley with West Sussex and Bognor Regis; Trafford with
+Greater Manchester), and so with the other places of its county: a document about any of them may answer a
+question naming another. A question naming a place answered only from documents about other places is not.
+
+Names are matched as whole words in any case ("mid sussex"), except those that are also everyday words
+(``EVERYDAY``: "reading", "bury", "rugby"), which count only capitalised.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+GAZETTEER = Path(__file__).with_name("places.csv")
+EVERYDAY = frozenset(
+    {"Brent", "Bury", "Craven", "Derby", "Eden", "Harrow", "Hart", "Reading", "Rugby", "Sutton", "Swale"}
+)
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    names: tuple[str, ...]
+    parents: dict[str, tuple[str, ...]]  # the places each lies within (Sussex: West and East Sussex)
+    canonical: dict[str, str]  # lower case -> the name as written
+    any_case: re.Pattern[str]
+    capitalised: re.Pattern[str]
+
+    def ancestors(self, place: str) -> set[str]:
+        found: set[str] = set()
+        todo = list(self.parents.get(place, ()))
+        while todo:
+            parent = todo.pop()
+            if parent not in found:
+                found.add(parent)
+                todo.extend(self.parents.get(parent, ()))
+        return found
+
+
+@functools.cache
+def gazetteer() -> Gazetteer:
+    """The shipped gazetteer, read once."""
+    with GAZETTEER.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    names = tuple(row["name"] for row in rows)
+    parents = {row["name"]: tuple(p for p in row["within"].split("|") if p) for row in rows}
+    return Gazetteer(
+        names,
+        parents,
+        {name.lower(): name for name in names},
+        _alternation([n for n in names if n not in EVERYDAY], re.IGNORECASE),
+        _alternation([n for n in names if n in EVERYDAY], 0),
+    )
+
+
+def _alternation(names: list[str], flags: int) -> re.Pattern[str]:
+    """One pattern for all ``names``, longest first, so "West Sussex" is one place and not also "Sussex"."""
+    ordered = sorted(names, key=len, reverse=True)
+    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(map(re.escape, ordered)) + r")(?![A-Za-z0-9])", flags)
+
+
+def places_in(text: str) -> list[str]:
+    """The places ``text`` names, longest first ("Mid Sussex" before "Crawley"), each once."""
+    g = gazetteer()
+    found = [g.canonical[m.group().lower()] for m in g.any_case.finditer(text)]
+    found += [m.group() for m in g.capitalised.finditer(text)]
+    return sorted(dict.fromkeys(found), key=len, reverse=True)
+
+
+@functools.cache
+def place_group(place: str) -> frozenset[str]:
+    """``place`` with every place that shares a county (or metropolitan county, or London) with it: its ancestors,
+    and their descendants."""
+    g = gazetteer()
+    tops = {p for p in {place} | g.ancestors(place) if not g.parents.get(p)}
+    return frozenset({place} | g.ancestors(place) | {n for n in g.names if g.ancestors(n) & tops} | tops)
