@@ -67,7 +67,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="report only; leave assistant/ranking.json")
     args = parser.parse_args()
     retriever, _ = open_index(args.corpus, args.index, args.backend, args.sentence_vectors)
-    dev, heldout = load_questions(DEV), load_questions(HELDOUT)
+    dev, heldout = load_questions(DEV, retriever), load_questions(HELDOUT, retriever)
     folds = fold_rankers(retriever, dev)
     shipped = fit_ranking(retriever, dev)
     dev_ranks = [

@@ -107,7 +107,8 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="report only; leave assistant/sentences.json")
     args = parser.parse_args()
     retriever, _ = open_index(args.corpus, args.index, args.backend, args.sentence_vectors)
-    dev, heldout = cases(retriever, load_questions(DEV)), cases(retriever, load_questions(HELDOUT))
+    dev = cases(retriever, load_questions(DEV, retriever))
+    heldout = cases(retriever, load_questions(HELDOUT, retriever))
     folds, yes_no_folds = fold_models(dev), fold_models(dev, pairwise=False)
     shipped, yes_no = fit_sentences(dev), fit_sentences(dev, pairwise=False)
 

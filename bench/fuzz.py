@@ -235,8 +235,8 @@ def _ingest_check(
     skipped = {s.path for s in report.skipped}
     must_index = {f"pdf/{p.name}" for p in pdfs} | {"hostile/long.pdf"}
     missing = (must_index - set(report.added)) | (expected - set(report.added) - skipped)
-    for path in sorted(missing):
-        print(f"LOST in ingest: {path}", file=sys.stderr)
+    for lost in sorted(missing):
+        print(f"LOST in ingest: {lost}", file=sys.stderr)
     return len(missing)
 
 

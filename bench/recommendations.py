@@ -174,7 +174,8 @@ def faithfulness(corpus: Path, items: list[Recommendation]) -> tuple[int, int, l
     for item in items:
         for place in places(item):
             by_doc.setdefault(place.doc, []).append(place)
-    good, total, bad = 0, 0, []
+    good, total = 0, 0
+    bad: list[str] = []
     for doc, doc_items in sorted(by_doc.items()):
         pages = {p.number: plain(p.text) for p in read_document(corpus / doc).pages}
         for item in doc_items:

@@ -141,8 +141,11 @@ def ranking_table(rows: list[Row]) -> list[str]:
 def answer_figures(rows: list[Row]) -> dict[str, str]:
     oos = [r for r in rows if r.out_of_scope]
     in_scope = [r for r in rows if not r.out_of_scope]
-    facts = [(r, asked_figure(r.question["answer"])) for r in in_scope if r.question["type"] == "figure"]
-    facts = [(r, figure) for r, figure in facts if figure]
+    facts = [
+        (r, figure)
+        for r in in_scope
+        if r.question["type"] == "figure" and (figure := asked_figure(r.question["answer"]))
+    ]
     quoted = sum(not r.abstained and quotes(r.answer, figure) for r, figure in facts)
     declined = sum(r.abstained for r in oos)
     wrongly = sum(r.abstained for r in in_scope)
@@ -159,7 +162,7 @@ def main() -> None:
     args = parser.parse_args()
     retriever, report = open_index(args.corpus, args.index, args.backend, args.sentence_vectors)
     retriever.search("warm up the model and caches")
-    dev_questions, heldout_questions = load_questions(DEV), load_questions(HELDOUT)
+    dev_questions, heldout_questions = load_questions(DEV, retriever), load_questions(HELDOUT, retriever)
     latencies: dict[str, list[float]] = {"dev": [], "held-out": []}
     dev = run(retriever, dev_questions, latencies["dev"], fold_rankers(retriever, dev_questions))
     heldout = run(retriever, heldout_questions, latencies["held-out"])
