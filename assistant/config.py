@@ -43,7 +43,7 @@ class Settings:
     parse_workers: int = 0
     parse_timeout_s: float = 120.0
     parse_memory_mb: int = 2048
-    batch_size: int = 16
+    batch_size: int = 0  # texts per embedding batch; 0: the model's default (4 on a CPU, 64 on a GPU)
     # How the model runs: "onnx" (ONNX Runtime, float32: the same vectors as torch, about 2x its speed on CPU),
     # "onnx-int8" (weights quantised to int8 per channel: faster again, vectors within cosine 0.99, page hit@5 on
     # the dev questions 0.012 lower, so not the default) or "torch" (the only one that uses a GPU). The ONNX
@@ -79,8 +79,8 @@ class Settings:
             raise ConfigError("chunk_tokens must be at least 32.")
         if not 0 <= self.overlap_tokens < self.chunk_tokens // 2:
             raise ConfigError("overlap_tokens must be between 0 and half of chunk_tokens.")
-        if self.max_file_mb <= 0 or self.batch_size < 1 or self.k < 1 or self.threads < 0:
-            raise ConfigError("max_file_mb, batch_size and k must be positive; threads must be >= 0.")
+        if self.max_file_mb <= 0 or self.batch_size < 0 or self.k < 1 or self.threads < 0:
+            raise ConfigError("max_file_mb and k must be positive; batch_size and threads must be >= 0.")
         if self.backend not in BACKENDS:
             raise ConfigError(f"backend must be one of {', '.join(BACKENDS)}, not {self.backend!r}.")
         if self.sentence_vectors not in SENTENCE_VECTORS:

@@ -30,6 +30,11 @@ Progress = Callable[[int], None]  # called with the number of texts just embedde
 # Lone UTF-16 surrogates: what undecodable bytes become (a command-line argument, a damaged file's text). The
 # tokenizer refuses the whole batch for one of them.
 SURROGATE = re.compile("[\ud800-\udfff]")
+# Texts per batch by default. On a CPU small batches are fastest: on 2 cores, batches of 4 embedded passages 15% and
+# sentences 30% faster than batches of 16, with both backends (less padding, and the working set stays in cache;
+# bench figures in the README). A GPU wants large ones.
+CPU_BATCH = 4
+GPU_BATCH = 64
 
 
 class Embedder(Protocol):
@@ -105,7 +110,7 @@ def load_embedder(settings: Settings) -> Embedder:
 
 
 class SentenceTransformerEmbedder:
-    def __init__(self, model: str = BUNDLED_MODEL, device: str = "auto", threads: int = 0, batch_size: int = 16):
+    def __init__(self, model: str = BUNDLED_MODEL, device: str = "auto", threads: int = 0, batch_size: int = 0):
         self.name = model
         self.path = model_path(model)
         self.device = device
@@ -115,6 +120,13 @@ class SentenceTransformerEmbedder:
     @classmethod
     def from_settings(cls, settings: Settings) -> SentenceTransformerEmbedder:
         return cls(settings.model, settings.device, settings.threads, settings.batch_size)
+
+    @property
+    def batch(self) -> int:
+        """Texts per batch: the ``batch_size`` setting, else ``CPU_BATCH`` on a CPU and ``GPU_BATCH`` on a GPU."""
+        if self.batch_size:
+            return self.batch_size
+        return GPU_BATCH if self._model.device.type == "cuda" else CPU_BATCH
 
     @cached_property
     def _config(self) -> dict[str, Any]:
@@ -170,13 +182,11 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        step = self.batch_size * 8  # several batches per call: progress without losing length-sorting
+        step = self.batch * 8  # several batches per call: progress without losing length-sorting
         parts = []
         for start in range(0, len(texts), step):
             batch = _encodable(texts[start : start + step])
-            vectors = self._model.encode(
-                batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
-            )
+            vectors = self._model.encode(batch, batch_size=self.batch, normalize_embeddings=True, convert_to_numpy=True)
             parts.append(np.asarray(vectors, dtype=np.float32))
             if progress:
                 progress(len(batch))
@@ -192,8 +202,8 @@ class SentenceTransformerEmbedder:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         pooled: list[list[np.ndarray | None]] = [[] for _ in texts]
         order = np.argsort([len(text) for text in texts], kind="stable")
-        for start in range(0, len(texts), self.batch_size):
-            rows = order[start : start + self.batch_size]
+        for start in range(0, len(texts), self.batch):
+            rows = order[start : start + self.batch]
             batch = _encodable([texts[i] for i in rows])
             features = model.tokenizer(
                 batch,
@@ -302,7 +312,7 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
         backend: str = "onnx",
         cache: Path = Path("~/.cache/jsna-assistant"),
         threads: int = 0,
-        batch_size: int = 16,
+        batch_size: int = 0,
     ):
         super().__init__(model, "cpu", threads, batch_size)
         self.backend = backend
@@ -311,6 +321,10 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
     @classmethod
     def from_settings(cls, settings: Settings) -> OnnxEmbedder:
         return cls(settings.model, settings.backend, settings.cache, settings.threads, settings.batch_size)
+
+    @property
+    def batch(self) -> int:
+        return self.batch_size or CPU_BATCH  # always on the CPU
 
     @cached_property
     def _session(self) -> Any:
@@ -347,8 +361,8 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
         """The texts in batches of similar lengths (they pad little): each batch's rows, encodings and outputs."""
         order = np.argsort([len(text) for text in texts], kind="stable")
         pending = 0  # embedded since progress was last told
-        for start in range(0, len(texts), self.batch_size):
-            rows = order[start : start + self.batch_size]
+        for start in range(0, len(texts), self.batch):
+            rows = order[start : start + self.batch]
             encoded = self._encoder.encode_batch(_encodable([texts[i] for i in rows]))
             ids = np.zeros((len(rows), max(len(e.ids) for e in encoded)), dtype=np.int64)
             mask = np.zeros_like(ids)
@@ -358,7 +372,7 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             yield rows, encoded, self._session.run(outputs, feed)
             pending += len(rows)
-            if progress and (pending >= self.batch_size * 8 or start + self.batch_size >= len(texts)):
+            if progress and (pending >= self.batch * 8 or start + self.batch >= len(texts)):
                 progress(pending)
                 pending = 0
 

@@ -8,8 +8,16 @@ import numpy as np
 import pytest
 
 from assistant.config import BUNDLED_MODEL, Settings
-from assistant.embed import OnnxEmbedder, SentenceTransformerEmbedder, load_embedder, model_path, model_words
-from assistant.errors import ModelError
+from assistant.embed import (
+    CPU_BATCH,
+    GPU_BATCH,
+    OnnxEmbedder,
+    SentenceTransformerEmbedder,
+    load_embedder,
+    model_path,
+    model_words,
+)
+from assistant.errors import ConfigError, ModelError
 
 
 def test_the_bundled_model_is_a_local_folder() -> None:
@@ -37,6 +45,23 @@ def test_loading_is_lazy_and_counting_needs_no_weights() -> None:
         assert counts[0] == 2 and counts[1] > counts[0]
         assert "_model" not in vars(embedder) and "_session" not in vars(embedder)  # no network loaded
         assert embedder.window == 256 and embedder.dimension == 384
+
+
+def test_batches_are_small_on_a_cpu_unless_set() -> None:
+    assert OnnxEmbedder(threads=1).batch == CPU_BATCH == 4  # without loading the model
+    assert load_embedder(Settings(threads=1, batch_size=16)).batch == 16
+    with pytest.raises(ConfigError, match="batch_size"):
+        Settings(batch_size=-1)
+
+
+@pytest.mark.real
+def test_the_batch_size_does_not_change_the_vectors() -> None:
+    texts = ["Smoking prevalence in Adur fell to 12 per cent in 2019.", "dental caries", "word " * 300, "falls"] * 3
+    small, large = (OnnxEmbedder(threads=1, batch_size=n).embed(texts) for n in (1, 16))
+    assert float((small * large).sum(axis=1).min()) > 0.99999
+    import torch
+
+    assert SentenceTransformerEmbedder(threads=1).batch == (GPU_BATCH if torch.cuda.is_available() else CPU_BATCH)
 
 
 @pytest.mark.real
