@@ -126,7 +126,7 @@ class SentenceTransformerEmbedder:
         """Texts per batch: the ``batch_size`` setting, else ``CPU_BATCH`` on a CPU and ``GPU_BATCH`` on a GPU."""
         if self.batch_size:
             return self.batch_size
-        return GPU_BATCH if self._model.device.type == "cuda" else CPU_BATCH
+        return CPU_BATCH if self._model.device.type == "cpu" else GPU_BATCH
 
     @cached_property
     def _config(self) -> dict[str, Any]:
