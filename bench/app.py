@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common import write_results
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from assistant.config import Settings
 from assistant.embed import load_embedder
@@ -32,7 +32,7 @@ from assistant.ingest import ingest
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))  # the app launcher the browser tests use
-from serve import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E402
+from serve import CHROMIUM, chromium, serve_app  # noqa: E402
 
 ANSWER_TIMEOUT_MS = 180_000
 COLD_GOAL_S = 10.0  # issue 15: cold start to the first answer shown
@@ -81,17 +81,13 @@ def one_run(settings: Settings, log_dir: Path, number: int) -> Run:
     """Launch a fresh server, ask the questions in a fresh browser, stop the server."""
     env = {"JSNA_INDEX": str(settings.index), "JSNA_CORPUS": str(settings.corpus)}
     start = time.perf_counter()
-    with serve_app(log_dir / f"streamlit-{number}.log", env) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1600})
-            page.goto(url, wait_until="domcontentloaded")
-            page.get_by_test_id("stChatInputTextArea").wait_for(timeout=30_000)
-            _ask(page, 0, FIRST_QUESTION)
-            cold = time.perf_counter() - start
-            later = [_ask(page, turn, question) for turn, question in enumerate(LATER_QUESTIONS, 1)]
-        finally:
-            browser.close()
+    with serve_app(log_dir / f"streamlit-{number}.log", env) as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 1600})
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_test_id("stChatInputTextArea").wait_for(timeout=30_000)
+        _ask(page, 0, FIRST_QUESTION)
+        cold = time.perf_counter() - start
+        later = [_ask(page, turn, question) for turn, question in enumerate(LATER_QUESTIONS, 1)]
     print(f"run {number}: cold start {cold:.2f} s; later answers " + ", ".join(f"{s:.2f}" for s in later))
     return Run(cold, later)
 

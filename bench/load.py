@@ -31,7 +31,7 @@ from pathlib import Path
 from common import REPO, index_arguments, open_index, p50_p95, write_results
 
 sys.path.insert(0, str(REPO / "tests"))  # the app launcher the browser tests use
-from serve import CHROMIUM, CHROMIUM_ARGS, Served, serve_app  # noqa: E402
+from serve import Served, chromium, serve_app  # noqa: E402
 
 TIMEOUT_S = 180.0
 SESSION = [  # a question and two follow-ups, as a bid writer asks them
@@ -148,38 +148,32 @@ CITATIONS = """() => Array.from(document.querySelectorAll('[data-testid="stChatM
 
 
 def browser_run(url: Served, sessions: int) -> Run:
-    from playwright.sync_api import sync_playwright
-
     run = Run(sessions, memory_before_mb=rss_mb(url.pid))
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            pages = [browser.new_context().new_page() for _ in range(sessions)]
+    with chromium() as browser:
+        pages = [browser.new_context().new_page() for _ in range(sessions)]
+        for page in pages:
+            page.goto(url, wait_until="domcontentloaded")
+            page.get_by_test_id("stChatInputTextArea").wait_for(timeout=TIMEOUT_S * 1000)
+        asked = [questions(n) for n in range(sessions)]
+        for turn in range(len(SESSION)):  # every session asks its next question at the same moment
+            began = []
+            for page, mine in zip(pages, asked, strict=True):
+                box = page.get_by_test_id("stChatInputTextArea")
+                box.fill(mine[turn])
+                box.press("Enter")
+                began.append(time.monotonic())
+            waiting = dict(enumerate(pages))
+            deadline = time.monotonic() + TIMEOUT_S
+            while waiting and time.monotonic() < deadline:
+                for n, page in list(waiting.items()):
+                    if page.evaluate(CITATIONS) > turn:
+                        run.times.append(time.monotonic() - began[n])
+                        del waiting[n]
+                time.sleep(0.05)
+            run.errors += [f"no cited answer in {TIMEOUT_S:.0f} s: {asked[n][turn]}" for n in waiting]
             for page in pages:
-                page.goto(url, wait_until="domcontentloaded")
-                page.get_by_test_id("stChatInputTextArea").wait_for(timeout=TIMEOUT_S * 1000)
-            asked = [questions(n) for n in range(sessions)]
-            for turn in range(len(SESSION)):  # every session asks its next question at the same moment
-                began = []
-                for page, mine in zip(pages, asked, strict=True):
-                    box = page.get_by_test_id("stChatInputTextArea")
-                    box.fill(mine[turn])
-                    box.press("Enter")
-                    began.append(time.monotonic())
-                waiting = dict(enumerate(pages))
-                deadline = time.monotonic() + TIMEOUT_S
-                while waiting and time.monotonic() < deadline:
-                    for n, page in list(waiting.items()):
-                        if page.evaluate(CITATIONS) > turn:
-                            run.times.append(time.monotonic() - began[n])
-                            del waiting[n]
-                    time.sleep(0.05)
-                run.errors += [f"no cited answer in {TIMEOUT_S:.0f} s: {asked[n][turn]}" for n in waiting]
-                for page in pages:
-                    if page.get_by_test_id("stException").count():
-                        run.errors.append("an exception was shown")
-        finally:
-            browser.close()
+                if page.get_by_test_id("stException").count():
+                    run.errors.append("an exception was shown")
     run.memory_after_mb = rss_mb(url.pid)
     return run
 

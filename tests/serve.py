@@ -117,3 +117,27 @@ def sign_in(page: Any, password: str, timeout_ms: int = 30_000) -> None:
     box.fill(password)
     expect(box).to_have_value(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (imported here: only the browser tier needs it); closed
+    however the block ends."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_app(browser: Any, url: str, height: int = 1600, downloads: bool = False, timeout_ms: int = 30_000) -> Any:
+    """A new page of ``browser`` on the app at ``url``, once its title is drawn."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1280, "height": height}, accept_downloads=downloads)
+    page.goto(url, wait_until="domcontentloaded")
+    expect(page.get_by_role("heading", name="JSNA Evidence Assistant")).to_be_visible(timeout=timeout_ms)
+    return page

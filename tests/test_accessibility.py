@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from serve import CHROMIUM, CHROMIUM_ARGS, serve_app, sign_in
+from serve import CHROMIUM, chromium, open_app, serve_app, sign_in
 
 from assistant.config import Settings
 
@@ -23,7 +23,7 @@ PASSWORD = "accessible-staff-password"
 ANSWER_TIMEOUT_MS = 120_000
 
 try:
-    from playwright.sync_api import Page, expect, sync_playwright
+    from playwright.sync_api import Page, expect
 except ImportError as exc:  # pragma: no cover - depends on the environment
     pytest.skip(f"the playwright Python package cannot be imported ({exc})", allow_module_level=True)
 
@@ -78,24 +78,18 @@ def _page(page: Page, name: str) -> None:
 
 
 def test_no_page_fails_an_axe_core_wcag_2_2_a_or_aa_check(server: str) -> None:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1400})
-            page.goto(server, wait_until="domcontentloaded")
-            expect(page.get_by_role("heading", name="JSNA Evidence Assistant")).to_be_visible(timeout=30_000)
-            found = {"Ask (start)": _violations(page)}
-            _ask(page, "campylobacter food poisoning rate in Brighton")  # passages and an indicator table
-            expect(page.get_by_role("heading", name="Indicators")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
-            found["Ask (an answer)"] = _violations(page)
-            for name in ("Area profile", "Recommendations", "Accessibility"):
-                _page(page, name)
-                found[name] = _violations(page)
-            sign_in(page, PASSWORD)
-            expect(page.get_by_role("heading", name=re.compile("Gaps"))).to_be_visible(timeout=30_000)
-            found["Staff (signed in)"] = _violations(page)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = open_app(browser, server, height=1400)
+        found = {"Ask (start)": _violations(page)}
+        _ask(page, "campylobacter food poisoning rate in Brighton")  # passages and an indicator table
+        expect(page.get_by_role("heading", name="Indicators")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+        found["Ask (an answer)"] = _violations(page)
+        for name in ("Area profile", "Recommendations", "Accessibility"):
+            _page(page, name)
+            found[name] = _violations(page)
+        sign_in(page, PASSWORD)
+        expect(page.get_by_role("heading", name=re.compile("Gaps"))).to_be_visible(timeout=30_000)
+        found["Staff (signed in)"] = _violations(page)
     assert {name: v for name, v in found.items() if v} == {}
 
 
@@ -125,25 +119,19 @@ def _tab_to(page: Page, wanted: Any, limit: int = 120) -> dict[str, str]:
 
 
 def test_a_keyboard_alone_asks_opens_a_cited_page_and_downloads_the_pack(server: str) -> None:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1400}, accept_downloads=True)
-            page.goto(server, wait_until="domcontentloaded")
-            expect(page.get_by_role("heading", name="JSNA Evidence Assistant")).to_be_visible(timeout=30_000)
-            _settled(page)
-            _tab_to(page, lambda f: f["tag"] == "TEXTAREA")  # the question box
-            page.keyboard.type("how many people died of drug misuse in West Sussex")
+    with chromium() as browser:
+        page = open_app(browser, server, height=1400, downloads=True)
+        _settled(page)
+        _tab_to(page, lambda f: f["tag"] == "TEXTAREA")  # the question box
+        page.keyboard.type("how many people died of drug misuse in West Sussex")
+        page.keyboard.press("Enter")
+        expect(page.get_by_test_id("stChatMessage").nth(1)).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+        _settled(page)
+        _tab_to(page, lambda f: f["role"] == "switch" or "Show page" in f["label"] + f["text"])
+        page.keyboard.press("Space")  # open the cited page
+        expect(page.get_by_test_id("stImage").first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+        _settled(page)
+        with page.expect_download(timeout=30_000) as info:
+            _tab_to(page, lambda f: "(.docx)" in f["text"])
             page.keyboard.press("Enter")
-            expect(page.get_by_test_id("stChatMessage").nth(1)).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
-            _settled(page)
-            _tab_to(page, lambda f: f["role"] == "switch" or "Show page" in f["label"] + f["text"])
-            page.keyboard.press("Space")  # open the cited page
-            expect(page.get_by_test_id("stImage").first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
-            _settled(page)
-            with page.expect_download(timeout=30_000) as info:
-                _tab_to(page, lambda f: "(.docx)" in f["text"])
-                page.keyboard.press("Enter")
-            assert info.value.suggested_filename == "jsna-evidence-pack.docx" and info.value.failure() is None
-        finally:
-            browser.close()
+        assert info.value.suggested_filename == "jsna-evidence-pack.docx" and info.value.failure() is None
