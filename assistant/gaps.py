@@ -10,7 +10,6 @@ off. The report groups questions worded alike (their vectors from the passages' 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -18,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from filelock import FileLock
 
+from assistant import logs
 from assistant.model import Answer
 
 LOG_NAME = "gaps.jsonl"
@@ -63,29 +62,18 @@ def record(index: Path, query: str, answer: Answer, when: datetime | None = None
     kind = outcome(answer)
     if kind is None or not query.strip():
         return False
-    path = log_path(index)
-    path.parent.mkdir(parents=True, exist_ok=True)
     moment = (when or datetime.now(UTC)).isoformat(timespec="seconds")
-    line = json.dumps({"time": moment, "question": " ".join(query.split()), "outcome": kind}, ensure_ascii=False)
-    with FileLock(str(path) + ".lock", timeout=10), path.open("a", encoding="utf-8") as handle:
-        handle.write(line + "\n")
+    logs.append(log_path(index), {"time": moment, "question": " ".join(query.split()), "outcome": kind})
     return True
 
 
 def read_log(index: Path) -> list[dict[str, str]]:
     """The logged questions, oldest first; a line that cannot be read (a torn write) is skipped."""
-    path = log_path(index)
-    if not path.is_file():
-        return []
-    entries = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(entry, dict) and isinstance(entry.get("question"), str) and entry["question"].strip():
-            entries.append({k: str(entry.get(k, "")) for k in ("time", "question", "outcome")})
-    return entries
+    return [
+        {k: str(entry.get(k, "")) for k in ("time", "question", "outcome")}
+        for entry in logs.read(log_path(index))
+        if isinstance(entry.get("question"), str) and entry["question"].strip()
+    ]
 
 
 def report(entries: Sequence[dict[str, str]], embed: Callable[[list[str]], np.ndarray]) -> list[Gap]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import os
 import threading
 from collections.abc import Sequence
@@ -27,8 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock
-
+from assistant import logs
 from assistant.config import Settings
 
 MAX_ATTEMPTS = 5  # wrong passwords before sign-in pauses
@@ -137,25 +135,13 @@ def attempt(password: str, settings: Settings, throttles: Sequence[Throttle], no
 
 def audit(index: Path, event: str, who: str, **detail: Any) -> None:
     """Append an event to the audit log beside the index: time (UTC), event, who, and any detail given."""
-    index.mkdir(parents=True, exist_ok=True)
     entry = {"time": datetime.now(UTC).isoformat(timespec="seconds"), "event": event, "who": who, **detail}
-    path = index / AUDIT_LOG
-    with FileLock(str(path) + ".lock", timeout=10), path.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    logs.append(index / AUDIT_LOG, entry)
 
 
 def read_audit(index: Path) -> list[dict[str, Any]]:
     """The audit log's entries, oldest first (a torn last line is skipped)."""
-    path = index / AUDIT_LOG
-    if not path.is_file():
-        return []
-    entries = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            entries.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return entries
+    return logs.read(index / AUDIT_LOG)
 
 
 def set_password_in(config: Path, hashed: str) -> None:
