@@ -36,19 +36,19 @@ from assistant.present import (
     gaps_frame,
     groups_label,
     headline,
+    job_progress,
     newer_text,
     passage_html,
     profile_html,
     ranking_text,
     recommendation_place,
-    stage_label,
     table_frame,
     trend_chart,
     version_lines,
 )
 from assistant.profile import NO_DATA, NO_DATA_ADVICE, AreaProfile, area_profile, areas
 from assistant.publish import publish
-from assistant.recommendations.register import on_topic, register
+from assistant.recommendations.register import listing, register
 from assistant.retrieve import MAX_QUESTION_CHARS, Filters, Retriever, contextualize
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -197,9 +197,7 @@ def recommendations_page(filters: Filters) -> None:
         titles = {item.doc: item.title for item in everything}
         chosen = st.multiselect("Documents", documents, format_func=lambda doc: titles[doc])
         narrowed = replace(filters, docs=tuple(chosen))
-        found, more = (
-            on_topic(_retriever(), topic, narrowed) if topic.strip() else (register(_retriever(), None, narrowed), [])
-        )
+        found, more = listing(_retriever(), topic, narrowed)
     except JsnaError as exc:
         st.error(exc.message)
         st.info(exc.advice)
@@ -465,7 +463,7 @@ def _running(settings: Settings, who: str) -> None:
     if job is None or not job.running:
         st.rerun()
         return
-    done = f"{stage_label(job.stage)}: {job.done}/{job.total}" if job.stage else "Starting"
+    done = job_progress(job.stage, job.done, job.total)
     st.progress(min(1.0, job.done / job.total) if job.total else 0.0, text=done)
     st.caption(
         escape_markdown(f"Started by {job.who} at {job.started}. ")

@@ -36,6 +36,7 @@ from assistant.present import (
     format_report,
     groups_label,
     headline,
+    job_progress,
     newer_text,
     profile_cells,
     profile_groups,
@@ -45,7 +46,7 @@ from assistant.present import (
     version_lines,
 )
 from assistant.profile import AreaProfile, area_profile
-from assistant.recommendations.register import on_topic, register
+from assistant.recommendations.register import listing
 from assistant.retrieve import Filters, Retriever
 
 MIN_PASSWORD_LENGTH = 12
@@ -325,9 +326,7 @@ def recommendations_command(
     first), with its document, page and section and the other places that restate it."""
     settings = settings.replace(index=index)
     retriever = Retriever(settings, embed.load_embedder(settings))
-    found, more = (
-        on_topic(retriever, topic, filters) if topic and topic.strip() else (register(retriever, None, filters), [])
-    )
+    found, more = listing(retriever, topic, filters)
     if possible:
         found, more = found + more, []
     if fmt:
@@ -517,7 +516,7 @@ def status_command(settings: Settings, index: Path | None) -> None:
         click.echo(f"  {line}")
     job = jobs.read(settings.index)
     if job is not None and job.running:
-        done = f"{stage_label(job.stage)} {job.done}/{job.total}" if job.stage else "starting"
+        done = job_progress(job.stage, job.done, job.total)
         click.echo(f"Rebuild running: started by {job.who} at {job.started} ({done})")
     elif job is not None:
         click.echo(f"Last rebuild from the staff page: {job.state}, started by {job.who} at {job.started}")

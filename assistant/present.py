@@ -245,6 +245,11 @@ def stage_label(stage: str) -> str:
     return STAGE_LABELS.get(stage, stage)
 
 
+def job_progress(stage: str, done: int, total: int) -> str:
+    """Where a rebuild job has got to: "Embedding: 120/5962", or "Starting" before its first stage."""
+    return f"{stage_label(stage)}: {done}/{total}" if stage else "Starting"
+
+
 def format_report(report: IngestReport) -> str:
     """The summary an ingest ends with: what was added, updated, moved, removed, unchanged and skipped (why)."""
     lines = []

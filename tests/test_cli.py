@@ -110,7 +110,7 @@ def test_status_says_how_the_last_staff_rebuild_went(run, tmp_path: Path) -> Non
     run("ingest")
     index = tmp_path / "index"
     job = jobs.start(index, "ann@council.gov.uk", [sys.executable, "-c", "import time; time.sleep(30)"])
-    assert f"Rebuild running: started by ann@council.gov.uk at {job.started} (starting)" in run("status").output
+    assert f"Rebuild running: started by ann@council.gov.uk at {job.started} (Starting)" in run("status").output
     jobs.cancel(index, "bo")
     assert "Last rebuild from the staff page: cancelled, started by ann@council.gov.uk" in run("status").output
 

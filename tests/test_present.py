@@ -156,3 +156,12 @@ def test_a_newer_figure_for_another_sex_says_whose_it_is() -> None:
         "Newer data: West Sussex (male) 2022/23: 79.7 years - Emergency hospital admissions for intentional "
         "self-harm; the passage quotes 79.1 for 2021-2023."
     )
+
+
+def test_a_rebuild_job_s_progress_reads_the_same_everywhere() -> None:
+    from assistant.present import job_progress
+
+    assert job_progress("", 0, 0) == "Starting"
+    assert job_progress("embed", 120, 5962).endswith(": 120/5962") and not job_progress("embed", 1, 2).startswith(
+        "embed"
+    )

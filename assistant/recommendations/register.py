@@ -50,6 +50,16 @@ def register(
     return sorted(allowed, key=lambda item: (-(item.year or 0), order[item.doc]))
 
 
+def listing(
+    retriever: Retriever, topic: str | None, filters: Filters = NO_FILTERS
+) -> tuple[list[Recommendation], list[Recommendation]]:
+    """What the app and ``jsna recommendations`` list: every item (newest document first) and nothing apart, or, for
+    a topic, the items on it and those that may be (:func:`on_topic`)."""
+    if topic and topic.strip():
+        return on_topic(retriever, topic, filters)
+    return register(retriever, None, filters), []
+
+
 def on_topic(
     retriever: Retriever, topic: str, filters: Filters = NO_FILTERS, model: LogisticModel | None = None
 ) -> tuple[list[Recommendation], list[Recommendation]]:
