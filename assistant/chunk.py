@@ -18,8 +18,17 @@ from assistant.text import split_sentences, strip_bullet
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
-RECOMMENDATION_HEADING = re.compile(r"\brecommendations?\b|\brecommended\s+actions?\b", re.IGNORECASE)
+# Headings over recommendations: "Recommendations", "Key recommendations", "Recommended actions", and the other
+# names JSNAs give them ("Areas for focus", "Priorities for action", "Suggested actions").
+RECOMMENDATION_HEADING = re.compile(
+    r"\brecommend(?:ations?|ed\s+actions?)\b|\bareas?\s+(?:for|of)\s+(?:focus|action)\b|"
+    r"\bpriorities\s+for\s+action\b|\b(?:key|suggested)\s+actions\b",
+    re.IGNORECASE,
+)
 RECOMMENDATION_LEAD = re.compile(r"^(?:key\s+)?recommendations?\s*(?:\d{1,2}[a-z]?)?\s*[:.–—-]", re.IGNORECASE)
+# Raise when what is read from a page changes (the recommendation flags above, the register's items): an index
+# built before re-reads every document.
+READING_VERSION = 2
 MIN_SENTENCE_CHARS = 25  # shorter is a heading, a label or a table cell, not a quotable sentence
 NOT_QUOTABLE = re.compile(r"^(?:figure|fig\.|table|chart|map|source|note)s?\b[^.]{0,12}[:.\d]|https?://", re.I)
 NUMERIC = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*$")  # a word of figures and signs: "1,000", "(11.7)", "15-17"
@@ -46,8 +55,12 @@ def sentences(text: str) -> list[str]:
 
 def embedding_text(title: str, section: str, text: str) -> str:
     """What the model embeds for a chunk: the passage in the context of its document and section."""
-    heading = f"{title} - {section}" if section and section != title else title
-    return f"{heading}\n{text}"
+    return f"{heading(title, section)}\n{text}"
+
+
+def heading(title: str, section: str) -> str:
+    """A passage's document and section, as one line."""
+    return f"{title} - {section}" if section and section != title else title
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from assistant import corpus, store
-from assistant.chunk import chunk_pages, embedding_text, sentences
+from assistant.chunk import READING_VERSION, chunk_pages, embedding_text, sentences
 from assistant.config import Settings
 from assistant.embed import Embedder, model_words
 from assistant.embed_cache import VectorCache, discard_cache, embed_cached, embed_parts_cached
@@ -34,7 +34,7 @@ from assistant.indicators import LOADER_VERSION, catalogue_texts, load_folder
 from assistant.lexical import Lexical
 from assistant.model import Chunk, DocumentInfo, IngestReport, Recommendation, SkippedFile
 from assistant.parse_pool import read_documents
-from assistant.recommendations.extract import extract
+from assistant.recommendations.extract import VIEWS, extract, views
 from assistant.versions import GROUPING_VERSION, find_groups
 
 
@@ -132,7 +132,7 @@ def _previous(
     if full:
         return manifest, None, "--full was asked for"
     built = {"model": manifest.model, **manifest.chunking, "window": manifest.window}
-    if built != {**settings.chunking(), "window": embedder.window}:
+    if built != {**settings.chunking(), "reading": READING_VERSION, "window": embedder.window}:
         return manifest, None, "the model or chunk settings changed"
     try:
         return manifest, store.load(settings.index), ""
@@ -307,8 +307,12 @@ def _embed(
         both = embed_cached(embedder, texts + alone, cache, on_batch)
         vectors, by_text = both[: len(texts)], dict(zip(alone, both[len(texts) :], strict=True))
         part_vectors = [np.asarray([by_text[text] for text in chunk_texts]) for chunk_texts in per_chunk]
-    item_texts = [embedding_text(item.title, item.section, item.text) for item in new_items]
-    items = embed_cached(embedder, item_texts, cache) if item_texts else np.zeros((0, embedder.dimension), np.float32)
+    item_texts = [text for item in new_items for text in views(item)]
+    distinct_items = list(dict.fromkeys(item_texts))  # the items of a section share its heading
+    by_item_text = dict(zip(distinct_items, embed_cached(embedder, distinct_items, cache), strict=True))
+    items = np.asarray([by_item_text[text] for text in item_texts], np.float32).reshape(
+        len(new_items), len(VIEWS), embedder.dimension
+    )
     if indicators.table is not None and indicators.vectors is None:
         indicators = replace(indicators, vectors=embed_cached(embedder, catalogue_texts(indicators.table), cache))
     timings["embed"] = time.perf_counter() - t
@@ -345,7 +349,7 @@ def _write(
         model=settings.model,
         dimension=embedder.dimension,
         window=embedder.window,
-        chunking={k: v for k, v in settings.chunking().items() if k != "model"},
+        chunking={**{k: v for k, v in settings.chunking().items() if k != "model"}, "reading": READING_VERSION},
         created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         documents=dict(sorted(documents.items())),
         skipped=report.skipped,
@@ -412,8 +416,7 @@ def _assemble_items(
                 rows.append((replace(item, doc=renamed[item.doc]), vector))
     rows.extend(zip(new_items, vectors, strict=True))
     rows.sort(key=lambda r: r[0].doc)  # stable: reading order within a document is kept
-    dimension = vectors.shape[1] if vectors.ndim == 2 else 0
-    matrix = np.vstack([v for _, v in rows]) if rows else np.zeros((0, dimension))
+    matrix = np.stack([v for _, v in rows]) if rows else np.zeros((0, *vectors.shape[1:]))
     return [item for item, _ in rows], matrix.astype(np.float32)
 
 

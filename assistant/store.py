@@ -14,7 +14,8 @@ Layout::
         indicators.parquet  the indicator files as one long table (when the corpus has indicators/)
         indicator_vectors.npy  one vector per indicator (name and definition), for matching questions
         recommendations.parquet  one row per recommendation item (:mod:`assistant.recommendations.extract`)
-        recommendation_vectors.npy  one vector per item (in its document and section), for topics
+        recommendation_vectors.npy  three vectors per item (in its document and section; alone; its document and
+                            section alone: ``recommendations.extract.views``), for topics
     index/.build-*/         a version being written; never read; removed when a later ingest starts
     index/.vectors/         vectors of an ingest that has not finished (:mod:`assistant.embed_cache`); never read
                             by a search, removed once an ingest has written its version

@@ -19,8 +19,9 @@ from recommendations import DEV, JUDGMENTS, fit_topics, leave_one_out, scored_to
 from assistant.recommendations.register import TOPIC_FEATURES, TOPIC_MODEL
 
 COMPARED = {
-    "shipped (similarity, gap)": TOPIC_FEATURES,
+    "shipped (similarity, alone, section)": TOPIC_FEATURES,
     "similarity only": ("similarity",),
+    "similarity, alone": ("similarity", "alone"),
 }
 
 

@@ -11,10 +11,12 @@ import pytest
 from conftest import FakeEmbedder, bad_files, make_pdf, make_scanned_pdf
 
 from assistant import store
+from assistant.chunk import READING_VERSION, embedding_text
 from assistant.config import Settings
 from assistant.errors import ConfigError
 from assistant.ingest import ingest
 from assistant.parse import ocr_available
+from assistant.recommendations import extract
 from assistant.retrieve import Retriever
 
 
@@ -22,8 +24,13 @@ def test_first_ingest_indexes_every_document(settings: Settings, fake_embedder: 
     report = ingest(settings, fake_embedder)
     assert report.added == ("pdf/falls-briefing-2017.pdf", "pdf/tobacco-2019.pdf")
     assert report.chunks == report.chunks_embedded > 0 and report.sentences_embedded > 0
-    assert len(fake_embedder.embedded) == report.chunks_embedded + report.sentences_embedded
     snap = store.load(settings.index)
+    views = {text for item in snap.recommendations for text in extract.views(item)}
+    assert snap.recommendation_vectors.shape == (len(snap.recommendations), len(extract.VIEWS), fake_embedder.dimension)
+    passages = {embedding_text(c.title, c.section, c.text) for c in snap.chunks}
+    # Each passage, sentence and view of a recommendation item embedded once.
+    assert sorted(fake_embedder.embedded) == sorted(passages | set(snap.sentences.texts) | views)
+    assert len(fake_embedder.embedded) > report.chunks_embedded + report.sentences_embedded
     assert len(set(snap.sentences.texts)) == report.sentences_embedded
     assert {c.doc for c in snap.chunks} == set(report.added)
     assert snap.manifest.documents["pdf/tobacco-2019.pdf"].pages == 4
@@ -115,13 +122,26 @@ def test_changed_chunk_settings_rebuild_everything(settings: Settings) -> None:
         Retriever(settings, FakeEmbedder()).search("smoking")
 
 
+def test_an_index_read_by_an_older_reader_is_read_again(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    ingest(settings, FakeEmbedder())
+    monkeypatch.setattr("assistant.ingest.READING_VERSION", READING_VERSION + 1)
+    embedder = FakeEmbedder()
+    report = ingest(settings, embedder)
+    assert report.rebuilt_because == "the model or chunk settings changed" and len(report.updated) == 2
+    assert store.load(settings.index).manifest.chunking["reading"] == READING_VERSION + 1
+    Retriever(settings, FakeEmbedder()).search("smoking")  # the settings alone still match it
+
+
 def test_sentences_read_in_their_passage_cost_no_embedding_of_their_own(settings: Settings) -> None:
     alone = ingest(settings, FakeEmbedder())
     embedder = FakeEmbedder()
     report = ingest(settings.replace(sentence_vectors="in_passage"), embedder)
     assert report.rebuilt_because == "the model or chunk settings changed"
-    assert len(embedder.embedded) == report.chunks_embedded == alone.chunks  # the passages only
     snap = store.load(settings.index, expect=settings.replace(sentence_vectors="in_passage").chunking())
+    passages = {embedding_text(c.title, c.section, c.text) for c in snap.chunks}
+    views = {text for item in snap.recommendations for text in extract.views(item)}
+    # The passages and the recommendation items' views: no sentence embedded alone.
+    assert report.chunks_embedded == alone.chunks and passages <= set(embedder.embedded) <= passages | views
     assert len(snap.sentences.texts) == report.sentences_embedded >= alone.sentences_embedded > 0
     text, vector = snap.sentences.of(0)[0]
     assert vector @ FakeEmbedder().embed([f"{snap.chunks[0].title.split()[0]} {text}"])[0] > 0.999
@@ -141,10 +161,11 @@ def test_an_index_from_before_the_setting_counts_as_sentences_alone(settings: Se
 
 
 def test_full_rebuild_embeds_everything_again(settings: Settings) -> None:
-    first = ingest(settings, FakeEmbedder())
+    first = FakeEmbedder()
+    ingest(settings, first)
     embedder = FakeEmbedder()
     report = ingest(settings, embedder, full=True)
-    assert len(embedder.embedded) == first.chunks + first.sentences_embedded and report.rebuilt_because
+    assert sorted(embedder.embedded) == sorted(first.embedded) and report.rebuilt_because
 
 
 def test_duplicate_content_is_indexed_once(settings: Settings, small_corpus: Path) -> None:

@@ -76,6 +76,52 @@ def test_a_recommendation_paragraph_counts_wherever_it_stands_and_a_label_does_n
     ]
 
 
+def test_areas_for_focus_are_recommendations_and_a_numbered_label_is_their_section() -> None:
+    page = Page(
+        10,
+        (
+            Block("AREAS FOR FOCUS", heading=3),
+            Block("Below are the areas for focus developed from the evidence. Area 4: Accessible support"),
+            Block("1. Simplify access to mental health support for everyone."),
+            Block("2. Maintain access to immediate support during crises. Area 5: Housing and accommodation"),
+            Block("1. Workforce training and awareness raising with housing staff regarding mental health."),
+        ),
+    )
+    items = extract(_info(), [page])
+    assert [(i.section, i.text) for i in items] == [
+        ("Area 4: Accessible support", "Simplify access to mental health support for everyone."),
+        ("Area 4: Accessible support", "Maintain access to immediate support during crises."),
+        (
+            "Area 5: Housing and accommodation",
+            "Workforce training and awareness raising with housing staff regarding mental health.",
+        ),
+    ]
+
+
+def test_a_recommendation_run_into_the_paragraph_before_it_is_an_item_and_a_short_one_a_label() -> None:
+    page = Page(
+        6,
+        (
+            Block("Wider community needs", heading=2),
+            Block(
+                "Homeless veterans are more likely to be young leavers at greater risk Recommendation 7: At risk "
+                "leavers are identified with signposting in place to specialist support."
+            ),
+            Block("Recommendation 8: Data collection"),
+            Block("Veterans should be asked if they served when they register with a GP."),
+            Block("Recommendation 9: Improve access to health checks for veterans"),
+        ),
+    )
+    assert [(i.section, i.text) for i in extract(_info(), [page])] == [
+        (
+            "Wider community needs",
+            "Recommendation 7: At risk leavers are identified with signposting in place to specialist support.",
+        ),
+        ("Recommendation 8: Data collection", "Veterans should be asked if they served when they register with a GP."),
+        ("Recommendation 8: Data collection", "Recommendation 9: Improve access to health checks for veterans"),
+    ]
+
+
 def test_an_item_cut_by_a_page_break_is_one_item_over_both_pages() -> None:
     pages = [
         Page(8, (Block("Recommendations", heading=1), Block("1. Commissioners should review the dental pathway for"))),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import FakeEmbedder, make_pdf
 
 from assistant.calibrated import LogisticModel
 from assistant.config import Settings
 from assistant.ingest import ingest
+from assistant.recommendations.extract import VIEWS, views
 from assistant.recommendations.register import TOPIC_FEATURES, on_topic, register, scored, topic_model
 from assistant.retrieve import Filters, Retriever
 
@@ -57,21 +59,27 @@ def test_a_topic_lists_what_the_model_says_is_on_it_and_offers_the_near_misses_a
     retriever = Retriever(briefings, FakeEmbedder())
     topic = "supervised toothbrushing in nurseries"
     [(first, best), (second, other)] = scored(retriever, topic)
-    assert first.doc == "pdf/oral-health-2018.pdf" and best["gap"] == 0.0  # the most similar item sets the bar
-    assert other["gap"] == best["similarity"] - other["similarity"] > 0
-    # A model that wants items near the top of the topic's list: the first is on it, the second only close.
-    near_top = LogisticModel(("gap",), (0.0,), (1.0,), (-50.0,), 0.0, threshold=0.5)
-    assert register(retriever, topic, model=near_top) == [first]
-    assert on_topic(retriever, topic, model=near_top)[1] == []  # listed already; the other is not close (< 0.35)
+    embed = FakeEmbedder().embed
+    # Each feature is the topic's similarity to one view of the item: in context, alone, its heading alone.
+    for item, values in ((first, best), (second, other)):
+        expected = embed(list(views(item))) @ embed([topic])[0]
+        assert [values[f] for f in VIEWS] == pytest.approx(expected.tolist(), abs=1e-5)
+    assert first.doc == "pdf/oral-health-2018.pdf" and best["alone"] > other["alone"]
+    # A model that wants the item's own words on the topic: the first is on it, the second only close.
+    own_words = LogisticModel(("alone",), (0.0,), (1.0,), (50.0,), -50.0 * best["alone"] + 1, threshold=0.5)
+    assert register(retriever, topic, model=own_words) == [first]
+    assert on_topic(retriever, topic, model=own_words)[1] == []  # listed already; the other is not close (< 0.35)
     never = LogisticModel(("similarity",), (0.0,), (1.0,), (0.0,), -30.0, threshold=0.5)
     assert register(retriever, topic, model=never) == []
     assert best["similarity"] >= 0.35 > other["similarity"]
     assert on_topic(retriever, topic, model=never)[1] == [first]  # passed over by the model, but close
 
 
-def test_the_shipped_topic_model_wants_items_similar_and_near_the_topic_s_best() -> None:
+def test_the_shipped_topic_model_wants_items_whose_own_text_in_context_is_on_the_topic() -> None:
     model = topic_model()
-    assert model.features == TOPIC_FEATURES and "gold or judged" in model.note
-    similarity, gap = (dict(zip(model.features, w, strict=True)) for w in ((1, 0), (0, 1)))
-    assert model.probability(similarity) > model.probability({"similarity": 0, "gap": 0})  # more similar: likelier
-    assert model.probability(gap) < model.probability({"similarity": 0, "gap": 0})  # further below the best: less
+    assert model.features == TOPIC_FEATURES == VIEWS and "gold or judged" in model.note
+    zero = {name: 0.0 for name in model.features}
+    assert model.probability({**zero, "similarity": 1}) > model.probability(zero)  # more similar: likelier
+    assert model.probability({**zero, "alone": 1}) > model.probability(zero)  # its own words too
+    # As similar in context, an item whose heading alone explains the likeness is less surely on the topic.
+    assert model.probability({**zero, "section": 1}) < model.probability(zero)

@@ -2,11 +2,13 @@
 
 What is an item, in the forms JSNA chapters use:
 - a numbered or bulleted list item under a recommendations heading ("Recommendations", "Key recommendations",
-  "Recommended actions", "Recommendation 4: Mental health", "1.9 Recommendations");
+  "Recommended actions", "Recommendation 4: Mental health", "1.9 Recommendations", "Areas for focus"), a short
+  numbered label among them ("Area 5: Housing and accommodation") being the section of the items after it;
 - a paragraph under such a heading that recommends something (it says "should", "must", "we recommend", or it
   starts with a verb: "Establish a multi-agency group ..."); an introduction ("The following recommendations
   are made ...") is not an item;
-- a paragraph that opens "Recommendation 3: ..." wherever it stands;
+- a paragraph that opens "Recommendation 3: ..." wherever it stands, or a "Recommendation 3: ..." that the
+  text extractor ran on into the paragraph before it;
 - a row of a recommendations table, which reaches here as a paragraph under the table's heading.
 Under a heading that mixes findings and recommendations ("Summary and recommendations", "Conclusions and
 recommendations"), only the items that recommend are kept, not the findings beside them. An item cut by a page
@@ -20,11 +22,12 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
+from assistant.chunk import RECOMMENDATION_HEADING as HEADING
+from assistant.chunk import RECOMMENDATION_LEAD as LEAD
+from assistant.chunk import embedding_text, heading
 from assistant.model import Block, DocumentInfo, Page, Recommendation
 from assistant.text import BULLET, MIN_REPEAT_SHINGLES, repeats, shingles, split_sentences
 
-HEADING = re.compile(r"\brecommend(?:ations?|ed\s+actions?)\b|^recommendation\b", re.IGNORECASE)
-LEAD = re.compile(r"^(?:key\s+)?recommendations?\s*(?:\d{1,2}[a-z]?)?\s*[:.–—-]\s*(?=\S)", re.IGNORECASE)
 # A heading that also holds findings: only the items that recommend are kept under it.
 MIXED = re.compile(r"\b(?:and|summary|conclusions?|challenges|findings|gaps|continued)\b", re.IGNORECASE)
 NUMBERED = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+(?=[A-Z])")  # "6.2.1 Establish ..."
@@ -61,6 +64,13 @@ CONTENTS = re.compile(r"(?:\.\s?){4,}|\s\d{1,3}\s*$|^contents\b|\bp\.\s?\d{1,3}\
 # Bullet glyphs inside a paragraph: symbol-font bullets (private-use code points) and "•" the extractor ran on
 # into one line with the text before them. Each starts an item.
 INLINE_BULLET = re.compile(r"\s*(?:[\uf000-\uf0ff]|(?<=\S)\s[•●▪■])\s*")
+# A numbered label the extractor ran on into the paragraph before it ("... mortgages. Recommendation 6: ...",
+# "... published. Area 2: Preventing ill-health"): each starts a piece of its own.
+INLINE_LABEL = re.compile(r"\s+(?=(?:Recommendation|Area|Theme|Priority)\s+\d{1,2}[a-z]?\s*:)")
+# A short numbered label over the items that follow ("Area 5: Housing and accommodation"): their section.
+LABEL = re.compile(r"^(?:Recommendation|Area|Theme|Priority)\s+\d{1,2}[a-z]?\s*:", re.IGNORECASE)
+LABEL_LEVEL = 99  # below every heading: the next heading or label closes it
+LABEL_MAX_WORDS = 20  # a numbered label's title may be long ("Area 6: Complexity: multiple physical and ...")
 LABEL_WORDS = 10  # a list item this short without a full stop is a label ("3. Recommendations for young people")
 MIN_ITEM_CHARS = 20
 
@@ -76,6 +86,16 @@ def extract(info: DocumentInfo, pages: Sequence[Page]) -> list[Recommendation]:
         else:
             items.append(_item(info, len(items), page, page, section, text))
     return [replace(item, ocr=bool(read_by_ocr & {item.page_start, item.page_end})) for item in items]
+
+
+def views(item: Recommendation) -> tuple[str, str, str]:
+    """What is embedded of an item, in the order of ``VIEWS``: the item in its document and section, the item's
+    text alone, and its document and section alone. A topic may be in any of them: the whole document, the section
+    of a document on something else ("Area 5: Housing and accommodation"), or one item among others."""
+    return embedding_text(item.title, item.section, item.text), item.text, heading(item.title, item.section)
+
+
+VIEWS = ("similarity", "alone", "section")  # a topic's cosine similarity to each of an item's views
 
 
 def _item(info: DocumentInfo, ordinal: int, page: int, page_end: int, section: str, text: str) -> Recommendation:
@@ -104,10 +124,11 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
             continue
         first = True
         for block, text in _pieces(page):
-            if block.heading:
-                while stack and stack[-1][0] >= block.heading:
+            level = block.heading or (LABEL_LEVEL if _label(text) else 0)
+            if level:
+                while stack and stack[-1][0] >= level:
                     stack.pop()
-                stack.append((block.heading, text))
+                stack.append((level, text))
                 last_open = last_item = False
                 continue
             if first and last_open and not MARKER.match(text) and (text[:1].islower() or not text[:1].isalpha()):
@@ -116,7 +137,7 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
                 first = False
                 continue
             first = False
-            item = _as_item(text, [heading for _, heading in stack])
+            item = _as_item(text, stack)
             if item is None:
                 last_open = last_item = False
                 continue
@@ -127,22 +148,28 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
 
 
 def _pieces(page: Page) -> Iterator[tuple[Block, str]]:
-    """The page's blocks, a paragraph with bullets inside it cut into its lead-in and one piece per bullet."""
+    """The page's blocks, a paragraph cut before each numbered label run into it and, with bullets inside it,
+    into its lead-in and one piece per bullet."""
     for block in page.blocks:
-        text = block.text.strip()
-        if block.heading or not INLINE_BULLET.search(text):
-            yield block, text
+        if block.heading:
+            yield block, block.text.strip()
             continue
-        lead, *items = INLINE_BULLET.split(text)
-        if lead.strip():
-            yield block, lead.strip()
-        for item in items:
-            if item.strip():
-                yield block, f"• {item.strip()}"
+        for text in INLINE_LABEL.split(block.text.strip()):
+            if not INLINE_BULLET.search(text):
+                yield block, text
+                continue
+            lead, *items = INLINE_BULLET.split(text)
+            if lead.strip():
+                yield block, lead.strip()
+            for item in items:
+                if item.strip():
+                    yield block, f"• {item.strip()}"
 
 
-def _as_item(text: str, headings: Sequence[str]) -> str | None:
-    """The block's text as a recommendation item (without its bullet glyph or number), or None when it is not one."""
+def _as_item(text: str, stack: Sequence[tuple[int, str]]) -> str | None:
+    """The block's text as a recommendation item (without its bullet glyph or number), or None when it is not one;
+    ``stack``: the open headings and labels, (level, text)."""
+    headings = [h for _, h in stack]
     if LEAD.match(text):
         return text if len(text) >= MIN_ITEM_CHARS else None
     under = [h for h in headings if HEADING.search(h)]
@@ -155,7 +182,8 @@ def _as_item(text: str, headings: Sequence[str]) -> str | None:
     if INTRODUCTION.search(split_sentences(body)[0]):
         return None
     recommends = _recommends(body)
-    if marked and not MIXED.search(under[-1]) and not MIXED.search(headings[-1]):
+    inner = next((h for level, h in reversed(stack) if level != LABEL_LEVEL), under[-1])  # a label names a topic
+    if marked and not MIXED.search(under[-1]) and not MIXED.search(inner):
         words = body.split()
         if len(words) <= LABEL_WORDS and not _ends(body) and not recommends and not body[:1].islower():
             return None  # a label over the items that follow
@@ -169,6 +197,15 @@ def _recommends(text: str) -> bool:
     if word in VERBS or (word.endswith("ing") and {word[:-3], word[:-3] + "e", word[:-4]} & VERBS):
         return True
     return bool(NOUN_LEADS.match(text) or RECOMMENDS.search(text))
+
+
+def _label(text: str) -> bool:
+    """A short numbered label that is not a sentence: "Area 5: Housing and accommodation", "Recommendation 1: Data
+    collection"; not "Recommendation 2: Improve access for carers", an item."""
+    label = LABEL.match(text)
+    if not label or len(text.split()) > LABEL_MAX_WORDS or _ends(text):
+        return False
+    return not (LEAD.match(text) and _recommends(text[label.end() :].strip()))
 
 
 def _ends(text: str) -> bool:

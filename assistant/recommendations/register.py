@@ -4,13 +4,13 @@ Items restating one another (an executive summary repeating its report's recomme
 final of a chapter) are listed once, under the first, with the other places in ``also_in``. The whole register
 is listed by document, newest first, in reading order within each. A topic lists the items a small logistic model
 (``topic.json``, fitted by ``bench/calibrate_recommendations.py`` on the dev topics) says are on it, most similar
-first, over ``TOPIC_FEATURES``: the cosine similarity of topic and item (the item embedded in its document and
-section at ingest), and how far it falls below the best item's similarity for the same topic (cosine levels differ
-from one topic's wording to another's: what counts is how near the top of what the register holds on it). Chosen
-on the dev topics by leave-one-topic-out over similarity alone and with the item's share of the topic's words, its
-similarity relative to the best and the best itself (README). The model is strict (on held-out topics most of what
-it lists is on the topic, but it lists a third of what is), so the items close to the topic that it passes over
-are offered apart, as possibly on it (:func:`on_topic`).
+first, over ``TOPIC_FEATURES``: the topic's cosine similarity to each of the item's three views embedded at ingest
+(:func:`assistant.recommendations.extract.views`): the item in its document and section, the item alone, and its
+document and section alone. The first weighs most; the item's own words add to it; a heading that alone explains
+the likeness takes from it (an item of a section on the topic that is itself about something else). Chosen on the
+dev topics by leave-one-topic-out over the first view alone, the first two, and the first with how far the item
+falls below the topic's best item (README). The items close to the topic that the model passes over are offered
+apart, as possibly on it (:func:`on_topic`).
 """
 
 from __future__ import annotations
@@ -18,14 +18,16 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+import numpy as np
+
 from assistant.calibrated import LogisticModel
 from assistant.model import Recommendation
-from assistant.recommendations.extract import group_repeats
+from assistant.recommendations.extract import VIEWS, group_repeats
 from assistant.retrieve import NO_FILTERS, Filters, Retriever
 from assistant.store import Snapshot
 
 TOPIC_MODEL = Path(__file__).with_name("topic.json")
-TOPIC_FEATURES = ("similarity", "gap")
+TOPIC_FEATURES = VIEWS
 # Items at least this similar to a topic that the model passes over are "possibly on it": the register's earlier
 # rule, which alone finds 0.86 of the dev topics' items and 0.66 of the held-out ones (precision 0.48 and 0.30).
 POSSIBLE_SIMILARITY = 0.35
@@ -85,9 +87,13 @@ def scored(
     allowed = [(item, row) for item, row in zip(leads, rows, strict=True) if filters.allows(item)]
     if vectors is None or not allowed:
         return []
-    similarity = (vectors[[row for _, row in allowed]] @ retriever.embed_query(topic)).tolist()
-    best = max(similarity)
-    out = [(item, {"similarity": sim, "gap": best - sim}) for (item, _), sim in zip(allowed, similarity, strict=True)]
+    if vectors.ndim == 2:  # an index written before items had their views: each view is the item in context
+        vectors = np.repeat(vectors[:, None, :], len(VIEWS), axis=1)
+    similarity = vectors[[row for _, row in allowed]] @ retriever.embed_query(topic)
+    out = [
+        (item, dict(zip(VIEWS, map(float, sims), strict=True)))
+        for (item, _), sims in zip(allowed, similarity, strict=True)
+    ]
     return sorted(out, key=lambda pair: -pair[1]["similarity"])
 
 
