@@ -11,6 +11,7 @@ from assistant.config import BUNDLED_MODEL, Settings
 from assistant.embed import (
     CPU_BATCH,
     GPU_BATCH,
+    ONNX_BATCH,
     OnnxEmbedder,
     SentenceTransformerEmbedder,
     load_embedder,
@@ -48,17 +49,21 @@ def test_loading_is_lazy_and_counting_needs_no_weights() -> None:
 
 
 def test_batches_are_small_on_a_cpu_unless_set() -> None:
-    assert OnnxEmbedder(threads=1).batch == CPU_BATCH == 4  # without loading the model
+    assert OnnxEmbedder(threads=1).batch == ONNX_BATCH == 1  # without loading the model
     assert load_embedder(Settings(threads=1, batch_size=16)).batch == 16
     with pytest.raises(ConfigError, match="batch_size"):
         Settings(batch_size=-1)
 
 
 @pytest.mark.real
-def test_the_batch_size_does_not_change_the_vectors() -> None:
+def test_neither_the_batch_size_nor_batches_run_at_once_change_the_vectors() -> None:
     texts = ["Smoking prevalence in Adur fell to 12 per cent in 2019.", "dental caries", "word " * 300, "falls"] * 3
     small, large = (OnnxEmbedder(threads=1, batch_size=n).embed(texts) for n in (1, 16))
     assert float((small * large).sum(axis=1).min()) > 0.99999
+    texts = [f"{i} {text}" for i, text in enumerate(texts * 4)]  # 12 batches, each text in its own row
+    done: list[int] = []
+    one, three = OnnxEmbedder(threads=1).embed(texts), OnnxEmbedder(threads=3).embed(texts, done.append)
+    assert float((one * three).sum(axis=1).min()) > 0.99999 and sum(done) == len(texts)
     import torch
 
     assert SentenceTransformerEmbedder(threads=1).batch == (GPU_BATCH if torch.cuda.is_available() else CPU_BATCH)
