@@ -4,9 +4,9 @@ Incremental by content hash: a document whose bytes (and corpus-manifest row) ar
 and vectors, even when its file was renamed; only new or changed documents are parsed and embedded; removed
 ones are dropped. When nothing changed nothing is written. A change of model or chunk settings, or an index
 that cannot be read, rebuilds everything. Vectors are kept as each batch is embedded
-(:mod:`assistant.embed_cache`), so an ingest run again after a crash embeds only what was not done. Documents
-are read in worker processes, each bounded in time and memory (:mod:`assistant.parse_pool`); one that cannot be
-read is reported and skipped.
+(:mod:`assistant.embed_cache`) and documents as each is read (:mod:`assistant.parse_cache`), so an ingest run
+again after a crash reads and embeds only what was not done. Documents are read in worker processes, each bounded
+in time and memory (:mod:`assistant.parse_pool`); one that cannot be read is reported and skipped.
 
 :func:`ingest` runs five named steps: plan (what is reused, what must be read), read and chunk, indicators,
 embed, write (which also groups the documents that are versions of one another, :mod:`assistant.versions`).
@@ -33,6 +33,8 @@ from assistant.errors import ConfigError, JsnaError
 from assistant.indicators import LOADER_VERSION, catalogue_texts, load_folder
 from assistant.lexical import Lexical
 from assistant.model import Chunk, DocumentInfo, IngestReport, Recommendation, SkippedFile
+from assistant.parse import ocr_available
+from assistant.parse_cache import ParsedCache, discard_parsed
 from assistant.parse_pool import read_documents
 from assistant.recommendations.extract import VIEWS, extract, views
 from assistant.versions import GROUPING_VERSION, find_groups
@@ -96,6 +98,7 @@ def ingest(
         unchanged = not report.changed and not indicators.changed
         if old and unchanged and report.skipped == old.manifest.skipped and old.manifest.grouping == GROUPING_VERSION:
             discard_cache(settings.index)
+            discard_parsed(settings.index)
             rows = 0 if old.indicators is None else len(old.indicators)
             seconds = time.perf_counter() - started
             return replace(report, chunks=len(old.chunks), indicator_rows=rows, seconds=seconds, timings=timings)
@@ -106,6 +109,7 @@ def ingest(
             settings, embedder, old, plan, new_docs, new_chunks, new_items, embedded, indicators, report, progress
         )
         cache.clear()
+        discard_parsed(settings.index)
         timings["index"] = time.perf_counter() - started - sum(v for k, v in timings.items() if k != "index")
     return replace(
         report,
@@ -181,20 +185,28 @@ def _read_and_chunk(
     new_docs: dict[str, DocumentInfo] = {}
     new_chunks: list[Chunk] = []
     new_items: list[Recommendation] = []
+    read_before = _parsed_cache(settings)
+    kept = {src.rel: read_before.get(src.sha256) for src in todo if src.sha256}  # by an ingest that did not finish
+    to_read = [src for src in todo if kept.get(src.rel) is None]
 
     def parsed_one(done: int, name: str) -> None:
-        progress(ProgressEvent("parse", done, len(todo), name))
+        progress(ProgressEvent("parse", len(todo) - len(to_read) + done, len(todo), name))
 
-    progress(ProgressEvent("parse", 0, len(todo)))
+    progress(ProgressEvent("parse", len(todo) - len(to_read), len(todo)))
     started = time.perf_counter()
-    files = [(src.path, src.rel) for src in todo]
-    vocabulary = model_words(settings.model) if todo else frozenset()
+    files = [(src.path, src.rel) for src in to_read]
+    vocabulary = model_words(settings.model) if to_read else frozenset()
     with closing(read_documents(files, settings, parsed_one, vocabulary=vocabulary)) as outcomes:
-        for src, outcome in zip(todo, outcomes, strict=True):
-            parsed = outcome.document
+        for src in todo:
+            parsed = kept.get(src.rel)
             if parsed is None:
-                plan.skipped.append(SkippedFile(src.rel, str(outcome.error)))
-                continue
+                outcome = next(outcomes)
+                if outcome.document is None:
+                    plan.skipped.append(SkippedFile(src.rel, str(outcome.error)))
+                    continue
+                parsed = outcome.document
+                if src.sha256:
+                    read_before.add(src.sha256, parsed)
             info = corpus.document_info(src, parsed, plan.catalogue.get(src.rel))
             t = time.perf_counter()
             chunks = chunk_pages(
@@ -234,11 +246,22 @@ def _indicators(
         return _Indicators(None, None, changed, files, datasets)
     t = time.perf_counter()
     progress(ProgressEvent("indicators", 0, len(files)))
-    table, skipped = load_folder(settings.corpus / corpus.INDICATOR_FOLDER, settings.corpus)
+    read_before = _parsed_cache(settings)
+    kept = read_before.get_table(files)  # by an ingest that did not finish
+    if kept is None:
+        kept = load_folder(settings.corpus / corpus.INDICATOR_FOLDER, settings.corpus)
+        read_before.add_table(files, *kept)
+    table, skipped = kept
     progress(ProgressEvent("indicators", len(files), len(files)))
     plan.skipped.extend(skipped)
     timings["parse"] += time.perf_counter() - t
     return _Indicators(table, None, changed, files, datasets)
+
+
+def _parsed_cache(settings: Settings) -> ParsedCache:
+    """What ingests that did not finish read, under the key of what reading depends on."""
+    key = {"reading": READING_VERSION, "loader": LOADER_VERSION, "model": settings.model, "ocr": ocr_available()}
+    return ParsedCache(settings.index, key)
 
 
 def _report(
