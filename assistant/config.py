@@ -43,7 +43,7 @@ class Settings:
     parse_workers: int = 0
     parse_timeout_s: float = 120.0
     parse_memory_mb: int = 2048
-    batch_size: int = 0  # texts per embedding batch; 0: the model's default (4 on a CPU, 64 on a GPU)
+    batch_size: int = 0  # texts per embedding batch; 0: the backend's (1 with ONNX, 4 with torch on a CPU, 64 on a GPU)
     # How the model runs: "onnx" (ONNX Runtime, float32: the same vectors as torch, about 2x its speed on CPU),
     # "onnx-int8" (weights quantised to int8 per channel: faster again, vectors within cosine 0.99, page hit@5 on
     # the dev questions 0.012 lower, so not the default) or "torch" (the only one that uses a GPU). The ONNX
@@ -126,7 +126,7 @@ def load_settings(
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     path = settings_file(config_file, environ)
-    if path is not None and (config_file or f"{ENV_PREFIX}CONFIG" in environ or path.is_file()):
+    if config_file or f"{ENV_PREFIX}CONFIG" in environ or path.is_file():  # one named must exist
         values.update(_read_file(path))
     for field in fields(Settings):
         raw = environ.get(ENV_PREFIX + field.name.upper())

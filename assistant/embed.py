@@ -369,6 +369,8 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
     ) -> Iterator[tuple[np.ndarray, list[Any], list[np.ndarray]]]:
         """The texts in batches of similar lengths (they pad little), run ``workers`` at a time: each batch's rows,
         encodings and outputs, in order."""
+        if not texts:
+            return  # nothing to embed: the model need not be loaded
         order = np.argsort([len(text) for text in texts], kind="stable")
         session, encoder = self._session, self._encoder  # made here, once, not by two threads at a time
 

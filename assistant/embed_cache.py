@@ -108,9 +108,15 @@ def discard_cache(index: Path) -> None:
 def embed_cached(
     embedder: Embedder, texts: Sequence[str], cache: VectorCache, progress: Callable[[int], None] | None = None
 ) -> np.ndarray:
-    """``embedder.embed(texts)``, taking what ``cache`` holds and keeping each batch there as it finishes.
-    ``progress`` is told of cached texts first, then of each embedded batch."""
-    return embed_parts_cached(embedder, texts, [()] * len(texts), cache, progress, alone=True)[0]
+    """``embedder.embed(texts)``, taking what ``cache`` holds and keeping each batch there as it finishes; a text
+    given twice is embedded once. ``progress`` is told of cached texts first, then of each embedded batch (counting
+    each distinct text once)."""
+    distinct = list(dict.fromkeys(texts))
+    vectors = embed_parts_cached(embedder, distinct, [()] * len(distinct), cache, progress, alone=True)[0]
+    if len(distinct) == len(texts):
+        return vectors
+    row = {text: i for i, text in enumerate(distinct)}
+    return vectors[[row[text] for text in texts]]
 
 
 def embed_parts_cached(

@@ -92,8 +92,9 @@ def ingest(
         store.clean_partial_builds(settings.index)
         previous, old, reason = _previous(settings, embedder, full)
         plan = _plan(settings, old, timings)
-        new_docs, new_chunks, new_items = _read_and_chunk(settings, embedder, plan, progress, timings)
-        indicators = _indicators(settings, old, plan, progress, timings)
+        read_before = _parsed_cache(settings)
+        new_docs, new_chunks, new_items = _read_and_chunk(settings, embedder, plan, read_before, progress, timings)
+        indicators = _indicators(settings, old, plan, read_before, progress, timings)
         report = _report(plan, new_docs, previous, reason)
         unchanged = not report.changed and not indicators.changed
         if old and unchanged and report.skipped == old.manifest.skipped and old.manifest.grouping == GROUPING_VERSION:
@@ -136,7 +137,10 @@ def _previous(
     if full:
         return manifest, None, "--full was asked for"
     built = {"model": manifest.model, **manifest.chunking, "window": manifest.window}
-    if built != {**settings.chunking(), "reading": READING_VERSION, "window": embedder.window}:
+    wanted = {**_built_with(settings), "window": embedder.window}
+    if built != wanted:
+        if {k: v for k, v in built.items() if k != "reading"} == {k: v for k, v in wanted.items() if k != "reading"}:
+            return manifest, None, "this version of the assistant reads documents better (recommendations)"
         return manifest, None, "the model or chunk settings changed"
     try:
         return manifest, store.load(settings.index), ""
@@ -176,7 +180,12 @@ def _plan(settings: Settings, old: store.Snapshot | None, timings: dict[str, flo
 
 
 def _read_and_chunk(
-    settings: Settings, embedder: Embedder, plan: _Plan, progress: ProgressCallback, timings: dict[str, float]
+    settings: Settings,
+    embedder: Embedder,
+    plan: _Plan,
+    read_before: ParsedCache,
+    progress: ProgressCallback,
+    timings: dict[str, float],
 ) -> tuple[dict[str, DocumentInfo], list[Chunk], list[Recommendation]]:
     """Read the documents to do in worker processes and chunk each as it arrives (chunking needs the embedder's
     tokenizer, so it happens here, in order, while later files are still being read); find each one's
@@ -185,7 +194,6 @@ def _read_and_chunk(
     new_docs: dict[str, DocumentInfo] = {}
     new_chunks: list[Chunk] = []
     new_items: list[Recommendation] = []
-    read_before = _parsed_cache(settings)
     kept = {src.rel: read_before.get(src.sha256) for src in todo if src.sha256}  # by an ingest that did not finish
     to_read = [src for src in todo if kept.get(src.rel) is None]
 
@@ -230,7 +238,12 @@ def _read_and_chunk(
 
 
 def _indicators(
-    settings: Settings, old: store.Snapshot | None, plan: _Plan, progress: ProgressCallback, timings: dict[str, float]
+    settings: Settings,
+    old: store.Snapshot | None,
+    plan: _Plan,
+    read_before: ParsedCache,
+    progress: ProgressCallback,
+    timings: dict[str, float],
 ) -> _Indicators:
     """The indicator table: read again when its files (or the way they are read) changed, else the live one."""
     files = corpus.indicator_files(settings.corpus)
@@ -246,7 +259,6 @@ def _indicators(
         return _Indicators(None, None, changed, files, datasets)
     t = time.perf_counter()
     progress(ProgressEvent("indicators", 0, len(files)))
-    read_before = _parsed_cache(settings)
     kept = read_before.get_table(files)  # by an ingest that did not finish
     if kept is None:
         kept = load_folder(settings.corpus / corpus.INDICATOR_FOLDER, settings.corpus)
@@ -256,6 +268,11 @@ def _indicators(
     plan.skipped.extend(skipped)
     timings["parse"] += time.perf_counter() - t
     return _Indicators(table, None, changed, files, datasets)
+
+
+def _built_with(settings: Settings) -> dict[str, Any]:
+    """What an index's chunks depend on: the chunk settings and the way pages are read (``READING_VERSION``)."""
+    return {**settings.chunking(), "reading": READING_VERSION}
 
 
 def _parsed_cache(settings: Settings) -> ParsedCache:
@@ -316,7 +333,7 @@ def _embed(
         total = len(texts)
     else:  # each distinct sentence embedded once, alone: neighbouring chunks overlap
         alone = list(dict.fromkeys(text for chunk_texts in per_chunk for text in chunk_texts))
-        distinct, total = len(alone), len(texts) + len(alone)
+        distinct, total = len(alone), len(set(texts)) + len(alone)  # each distinct text embedded once
     embedded = [0]
 
     def on_batch(n: int) -> None:
@@ -330,12 +347,8 @@ def _embed(
         both = embed_cached(embedder, texts + alone, cache, on_batch)
         vectors, by_text = both[: len(texts)], dict(zip(alone, both[len(texts) :], strict=True))
         part_vectors = [np.asarray([by_text[text] for text in chunk_texts]) for chunk_texts in per_chunk]
-    item_texts = [text for item in new_items for text in views(item)]
-    distinct_items = list(dict.fromkeys(item_texts))  # the items of a section share its heading
-    by_item_text = dict(zip(distinct_items, embed_cached(embedder, distinct_items, cache), strict=True))
-    items = np.asarray([by_item_text[text] for text in item_texts], np.float32).reshape(
-        len(new_items), len(VIEWS), embedder.dimension
-    )
+    item_texts = [text for item in new_items for text in views(item)]  # the items of a section share its heading
+    items = embed_cached(embedder, item_texts, cache).reshape(len(new_items), len(VIEWS), embedder.dimension)
     if indicators.table is not None and indicators.vectors is None:
         indicators = replace(indicators, vectors=embed_cached(embedder, catalogue_texts(indicators.table), cache))
     timings["embed"] = time.perf_counter() - t
@@ -372,7 +385,7 @@ def _write(
         model=settings.model,
         dimension=embedder.dimension,
         window=embedder.window,
-        chunking={**{k: v for k, v in settings.chunking().items() if k != "model"}, "reading": READING_VERSION},
+        chunking={k: v for k, v in _built_with(settings).items() if k != "model"},
         created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         documents=dict(sorted(documents.items())),
         skipped=report.skipped,

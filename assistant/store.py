@@ -19,6 +19,8 @@ Layout::
     index/.build-*/         a version being written; never read; removed when a later ingest starts
     index/.vectors/         vectors of an ingest that has not finished (:mod:`assistant.embed_cache`); never read
                             by a search, removed once an ingest has written its version
+    index/.parsed/          documents and the indicator table read by an ingest that has not finished
+                            (:mod:`assistant.parse_cache`); never read by a search, removed with ``.vectors/``
     index/.lock             held while an ingest writes
 
 A new version is written and fsynced in full beside the live one, then ``CURRENT`` is swapped with

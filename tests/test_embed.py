@@ -44,8 +44,10 @@ def test_loading_is_lazy_and_counting_needs_no_weights() -> None:
         assert type(embedder) is kind
         counts = embedder.count_tokens(["smoking prevalence", "dental caries in five-year-olds"])
         assert counts[0] == 2 and counts[1] > counts[0]
-        assert "_model" not in vars(embedder) and "_session" not in vars(embedder)  # no network loaded
         assert embedder.window == 256 and embedder.dimension == 384
+        if kind is OnnxEmbedder:
+            assert embedder.embed([]).shape == (0, 384)  # nothing to embed
+        assert "_model" not in vars(embedder) and "_session" not in vars(embedder)  # no network loaded
 
 
 def test_batches_are_small_on_a_cpu_unless_set() -> None:

@@ -96,6 +96,15 @@ def test_progress_counts_cached_texts_then_each_batch(settings: Settings, monkey
     assert told == [2, 2, 1]
 
 
+def test_a_text_given_twice_is_embedded_once_and_returned_in_both_rows(settings: Settings) -> None:
+    embedder = FakeEmbedder()
+    cache = VectorCache(settings.index, {"model": "fake"}, embedder.dimension)
+    texts = ["a section heading", "an item", "a section heading", "another item"]
+    vectors = embed_cached(embedder, texts, cache)
+    assert sorted(embedder.embedded) == sorted(set(texts))
+    np.testing.assert_array_equal(vectors, FakeEmbedder().embed(texts))
+
+
 def test_the_cache_keeps_its_newest_files_within_its_bound(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     embedder = FakeEmbedder()
     cache = VectorCache(settings.index, {"model": "fake"}, embedder.dimension)
