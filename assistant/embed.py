@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import queue
 import re
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -303,7 +304,8 @@ def _mean_pooled(model: Path) -> None:
 
 
 class OnnxEmbedder(SentenceTransformerEmbedder):
-    """The same model run by ONNX Runtime, with the same tokenizer, mean pooling and normalisation.
+    """The same model run by ONNX Runtime (``onnx``, ``onnx-int8``) or, for an ingest's many texts, OpenVINO
+    (``openvino``), with the same tokenizer, mean pooling and normalisation.
 
     At first use the model's own weights are exported to ONNX (torch, once) and, for ``onnx-int8``, quantised to
     int8 with one scale per output channel (plain per-tensor int8 loses too much: cosine 0.94 to the float32
@@ -331,6 +333,7 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
 
     @cached_property
     def _session(self) -> Any:
+        """ONNX Runtime's session: every run with ``onnx`` and ``onnx-int8``, a question's with ``openvino``."""
         try:
             import onnxruntime
         except ImportError:
@@ -346,6 +349,15 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
         options.inter_op_num_threads = 1
         path = onnx_file(self.path, self.backend == "onnx-int8", self.cache)
         return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    @cached_property
+    def _bulk_session(self) -> Any:
+        """What runs many texts (an ingest): with ``openvino``, OpenVINO, 1.6 times faster on a CPU with bfloat16;
+        a question alone is as fast with ONNX Runtime, which needs 100-450 MB less memory (OpenVINO keeps kernels
+        for each length of text it has run)."""
+        if self.backend != "openvino":
+            return self._session
+        return OpenVinoSession(onnx_file(self.path, False, self.cache), self.workers)
 
     @cached_property
     def _encoder(self) -> Any:
@@ -372,7 +384,10 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
         if not texts:
             return  # nothing to embed: the model need not be loaded
         order = np.argsort([len(text) for text in texts], kind="stable")
-        session, encoder = self._session, self._encoder  # made here, once, not by two threads at a time
+        starts = range(0, len(texts), self.batch)
+        # Made here, once, not by two threads at a time.
+        session = self._session if len(starts) == 1 else self._bulk_session
+        encoder = self._encoder
 
         def run(start: int) -> tuple[np.ndarray, list[Any], list[np.ndarray]]:
             rows = order[start : start + self.batch]
@@ -385,7 +400,6 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             return rows, encoded, session.run(outputs, feed)
 
-        starts = range(0, len(texts), self.batch)
         if len(starts) == 1:  # a question: no pool to start
             yield run(0)
             if progress:
@@ -420,7 +434,43 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
         return vectors, _complete(self, parts, pooled)
 
 
-EXPORT_VERSION = 2  # 2: the token states are an output too (sentence vectors read in their passage)
+# 2: the token states are an output too (sentence vectors read in their passage); 3: attention exported as plain
+# operations, which ONNX Runtime runs 9% faster than the graph of torch's fused attention (the same vectors)
+EXPORT_VERSION = 3
+
+
+class OpenVinoSession:
+    """The ONNX file compiled by OpenVINO for the CPU, in OpenVINO's default precision there (bfloat16 where the CPU
+    computes in it, else float32), called as an ONNX Runtime session is: ``run(outputs, feed)``, from up to
+    ``streams`` threads at once, each with an inference request of its own on one thread."""
+
+    def __init__(self, path: Path, streams: int) -> None:
+        try:
+            import openvino
+        except ImportError:
+            raise ModelError(
+                "OpenVINO (openvino) is not installed.",
+                'Run `make install`, or set `backend = "onnx"` (JSNA_BACKEND=onnx) to run the model with ONNX Runtime.',
+            ) from None
+        compiled = openvino.Core().compile_model(
+            str(path),
+            "CPU",
+            {"PERFORMANCE_HINT": "THROUGHPUT", "NUM_STREAMS": str(streams), "INFERENCE_NUM_THREADS": str(streams)},
+        )
+        self.precision = str(compiled.get_property("INFERENCE_PRECISION_HINT"))
+        self._requests: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        for _ in range(streams):
+            self._requests.put(compiled.create_infer_request())
+
+    def run(self, outputs: Sequence[str], feed: dict[str, np.ndarray]) -> list[np.ndarray]:
+        request = self._requests.get()
+        try:
+            result = request.infer(feed)
+            return [np.array(result[name]) for name in outputs]  # copies: a request reuses its buffers
+        finally:
+            self._requests.put(request)
+
+
 TORCH_HINT = 'Set `backend = "torch"` (JSNA_BACKEND=torch) to run the model with torch instead.'
 
 
@@ -466,7 +516,7 @@ def _export(model: Path, target: Path) -> None:
     from transformers import AutoModel
 
     with _no_progress_bars():
-        transformer = AutoModel.from_pretrained(str(model), local_files_only=True).eval()
+        transformer = AutoModel.from_pretrained(str(model), local_files_only=True, attn_implementation="eager").eval()
 
     class Pooled(torch.nn.Module):
         def __init__(self) -> None:

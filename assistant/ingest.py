@@ -26,7 +26,7 @@ import numpy as np
 
 from assistant import corpus, store
 from assistant.chunk import READING_VERSION, chunk_pages, embedding_text, sentences
-from assistant.config import Settings
+from assistant.config import Settings, comparable
 from assistant.embed import Embedder, model_words
 from assistant.embed_cache import VectorCache, discard_cache, embed_cached, embed_parts_cached
 from assistant.errors import ConfigError, JsnaError
@@ -136,8 +136,8 @@ def _previous(
         return None, None, f"the previous index could not be used ({exc.message})"
     if full:
         return manifest, None, "--full was asked for"
-    built = {"model": manifest.model, **manifest.chunking, "window": manifest.window}
-    wanted = {**_built_with(settings), "window": embedder.window}
+    built = comparable({"model": manifest.model, **manifest.chunking, "window": manifest.window})
+    wanted = comparable({**_built_with(settings), "window": embedder.window})
     if built != wanted:
         if {k: v for k, v in built.items() if k != "reading"} == {k: v for k, v in wanted.items() if k != "reading"}:
             return manifest, None, "this version of the assistant reads documents better (recommendations)"

@@ -52,6 +52,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from assistant.config import comparable
 from assistant.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, JsnaError
 from assistant.lexical import Lexical
 from assistant.model import Chunk, DocumentInfo, Recommendation, SkippedFile
@@ -293,10 +294,11 @@ def read_manifest(root: Path, expect: dict[str, Any] | None = None) -> tuple[str
         )
     if expect:
         built = {"model": manifest.model, **manifest.chunking}
+        same, wanted = comparable(built), comparable(expect)
         diffs = [
             f"{key}: index {built.get(key)!r}, settings {value!r}"
             for key, value in expect.items()
-            if built.get(key) != value
+            if same.get(key) != wanted[key]
         ]
         if diffs:
             raise IndexMismatchError(

@@ -379,7 +379,7 @@ def peer_report(corpus: Path, work: Path) -> str:
             "1.00",
         ),
         (
-            "ours, defaults (onnx, sentence vectors alone)",
+            f"ours, defaults ({Settings.backend}, sentence vectors {Settings.sentence_vectors})",
             f"{ours.seconds:.1f}",
             f"{ours.chunks} chunks and {ours.sentences_embedded} sentences",
             f"{ours.seconds / total:.2f}",

@@ -22,7 +22,7 @@ index or rank it came from. The held-out rows are also scored with those: a hit 
 to answer ("yes"; "unsure" is not). Pages outside that pool (other settings, later code) count as misses.
 
     python bench/library.py [--corpus DIR] [--library DIR] [--index DIR] [--small-index DIR] [--full]
-        [--backend onnx-int8|onnx|torch] [--sentence-vectors alone|in_passage]
+        [--backend openvino|onnx-int8|onnx|torch] [--sentence-vectors alone|in_passage]
 
 Prints markdown tables and writes them to ``bench/results/library.md`` (for other settings, with the suffix
 ``bench/retrieval.py`` uses; give them their own ``--index`` and ``--small-index``).

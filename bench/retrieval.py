@@ -18,7 +18,7 @@ other four (the decision's threshold chosen by cross-validation inside them); on
 and ``bench/calibrate_sentences.py``).
 Latency: p50/p95 of a search, query embedding included. The index is built (incrementally) with the real model.
 
-    python bench/retrieval.py [--corpus DIR] [--index DIR] [--backend onnx-int8|onnx|torch]
+    python bench/retrieval.py [--corpus DIR] [--index DIR] [--backend openvino|onnx-int8|onnx|torch]
         [--sentence-vectors alone|in_passage]
 
 Prints markdown tables and writes them to ``bench/results/retrieval.md`` (``retrieval-BACKEND.md`` for a backend

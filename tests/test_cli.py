@@ -96,7 +96,7 @@ def test_status_lists_documents(run) -> None:  # type: ignore[no-untyped-def]
         "2 documents" in result.output
         and "pdf/tobacco-2019.pdf: Tobacco Control Needs Assessment 2019" in result.output
     )
-    assert "(0 read by OCR)" in result.output and "'backend': 'onnx'" in result.output
+    assert "(0 read by OCR)" in result.output and "'backend': 'openvino'" in result.output
     assert re.search(r"\b[1-9]\d* sentences", result.output)
     assert "0 groups of versions" in result.output
     assert "rebuild" not in result.output.lower()  # none was started from the staff page

@@ -37,7 +37,7 @@ def test_config_file_from_environment(tmp_path: Path) -> None:
         ({"JSNA_PARSE_MEMORY_MB": "100"}, "at least 256"),
         ({"JSNA_PARSE_TIMEOUT_S": "0"}, "parse_timeout_s positive"),
         ({"JSNA_PARSE_WORKERS": "-1"}, "parse_workers must be >= 0"),
-        ({"JSNA_BACKEND": "tensorflow"}, "backend must be one of onnx-int8, onnx, torch"),
+        ({"JSNA_BACKEND": "tensorflow"}, "backend must be one of openvino, onnx-int8, onnx, torch"),
     ],
 )
 def test_invalid_settings_are_explained(env: dict[str, str], message: str) -> None:

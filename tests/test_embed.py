@@ -13,6 +13,7 @@ from assistant.embed import (
     GPU_BATCH,
     ONNX_BATCH,
     OnnxEmbedder,
+    OpenVinoSession,
     SentenceTransformerEmbedder,
     load_embedder,
     model_path,
@@ -39,7 +40,12 @@ def test_the_word_list_is_the_configured_models() -> None:
 
 
 def test_loading_is_lazy_and_counting_needs_no_weights() -> None:
-    for backend, kind in (("torch", SentenceTransformerEmbedder), ("onnx-int8", OnnxEmbedder), ("onnx", OnnxEmbedder)):
+    for backend, kind in (
+        ("torch", SentenceTransformerEmbedder),
+        ("onnx-int8", OnnxEmbedder),
+        ("onnx", OnnxEmbedder),
+        ("openvino", OnnxEmbedder),
+    ):
         embedder = load_embedder(Settings(threads=1, backend=backend))
         assert type(embedder) is kind
         counts = embedder.count_tokens(["smoking prevalence", "dental caries in five-year-olds"])
@@ -47,7 +53,7 @@ def test_loading_is_lazy_and_counting_needs_no_weights() -> None:
         assert embedder.window == 256 and embedder.dimension == 384
         if kind is OnnxEmbedder:
             assert embedder.embed([]).shape == (0, 384)  # nothing to embed
-        assert "_model" not in vars(embedder) and "_session" not in vars(embedder)  # no network loaded
+        assert not {"_model", "_session", "_bulk_session"} & set(vars(embedder))  # no network loaded
 
 
 def test_batches_are_small_on_a_cpu_unless_set() -> None:
@@ -89,9 +95,9 @@ def test_onnx_backends_agree_with_torch_and_are_made_once(tmp_path: Path, caplog
         "word " * 400,  # longer than the window: truncated as torch truncates it
     ]
     reference = SentenceTransformerEmbedder(threads=1).embed(texts)
-    for backend, agreement in (("onnx", 0.9999), ("onnx-int8", 0.98)):
+    for backend, agreement in (("onnx", 0.9999), ("onnx-int8", 0.98), ("openvino", 0.999)):
         done: list[int] = []
-        vectors = OnnxEmbedder(backend=backend, cache=tmp_path, threads=1).embed(texts, done.append)
+        vectors = OnnxEmbedder(backend=backend, cache=tmp_path, threads=2).embed(texts, done.append)
         assert vectors.shape == (3, 384) and sum(done) == 3
         assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
         assert ((vectors * reference).sum(axis=1) >= agreement).all()
@@ -135,3 +141,11 @@ def test_sentence_vectors_read_in_their_passage_agree_across_backends(tmp_path: 
         if torch_read:
             assert (read[0] * torch_read[0]).sum(axis=1).min() > 0.9999
         torch_read = read
+    # OpenVINO computes in bfloat16 where the CPU has it: the same vectors to within cosine 0.999. It runs an
+    # ingest's many texts; a question alone runs in ONNX Runtime, which needs less memory.
+    openvino = OnnxEmbedder(backend="openvino", cache=tmp_path, threads=2)
+    assert openvino.embed(parts[:1]) @ alone[0] > 0.9999 and "_bulk_session" not in vars(openvino)
+    vectors, read = openvino.embed_parts([passage, long], [parts, [last]])
+    assert isinstance(vars(openvino)["_bulk_session"], OpenVinoSession)
+    assert (vectors * torch.embed([passage, long])).sum(axis=1).min() > 0.999
+    assert all((mine * theirs).sum(axis=1).min() > 0.999 for mine, theirs in zip(read, torch_read, strict=True))

@@ -112,6 +112,15 @@ def test_another_backend_rebuilds_everything(settings: Settings) -> None:
         store.load(settings.index, expect=settings.replace(backend="torch").chunking())
 
 
+def test_backends_making_the_same_vectors_share_an_index(settings: Settings) -> None:
+    ingest(settings.replace(backend="onnx"), FakeEmbedder())
+    embedder = FakeEmbedder()
+    report = ingest(settings.replace(backend="openvino"), embedder)  # float32 and bfloat16 vectors: the same
+    assert report.rebuilt_because == "" and not report.updated and not embedder.embedded
+    for backend in ("torch", "openvino", "onnx"):
+        assert store.load(settings.index, expect=settings.replace(backend=backend).chunking()).chunks
+
+
 def test_changed_chunk_settings_rebuild_everything(settings: Settings) -> None:
     ingest(settings, FakeEmbedder())
     embedder = FakeEmbedder()
