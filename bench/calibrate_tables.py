@@ -35,6 +35,7 @@ COMPARED = {
     "shipped - asks_figure": tuple(f for f in FEATURES if f != "asks_figure"),
     "shipped - asks_other": tuple(f for f in FEATURES if f != "asks_other"),
     "shipped - rank": tuple(f for f in FEATURES if f != "rank"),
+    "shipped - other_group": tuple(f for f in FEATURES if f != "other_group"),
     "similarity only": ("similarity",),
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,7 @@ from conftest import FakeEmbedder, indicator_rows
 
 import assistant.indicators.relevance as relevance
 from assistant.calibrated import LogisticModel
-from assistant.indicators import IndicatorMatcher, catalogue_texts
+from assistant.indicators import IndicatorMatcher, _own_first, catalogue_texts
 from assistant.indicators.relevance import FEATURES, MODEL_PATH, shipped_model
 
 FALLS = "Emergency admissions for falls in people aged 65 and over"
@@ -105,6 +106,42 @@ def test_a_table_without_the_asked_year_is_marked_and_less_probable() -> None:
     held, missing, none = (falls(f"emergency admissions for falls in Crawley{y}") for y in (" 2017/18", " 2008", ""))
     assert (held.features["year_missing"], missing.features["year_missing"], none.features["year_missing"]) == (0, 1, 0)
     assert matcher.model.probability({**held.features, "year_missing": 1.0}) < held.probability
+
+
+def test_ages_are_read_as_ranges_and_school_years_as_ages() -> None:
+    assert relevance.ages("life expectancy at 65 women") == [(65, 65)]
+    assert relevance.ages("Life expectancy at birth") == [(0, 0)]
+    assert relevance.ages("falls in the over-65s") == relevance.ages("falls in people 65+") == [(65, 120)]
+    assert relevance.ages("under 18s conceptions") == [(0, 17)]
+    assert relevance.ages("year 6 obesity") == [(10, 11)] and relevance.ages("Reception: overweight") == [(4, 5)]
+    assert (15, 24) in relevance.ages("Chlamydia detection rate aged 15-24")
+    # Years, periods and percentages are not ages.
+    assert relevance.ages("smoking deaths 2012-14 in the 10% most deprived, 2018 - 2043, year 2019") == []
+
+
+def test_a_table_for_another_group_of_people_is_marked_and_less_probable() -> None:
+    matcher = _matcher()
+    question = "emergency admissions for falls in people aged 65 and over in Crawley"
+    falls = next(
+        c for c in matcher.candidates(question, FakeEmbedder().embed([question])[0]) if c.table.indicator_id == "1"
+    )
+    assert falls.features["other_group"] == 0.0
+    group = relevance.other_group
+    assert group("falls admissions in the under 18s", falls.table)  # ages that do not overlap 65 and over
+    assert not group("falls admissions among over-80s", falls.table)  # within 65 and over
+    assert not group("falls admissions", falls.table)  # no age asked: no conflict
+    men = replace(falls.table, sex="Male")
+    assert group("falls in women aged 65 and over", men) and not group("falls in men and women over 65", men)
+    assert matcher.model.probability({**falls.features, "other_group": 1.0}) < falls.probability
+
+
+def test_a_wider_areas_table_gives_way_to_the_areas_own_and_takes_no_place() -> None:
+    matcher = _matcher()
+    question = "emergency admissions for falls in people aged 65 and over in Crawley"
+    own = matcher.candidates(question, FakeEmbedder().embed([question])[0])[0]
+    wider = replace(own, table=replace(own.table, area="West Sussex", note="No figure for Crawley."))
+    assert _own_first([wider, own]) == [own] and _own_first([own, wider]) == [own]
+    assert _own_first([wider]) == [wider]  # shown when the area has no table of its own
 
 
 def test_the_gate_follows_the_model_it_is_given() -> None:

@@ -140,10 +140,8 @@ class IndicatorMatcher:
                 values = with_table(features[n], table, areas, question)
                 candidate = Candidate(table, values, self.model.probability(values))
                 if candidate.probability >= self.model.threshold:
-                    passed = sorted([*passed, candidate], key=lambda c: -c.probability)
-        # As TableBuilder.tables does: a wider area's table gives way to the area's own table of the same name.
-        own = {c.table.indicator_name.lower() for c in passed if not c.table.note}
-        found = [c.table for c in passed if not (c.table.note and c.table.indicator_name.lower() in own)]
+                    passed = _own_first(sorted([*passed, candidate], key=lambda c: -c.probability))
+        found = [c.table for c in passed]
         ids = {table.indicator_id for table in shown}
         return [*shown, *(table for table in found if table.indicator_id not in ids)][:k]
 
@@ -167,6 +165,13 @@ class IndicatorMatcher:
         topic = self.gazetteer.without_areas(question)  # "Sussex" in a question should not match "... in West Sussex"
         rows = self.catalogue.match(topic, vector, CANDIDATES)
         return rows, self.relevance.features(question, topic, vector, rows)
+
+
+def _own_first(passed: list[Candidate]) -> list[Candidate]:
+    """As TableBuilder.tables does: a wider area's table gives way to the area's own table of the same name (and
+    takes no place among the ``k`` shown)."""
+    own = {c.table.indicator_name.lower() for c in passed if not c.table.note}
+    return [c for c in passed if not (c.table.note and c.table.indicator_name.lower() in own)]
 
 
 class _Snapshot(Protocol):

@@ -32,6 +32,11 @@ the place alone, and none names a particular indicator or word, so they carry ov
     its years (its latest period and its trend), else 0: a 2017 rate does not say what was asked about 2008.
 ``asks_figure``
     1 when the question asks for a figure: how many, rate, percentage, compared with ...; else 0.
+``other_group``
+    1 when the table is for another group of people than the one the question names: another sex ("women" asked,
+    a table of men), or ages that do not overlap the ages asked ("life expectancy at 65" asked, life expectancy at
+    birth; "year 6", a table of reception children; "under 18s", a table of people aged 25 to 49); else 0. A
+    question that names no sex or age conflicts with no table.
 
 Computed too, for ``bench/calibrate_tables.py`` to compare by cross-validation, and left out of the shipped model
 because they did not help there: ``similarity_gap`` (the best candidate's similarity minus this one's),
@@ -55,7 +60,7 @@ import pandas as pd
 from assistant.calibrated import LogisticModel
 from assistant.glossary import expansions
 from assistant.indicators.match import IndicatorCatalogue
-from assistant.indicators.tables import IndicatorTable
+from assistant.indicators.tables import FEMALE, MALE, IndicatorTable
 from assistant.lexical import QUESTION_WORDS, tokenize
 from assistant.places import places_in
 from assistant.text import years_in
@@ -63,7 +68,16 @@ from assistant.text import years_in
 MODEL_PATH = Path(__file__).with_name("relevance.json")
 CANDIDATES = 8  # indicators considered for a question: the matcher's best, each with its table for the areas
 # Those the shipped model uses.
-FEATURES = ("similarity", "question_cover", "asks_other", "area_named", "rank", "year_missing", "asks_figure")
+FEATURES = (
+    "similarity",
+    "question_cover",
+    "asks_other",
+    "area_named",
+    "rank",
+    "year_missing",
+    "asks_figure",
+    "other_group",
+)
 ALL_FEATURES = (*FEATURES, "similarity_gap", "name_cover", "bm25")
 # Words that ask for a figure rather than say what it measures (stemmed, as tokenize gives them).
 MEASURE_WORDS = frozenset(
@@ -89,6 +103,48 @@ OTHER = re.compile(
     r"who (runs|provides|is)|where can|how (do|can|should) (i|we|you))\b",
     re.I,
 )
+
+
+OLDEST = 120
+# Ages a question or an indicator name names, each as a range of years of age. School years are ages: reception is
+# 4-5, year N is N+4 to N+5 ("year 2019" is not a school year: 1-13 only).
+AGE_RANGE = re.compile(r"\b(\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})\b(?!\s*%)")
+AGE_AND_OVER = re.compile(
+    r"\b(\d{1,2})\s*(?:\+|(?:years? )?(?:and|or) (?:over|older|above)|plus)|\bover[- ](\d{1,2})s?\b"
+)
+AGE_UNDER = re.compile(r"\bunder[- ](\d{1,2})s?\b")
+AGE_AT = re.compile(r"\b(?:at (?:age )?|aged )(\d{1,2})\b|\b(\d{1,2})[- ]years?[- ]olds?\b")
+AT_BIRTH = re.compile(r"\bat birth\b")
+SCHOOL_YEAR = re.compile(r"\b(?:year|yr) ?(1[0-3]|[1-9]|r)\b|\breception\b")
+
+
+def ages(text: str) -> list[tuple[int, int]]:
+    """The age ranges a text names: "aged 15-24", "65 and over", "over-65s", "under 18s", "at 65", "5 year olds",
+    "at birth", "year 6", "reception"."""
+    text = text.lower()
+    found = [(int(a), int(b)) for a, b in AGE_RANGE.findall(text) if int(a) <= int(b)]
+    found += [(int(a or b), OLDEST) for a, b in AGE_AND_OVER.findall(text)]
+    found += [(0, int(a) - 1) for a in AGE_UNDER.findall(text) if int(a) > 0]
+    found += [(int(a or b), int(a or b)) for a, b in AGE_AT.findall(text)]
+    found += [(0, 0)] if AT_BIRTH.search(text) else []
+    for year in SCHOOL_YEAR.findall(text):  # "" for reception
+        first = 4 if year in ("", "r") else int(year) + 4
+        found.append((first, first + 1))
+    return found
+
+
+def other_group(question: str, table: IndicatorTable) -> bool:
+    """The table is for another sex, or for ages none of which the question asks about (see ``other_group`` in
+    the module's docstring)."""
+    women, men = bool(FEMALE.search(question)), bool(MALE.search(question))
+    named = f"{table.indicator_name} {table.category}"
+    sex = table.sex if table.sex in ("Female", "Male") else ""
+    if not sex and (FEMALE.search(named) or MALE.search(named)):
+        sex = "Female" if FEMALE.search(named) else "Male"
+    if sex and women != men and sex != ("Female" if women else "Male"):
+        return True
+    asked, held = ages(question), ages(named)
+    return bool(asked and held) and not any(a <= d and c <= b for a, b in asked for c, d in held)
 
 
 @dataclass(frozen=True)
@@ -190,13 +246,14 @@ class Relevance:
 def with_table(
     features: dict[str, float], table: IndicatorTable, named: Sequence[str], question: str
 ) -> dict[str, float]:
-    """The features with those that need the built table: ``area_named`` and ``year_missing``."""
+    """The features with those that need the built table: ``area_named``, ``year_missing`` and ``other_group``."""
     asked = years_in(question)
     held = set().union(*(years_in(p, period=True) for p in (table.period, *(label for label, _ in table.trend))))
     return {
         **features,
         "area_named": float(_area_named(table, named)),
         "year_missing": float(bool(asked) and not asked & held),
+        "other_group": float(other_group(question, table)),
     }
 
 
@@ -205,12 +262,13 @@ def best_probability(
 ) -> float:
     """The highest probability the model could give a candidate with these features, whatever its table:
     ``area_named`` is 0 when the question names no area, else 0 or 1 (1 unless the wider area is shown);
-    ``year_missing`` takes the values given (:meth:`Relevance.year_missing_values`)."""
+    ``year_missing`` takes the values given (:meth:`Relevance.year_missing_values`); ``other_group`` 0 or 1."""
     areas = (0.0, 1.0) if named else (0.0,)
     return max(
-        model.probability({**features, "area_named": area, "year_missing": year})
+        model.probability({**features, "area_named": area, "year_missing": year, "other_group": group})
         for area in areas
         for year in year_missing
+        for group in (0.0, 1.0)
     )
 
 
