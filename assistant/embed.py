@@ -39,6 +39,7 @@ SURROGATE = re.compile("[\ud800-\udfff]")
 CPU_BATCH = 4
 ONNX_BATCH = 1
 GPU_BATCH = 64
+BULK_TEXTS = 128  # texts at once from which the ``openvino`` backend runs them in OpenVINO (an ingest's)
 
 
 class Embedder(Protocol):
@@ -352,9 +353,11 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
 
     @cached_property
     def _bulk_session(self) -> Any:
-        """What runs many texts (an ingest): with ``openvino``, OpenVINO, 1.6 times faster on a CPU with bfloat16;
-        a question alone is as fast with ONNX Runtime, which needs 100-450 MB less memory (OpenVINO keeps kernels
-        for each length of text it has run)."""
+        """What runs :data:`BULK_TEXTS` texts or more (an ingest): with ``openvino``, OpenVINO, 1.55 times faster on
+        a CPU with bfloat16. Fewer (a question, the few dozen theme examples of an area profile) run in ONNX Runtime:
+        as fast for so few, with nothing to compile (OpenVINO takes 1-2 s at first use) and 100-450 MB less memory
+        (OpenVINO keeps kernels for each length of text it has run), so a process that answers questions never loads
+        OpenVINO."""
         if self.backend != "openvino":
             return self._session
         return OpenVinoSession(onnx_file(self.path, False, self.cache), self.workers)
@@ -386,7 +389,7 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
         order = np.argsort([len(text) for text in texts], kind="stable")
         starts = range(0, len(texts), self.batch)
         # Made here, once, not by two threads at a time.
-        session = self._session if len(starts) == 1 else self._bulk_session
+        session = self._bulk_session if len(texts) >= BULK_TEXTS else self._session
         encoder = self._encoder
 
         def run(start: int) -> tuple[np.ndarray, list[Any], list[np.ndarray]]:

@@ -25,7 +25,7 @@ import numpy as np
 from assistant.embed import Embedder
 
 FOLDER = ".vectors"
-BATCH = 512  # texts per file: about 20 s of long passages on 2 cores, the most a crash can lose
+BATCH = 256  # texts per file: about 4 s of long passages on 2 cores, the most a crash can lose
 SUFFIX = ".npz"
 MAX_BYTES = 2 * 1024**3  # about 1.3 million vectors: several libraries' worth
 

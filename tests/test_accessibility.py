@@ -52,6 +52,8 @@ def _settled(page: Page) -> None:
     """The script run has finished and nothing on the page is faded as stale."""
     expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=ANSWER_TIMEOUT_MS)
     page.wait_for_timeout(1000)
+    # A run that began after the status widget was checked, or one too short to show it, fades what it will redraw.
+    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=ANSWER_TIMEOUT_MS)
     assert not page.get_by_test_id("stException").count()
 
 
