@@ -68,7 +68,7 @@ LIBRARY_HELDOUT = REPO / "bench" / "questions_library_heldout.jsonl"
 # fitted on them (fitting the ranking and the decision on them as well did not help on the dev folds).
 LIBRARY_DEV = REPO / "bench" / "questions_dev_library.jsonl"
 MEMORY_PROBE = """
-import resource, sys
+import sys
 from pathlib import Path
 from assistant.answer import respond
 from assistant.config import Settings
@@ -77,7 +77,9 @@ from assistant.retrieve import Retriever
 corpus, index, backend, sentence_vectors = sys.argv[1:5]
 settings = Settings(corpus=Path(corpus), index=Path(index), backend=backend, sentence_vectors=sentence_vectors)
 respond(Retriever(settings, load_embedder(settings)), "how many children in Crawley are obese")
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# The peak of this process's own memory (VmHWM, kB): ru_maxrss would report the benchmark's own peak, inherited
+# across the fork that started this process.
+print(next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")))
 """
 
 
