@@ -460,7 +460,6 @@ class OpenVinoSession:
             "CPU",
             {"PERFORMANCE_HINT": "THROUGHPUT", "NUM_STREAMS": str(streams), "INFERENCE_NUM_THREADS": str(streams)},
         )
-        self.precision = str(compiled.get_property("INFERENCE_PRECISION_HINT"))
         self._requests: queue.SimpleQueue[Any] = queue.SimpleQueue()
         for _ in range(streams):
             self._requests.put(compiled.create_infer_request())
