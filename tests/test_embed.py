@@ -155,3 +155,18 @@ def test_sentence_vectors_read_in_their_passage_agree_across_backends(tmp_path: 
     assert (vectors * np.tile(torch.embed([passage, long]), (copies, 1))).sum(axis=1).min() > 0.999
     pairs = zip(read, torch_read * copies, strict=True)
     assert all((mine * theirs).sum(axis=1).min() > 0.999 for mine, theirs in pairs)
+
+
+@pytest.mark.real
+def test_without_openvino_onnx_runtime_embeds_an_ingest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def missing(*_: object) -> None:
+        raise ImportError("No module named 'openvino'")
+
+    monkeypatch.setattr(OpenVinoSession, "__init__", missing)
+    texts = [f"{n} falls admissions" for n in range(BULK_TEXTS)]
+    embedder = OnnxEmbedder(backend="openvino", cache=tmp_path, threads=2)
+    vectors = embedder.embed(texts)
+    assert vectors.shape == (BULK_TEXTS, 384) and vars(embedder)["_bulk_session"] is vars(embedder)["_session"]
+    assert any("ONNX Runtime embeds instead" in r.getMessage() for r in caplog.records)
