@@ -146,11 +146,11 @@ def _heading_shape(text: str) -> bool:
     words = text.split()
     if not 1 <= len(words) <= 14 or len(text) > 110 or BULLET_GLYPHS.match(text):
         return False
-    letters = sum(ch.isalpha() for ch in text)
-    visible = sum(not ch.isspace() for ch in text)
-    if letters < 3 or letters < 0.6 * visible:
-        return False
     if text[-1] in ".,;" or not (text[0].isupper() or text[0].isdigit()):
+        return False
+    letters = sum(map(str.isalpha, text))
+    visible = len(text) - sum(map(str.isspace, text))
+    if letters < 3 or letters < 0.6 * visible:
         return False
     if re.search(r"[a-z)]\. [A-Z]", text):  # a sentence ends inside: body text, however bold
         return False
