@@ -13,6 +13,7 @@ from assistant.embed import (
     CPU_BATCH,
     GPU_BATCH,
     ONNX_BATCH,
+    OPENVINO_BATCH,
     OnnxEmbedder,
     OpenVinoSession,
     SentenceTransformerEmbedder,
@@ -58,7 +59,8 @@ def test_loading_is_lazy_and_counting_needs_no_weights() -> None:
 
 
 def test_batches_are_small_on_a_cpu_unless_set() -> None:
-    assert OnnxEmbedder(threads=1).batch == ONNX_BATCH == 1  # without loading the model
+    assert OnnxEmbedder(threads=1, backend="onnx").batch == ONNX_BATCH == 1  # without loading the model
+    assert OnnxEmbedder(threads=1, backend="openvino").batch == OPENVINO_BATCH == 8
     assert load_embedder(Settings(threads=1, batch_size=16)).batch == 16
     with pytest.raises(ConfigError, match="batch_size"):
         Settings(batch_size=-1)
