@@ -43,9 +43,11 @@ class Settings:
     parse_workers: int = 0
     parse_timeout_s: float = 120.0
     parse_memory_mb: int = 2048
-    batch_size: int = 0  # texts per embedding batch; 0: the backend's (1 with ONNX, 4 with torch on a CPU, 64 on a GPU)
+    # Texts per embedding batch; 0: the backend's (8 with OpenVINO, 1 with ONNX Runtime, 4 with torch on a CPU, 64 on a
+    # GPU).
+    batch_size: int = 0
     # How the model runs: "openvino" (an ingest's many texts run by OpenVINO in the CPU's fastest precision,
-    # bfloat16 where it has it: 1.55x ONNX Runtime's speed on 2 cores, vectors within cosine 0.9999 of float32 and
+    # bfloat16 where it has it: 1.4-1.55x ONNX Runtime's speed on 2 cores, vectors within cosine 0.9999 of float32 and
     # the same retrieval results; a question runs in ONNX Runtime), "onnx" (ONNX Runtime, float32: the same vectors
     # as torch, about 2x its speed on CPU), "onnx-int8" (weights quantised to int8 per channel: vectors within
     # cosine 0.99, page hit@5 on the dev questions 0.012 lower, so not the default) or "torch" (the only one that

@@ -356,7 +356,7 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
 
     @cached_property
     def _bulk_session(self) -> Any:
-        """What runs :data:`BULK_TEXTS` texts or more (an ingest): with ``openvino``, OpenVINO, 1.55 times faster on
+        """What runs :data:`BULK_TEXTS` texts or more (an ingest): with ``openvino``, OpenVINO, 1.4-1.55 times faster on
         a CPU with bfloat16. Fewer (a question, the few dozen theme examples of an area profile) run in ONNX Runtime:
         as fast for so few, with nothing to compile (OpenVINO takes 1-2 s at first use) and 100-450 MB less memory
         (OpenVINO keeps kernels for each length of text it has run), so a process that answers questions never loads
