@@ -172,3 +172,36 @@ def test_without_openvino_onnx_runtime_embeds_an_ingest(
     vectors = embedder.embed(texts)
     assert vectors.shape == (BULK_TEXTS, 384) and vars(embedder)["_bulk_session"] is vars(embedder)["_session"]
     assert any("ONNX Runtime embeds instead" in r.getMessage() for r in caplog.records)
+
+
+def test_openvino_runs_one_request_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two requests run at once from two threads once hung for good inside OpenVINO: the session never does that."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import openvino
+
+    running = [0, 0]  # now, most at once
+
+    class Request:
+        def infer(self, feed: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+            running[0] += 1
+            running[1] = max(running)
+            time.sleep(0.005)
+            running[0] -= 1
+            return {"embedding": feed["input_ids"].astype(np.float32)}
+
+    class Compiled:
+        def create_infer_request(self) -> Request:
+            return Request()
+
+    class Core:
+        def compile_model(self, path: str, device: str, config: dict[str, str]) -> Compiled:
+            assert device == "CPU" and config["NUM_STREAMS"] == "1" and config["INFERENCE_NUM_THREADS"] == "2"
+            return Compiled()
+
+    monkeypatch.setattr(openvino, "Core", Core)
+    session = OpenVinoSession(Path("model.onnx"), 2)
+    with ThreadPoolExecutor(4) as pool:
+        outputs = list(pool.map(lambda n: session.run(["embedding"], {"input_ids": np.full((1, n), n)}), range(1, 30)))
+    assert running[1] == 1 and [int(out[0][0, 0]) for out in outputs] == list(range(1, 30))
