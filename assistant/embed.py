@@ -333,7 +333,9 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
 
     @property
     def batch(self) -> int:
-        return self.batch_size or (OPENVINO_BATCH if self.backend == "openvino" else ONNX_BATCH)  # always on the CPU
+        """Texts per run in an ingest (always on the CPU): the ``batch_size`` setting, else OpenVINO's batch with
+        ``openvino`` and ONNX Runtime's otherwise."""
+        return self.batch_size or (OPENVINO_BATCH if self.backend == "openvino" else ONNX_BATCH)
 
     @cached_property
     def _session(self) -> Any:
@@ -399,13 +401,15 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
         if not texts:
             return  # nothing to embed: the model need not be loaded
         order = np.argsort([len(text) for text in texts], kind="stable")
-        starts = range(0, len(texts), self.batch)
         # Made here, once, not by two threads at a time.
         session = self._bulk_session if len(texts) >= BULK_TEXTS else self._session
         encoder = self._encoder
+        # Runs that ONNX Runtime makes (a question; an ingest's, where OpenVINO could not run) take its own batch.
+        size = self.batch if isinstance(session, OpenVinoSession) else self.batch_size or ONNX_BATCH
+        starts = range(0, len(texts), size)
 
         def run(start: int) -> tuple[np.ndarray, list[Any], list[np.ndarray]]:
-            rows = order[start : start + self.batch]
+            rows = order[start : start + size]
             encoded = encoder.encode_batch(_encodable([texts[i] for i in rows]))
             ids = np.zeros((len(rows), max(len(e.ids) for e in encoded)), dtype=np.int64)
             mask = np.zeros_like(ids)
