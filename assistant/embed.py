@@ -42,7 +42,10 @@ CPU_BATCH = 4
 ONNX_BATCH = 1
 OPENVINO_BATCH = 8
 GPU_BATCH = 64
-BULK_TEXTS = 128  # texts at once from which the ``openvino`` backend runs them in OpenVINO (an ingest's)
+# Texts at once, or characters, from which the ``openvino`` backend runs them in OpenVINO: an ingest's runs (each
+# run kept as one file of the vector cache, up to 256 short texts or about 50 long passages), not a question's.
+BULK_TEXTS = 128
+BULK_CHARS = 8_000
 
 
 class Embedder(Protocol):
@@ -358,11 +361,11 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
 
     @cached_property
     def _bulk_session(self) -> Any:
-        """What runs :data:`BULK_TEXTS` texts or more (an ingest): with ``openvino``, OpenVINO, 1.4-1.55 times faster on
-        a CPU with bfloat16. Fewer (a question, the few dozen theme examples of an area profile) run in ONNX Runtime:
-        as fast for so few, with nothing to compile (OpenVINO takes 1-2 s at first use) and 100-450 MB less memory
-        (OpenVINO keeps kernels for each length of text it has run), so a process that answers questions never loads
-        OpenVINO."""
+        """What runs :data:`BULK_TEXTS` texts or :data:`BULK_CHARS` characters or more (an ingest): with ``openvino``,
+        OpenVINO, 1.4-1.55 times faster on a CPU with bfloat16. Fewer (a question, the few dozen theme examples of an
+        area profile) run in ONNX Runtime: as fast for so few, with nothing to compile (OpenVINO takes 1-2 s at first
+        use) and 100-450 MB less memory (OpenVINO keeps kernels for each length of text it has run), so a process that
+        answers questions never loads OpenVINO."""
         if self.backend != "openvino":
             return self._session
         path = onnx_file(self.path, False, self.cache)
@@ -402,7 +405,8 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
             return  # nothing to embed: the model need not be loaded
         order = np.argsort([len(text) for text in texts], kind="stable")
         # Made here, once, not by two threads at a time.
-        session = self._bulk_session if len(texts) >= BULK_TEXTS else self._session
+        bulk = len(texts) >= BULK_TEXTS or sum(map(len, texts)) >= BULK_CHARS
+        session = self._bulk_session if bulk else self._session
         encoder = self._encoder
         # Runs that ONNX Runtime makes (a question; an ingest's, where OpenVINO could not run) take its own batch.
         size = self.batch if isinstance(session, OpenVinoSession) else self.batch_size or ONNX_BATCH

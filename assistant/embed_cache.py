@@ -1,13 +1,14 @@
-"""Vectors kept while an ingest embeds, so that a re-run after a crash, Ctrl-C or power cut embeds only what was
-not done.
+"""Vectors kept while an ingest embeds, so that a re-run after a crash, Ctrl-C or power cut embeds only what was not
+done.
 
-An ingest writes its index only at the end (:mod:`assistant.store`), so without this a build killed at minute 14
-of 15 would start again from nothing. Vectors are kept by the text embedded and the model that embedded it, in
-``index/.vectors/<model key>/``: one small file per batch of ``BATCH`` texts, written whole (a temporary file,
-fsynced, then renamed) as the batch finishes. The folder is hidden and never read by a search. It is bounded: the
-folders of other models are removed when it opens, and its oldest files beyond ``MAX_BYTES`` (ingests that kept
-failing on a changing corpus); the whole cache is removed when an ingest has written its index (the index then
-holds the vectors). A file torn by a power cut or unreadable is dropped and its texts embedded again.
+An ingest writes its index only at the end (:mod:`assistant.store`), so without this a build killed at minute 14 of
+15 would start again from nothing. Vectors are kept by the text embedded and the model that embedded it, in
+``index/.vectors/<model key>/``: one small file per run of at most ``BATCH`` texts and ``FILE_CHARS`` characters,
+written whole (a temporary file, fsynced, then renamed) as the run finishes. The folder is hidden and never read by
+a search. It is bounded: the folders of other models are removed when it opens, and its oldest files beyond
+``MAX_BYTES`` (ingests that kept failing on a changing corpus); the whole cache is removed when an ingest has
+written its index (the index then holds the vectors). A file torn by a power cut or unreadable is dropped and its
+texts embedded again.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,8 @@ import numpy as np
 from assistant.embed import Embedder
 
 FOLDER = ".vectors"
-BATCH = 256  # texts per file: about 4 s of long passages on 2 cores, the most a crash can lose
+BATCH = 256  # texts per file at most: short sentences, about 0.5 s of work on 2 cores
+FILE_CHARS = 64_000  # characters per file at most: about 50 long passages, 0.5 s of work, the most a crash can lose
 SUFFIX = ".npz"
 MAX_BYTES = 2 * 1024**3  # about 1.3 million vectors: several libraries' worth
 
@@ -119,6 +121,21 @@ def embed_cached(
     return vectors[[row[text] for text in texts]]
 
 
+def _files(rows: list[int], texts: Sequence[str]) -> Iterator[list[int]]:
+    """``rows`` in runs of at most :data:`BATCH` texts and :data:`FILE_CHARS` characters (at least one text): each run
+    is embedded, then kept in a file of its own."""
+    run: list[int] = []
+    chars = 0
+    for row in rows:
+        if run and (len(run) == BATCH or chars + len(texts[row]) > FILE_CHARS):
+            yield run
+            run, chars = [], 0
+        run.append(row)
+        chars += len(texts[row])
+    if run:
+        yield run
+
+
 def embed_parts_cached(
     embedder: Embedder,
     texts: Sequence[str],
@@ -143,8 +160,7 @@ def embed_parts_cached(
     if progress and len(todo) < len(texts):
         progress(len(texts) - len(todo))
     todo.sort(key=lambda row: len(texts[row]))  # batches of similar lengths pad little
-    for start in range(0, len(todo), BATCH):
-        rows = todo[start : start + BATCH]
+    for rows in _files(todo, texts):
         batch, batch_parts = [texts[row] for row in rows], [parts[row] for row in rows]
         part_vectors: list[np.ndarray] = []
         if alone:

@@ -334,6 +334,9 @@ def _embed(
     else:  # each distinct sentence embedded once, alone: neighbouring chunks overlap
         alone = list(dict.fromkeys(text for chunk_texts in per_chunk for text in chunk_texts))
         distinct, total = len(alone), len(set(texts)) + len(alone)  # each distinct text embedded once
+    item_texts = [text for item in new_items for text in views(item)]  # the items of a section share its heading
+    catalogue = catalogue_texts(indicators.table) if indicators.table is not None and indicators.vectors is None else []
+    total += len(set(item_texts)) + len(set(catalogue))
     embedded = [0]
 
     def on_batch(n: int) -> None:
@@ -347,10 +350,9 @@ def _embed(
         both = embed_cached(embedder, texts + alone, cache, on_batch)
         vectors, by_text = both[: len(texts)], dict(zip(alone, both[len(texts) :], strict=True))
         part_vectors = [np.asarray([by_text[text] for text in chunk_texts]) for chunk_texts in per_chunk]
-    item_texts = [text for item in new_items for text in views(item)]  # the items of a section share its heading
-    items = embed_cached(embedder, item_texts, cache).reshape(len(new_items), len(VIEWS), embedder.dimension)
-    if indicators.table is not None and indicators.vectors is None:
-        indicators = replace(indicators, vectors=embed_cached(embedder, catalogue_texts(indicators.table), cache))
+    items = embed_cached(embedder, item_texts, cache, on_batch).reshape(len(new_items), len(VIEWS), embedder.dimension)
+    if catalogue:
+        indicators = replace(indicators, vectors=embed_cached(embedder, catalogue, cache, on_batch))
     timings["embed"] = time.perf_counter() - t
     pairs = [
         list(zip(chunk_texts, rows, strict=True)) for chunk_texts, rows in zip(per_chunk, part_vectors, strict=True)

@@ -96,6 +96,20 @@ def test_progress_counts_cached_texts_then_each_batch(settings: Settings, monkey
     assert told == [2, 2, 1]
 
 
+def test_a_file_holds_few_long_texts_so_a_crash_loses_little(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embed_cache, "BATCH", 4)
+    monkeypatch.setattr(embed_cache, "FILE_CHARS", 50)
+    embedder = FakeEmbedder()
+    cache = VectorCache(settings.index, {"model": "fake"}, embedder.dimension)
+    short, long = [f"short {n}" for n in range(6)], [f"a long passage {n} " + "word " * 12 for n in range(3)]
+    told: list[int] = []
+    embed_cached(embedder, long + short, cache, told.append)
+    assert told == [4, 2, 1, 1, 1]  # shortest first: 4 short (the count bound), 2 short, then one long each
+    assert len(list(cache.folder.glob("*.npz"))) == 5
+
+
 def test_a_text_given_twice_is_embedded_once_and_returned_in_both_rows(settings: Settings) -> None:
     embedder = FakeEmbedder()
     cache = VectorCache(settings.index, {"model": "fake"}, embedder.dimension)

@@ -253,6 +253,21 @@ def test_indicator_files_are_loaded_reused_and_reloaded(settings: Settings, smal
     assert report.indicator_rows == first.indicator_rows  # the good file still loads
 
 
+def test_embedding_progress_counts_every_text_embedded(settings: Settings, small_corpus: Path) -> None:
+    folder = small_corpus / "indicators"
+    folder.mkdir()
+    source = Path(__file__).resolve().parent.parent / "corpus" / "indicators"
+    shutil.copy(source / "fingertips-export-campylobacter-incidence-countyua-2015-2017.csv", folder / "campy.csv")
+    embedder, events = FakeEmbedder(), []
+    ingest(settings, embedder, progress=lambda e: events.append(e) if e.stage == "embed" else None)
+    totals = {e.total for e in events}
+    # Passages, sentences, recommendation items and the indicator catalogue: one count, ending where it says (a text
+    # in two of them, an item's section that is also a sentence, counts in both but is embedded once).
+    total = totals.pop()
+    assert not totals and events[-1].done == total and len(embedder.embedded) <= total <= len(embedder.embedded) + 2
+    assert [e.done for e in events] == sorted(e.done for e in events)
+
+
 def test_a_new_indicator_loader_rereads_unchanged_files(
     settings: Settings, small_corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
