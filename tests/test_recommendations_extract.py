@@ -156,6 +156,115 @@ def test_bullets_run_into_a_paragraph_are_items_and_a_lower_case_one_carries_on_
     ]
 
 
+def test_a_lead_in_labels_the_list_after_it_and_is_not_an_item() -> None:
+    page = Page(
+        7,
+        (
+            Block("Recommendations", heading=2),
+            Block("Commissioners, providers and frontline staff should:"),
+            Block("• Work together to create local awareness campaigns."),
+            Block("Local partners should:-"),
+            Block("• Increase support to community groups."),
+        ),
+    )
+    items = extract(_info(), [page])
+    assert [i.text for i in items] == [
+        "Work together to create local awareness campaigns.",
+        "Increase support to community groups.",
+    ]
+    assert {i.section for i in items} == {"Recommendations"}  # a lead-in is never the section
+
+
+def test_a_short_lead_in_naming_recommendations_opens_them_and_a_long_one_does_not() -> None:
+    page = Page(
+        15,
+        (
+            Block("1.7 Gaps in knowledge", heading=1),
+            Block("• Little is known about who uses services."),
+            Block("Pilot projects exist, but engagement is not embedded into practice. RECOMMENDATIONS:"),
+            Block("5) Improve and sustain engagement with children and families."),
+            Block("The Chief Medical Officers' physical activity recommendations for adults are:"),
+            Block("• Be active every day, in any way."),
+        ),
+    )
+    assert _texts([page]) == ["Improve and sustain engagement with children and families."]
+
+
+def test_a_recommendations_heading_read_after_its_page_heads_the_page() -> None:
+    margin = Page(
+        31,
+        (
+            Block("Life and wellbeing. People told us they value their community life."),
+            Block("• Increase access to affordable English language courses."),
+            Block("• Work with community groups to share information about services."),
+            Block("RECOMMENDATIONS", heading=2),
+        ),
+    )
+    findings = Page(9, (Block("• Fewer people use services."), Block("• Many report prejudice."), margin.blocks[-1]))
+    assert _texts([margin]) == [
+        "Increase access to affordable English language courses.",
+        "Work with community groups to share information about services.",
+    ]
+    assert _texts([findings]) == []  # its items do not recommend: the heading stays where it was read
+
+
+def test_a_heading_that_is_a_recommendation_makes_one_item_with_what_it_heads() -> None:
+    page = Page(
+        5,
+        (
+            Block("3 Recommendations", heading=1),
+            Block("3.5 Develop housing options and support", heading=2),
+            Block("Work with planners to widen housing options for young people."),
+            Block("Revise the feedback form", heading=3),
+            Block("• The service should ask clients for feedback."),
+            Block("• Reword the questions of the form."),
+            Block("3.6 Workforce", heading=2),
+            Block("Train staff in autism awareness."),
+        ),
+    )
+    assert _texts([page]) == [
+        "Develop housing options and support Work with planners to widen housing options for young people.",
+        "Revise the feedback form The service should ask clients for feedback. Reword the questions of the form.",
+        "Train staff in autism awareness.",
+    ]
+
+
+def test_numbered_items_run_together_or_without_spaces_are_items_each() -> None:
+    pages = [
+        Page(8, (Block("Recommendations", heading=1), Block("9. Services should be built around service users."))),
+        Page(9, (Block("10.Consideration should be given to mutual aid. 11. Staff should be trained in recovery."),)),
+    ]
+    items = extract(_info(), pages)
+    assert [(i.page_start, i.text) for i in items] == [
+        (8, "Services should be built around service users."),
+        (9, "Consideration should be given to mutual aid."),
+        (9, "Staff should be trained in recovery."),
+    ]
+
+
+def test_an_item_is_whole_sentences_a_list_ending_a_sentence_joins_it_and_a_question_alone_is_not_one() -> None:
+    pages = [
+        Page(
+            24,
+            (
+                Block("Recommended actions", heading=1),
+                Block("Local authorities and NHS trusts To maximise current opportunities for:"),
+                Block("• data collection on tobacco control activity"),
+                Block("• What can we learn from practices with high validation rates?"),
+                Block("• Investigate the high lost to follow up rate. How can we better support service users?"),
+                Block("Quit rates were lower in Crawley than in the county overall, which is the service"),
+            ),
+        ),
+        Page(25, (Block("contracted to improve. The service should review its Crawley clinics."),)),
+    ]
+    assert _texts(pages) == [
+        "Local authorities and NHS trusts To maximise current opportunities for: data collection on tobacco control "
+        "activity",
+        "Investigate the high lost to follow up rate. How can we better support service users?",
+        "The service should review its Crawley clinics.",
+    ]
+
+
 def test_a_contents_page_is_not_read() -> None:
     contents = Page(
         2,

@@ -9,7 +9,15 @@ What is an item, in the forms JSNA chapters use:
   are made ...") is not an item;
 - a paragraph that opens "Recommendation 3: ..." wherever it stands, or a "Recommendation 3: ..." that the
   text extractor ran on into the paragraph before it;
-- a row of a recommendations table, which reaches here as a paragraph under the table's heading.
+- a row of a recommendations table, which reaches here as a paragraph under the table's heading;
+- a heading under recommendations that is itself one ("3.5 Develop housing options", "Remote support should be
+  evaluated"), with what it heads: one item.
+A list's lead-in ("Commissioners and providers should:", "... of practice. RECOMMENDATIONS:") is not an item: it
+labels the items after it, and a short one that names recommendations opens them. A list whose items start in lower
+case ends the sentence before it ("... new opportunities for:" then "- data collection on ..."): one item. Numbered
+items run together ("... over time. 10. Consideration should ...") or without their space ("28.The ...") are each
+an item, and a recommendations heading that the text layer gives after its page's items (a heading in the margin)
+heads them. An item is whole sentences: a piece that starts mid-sentence starts at its first whole one.
 Under a heading that mixes findings and recommendations ("Summary and recommendations", "Conclusions and
 recommendations"), only the items that recommend are kept, not the findings beside them. An item cut by a page
 break continues on the next page and is one item. Contents pages are not read.
@@ -31,7 +39,8 @@ from assistant.text import BULLET, MIN_REPEAT_SHINGLES, repeats, shingles, split
 # A heading that also holds findings: only the items that recommend are kept under it.
 MIXED = re.compile(r"\b(?:and|summary|conclusions?|challenges|findings|gaps|continued)\b", re.IGNORECASE)
 NUMBERED = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+(?=[A-Z])")  # "6.2.1 Establish ..."
-MARKER = re.compile(BULLET.pattern + r"|" + NUMBERED.pattern)
+TIGHT_NUMBER = r"^\s*\d{1,2}\.(?=[A-Z][a-z])"  # "28.The Structured Day Service ...": a number without its space
+MARKER = re.compile(BULLET.pattern + r"|" + NUMBERED.pattern + r"|" + TIGHT_NUMBER)
 RECOMMENDS = re.compile(
     r"\b(?:should|must|ought to|needs? to|need(?:s|ed)? (?:for|to be)|is (?:needed|required)|are (?:needed|required)|"
     r"(?:we |it is |is |are )?recommend(?:s|ed)?\b|it is suggested|suggest(?:s|ed)? that|may wish to|"
@@ -47,7 +56,10 @@ VERBS = frozenset(
     gather help identify implement improve include increase introduce invest involve launch lead maintain make map
     maximise measure monitor offer pilot place plan prioritise produce promote protect provide publish pursue raise
     record reduce refresh reinforce review scope secure seek set share strengthen support sustain target train
-    undertake update use utilise work better""".split()
+    undertake update use utilise work better analyse analyze appoint capture collaborate commit educate examine
+    incorporate inform integrate invite investigate link listen obtain prevent recognise recruit redesign refer
+    reinstate reintroduce resource respond restore retain revise signpost simplify standardise streamline tackle
+    test trial upskill""".split()
 )
 NOUN_LEADS = re.compile(
     r"^(?:(?:more|further|greater|better|effective|successful|improved|increased|continued|ongoing|regular|"
@@ -66,10 +78,16 @@ CONTENTS = re.compile(r"(?:\.\s?){4,}|\s\d{1,3}\s*$|^contents\b|\bp\.\s?\d{1,3}\
 INLINE_BULLET = re.compile(r"\s*(?:[\uf000-\uf0ff]|(?<=\S)\s[•●▪■])\s*")
 # A numbered label the extractor ran on into the paragraph before it ("... mortgages. Recommendation 6: ...",
 # "... published. Area 2: Preventing ill-health"): each starts a piece of its own.
-INLINE_LABEL = re.compile(r"\s+(?=(?:Recommendation|Area|Theme|Priority)\s+\d{1,2}[a-z]?\s*:)")
+INLINE_LABEL = re.compile(
+    r"\s+(?=(?:Recommendation|Area|Theme|Priority)\s+\d{1,2}[a-z]?\s*:)"
+    r"|(?<=[.!?])\s+(?=\d{1,2}\.\s?[A-Z][a-z])"  # "... over time. 10. Consideration should ...": a numbered item
+)
 # A short numbered label over the items that follow ("Area 5: Housing and accommodation"): their section.
 LABEL = re.compile(r"^(?:Recommendation|Area|Theme|Priority)\s+\d{1,2}[a-z]?\s*:", re.IGNORECASE)
+LEAD_IN = re.compile(r"(?::\s*-?|\b(?:should|must|will)\s*;)\s*$", re.IGNORECASE)  # "... should:", "should;"
 LABEL_LEVEL = 99  # below every heading: the next heading or label closes it
+LEAD_IN_WORDS = 6  # a lead-in this short that names recommendations opens a list of them
+LEAD_LEVEL = 100  # a list's lead-in, below a label: it scopes the items after it but is never their section
 LABEL_MAX_WORDS = 20  # a numbered label's title may be long ("Area 6: Complexity: multiple physical and ...")
 LABEL_WORDS = 10  # a list item this short without a full stop is a label ("3. Recommendations for young people")
 MIN_ITEM_CHARS = 20
@@ -119,17 +137,23 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
     stack: list[tuple[int, str]] = []  # open headings: (level, text)
     last_open = False  # the previous item ran to the end of its page without ending its sentence
     last_item = False  # the block before this one was an item
+    title = ""  # the open heading, when it is itself a recommendation ("3.5 Develop housing options")
+    title_first = False  # no item under that heading yet
     for page in pages:
         if _contents_page(page):
             continue
         first = True
-        for block, text in _pieces(page):
+        colon = ""  # the piece before, when it ends with a colon: a list may end its sentence
+        for block, text in _heading_first(list(_pieces(page))):
             level = block.heading or (LABEL_LEVEL if _label(text) else 0)
             if level:
+                opened = any(_opens(*entry) for entry in stack if entry[0] < level)
                 while stack and stack[-1][0] >= level:
                     stack.pop()
                 stack.append((level, text))
                 last_open = last_item = False
+                title = _title(text) if block.heading and opened else ""
+                title_first, colon = True, ""
                 continue
             if first and last_open and not MARKER.match(text) and (text[:1].islower() or not text[:1].isalpha()):
                 yield page.number, "", text, True
@@ -137,13 +161,31 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
                 first = False
                 continue
             first = False
-            item = _as_item(text, stack)
+            before, colon = colon, text if text.endswith(":") and not MARKER.match(text) else ""
+            lead_in = _lead_in(text)
+            if lead_in:  # the paragraph before its lead-in is read as any other, then the lead-in labels the list
+                text = text[: -len(lead_in)].strip()
+            item = _as_item(text, stack) if text else None
+            if lead_in:
+                while stack and stack[-1][0] >= LEAD_LEVEL:
+                    stack.pop()
+                stack.append((LEAD_LEVEL, lead_in))
             if item is None:
                 last_open = last_item = False
                 continue
             # A list item starting in lower case carries on the one before ("... by:" then "- ensuring ...").
             carries_on = item[:1].islower() and last_item
-            yield page.number, stack[-1][1] if stack else "", item, carries_on
+            if item[:1].islower() and not carries_on:  # the end of a sentence that is not an item: whole sentences
+                # "... new opportunities for:" then "- data collection on ...": the sentence the list ends
+                item = f"{split_sentences(before)[-1]} {item}" if before else _from_whole_sentence(item)
+                if not item:
+                    last_open = last_item = False
+                    continue
+            section = next((h for level, h in reversed(stack) if level != LEAD_LEVEL or _opens(level, h)), "")
+            if title:  # the heading is the recommendation; what it heads says how: one item
+                item, carries_on = (f"{title} {item}", False) if title_first else (item, True)
+                title_first = False
+            yield page.number, section, item, carries_on
             last_open, last_item = not _ends(item), True
 
 
@@ -169,20 +211,20 @@ def _pieces(page: Page) -> Iterator[tuple[Block, str]]:
 def _as_item(text: str, stack: Sequence[tuple[int, str]]) -> str | None:
     """The block's text as a recommendation item (without its bullet glyph or number), or None when it is not one;
     ``stack``: the open headings and labels, (level, text)."""
-    headings = [h for _, h in stack]
     if LEAD.match(text):
         return text if len(text) >= MIN_ITEM_CHARS else None
-    under = [h for h in headings if HEADING.search(h)]
+    under = [h for level, h in stack if _opens(level, h)]
     if not under:
         return None
     marked = MARKER.match(text)
     body = text[marked.end() :].strip() if marked else text
-    if len(body) < MIN_ITEM_CHARS or body.endswith("?") or CONTENTS.search(body[-12:] if marked else body[:40]):
+    if len(body) < MIN_ITEM_CHARS or CONTENTS.search(body[-12:] if marked else body[:40]):
         return None
-    if INTRODUCTION.search(split_sentences(body)[0]):
+    sentences = split_sentences(body)
+    if INTRODUCTION.search(sentences[0]) or (len(sentences) == 1 and body.endswith("?")):  # a question alone
         return None
     recommends = _recommends(body)
-    inner = next((h for level, h in reversed(stack) if level != LABEL_LEVEL), under[-1])  # a label names a topic
+    inner = next((h for level, h in reversed(stack) if level < LABEL_LEVEL), under[-1])  # a label names a topic
     if marked and not MIXED.search(under[-1]) and not MIXED.search(inner):
         words = body.split()
         if len(words) <= LABEL_WORDS and not _ends(body) and not recommends and not body[:1].islower():
@@ -191,9 +233,62 @@ def _as_item(text: str, stack: Sequence[tuple[int, str]]) -> str | None:
     return body if recommends else None
 
 
-def _recommends(text: str) -> bool:
+def _lead_in(text: str) -> str:
+    """The words a list's items follow when a piece ends with them ("Commissioners and providers should:", "Local
+    partners should:-", "... of practice. RECOMMENDATIONS:"): a label over those items, not an item; "" when there
+    are none. A lead-in that is itself a recommendation ("Improve access to services by:") is not one: its list
+    carries it on."""
+    if MARKER.match(text) or not LEAD_IN.search(text):
+        return ""
+    last = split_sentences(text)[-1]
+    if len(last.split()) > LABEL_MAX_WORDS or _first_word(last) in VERBS or NOUN_LEADS.match(last):
+        return ""
+    return last
+
+
+def _heading_first(pieces: list[tuple[Block, str]]) -> list[tuple[Block, str]]:
+    """The page's pieces, a recommendations heading read last (a heading in the margin, which the text layer gives
+    after the page's body) moved first when the page's items recommend: it heads them."""
+    if len(pieces) < 3 or not pieces[-1][0].heading or not HEADING.search(pieces[-1][1]):
+        return pieces
+    items = [text for block, text in pieces[:-1] if not block.heading and MARKER.match(text)]
+    if sum(_recommends(MARKER.sub("", text, count=1)) for text in items) < 2:
+        return pieces
+    return [pieces[-1], *pieces[:-1]]
+
+
+def _title(heading: str) -> str:
+    """A heading under recommendations that is itself one ("3.5 Develop housing options and support", "Remote support
+    should be evaluated"), without its number; "" for any other heading."""
+    text = re.sub(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+", "", heading).strip()
+    if HEADING.search(text) or len(text.split()) > LABEL_MAX_WORDS or not text[:1].isupper():
+        return ""
+    return text if _recommends(text) else ""
+
+
+def _from_whole_sentence(text: str) -> str:
+    """A piece that starts mid-sentence (a paragraph carried over a page break, a list whose lead-in was not an item)
+    from its first whole sentence on, when what follows recommends; else ""."""
+    sentences = split_sentences(text)
+    start = next((n for n, sentence in enumerate(sentences) if sentence[:1].isupper()), len(sentences))
+    rest = " ".join(sentences[start:])
+    return rest if rest and _recommends(rest) else ""
+
+
+def _opens(level: int, heading: str) -> bool:
+    """A heading, label or short lead-in that names recommendations ("Recommendations", "Areas for focus", "The five
+    key recommendations are:") opens a list of them. A long lead-in that names them may be about others' ("The Chief
+    Medical Officers' recommendations for adults are:")."""
+    return bool(HEADING.search(heading)) and (level != LEAD_LEVEL or len(heading.split()) <= LEAD_IN_WORDS)
+
+
+def _first_word(text: str) -> str:
     first = re.match(r"[A-Za-z-]+", text)
-    word = first.group(0).lower() if first else ""
+    return first.group(0).lower() if first else ""
+
+
+def _recommends(text: str) -> bool:
+    word = _first_word(text)
     if word in VERBS or (word.endswith("ing") and {word[:-3], word[:-3] + "e", word[:-4]} & VERBS):
         return True
     return bool(NOUN_LEADS.match(text) or RECOMMENDS.search(text))
