@@ -57,9 +57,9 @@ VERBS = frozenset(
     maximise measure monitor offer pilot place plan prioritise produce promote protect provide publish pursue raise
     record reduce refresh reinforce review scope secure seek set share strengthen support sustain target train
     undertake update use utilise work better analyse analyze appoint capture collaborate commit educate examine
-    incorporate inform integrate invite investigate link listen obtain prevent recognise recruit redesign refer
-    reinstate reintroduce resource respond restore retain revise signpost simplify standardise streamline tackle
-    test trial upskill""".split()
+    incorporate inform integrate invite investigate listen obtain prevent recognise recruit redesign refer
+    reinstate reintroduce respond restore retain revise signpost simplify standardise streamline tackle
+    upskill""".split()
 )
 NOUN_LEADS = re.compile(
     r"^(?:(?:more|further|greater|better|effective|successful|improved|increased|continued|ongoing|regular|"
