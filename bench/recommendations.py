@@ -11,7 +11,8 @@ listed that the register ranked near a topic, judged blind to score and rank ("y
 
 Extraction on layouts it was not written against: ``bench/recommendation_items_library.jsonl``, every item of 14
 PDFs of ``../shared/library`` (2 with none), written from the PDFs' text by a helper who never saw the extractor;
-dev data (the extractor was revised on it).
+dev data (the extractor was revised on it). Held-out: ``recommendation_items_library_heldout.jsonl``, 10 more
+PDFs (2 with none) labelled the same way and committed before they were scored.
 
 Reported, over the shared corpus index (built as ``bench/retrieval.py`` builds it):
 - item faithfulness: the share of extracted items whose text is the text of their page(s), starting a sentence;
@@ -44,6 +45,7 @@ from assistant.recommendations.register import TOPIC_FEATURES, register, scored,
 from assistant.retrieve import Retriever
 
 LIBRARY_ITEMS = REPO / "bench" / "recommendation_items_library.jsonl"
+LIBRARY_ITEMS_HELDOUT = REPO / "bench" / "recommendation_items_library_heldout.jsonl"
 DEV = REPO / "bench" / "recommendation_topics.jsonl"
 HELDOUT = REPO / "bench" / "recommendation_topics_heldout.jsonl"
 JUDGMENTS = REPO / "bench" / "recommendation_judgments.jsonl"
@@ -198,15 +200,16 @@ def faithfulness(corpus: Path, items: list[Recommendation]) -> tuple[int, int, l
     return good, total, bad
 
 
-def library_extraction(library: Path) -> list[str]:
+def library_extraction(library: Path, path: Path = LIBRARY_ITEMS, name: str = "dev") -> list[str]:
     """How the extractor reads the library documents of :data:`LIBRARY_ITEMS`: the share of their items extracted
     (at all, and as an item of its own: not run together with another), and the share of the items extracted that
     are one of them (items that are only a borderline one count neither way)."""
-    rows = read_questions(LIBRARY_ITEMS)
+    rows = read_questions(path)
     gold = [row for row in rows if "start" in row]
     counted = [g for g in gold if not g.get("borderline")]
     found = alone = right = judged = extracted = 0
-    for doc in [row["doc"] for row in rows if "pages" in row]:
+    docs = [row["doc"] for row in rows if "pages" in row]
+    for doc in docs:
         info = DocumentInfo(path=doc, title=doc, kind="chapter", year=None, publisher="", sha256=doc)
         items = extract(info, read_document(library / "pdf" / doc).pages)
         extracted += len(items)
@@ -224,7 +227,7 @@ def library_extraction(library: Path) -> list[str]:
                 judged += 1
     n = max(len(counted), 1)
     return [
-        f"- Library documents (dev, {len(counted)} items of 14 PDFs, {extracted} extracted): extracted "
+        f"- Library documents ({name}, {len(counted)} items of {len(docs)} PDFs, {extracted} extracted): extracted "
         f"{found}/{len(counted)} = {found / n:.3f}, as an item of its own {alone}/{len(counted)} = {alone / n:.3f}; "
         f"items extracted that are one {right}/{judged} = {right / max(judged, 1):.3f}",
     ]
@@ -268,6 +271,7 @@ def main() -> None:
     lines += [f"  - not on its page: {b}" for b in bad]
     if args.library.is_dir():
         lines += library_extraction(args.library)
+        lines += library_extraction(args.library, LIBRARY_ITEMS_HELDOUT, "held-out")
     lines += [
         "",
         f"Topic model: {', '.join(shipped.features)}; threshold {shipped.threshold} ({shipped.note})",
