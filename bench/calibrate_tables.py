@@ -2,7 +2,8 @@
 
 Dev data only: the dev question sets (``common.DEV_QUESTIONS``) and ``indicator_questions.jsonl``. For each question
 the matcher's best candidate tables are built with the real model over the shared corpus's index, each labelled
-relevant or not (see ``table_relevance.py``). Folds are 5, by a hash of the question id. Prints, for a few feature
+relevant or not: by the question's labels and, when ``table_relevance.FIT_JUDGED``, the dev judgments too (see
+``table_relevance.py``). Folds are 5, by a hash of the question id. Prints, for a few feature
 sets, the cross-validated table figures at the threshold the rule below gives (how the shipped set was chosen); then
 fits the shipped set on all dev questions, and sets its threshold on the cross-validated probabilities: the lowest
 at which at most ``SILENCE_RATE`` of the dev questions with no relevant indicator are shown a table (the target is
@@ -52,7 +53,7 @@ def main() -> None:
     index_arguments(parser)
     args = parser.parse_args()
     retriever, _ = open_index(args.corpus, args.index, args.backend, args.sentence_vectors)
-    items = tr.collect(retriever, tr.load(tr.DEV))
+    items = tr.collect(retriever, tr.load(tr.DEV), judged=tr.FIT_JUDGED)
     positives = sum(sum(i.labels) for i in items)
     print(f"{len(items)} dev questions, {sum(len(i.labels) for i in items)} candidates, {positives} relevant")
     print("| features | threshold | recall | no table | precision | relevant first |")
@@ -64,12 +65,22 @@ def main() -> None:
         print(
             f"| {name} | {t:.3f} | {f['recall']:.3f} | {f['silence']:.3f} | {f['precision']:.3f} | {f['first']:.3f} |"
         )
+    # The other labelling: fitted on it, scored on these labels.
+    other = tr.collect(retriever, tr.load(tr.DEV), judged=not tr.FIT_JUDGED)
+    probabilities = tr.cross_validated(other, FEATURES, C)
+    t = threshold(other, probabilities)
+    f = tr.figures(items, [tr.chosen(i, p, t) for i, p in zip(items, probabilities, strict=True)])
+    print(
+        f"| shipped, fitted on the labels {'without' if tr.FIT_JUDGED else 'with'} the judgments | {t:.3f} | "
+        f"{f['recall']:.3f} | {f['silence']:.3f} | {f['precision']:.3f} | {f['first']:.3f} |"
+    )
     probabilities = tr.cross_validated(items, FEATURES, C)
     t = threshold(items, probabilities)
     f = tr.figures(items, [tr.chosen(i, p, t) for i, p in zip(items, probabilities, strict=True)])
     note = (
         f"Fitted by bench/calibrate_tables.py on {len(items)} dev questions ({', '.join(tr.DEV)}), "
-        f"{sum(len(i.labels) for i in items)} candidate tables ({positives} relevant), "
+        f"{sum(len(i.labels) for i in items)} candidate tables ({positives} relevant"
+        f"{', by the labels and blind judgments' if tr.FIT_JUDGED else ''}), "
         f"L2 C={C}, classes balanced. Threshold: the lowest at which at most {SILENCE_RATE:.0%} of the dev questions "
         f"without a relevant indicator get a table, on 5-fold cross-validated probabilities (folds by SHA-1 of the "
         f"question id). Dev CV at it: recall {f['recall']:.3f}, no table {f['silence']:.3f}, precision "

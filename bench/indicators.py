@@ -13,6 +13,12 @@ shipped model, through ``answer.indicator_tables`` as the app and CLI call it), 
 - relevant first: on the questions that have a relevant indicator, the first table shown is relevant;
 - p50/p95 latency of the lookup, query embedding included.
 
+Each gated row is given twice: by the questions' own labels, and counting as relevant too the tables that a judge
+blind to the system found to answer (``table_judgments.jsonl``; see ``table_relevance.py``). The questions' labels
+are the measure the targets were set on; the judged rows show how much of the shortfall is labels that miss the
+same measure under another name. A table shown that was neither labelled nor judged counts as not relevant (how
+many: "unjudged").
+
 The index is built (incrementally) with the real model. Held-out misses are not listed.
 
     python bench/indicators.py [--corpus DIR] [--index DIR]
@@ -60,9 +66,10 @@ def lookups(
 
 def row(name: str, f: dict[str, float], times: list[float]) -> str:
     p50, p95 = p50_p95(times)
+    unjudged = f", {f['unjudged']} unjudged" if f["unjudged"] else ""
     return (
         f"| {name} | {f['recall']:.3f} ({f['recall_n']}) | {f['silence']:.3f} ({f['silence_n']}) | "
-        f"{f['precision']:.3f} ({f['relevant_shown']}/{f['shown']}) | {f['first']:.3f} ({f['first_n']}) | "
+        f"{f['precision']:.3f} ({f['relevant_shown']}/{f['shown']}{unjudged}) | {f['first']:.3f} ({f['first_n']}) | "
         f"{p50:.1f} | {p95:.1f} |"
     )
 
@@ -89,7 +96,10 @@ def main() -> None:
     held_shown, held_times, held_ungated, held_ungated_times = lookups(retriever, heldout_questions)
     dev = tr.collect(retriever, dev_questions)
     held = tr.collect(retriever, heldout_questions)
-    cv = tr.cross_validated(dev, model.features)
+    dev_judged = tr.collect(retriever, dev_questions, judged=True)
+    held_judged = tr.collect(retriever, heldout_questions, judged=True)
+    # Each fold's model is fitted on the labels the shipped one is fitted on.
+    cv = tr.cross_validated(dev_judged if tr.FIT_JUDGED else dev, model.features)
     dev_shown = [tr.chosen(i, p, model.threshold) for i, p in zip(dev, cv, strict=True)]
 
     header = [
@@ -100,8 +110,10 @@ def main() -> None:
     lines = [
         *header,
         row("dev, gated (5-fold CV)", tr.figures(dev, dev_shown), dev_times),
+        row("dev, gated, judged too", tr.figures(dev_judged, dev_shown), dev_times),
         row("dev, ungated matcher", tr.figures(dev, dev_ungated), dev_ungated_times),
         row("**held-out, gated (shipped model)**", tr.figures(held, held_shown), held_times),
+        row("**held-out, gated, judged too**", tr.figures(held_judged, held_shown), held_times),
         row("held-out, ungated matcher", tr.figures(held, held_ungated), held_ungated_times),
     ]
     kinds = ["| indicator questions, gated | correct in top 3 | share |", "|---|---:|---:|"]

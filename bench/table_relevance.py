@@ -3,13 +3,19 @@ relevance features, folds, cross-validated probabilities, and the figures the ta
 
 A table is relevant to a question of ``questions*.jsonl`` when its (source, indicator_id) is among the question's
 ``indicators``; to a question of ``indicator_questions*.jsonl`` when it is the indicator asked for, for the area
-asked about (:func:`correct`).
+asked about (:func:`correct`). Those labels were written from the indicator names, and miss the same measure under
+another name or in another file: with ``judged``, a table is relevant too when a judge blind to the system found that
+it answers (``table_judgments.jsonl``: every candidate the matcher offered with a probability of 0.2 or more under the
+relevance model of 2026-12-06, cross-validated on dev, that the labels did not already count; see
+:func:`judgments`).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +31,8 @@ DEV = (*DEV_QUESTIONS, "indicator_questions.jsonl")  # fitted and tuned on
 HELDOUT = (*HELDOUT_QUESTIONS, "indicator_questions_heldout.jsonl")  # scored only
 FOLDS = 5
 SHOWN = 3  # tables shown at most
+JUDGMENTS = BENCH / "table_judgments.jsonl"
+FIT_JUDGED = False  # fitted on the labels alone: with the dev judgments too, dev CV precision 0.508 against 0.522
 
 
 def correct(table: IndicatorTable, q: dict[str, Any]) -> bool:
@@ -41,10 +49,33 @@ def _listed(gold: str | list[str]) -> list[str]:
     return [gold] if isinstance(gold, str) else gold
 
 
-def relevant(table: IndicatorTable, q: dict[str, Any]) -> bool:
+def relevant(table: IndicatorTable, q: dict[str, Any], judged: bool = False) -> bool:
+    """Labelled relevant, or, with ``judged``, judged to answer."""
     if "indicators" in q:
-        return (table.source, table.indicator_id) in {(i["source"], str(i["indicator_id"])) for i in q["indicators"]}
-    return correct(table, q)
+        gold = (table.source, table.indicator_id) in {(i["source"], str(i["indicator_id"])) for i in q["indicators"]}
+    else:
+        gold = correct(table, q)
+    return gold or (judged and judgments().get(_key(q["id"], table), False))
+
+
+@cache
+def judgments() -> dict[tuple[str, ...], bool]:
+    """Blind judgments of (question, table) pairs: does the table give the figure asked for?"""
+    with JUDGMENTS.open(encoding="utf-8") as f:
+        lines = [json.loads(line) for line in f if line.strip()]
+    return {
+        (j["question_id"], j["source"], j["indicator_id"], j["area"], j["sex"], j["category"]): j["answers"]
+        for j in lines
+    }
+
+
+def _key(question_id: str, table: IndicatorTable) -> tuple[str, ...]:
+    return (question_id, table.source, table.indicator_id, table.area, table.sex, table.category)
+
+
+def unjudged(table: IndicatorTable, q: dict[str, Any]) -> bool:
+    """Neither labelled relevant nor judged: counted as not relevant."""
+    return not relevant(table, q) and _key(q["id"], table) not in judgments()
 
 
 @dataclass
@@ -54,10 +85,11 @@ class Item:
     id: str
     question: str
     asks_indicator: bool  # an indicator question: indicator recall is counted on these
-    has_relevant: bool  # labelled with an indicator that measures what it asks
+    has_relevant: bool  # labelled with an indicator that measures what it asks (or, if judged, a candidate judged so)
     candidates: list[Candidate]
     labels: list[bool]
     q: dict[str, Any]
+    judged: bool = False  # labels include the judgments
 
     @property
     def fold(self) -> int:
@@ -71,8 +103,9 @@ def load(names: Sequence[str]) -> list[dict[str, Any]]:
     return questions
 
 
-def collect(retriever: Retriever, questions: Sequence[dict[str, Any]]) -> list[Item]:
-    """Each question's candidates, as ``answer.indicator_tables`` looks them up (no history)."""
+def collect(retriever: Retriever, questions: Sequence[dict[str, Any]], judged: bool = False) -> list[Item]:
+    """Each question's candidates, as ``answer.indicator_tables`` looks them up (no history), labelled by the
+    question's labels, and with ``judged`` by the judgments too."""
     matcher = retriever.derived(indicator_matcher)
     assert matcher is not None, "the index has no indicators"
     items = []
@@ -80,15 +113,17 @@ def collect(retriever: Retriever, questions: Sequence[dict[str, Any]]) -> list[I
         query = contextualize(q["question"])
         candidates = matcher.candidates(query, retriever.embed_query(query), matcher.areas_in(query))
         asks = "indicators" not in q
+        labels = [relevant(c.table, q, judged) for c in candidates]
         items.append(
             Item(
                 id=q["id"],
                 question=q["question"],
                 asks_indicator=asks,
-                has_relevant=asks or bool(q["indicators"]),
+                has_relevant=asks or bool(q["indicators"]) or any(labels),
                 candidates=candidates,
-                labels=[relevant(c.table, q) for c in candidates],
+                labels=labels,
                 q=q,
+                judged=judged,
             )
         )
     return items
@@ -138,9 +173,9 @@ def figures(items: Sequence[Item], tables: Sequence[Sequence[IndicatorTable]]) -
     pairs = list(zip(items, tables, strict=True))
     recall = [any(correct(t, i.q) for t in s) for i, s in pairs if i.asks_indicator]
     silent = [not s for i, s in pairs if not i.has_relevant]
-    first = [bool(s) and relevant(s[0], i.q) for i, s in pairs if i.has_relevant]
+    first = [bool(s) and relevant(s[0], i.q, i.judged) for i, s in pairs if i.has_relevant]
     n_shown = sum(len(s) for _, s in pairs)
-    n_relevant = sum(relevant(t, i.q) for i, s in pairs for t in s)
+    n_relevant = sum(relevant(t, i.q, i.judged) for i, s in pairs for t in s)
     return {
         "recall": sum(recall) / len(recall) if recall else float("nan"),
         "recall_n": len(recall),
@@ -149,6 +184,7 @@ def figures(items: Sequence[Item], tables: Sequence[Sequence[IndicatorTable]]) -
         "precision": n_relevant / n_shown if n_shown else float("nan"),
         "shown": n_shown,
         "relevant_shown": n_relevant,
+        "unjudged": sum(unjudged(t, i.q) for i, s in pairs for t in s) if all(i.judged for i in items) else 0,
         "first": sum(first) / len(first) if first else float("nan"),
         "first_n": len(first),
     }
