@@ -16,6 +16,7 @@ import assistant.indicators.relevance as relevance
 from assistant.calibrated import LogisticModel
 from assistant.indicators import IndicatorMatcher, _own_first, catalogue_texts
 from assistant.indicators.relevance import FEATURES, MODEL_PATH, shipped_model
+from assistant.text import years_in
 
 FALLS = "Emergency admissions for falls in people aged 65 and over"
 POPULATION = "Resident population"
@@ -106,6 +107,24 @@ def test_a_table_without_the_asked_year_is_marked_and_less_probable() -> None:
     held, missing, none = (falls(f"emergency admissions for falls in Crawley{y}") for y in (" 2017/18", " 2008", ""))
     assert (held.features["year_missing"], missing.features["year_missing"], none.features["year_missing"]) == (0, 1, 0)
     assert matcher.model.probability({**held.features, "year_missing": 1.0}) < held.probability
+    # 2016/17 touches 2017 but is another financial year; 2017 alone lies within 2017/18.
+    other, year = (falls(f"emergency admissions for falls in Crawley {y}") for y in ("2016/17", "2017"))
+    assert (other.features["year_missing"], year.features["year_missing"]) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    ("asked", "periods", "held"),
+    [
+        ("2017/18", ["2018/19", "2016/17"], False),  # each touches a year of 2017/18, neither is it
+        ("2017/18", ["2016/17", "2017/18"], True),
+        ("2017", ["2016 - 18"], True),
+        ("2016/17", ["2014 - 16"], False),
+        ("since 2010", ["2008", "2012"], False),  # one year named: held in none
+        ("between 2012 and 2018", ["2015/16"], True),  # a span: one of its years will do
+    ],
+)
+def test_a_period_is_held_only_within_one_of_the_tables_periods(asked: str, periods: list[str], held: bool) -> None:
+    assert relevance.period_held(years_in(asked), periods) is held
 
 
 def test_ages_are_read_as_ranges_and_school_years_as_ages() -> None:

@@ -28,8 +28,9 @@ the place alone, and none names a particular indicator or word, so they carry ov
 ``rank``
     The candidate's place in the matcher's order (0 for its best: dense and BM25 fused by reciprocal rank).
 ``year_missing``
-    1 when the question names a year or period ("2016/17", "in 2021") and the table holds no figure for any of
-    its years (its latest period and its trend), else 0: a 2017 rate does not say what was asked about 2008.
+    1 when the question names a year or period ("2016/17", "in 2021") and none of the table's periods (its latest
+    and its trend) holds it (:func:`period_held`), else 0: a 2017 rate does not say what was asked about 2008, nor
+    a 2018/19 rate what was asked about 2017/18.
 ``asks_figure``
     1 when the question asks for a figure: how many, rate, percentage, compared with ...; else 0.
 ``other_group``
@@ -248,13 +249,23 @@ def with_table(
 ) -> dict[str, float]:
     """The features with those that need the built table: ``area_named``, ``year_missing`` and ``other_group``."""
     asked = years_in(question)
-    held = set().union(*(years_in(p, period=True) for p in (table.period, *(label for label, _ in table.trend))))
+    periods = (table.period, *(label for label, _ in table.trend))
     return {
         **features,
         "area_named": float(_area_named(table, named)),
-        "year_missing": float(bool(asked) and not asked & held),
+        "year_missing": float(bool(asked) and not period_held(asked, periods)),
         "other_group": float(other_group(question, table)),
     }
+
+
+def period_held(asked: set[int], periods: Sequence[str]) -> bool:
+    """Does one of a table's periods hold the years a question names? A year or a financial or school year must
+    lie within one period ("2017" in "2017/18" or "2016-18"; "2017/18" not in "2018/19", though both touch 2018); a
+    longer span or years compared ("since 2010", "2015 and 2018") needs only one of its years."""
+    spans = [years_in(period, period=True) for period in periods]
+    if len(asked) > 2:
+        return any(asked & span for span in spans)
+    return any(asked <= span for span in spans)
 
 
 def best_probability(
