@@ -75,9 +75,15 @@ def test_the_right_measure_is_shown_first() -> None:
     assert _shown(matcher, "resident population of Crawley")[0] == POPULATION
 
 
-def test_no_table_when_the_question_asks_for_something_other_than_a_figure() -> None:
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what support services are there for people who have had falls in Crawley",
+        "what do emergency admissions for falls cost the NHS in Crawley",  # a cost is not the admissions' rate
+    ],
+)
+def test_no_table_when_the_question_asks_for_something_other_than_a_figure(question: str) -> None:
     matcher = _matcher()
-    question = "what support services are there for people who have had falls in Crawley"
     (candidate, *_) = matcher.candidates(question, FakeEmbedder().embed([question])[0])
     assert candidate.features["asks_other"] == 1.0
     assert _shown(matcher, question) == []

@@ -21,7 +21,7 @@ the place alone, and none names a particular indicator or word, so they carry ov
     does not measure is poorly covered by every indicator.
 ``asks_other``
     1 when the question asks for something other than a figure: what a measure means or how it is defined,
-    services, support, plans, policies, recommendations, reasons ("why"); else 0.
+    services, support, plans, policies, recommendations, reasons ("why"), costs and spending; else 0.
 ``area_named``
     1 when the table is for an area the question names (or ranks the parts of one), 0 when it is the default
     (the home area) or the wider area shown for want of a figure.
@@ -100,7 +100,8 @@ FIGURE = re.compile(
 # Questions that ask for something other than a figure: what a measure means, services, plans, advice.
 OTHER = re.compile(
     r"\b(define[sd]?|definition|what does .* (mean|measure)|meaning|services?|support|clinics?|helpline|"
-    r"strateg(y|ies)|plans?|polic(y|ies)|priorit(y|ies)|recommend\w*|actions?|interventions?|why|"
+    r"strateg(y|ies)|plans?|polic(y|ies)|priorit(y|ies)|recommend\w*|actions?|interventions?|why|costs?|costing|"
+    r"spend(ing)?|"
     r"who (runs|provides|is)|where can|how (do|can|should) (i|we|you))\b",
     re.I,
 )
