@@ -53,7 +53,9 @@ def main() -> None:
     index_arguments(parser)
     args = parser.parse_args()
     retriever, _ = open_index(args.corpus, args.index, args.backend, args.sentence_vectors)
-    items = tr.collect(retriever, tr.load(tr.DEV), judged=tr.FIT_JUDGED)
+    labelled = tr.collect(retriever, tr.load(tr.DEV))
+    judged = tr.with_judgments(labelled)
+    items, other = (judged, labelled) if tr.FIT_JUDGED else (labelled, judged)
     positives = sum(sum(i.labels) for i in items)
     print(f"{len(items)} dev questions, {sum(len(i.labels) for i in items)} candidates, {positives} relevant")
     print("| features | threshold | recall | no table | precision | relevant first |")
@@ -66,7 +68,6 @@ def main() -> None:
             f"| {name} | {t:.3f} | {f['recall']:.3f} | {f['silence']:.3f} | {f['precision']:.3f} | {f['first']:.3f} |"
         )
     # The other labelling: fitted on it, scored on these labels.
-    other = tr.collect(retriever, tr.load(tr.DEV), judged=not tr.FIT_JUDGED)
     probabilities = tr.cross_validated(other, FEATURES, C)
     t = threshold(other, probabilities)
     f = tr.figures(items, [tr.chosen(i, p, t) for i, p in zip(items, probabilities, strict=True)])

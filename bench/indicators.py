@@ -96,8 +96,7 @@ def main() -> None:
     held_shown, held_times, held_ungated, held_ungated_times = lookups(retriever, heldout_questions)
     dev = tr.collect(retriever, dev_questions)
     held = tr.collect(retriever, heldout_questions)
-    dev_judged = tr.collect(retriever, dev_questions, judged=True)
-    held_judged = tr.collect(retriever, heldout_questions, judged=True)
+    dev_judged, held_judged = tr.with_judgments(dev), tr.with_judgments(held)
     # Each fold's model is fitted on the labels the shipped one is fitted on.
     cv = tr.cross_validated(dev_judged if tr.FIT_JUDGED else dev, model.features)
     dev_shown = [tr.chosen(i, p, model.threshold) for i, p in zip(dev, cv, strict=True)]

@@ -201,7 +201,8 @@ def faithfulness(corpus: Path, items: list[Recommendation]) -> tuple[int, int, l
 
 
 def library_extraction(library: Path, path: Path = LIBRARY_ITEMS, name: str = "dev") -> list[str]:
-    """How the extractor reads the library documents of :data:`LIBRARY_ITEMS`: the share of their items extracted
+    """How the extractor reads the library documents labelled in ``path`` (:data:`LIBRARY_ITEMS`, the dev ones, or
+    :data:`LIBRARY_ITEMS_HELDOUT`), reported under ``name``: the share of their items extracted
     (at all, and as an item of its own: not run together with another), and the share of the items extracted that
     are one of them (items that are only a borderline one count neither way)."""
     rows = read_questions(path)

@@ -12,9 +12,8 @@ relevance model of 2026-12-06, cross-validated on dev, that the labels did not a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ HELDOUT = (*HELDOUT_QUESTIONS, "indicator_questions_heldout.jsonl")  # scored on
 FOLDS = 5
 SHOWN = 3  # tables shown at most
 JUDGMENTS = BENCH / "table_judgments.jsonl"
-FIT_JUDGED = False  # fitted on the labels alone: adding the dev judgments did not help on the dev folds (calibrate_tables)
+FIT_JUDGED = False  # fitted on the labels alone: the dev judgments did not help on the dev folds (calibrate_tables)
 
 
 def correct(table: IndicatorTable, q: dict[str, Any]) -> bool:
@@ -58,19 +57,17 @@ def relevant(table: IndicatorTable, q: dict[str, Any], judged: bool = False) -> 
     return gold or (judged and judgments().get(_key(q["id"], table), False))
 
 
+KEY = ("source", "indicator_id", "area", "sex", "category")  # a table, within a question's candidates
+
+
 @cache
 def judgments() -> dict[tuple[str, ...], bool]:
     """Blind judgments of (question, table) pairs: does the table give the figure asked for?"""
-    with JUDGMENTS.open(encoding="utf-8") as f:
-        lines = [json.loads(line) for line in f if line.strip()]
-    return {
-        (j["question_id"], j["source"], j["indicator_id"], j["area"], j["sex"], j["category"]): j["answers"]
-        for j in lines
-    }
+    return {(j["question_id"], *(j[field] for field in KEY)): j["answers"] for j in read_questions(JUDGMENTS)}
 
 
 def _key(question_id: str, table: IndicatorTable) -> tuple[str, ...]:
-    return (question_id, table.source, table.indicator_id, table.area, table.sex, table.category)
+    return (question_id, *(getattr(table, field) for field in KEY))
 
 
 def unjudged(table: IndicatorTable, q: dict[str, Any]) -> bool:
@@ -103,9 +100,9 @@ def load(names: Sequence[str]) -> list[dict[str, Any]]:
     return questions
 
 
-def collect(retriever: Retriever, questions: Sequence[dict[str, Any]], judged: bool = False) -> list[Item]:
+def collect(retriever: Retriever, questions: Sequence[dict[str, Any]]) -> list[Item]:
     """Each question's candidates, as ``answer.indicator_tables`` looks them up (no history), labelled by the
-    question's labels, and with ``judged`` by the judgments too."""
+    question's labels (:func:`with_judgments` adds the judgments)."""
     matcher = retriever.derived(indicator_matcher)
     assert matcher is not None, "the index has no indicators"
     items = []
@@ -113,20 +110,28 @@ def collect(retriever: Retriever, questions: Sequence[dict[str, Any]], judged: b
         query = contextualize(q["question"])
         candidates = matcher.candidates(query, retriever.embed_query(query), matcher.areas_in(query))
         asks = "indicators" not in q
-        labels = [relevant(c.table, q, judged) for c in candidates]
         items.append(
             Item(
                 id=q["id"],
                 question=q["question"],
                 asks_indicator=asks,
-                has_relevant=asks or bool(q["indicators"]) or any(labels),
+                has_relevant=asks or bool(q["indicators"]),
                 candidates=candidates,
-                labels=labels,
+                labels=[relevant(c.table, q) for c in candidates],
                 q=q,
-                judged=judged,
             )
         )
     return items
+
+
+def with_judgments(items: Sequence[Item]) -> list[Item]:
+    """The same items labelled by their labels and the judgments: a candidate judged to answer is relevant, and a
+    question with one has a relevant indicator."""
+    out = []
+    for item in items:
+        labels = [relevant(c.table, item.q, judged=True) for c in item.candidates]
+        out.append(replace(item, labels=labels, has_relevant=item.has_relevant or any(labels), judged=True))
+    return out
 
 
 def rows(items: Sequence[Item]) -> tuple[list[dict[str, float]], list[bool]]:
