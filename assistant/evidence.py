@@ -15,9 +15,11 @@ The features, all from the pages the search returned:
   "melanoma") none of the top pages holds;
 - ``elsewhere``: 1 when the question names a place and every top page's document is about another one ("Surrey"
   answered from West Sussex's papers; a district counts as its county);
-- ``period_missing``: 1 when the question names a year or period and none of the top pages (their text, section
-  or document title) names any year of it: "teenage pregnancy rate in Adur in 2021" finds pages on Adur's teenage
-  pregnancies, of 2016.
+- ``period_missing``: 1 when the question names a year or period and none of the top pages (their text, section,
+  document title or document year) names any year of it: "teenage pregnancy rate in Adur in 2021" finds pages on
+  Adur's teenage pregnancies, of 2016. The document's year (from the manifest, metadata or first page) counts, for
+  a title need not name it: "the 2014 needs assessment" is answered by a document of 2014 titled "Evidence into
+  practice".
 
 The decision is a logistic regression over them (:mod:`assistant.calibrated`), fitted on the dev questions by
 ``bench/calibrate_answers.py`` and shipped as ``evidence.json``; its coefficients and threshold are documented in
@@ -110,7 +112,10 @@ def gather(retriever: Retriever, query: str, hits: Sequence[Hit]) -> Evidence:
     lift = nearest[0] - float(np.mean(nearest[LIFT_FROM:])) if len(nearest) > LIFT_FROM else 0.0
     best = max((h.score for h in top), default=0.0)
     asked = years_in(query)
-    period_missing = bool(asked) and not any(asked & years_named(text) for text in texts)
+    named = [
+        years_named(text) | ({h.chunk.year} if h.chunk.year else set()) for h, text in zip(top, texts, strict=True)
+    ]
+    period_missing = bool(asked) and not any(asked & years for years in named)
     return Evidence(best, coverage, about_elsewhere(query, top), sentences, lift, period_missing)
 
 

@@ -49,6 +49,17 @@ def test_a_period_the_top_pages_never_name_is_missing(briefings: Settings) -> No
     assert missing("drug misuse deaths") == 0.0  # no period asked
 
 
+def test_a_documents_year_names_its_period_though_its_pages_do_not(briefings: Settings) -> None:
+    retriever = Retriever(briefings, FakeEmbedder())
+    question = "drug misuse deaths in 2023"
+    hits = retriever.search(question, k=3)
+    assert gather(retriever, question, hits).features()["period_missing"] == 1.0
+    dated = [replace(hits[0], chunk=replace(hits[0].chunk, year=2023)), *hits[1:]]
+    assert gather(retriever, question, dated).features()["period_missing"] == 0.0
+    undated = [replace(hits[0], chunk=replace(hits[0].chunk, year=None)), *hits[1:]]
+    assert gather(retriever, question, undated).features()["period_missing"] == 1.0
+
+
 def test_candidate_sentences_are_the_pages_stored_sentences_each_once(briefings: Settings) -> None:
     retriever = Retriever(briefings, FakeEmbedder())
     hits = retriever.search("drug misuse deaths", k=4)
