@@ -107,15 +107,22 @@ def serve_app(log_path: Path, settings: Mapping[str, str], timeout: float = 60.0
 
 def sign_in(page: Any, password: str, timeout_ms: int = 30_000) -> None:
     """Open the staff page of a Playwright ``page`` and sign in: wait until the page's run has ended (an Enter
-    pressed while the Staff page is still drawing is lost), then fill the password and press the Sign in button."""
+    pressed while the Staff page is still drawing is lost), then fill the password and press the Sign in button.
+    A run that starts just after the fill (the page checking a rebuild) draws the box again, empty: fill it again."""
     from playwright.sync_api import expect
 
     page.get_by_test_id("stSidebar").get_by_text("Staff", exact=True).click()
     box = page.get_by_label("Password", exact=True)
     expect(box).to_be_visible(timeout=timeout_ms)
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=timeout_ms)
-    box.fill(password)
-    expect(box).to_have_value(password)
+    for attempt in range(3):
+        expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=timeout_ms)
+        box.fill(password)
+        try:
+            expect(box).to_have_value(password)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     page.get_by_role("button", name="Sign in").click()
 
 
