@@ -31,7 +31,6 @@ HELDOUT = (*HELDOUT_QUESTIONS, "indicator_questions_heldout.jsonl")  # scored on
 FOLDS = 5
 SHOWN = 3  # tables shown at most
 JUDGMENTS = BENCH / "table_judgments.jsonl"
-FIT_JUDGED = False  # fitted on the labels alone: the dev judgments did not help on the dev folds (calibrate_tables)
 
 
 def correct(table: IndicatorTable, q: dict[str, Any]) -> bool:
