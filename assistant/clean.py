@@ -231,7 +231,7 @@ def _blocks(lines: Sequence[RawLine], levels: _Levels, words: set[str]) -> Itera
             heading_level = level
             continue
         yield from flush_heading()
-        if BULLET.match(line.text) and paragraph:
+        if paragraph and (BULLET.match(line.text) or _weight_break(lines[i - 1], line)):
             yield from flush_paragraph()
         if paragraph and paragraph[-1].endswith("-") and line.text[:1].islower():
             paragraph[-1] = _join_hyphenated(paragraph[-1], line.text, words)
@@ -239,6 +239,30 @@ def _blocks(lines: Sequence[RawLine], levels: _Levels, words: set[str]) -> Itera
             paragraph.append(line.text)
     yield from flush_paragraph()
     yield from flush_heading()
+
+
+def _bold(line: RawLine) -> bool:
+    return line.weight >= 600 and (line.last_weight or line.weight) >= 600
+
+
+def _wordy(text: str) -> bool:
+    """Mostly letters: a line of prose or a label, not a table row of figures."""
+    visible = len(text) - sum(map(str.isspace, text))
+    return sum(map(str.isalpha, text)) >= 0.6 * visible
+
+
+def _weight_break(previous: RawLine, line: RawLine) -> bool:
+    """A wholly bold line and a plain one meet where one paragraph ends and another starts: a bold label after a
+    finished sentence ("... across the county." then "Area 2: Preventing ill-health"), or a plain line after a
+    bold label that does not run on ("Area 2: Preventing ill-health" then "High level areas for focus:")."""
+    if _bold(previous) == _bold(line) or not (line.text[:1].isupper() or line.text[:1].isdigit()):
+        return False
+    if not (_wordy(previous.text) and _wordy(line.text)):  # a table's rows and their bold labels: one table
+        return False
+    if _bold(line):
+        return previous.text.rstrip()[-1:] in ".!?:;"
+    last = previous.text.split()[-1]
+    return last[-1:] not in ",-–" and last.lower() not in RUN_ON_WORDS
 
 
 def _join_hyphenated(previous: str, line: str, words: set[str]) -> str:

@@ -51,3 +51,41 @@ def test_running_headers_repeated_on_many_pages_are_dropped() -> None:
     pages = [[RawLine("Test Council JSNA"), *lines, RawLine(str(n))] for n, lines in enumerate(body, 1)]
     cleaned = clean_pages(pages)
     assert [page.text for page in cleaned] == [" ".join(line.text for line in lines) for lines in body]
+
+
+def _lines(*rows: tuple[str, int]) -> list[RawLine]:
+    return [RawLine(text, size=12.0, weight=weight, last_size=12.0, last_weight=weight) for text, weight in rows]
+
+
+def test_a_bold_label_between_plain_paragraphs_is_a_paragraph_of_its_own() -> None:
+    """The 2024 mental health needs assessment's "Area 2: Preventing mental ill-health, supporting people earlier"
+    is bold at body size with a comma (not a heading); its text and the lead-in after it stay blocks of their own."""
+    page = _lines(
+        ("Review consistency of offer to ensure equitable service delivery across the county.", 400),
+        ("Area 2: Preventing mental ill-health, supporting people earlier", 700),
+        ("High level areas for focus:", 400),
+        ("Increase focus on preventative and early intervention initiatives across the system.", 400),
+    )
+    blocks = [block.text for block in clean_pages([page])[0].blocks]
+    assert blocks == [
+        "Review consistency of offer to ensure equitable service delivery across the county.",
+        "Area 2: Preventing mental ill-health, supporting people earlier",
+        "High level areas for focus: Increase focus on preventative and early intervention initiatives across the "
+        "system.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # a bold phrase running on into plain text: one sentence
+        (("Smoking prevalence among adults in routine and manual occupations is", 700), ("Higher in Adur.", 400)),
+        # a plain sentence not yet ended before a bold line
+        (("Smoking prevalence among adults in routine and", 400), ("Manual occupations is higher.", 700)),
+        # a table's bold row label and its figures
+        (("England 57.0% 58.3% 59.2% 61.1%", 400), ("35-54", 700), ("West Sussex 70.5% 69.5% 71.8% 73.3%", 400)),
+    ],
+)
+def test_a_change_of_weight_inside_a_sentence_or_a_table_does_not_break_it(rows: tuple[tuple[str, int], ...]) -> None:
+    page = _lines(*rows)
+    assert len(clean_pages([page])[0].blocks) == 1

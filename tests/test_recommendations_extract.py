@@ -76,6 +76,25 @@ def test_a_recommendation_paragraph_counts_wherever_it_stands_and_a_label_does_n
     ]
 
 
+def test_a_recommendations_table_title_is_the_section_of_its_rows_not_an_item() -> None:
+    """The 2016 tobacco needs assessment titles each table of recommendations "Recommendations - Peer support"."""
+    page = Page(
+        24,
+        (
+            Block("1.9 Recommendations", heading=2),
+            Block("Recommendations - Peer support"),
+            Block("Commission a peer support programme for pregnant smokers and their partners."),
+        ),
+    )
+    items = extract(_info(), [page])
+    assert [(i.section, i.text) for i in items] == [
+        (
+            "Recommendations - Peer support",
+            "Commission a peer support programme for pregnant smokers and their partners.",
+        ),
+    ]
+
+
 def test_areas_for_focus_are_recommendations_and_a_numbered_label_is_their_section() -> None:
     page = Page(
         10,

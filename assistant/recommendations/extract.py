@@ -295,9 +295,10 @@ def _recommends(text: str) -> bool:
 
 
 def _label(text: str) -> bool:
-    """A short numbered label that is not a sentence: "Area 5: Housing and accommodation", "Recommendation 1: Data
-    collection"; not "Recommendation 2: Improve access for carers", an item."""
-    label = LABEL.match(text)
+    """A short label that is not a sentence: "Area 5: Housing and accommodation", "Recommendation 1: Data
+    collection", a table's title "Recommendations - Peer support"; not "Recommendation 2: Improve access for carers",
+    an item."""
+    label = LABEL.match(text) or LEAD.match(text)
     if not label or len(text.split()) > LABEL_MAX_WORDS or _ends(text):
         return False
     return not (LEAD.match(text) and _recommends(text[label.end() :].strip()))
