@@ -50,6 +50,7 @@ RUN_ON_WORDS = frozenset(
 )
 CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
 WORD = re.compile(r"[A-Za-z]+")
+WORD_OF_THREE = re.compile(r"[a-z]{3}")
 
 
 def clean_pages(raw_pages: Sequence[Sequence[RawLine]], vocabulary: Iterable[str] = ()) -> list[Page]:
@@ -112,13 +113,25 @@ def _signature(text: str) -> str:
 
 
 def _drop_running_lines(pages: list[list[RawLine]], edge: int = 3) -> list[list[RawLine]]:
-    """Remove running headers/footers (the same line, digits aside, near the top or bottom of many pages)
-    and bare page numbers at the top or bottom of a page."""
+    """Remove running headers/footers (the same line, digits aside, near the top or bottom of many pages and seldom
+    anywhere else: not a lead-in such as "High level areas for focus:" that opens a list on many pages, near their
+    top or not) and bare page numbers at the top or bottom of a page."""
     seen: Counter[str] = Counter()
+    inside: Counter[str] = Counter()  # pages where the line stands away from the top and bottom
     for lines in pages:
-        seen.update({_signature(line.text) for line in lines[:edge] + lines[-edge:] if not line.heading})
+        at_edges = {_signature(line.text) for line in lines[:edge] + lines[-edge:] if not line.heading}
+        seen.update(at_edges)
+        inside.update({_signature(line.text) for line in lines[edge:-edge]} - at_edges)
     threshold = max(3, 0.3 * len(pages))
-    running = {sig for sig, count in seen.items() if count >= threshold and len(pages) >= 4}
+    running = {
+        sig
+        for sig, count in seen.items()
+        if count >= threshold
+        and len(pages) >= 4
+        # a line of words that stands inside as many pages as half those it tops or ends is the text's own
+        # (a page number "Page #" or a chart's axis "90" is not, wherever it stands)
+        and not (inside[sig] >= count / 2 and WORD_OF_THREE.search(sig.replace("page", "")))
+    }
     out = []
     for lines in pages:
         n = len(lines)

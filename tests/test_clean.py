@@ -89,3 +89,21 @@ def test_a_bold_label_between_plain_paragraphs_is_a_paragraph_of_its_own() -> No
 def test_a_change_of_weight_inside_a_sentence_or_a_table_does_not_break_it(rows: tuple[tuple[str, int], ...]) -> None:
     page = _lines(*rows)
     assert len(clean_pages([page])[0].blocks) == 1
+
+
+def test_a_line_near_the_top_of_many_pages_that_also_stands_inside_them_is_kept() -> None:
+    """The 2024 mental health needs assessment's "High level areas for focus:" opens a list under each area, near the
+    top of many pages and inside others: it is the list's lead-in, not a running header."""
+    lead = "High level areas for focus:"
+    top = [[RawLine(f"Area {n}: Topic {n}"), RawLine(lead)] for n in range(6)]  # the lead near the top
+    inside = [[RawLine(f"Finding {n} about the area."), RawLine(f"Area {n}b: More"), RawLine(lead)] for n in range(6)]
+    pages = [
+        [RawLine("Test Council JSNA"), *(top[n] if n % 2 else [RawLine(f"Finding {n} first.")])]
+        + [RawLine(f"Finding {n}.{k} about the area.") for k in range(3)]
+        + (inside[n] if not n % 2 else [])
+        + [RawLine("1. Act now."), RawLine("Closing remark on the area."), RawLine("Page footer text"), RawLine(str(n))]
+        for n in range(6)
+    ]
+    texts = [page.text for page in clean_pages(pages)]
+    assert all(lead in text for text in texts)
+    assert not any("Test Council JSNA" in text or "Page footer text" in text for text in texts)

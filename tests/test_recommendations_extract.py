@@ -117,6 +117,24 @@ def test_areas_for_focus_are_recommendations_and_a_numbered_label_is_their_secti
     ]
 
 
+def test_a_label_naming_two_things_is_a_topic_and_its_numbered_items_all_count() -> None:
+    """A heading "Area 3: Whole pathways and all people" is not "Summary and recommendations": its numbered items are
+    items whether or not they start with a verb."""
+    page = Page(
+        5,
+        (
+            Block("Area 3: Whole pathways and all people", heading=3),
+            Block("High level areas for focus:"),
+            Block("1. Foster diversity and inclusion, welcoming and representative spaces."),
+            Block("2. Outreach to support people where they are, working in neighbourhoods."),
+        ),
+    )
+    assert _texts([page]) == [
+        "Foster diversity and inclusion, welcoming and representative spaces.",
+        "Outreach to support people where they are, working in neighbourhoods.",
+    ]
+
+
 def test_a_recommendation_run_into_the_paragraph_before_it_is_an_item_and_a_short_one_a_label() -> None:
     page = Page(
         6,

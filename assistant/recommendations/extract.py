@@ -37,7 +37,10 @@ from assistant.model import Block, DocumentInfo, Page, Recommendation
 from assistant.text import BULLET, MIN_REPEAT_SHINGLES, repeats, shingles, split_sentences
 
 # A heading that also holds findings: only the items that recommend are kept under it.
-MIXED = re.compile(r"\b(?:and|summary|conclusions?|challenges|findings|gaps|continued)\b", re.IGNORECASE)
+MIXED = re.compile(
+    r"\b(?:summary|conclusions?|challenges|findings|gaps|continued)\b|\band\s+recommend|\brecommend\w*\s+and\b",
+    re.IGNORECASE,
+)
 NUMBERED = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+(?=[A-Z])")  # "6.2.1 Establish ..."
 TIGHT_NUMBER = r"^\s*\d{1,2}\.(?=[A-Z][a-z])"  # "28.The Structured Day Service ...": a number without its space
 MARKER = re.compile(BULLET.pattern + r"|" + NUMBERED.pattern + r"|" + TIGHT_NUMBER)
@@ -52,7 +55,7 @@ RECOMMENDS = re.compile(
 VERBS = frozenset(
     """act address adopt advocate agree align allocate assess audit build carry champion clarify collect commission
     communicate complete conduct consider consult continue coordinate co-design create deliver design develop embed
-    enable encourage engage enhance ensure establish evaluate expand explore extend facilitate focus follow fund
+    enable encourage engage enhance ensure establish evaluate expand explore extend facilitate focus follow foster fund
     gather help identify implement improve include increase introduce invest involve launch lead maintain make map
     maximise measure monitor offer pilot place plan prioritise produce promote protect provide publish pursue raise
     record reduce refresh reinforce review scope secure seek set share strengthen support sustain target train
