@@ -494,11 +494,7 @@ def onnx_file(model: Path, quantized: bool, cache: Path) -> Path:
     """The model's ONNX file (int8 per channel when ``quantized``), made in ``cache`` at first use."""
     from filelock import FileLock
 
-    weights = sorted(p for p in model.rglob("*") if p.suffix in {".safetensors", ".bin"})
-    key = hashlib.sha1(f"{model.resolve()}:{EXPORT_VERSION}".encode())
-    for path in weights:
-        key.update(f"{path.name}:{path.stat().st_size}:{path.stat().st_mtime_ns}".encode())
-    folder = cache / "onnx" / key.hexdigest()[:16]
+    folder = cache / "onnx" / weights_key(model)
     target = folder / ("model-int8.onnx" if quantized else "model.onnx")
     if target.is_file():
         return target
@@ -522,6 +518,20 @@ def onnx_file(model: Path, quantized: bool, cache: Path) -> Path:
     except Exception as exc:
         raise ModelError(f"Could not make the ONNX model in {folder}: {exc}", TORCH_HINT) from exc
     return target
+
+
+def weights_key(model: Path, sample: int = 1 << 20) -> str:
+    """The model's weights named by what they hold (each file's name, size, first and last megabyte), not by where
+    they are: a reinstall into another folder finds the ONNX files already made instead of making 90 MB more."""
+    key = hashlib.sha1(f"{EXPORT_VERSION}".encode())
+    for path in sorted(p for p in model.rglob("*") if p.suffix in {".safetensors", ".bin"}):
+        size = path.stat().st_size
+        key.update(f"{path.name}:{size}".encode())
+        with path.open("rb") as handle:
+            key.update(handle.read(sample))
+            handle.seek(max(0, size - sample))
+            key.update(handle.read(sample))
+    return key.hexdigest()[:16]
 
 
 def _export(model: Path, target: Path) -> None:

@@ -20,6 +20,8 @@ from assistant.embed import (
     load_embedder,
     model_path,
     model_words,
+    onnx_file,
+    weights_key,
 )
 from assistant.errors import ConfigError, ModelError
 
@@ -205,3 +207,21 @@ def test_openvino_runs_one_request_at_a_time(monkeypatch: pytest.MonkeyPatch) ->
     with ThreadPoolExecutor(4) as pool:
         outputs = list(pool.map(lambda n: session.run(["embedding"], {"input_ids": np.full((1, n), n)}), range(1, 30)))
     assert running[1] == 1 and [int(out[0][0, 0]) for out in outputs] == list(range(1, 30))
+
+
+def test_the_onnx_cache_is_keyed_by_the_weights_not_by_where_they_are(tmp_path: Path) -> None:
+    """A reinstall (a new virtual environment: the same weights in another folder) finds the ONNX files made before;
+    other weights do not."""
+
+    def model(folder: str, tail: bytes) -> Path:
+        path = tmp_path / folder / "model"
+        path.mkdir(parents=True)
+        (path / "model.safetensors").write_bytes(b"weights" * 300_000 + tail)
+        return path
+
+    first, reinstalled, other = model("venv-1", b"same"), model("venv-2", b"same"), model("venv-3", b"diff")
+    assert weights_key(first) == weights_key(reinstalled) != weights_key(other)
+    made = tmp_path / "cache" / "onnx" / weights_key(first) / "model.onnx"  # as the first install left it
+    made.parent.mkdir(parents=True)
+    made.write_bytes(b"onnx")
+    assert onnx_file(reinstalled, quantized=False, cache=tmp_path / "cache") == made
