@@ -51,6 +51,8 @@ RUN_ON_WORDS = frozenset(
 CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
 WORD = re.compile(r"[A-Za-z]+")
 WORD_OF_THREE = re.compile(r"[a-z]{3}")
+# A label's own number: "Area 2:", "3.2", "Section 4", "Theme 1 -"
+LABEL_NUMBER = re.compile(r"^(?:[A-Za-z]+\s+)?\d{1,2}(?:\.\d{1,2})*[a-z]?\s*[:.)–-]?\s")
 
 
 def clean_pages(raw_pages: Sequence[Sequence[RawLine]], vocabulary: Iterable[str] = ()) -> list[Page]:
@@ -190,6 +192,11 @@ class _Levels:
     body: float
     sizes: tuple[float, ...]  # heading font sizes, largest first
 
+    @property
+    def bold_level(self) -> int:
+        """The level of a heading in bold at body size."""
+        return min(6, self.sizes.index(self.body) + 1) if self.body in self.sizes else 6
+
     def level(self, line: RawLine) -> int:
         """0 for body text, else a heading level 1-6."""
         text = line.text
@@ -235,6 +242,8 @@ def _blocks(lines: Sequence[RawLine], levels: _Levels, words: set[str]) -> Itera
         following = lines[i + 1].text if i + 1 < len(lines) else ""
         if level and not line.heading and following[:1].islower():
             level = 0  # a bold lead-in running on into the next line is body text, not a heading
+        if not level and _bold_label(lines, i, levels.body):
+            level = levels.bold_level
         if level:
             yield from flush_paragraph()
             # A heading wrapped over two lines arrives as two lines of the same level: keep it whole.
@@ -256,6 +265,20 @@ def _blocks(lines: Sequence[RawLine], levels: _Levels, words: set[str]) -> Itera
 
 def _bold(line: RawLine) -> bool:
     return line.weight >= 600 and (line.last_weight or line.weight) >= 600
+
+
+def _bold_label(lines: Sequence[RawLine], i: int, body: float) -> bool:
+    """A wholly bold line at body size between paragraphs, shaped as a heading and giving no figures, that the font
+    rules pass over for its comma or last word ("Area 2: Preventing mental ill-health, supporting people earlier"):
+    a heading. Not one inside a sentence, a list or a table, nor a bold statement of a figure (that stays quotable)."""
+    line = lines[i]
+    if not (_bold(line) and line.size and body and line.size >= 0.95 * body and _heading_shape(line.text)):
+        return False
+    if re.search(r"\d", LABEL_NUMBER.sub("", line.text)):
+        return False
+    if i + 1 == len(lines) or not _weight_break(line, lines[i + 1]):
+        return False
+    return i == 0 or _weight_break(lines[i - 1], line)
 
 
 def _wordy(text: str) -> bool:

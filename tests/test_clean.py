@@ -57,22 +57,35 @@ def _lines(*rows: tuple[str, int]) -> list[RawLine]:
     return [RawLine(text, size=12.0, weight=weight, last_size=12.0, last_weight=weight) for text, weight in rows]
 
 
-def test_a_bold_label_between_plain_paragraphs_is_a_paragraph_of_its_own() -> None:
+def test_a_bold_label_between_plain_paragraphs_is_a_heading_of_its_own() -> None:
     """The 2024 mental health needs assessment's "Area 2: Preventing mental ill-health, supporting people earlier"
-    is bold at body size with a comma (not a heading); its text and the lead-in after it stay blocks of their own."""
+    is bold at body size with a comma (which a bold sentence would have); standing between paragraphs, it heads the
+    text after it, and neither the sentence before it nor the lead-in after it runs into it."""
     page = _lines(
         ("Review consistency of offer to ensure equitable service delivery across the county.", 400),
         ("Area 2: Preventing mental ill-health, supporting people earlier", 700),
         ("High level areas for focus:", 400),
         ("Increase focus on preventative and early intervention initiatives across the system.", 400),
     )
-    blocks = [block.text for block in clean_pages([page])[0].blocks]
-    assert blocks == [
+    blocks = clean_pages([page])[0].blocks
+    assert [block.heading > 0 for block in blocks] == [False, True, False]
+    assert [block.text for block in blocks] == [
         "Review consistency of offer to ensure equitable service delivery across the county.",
         "Area 2: Preventing mental ill-health, supporting people earlier",
         "High level areas for focus: Increase focus on preventative and early intervention initiatives across the "
         "system.",
     ]
+
+
+def test_a_bold_statement_of_a_figure_between_paragraphs_stays_quotable_text() -> None:
+    page = _lines(
+        ("Smoking is the leading cause of preventable death in the county.", 400),
+        ("One in five adults in Adur smokes, 21 per cent", 700),
+        ("The rate has fallen since the last assessment.", 400),
+    )
+    blocks = clean_pages([page])[0].blocks
+    assert not any(block.heading for block in blocks)
+    assert "One in five adults in Adur smokes, 21 per cent" in [block.text for block in blocks]
 
 
 @pytest.mark.parametrize(
