@@ -2,8 +2,9 @@
 
 Cleaning, in order: character repair (ligatures, U+FFFE / NUL glyph holes, soft hyphens, control characters),
 running headers/footers and bare page numbers removed, headings detected (font size and weight when the
-extractor knows them, else numbering and the usual JSNA heading words), body lines joined into paragraphs
-with words hyphenated across line ends rejoined.
+extractor knows them, else numbering and the usual JSNA heading words; a bold label standing alone between
+paragraphs), body lines joined into paragraphs (a paragraph ends where a wholly bold line meets a plain one) with
+words hyphenated across line ends rejoined.
 """
 
 from __future__ import annotations
