@@ -36,7 +36,8 @@ from assistant.chunk import embedding_text, heading
 from assistant.model import Block, DocumentInfo, Page, Recommendation
 from assistant.text import BULLET, MIN_REPEAT_SHINGLES, repeats, shingles, split_sentences
 
-# A heading that also holds findings: only the items that recommend are kept under it.
+# A heading that also holds findings ("Summary and recommendations", "Key findings"; not a topic's own "and": "Area 3:
+# Whole pathways and all people"): only the items that recommend are kept under it.
 MIXED = re.compile(
     r"\b(?:summary|conclusions?|challenges|findings|gaps|continued)\b|\band\s+recommend|\brecommend\w*\s+and\b",
     re.IGNORECASE,
