@@ -44,6 +44,15 @@ def test_real_pdf_ligatures_and_recommendations_heading() -> None:
     assert any(block.text == "Key recommendations" for block in page3)
 
 
+def test_real_pdf_a_bold_caption_is_a_paragraph_of_its_own() -> None:
+    """The 2017 suicide audit's captions are bold at body size between plain text: each is its own block, not run
+    into the sentence before it or the table after it."""
+    audit = read_document(SHIPPED_CORPUS / "pdf" / "wsx-suicide-audit-2017.pdf")
+    blocks = [block.text for block in audit.pages[7].blocks]
+    assert "Table 1.1, Audited West Sussex suicides, 2013-15" in blocks
+    assert "Table 1.2, Annual rates per 100,000 resident population" in blocks
+
+
 def test_docx_headings_tables_and_page_breaks(tmp_path: Path) -> None:
     import docx
     from docx.enum.text import WD_BREAK
