@@ -135,6 +135,26 @@ def test_a_label_naming_two_things_is_a_topic_and_its_numbered_items_all_count()
     ]
 
 
+def test_a_short_label_over_part_of_a_list_keeps_it_open_and_is_the_section_of_its_items() -> None:
+    """The 2024 mental health needs assessment follows each area's "High level areas for focus:" with items for one
+    life stage under "0-5 years:"."""
+    page = Page(
+        8,
+        (
+            Block("Area 2: Preventing mental ill-health", heading=3),
+            Block("High level areas for focus:"),
+            Block("1. Increase focus on preventative and early intervention initiatives."),
+            Block("0-5 years:"),
+            Block("• Reduce stigma to increase parents accessing support earlier."),
+        ),
+    )
+    items = extract(_info(), [page])
+    assert [(i.section, i.text) for i in items] == [
+        ("High level areas for focus:", "Increase focus on preventative and early intervention initiatives."),
+        ("0-5 years:", "Reduce stigma to increase parents accessing support earlier."),
+    ]
+
+
 def test_a_recommendation_run_into_the_paragraph_before_it_is_an_item_and_a_short_one_a_label() -> None:
     page = Page(
         6,

@@ -92,6 +92,7 @@ LEAD_IN = re.compile(r"(?::\s*-?|\b(?:should|must|will)\s*;)\s*$", re.IGNORECASE
 LABEL_LEVEL = 99  # below every heading: the next heading or label closes it
 LEAD_IN_WORDS = 6  # a lead-in this short that names recommendations opens a list of them
 LEAD_LEVEL = 100  # a list's lead-in, below a label: it scopes the items after it but is never their section
+SUBLIST_LEVEL = 101  # a short label over part of a list: the section of the items after it
 LABEL_MAX_WORDS = 20  # a numbered label's title may be long ("Area 6: Complexity: multiple physical and ...")
 LABEL_WORDS = 10  # a list item this short without a full stop is a label ("3. Recommendations for young people")
 MIN_ITEM_CHARS = 20
@@ -171,9 +172,15 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
                 text = text[: -len(lead_in)].strip()
             item = _as_item(text, stack) if text else None
             if lead_in:
+                opener = next((entry for entry in stack if entry[0] == LEAD_LEVEL and _opens(*entry)), None)
                 while stack and stack[-1][0] >= LEAD_LEVEL:
                     stack.pop()
-                stack.append((LEAD_LEVEL, lead_in))
+                if opener and len(lead_in.split()) <= LEAD_IN_WORDS and not HEADING.search(lead_in):
+                    # a short label over part of the list its opener began ("0-5 years:" after "High level areas
+                    # for focus:" and its items): the section of the items after it, still under the opener
+                    stack += [opener, (SUBLIST_LEVEL, lead_in)]
+                else:
+                    stack.append((LEAD_LEVEL, lead_in))
             if item is None:
                 last_open = last_item = False
                 continue
