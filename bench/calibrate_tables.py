@@ -60,24 +60,14 @@ def main() -> None:
     print(f"{len(items)} dev questions, {sum(len(i.labels) for i in items)} candidates, {positives} relevant")
     print("| features | threshold | recall | no table | precision | relevant first |")
     print("|---|---:|---:|---:|---:|---:|")
-    for name, features in COMPARED.items():
-        probabilities = tr.cross_validated(items, features, C)
-        t = threshold(items, probabilities)
-        f = tr.figures(items, [tr.chosen(i, p, t) for i, p in zip(items, probabilities, strict=True)])
+    rows = [(name, items, features) for name, features in COMPARED.items()]
+    rows.append(("shipped, fitted on the labels with the judgments", judged, FEATURES))
+    for name, fitted_on, features in rows:
+        t, f = cross_validated_figures(fitted_on, features, items)
         print(
             f"| {name} | {t:.3f} | {f['recall']:.3f} | {f['silence']:.3f} | {f['precision']:.3f} | {f['first']:.3f} |"
         )
-    # Fitted on the labels and the judgments, scored on the labels.
-    probabilities = tr.cross_validated(judged, FEATURES, C)
-    t = threshold(judged, probabilities)
-    f = tr.figures(items, [tr.chosen(i, p, t) for i, p in zip(items, probabilities, strict=True)])
-    print(
-        f"| shipped, fitted on the labels with the judgments | {t:.3f} | "
-        f"{f['recall']:.3f} | {f['silence']:.3f} | {f['precision']:.3f} | {f['first']:.3f} |"
-    )
-    probabilities = tr.cross_validated(items, FEATURES, C)
-    t = threshold(items, probabilities)
-    f = tr.figures(items, [tr.chosen(i, p, t) for i, p in zip(items, probabilities, strict=True)])
+    t, f = cross_validated_figures(items, FEATURES, items)
     note = (
         f"Fitted by bench/calibrate_tables.py on {len(items)} dev questions ({', '.join(tr.DEV)}), "
         f"{sum(len(i.labels) for i in items)} candidate tables ({positives} relevant), "
@@ -95,6 +85,16 @@ def main() -> None:
         + ", ".join(f"{n} {c:+.3f}" for n, c in zip(model.features, model.coef, strict=True))
     )
     print(f"intercept {model.intercept:+.3f}, threshold {model.threshold:.4f}; written to {MODEL_PATH}")
+
+
+def cross_validated_figures(
+    fitted_on: Sequence[tr.Item], features: Sequence[str], scored: Sequence[tr.Item]
+) -> tuple[float, dict[str, float]]:
+    """The threshold set on cross-validated probabilities of a model fitted on ``fitted_on`` (labels, or labels and
+    judgments), and the figures at it of the same candidates scored by ``scored``'s labels."""
+    probabilities = tr.cross_validated(fitted_on, features, C)
+    t = threshold(fitted_on, probabilities)
+    return t, tr.figures(scored, [tr.chosen(i, p, t) for i, p in zip(scored, probabilities, strict=True)])
 
 
 def _rounded(model: LogisticModel) -> dict[str, object]:
