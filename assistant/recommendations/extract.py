@@ -9,12 +9,15 @@ What is an item, in the forms JSNA chapters use:
   are made ...") is not an item;
 - a paragraph that opens "Recommendation 3: ..." wherever it stands, or a "Recommendation 3: ..." that the
   text extractor ran on into the paragraph before it;
-- a row of a recommendations table, which reaches here as a paragraph under the table's heading;
+- a row of a recommendations table, which reaches here as a paragraph under the table's heading (a table's title,
+  "Recommendations - Peer support", is the section of its rows, not an item);
 - a heading under recommendations that is itself one ("3.5 Develop housing options", "Remote support should be
   evaluated"), with what it heads: one item.
 A list's lead-in ("Commissioners and providers should:", "... of practice. RECOMMENDATIONS:") is not an item: it
-labels the items after it, and a short one that names recommendations opens them. A list whose items start in lower
-case ends the sentence before it ("... new opportunities for:" then "- data collection on ..."): one item. Numbered
+labels the items after it, and a short one that names recommendations opens them; a short label after some of
+their items ("0-5 years:" after "High level areas for focus:") keeps them open and is the section of the rest. A
+list whose items start in lower case ends the sentence before it ("... new opportunities for:" then "- data
+collection on ..."): one item. Numbered
 items run together ("... over time. 10. Consideration should ...") or without their space ("28.The ...") are each
 an item, and a recommendations heading that the text layer gives after its page's items (a heading in the margin)
 heads them. An item is whole sentences: a piece that starts mid-sentence starts at its first whole one.
