@@ -8,9 +8,11 @@ hub is never contacted. :func:`load_embedder` is what the edges (CLI, app) call;
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import functools
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -256,26 +258,49 @@ def _encodable(texts: Sequence[str]) -> list[str]:
     return [SURROGATE.sub("\ufffd", text) for text in texts]
 
 
-def _locate(part: str, text: str, start: int) -> tuple[int, int] | None:
-    """Where ``part`` is in ``text`` from ``start`` on, whitespace between its words matched loosely."""
-    words = part.split()
-    found = re.compile(r"\s+".join(map(re.escape, words))).search(text, start) if words else None
-    return found.span() if found else None
+WORD = re.compile(r"\S+")
+
+
+class _Spaced:
+    """A text with each run of whitespace read as one space, to find parts of it however they are spaced. Made once
+    per passage: a pattern compiled for each sentence took as long as a third of an ``in_passage`` ingest."""
+
+    def __init__(self, text: str) -> None:
+        spans = [m.span() for m in WORD.finditer(text)]
+        self.text = " ".join(text[a:b] for a, b in spans)
+        self.origins = [a for a, _ in spans]  # where each word starts in the text
+        self.starts = list(itertools.accumulate((b - a + 1 for a, b in spans[:-1]), initial=0))  # and here
+
+    def find(self, part: str, start: int) -> tuple[int, int] | None:
+        """Where ``part``, its words however spaced, stands here from ``start`` on: its start and end here."""
+        needle = " ".join(WORD.findall(part))
+        found = self.text.find(needle, start) if needle else -1
+        return None if found < 0 else (found, found + len(needle))
+
+    def original(self, at: int) -> int:
+        """The text's index of the character at ``at`` here (never a joining space)."""
+        word = bisect.bisect_right(self.starts, at) - 1
+        return self.origins[word] + at - self.starts[word]
 
 
 def pool_parts(states: np.ndarray, offsets: np.ndarray, text: str, parts: Sequence[str]) -> list[np.ndarray | None]:
     """For each part of ``text``, the unit-length mean of the states (one row per token, ``offsets`` its
-    characters) of the tokens inside it; None when it is not in the text or no token of it was read."""
+    characters) of the tokens inside it; None when it is not in the text or no token of it was read. Parts are
+    found in order, the whitespace between their words matched loosely."""
     real = offsets[:, 1] > offsets[:, 0]  # special tokens have no characters
+    spaced = _Spaced(text)
     out: list[np.ndarray | None] = []
     at = 0
     for part in parts:
-        span = _locate(part, text, at)
-        inside = None if span is None else real & (offsets[:, 0] < span[1]) & (offsets[:, 1] > span[0])
-        if span is None or inside is None or not inside.any():
+        found = spaced.find(part, at)
+        inside = np.zeros_like(real)
+        if found is not None:
+            first, last = spaced.original(found[0]), spaced.original(found[1] - 1) + 1
+            inside = real & (offsets[:, 0] < last) & (offsets[:, 1] > first)
+        if found is None or not inside.any():
             out.append(None)
             continue
-        at = span[0]
+        at = found[0]
         mean = states[inside].mean(0)
         out.append((mean / (np.linalg.norm(mean) or 1.0)).astype(np.float32))
     return out

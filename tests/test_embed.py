@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from assistant.embed import (
     model_path,
     model_words,
     onnx_file,
+    pool_parts,
     weights_key,
 )
 from assistant.errors import ConfigError, ModelError
@@ -34,6 +36,25 @@ def test_a_hub_name_is_refused_with_advice(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="neither the bundled") as error:
         model_path("sentence-transformers/all-mpnet-base-v2")
     assert "JSNA_MODEL" in error.value.advice
+
+
+def test_parts_are_pooled_from_the_tokens_inside_them_however_they_are_spaced() -> None:
+    text = "Heading\n\nFalls rose  to 610.\n Hip   fractures fell. Falls rose to 610."
+    tokens = [m.span() for m in re.finditer(r"\w+|[^\w\s]", text)]
+    offsets = np.array([(0, 0), *tokens, (0, 0)])  # special tokens at either end have no characters
+    states = np.random.default_rng(0).normal(size=(len(offsets), 8)).astype(np.float32)
+    parts = ["Falls rose to 610.", "Hip fractures\nfell.", "Falls rose to 610.", "Not in the text."]
+    pooled = pool_parts(states, offsets, text, parts)
+
+    def mean_of(first: int, last: int) -> np.ndarray:
+        inside = [n for n, (a, b) in enumerate(offsets) if b > a and a < last and b > first]
+        mean = states[inside].mean(0)
+        return mean / np.linalg.norm(mean)
+
+    assert np.allclose(pooled[0], mean_of(text.index("Falls"), text.index("610.") + 4))
+    assert np.allclose(pooled[1], mean_of(text.index("Hip"), text.index("fell.") + 5))
+    assert np.allclose(pooled[2], mean_of(text.rindex("Falls"), len(text)))  # the next one, in order
+    assert pooled[3] is None
 
 
 def test_the_word_list_is_the_configured_models() -> None:
