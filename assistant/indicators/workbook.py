@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+from python_calamine import SheetVisibleEnum
 
 from assistant.errors import DocumentError
 from assistant.indicators.schema import (
@@ -65,11 +66,10 @@ def read_workbook(path: Path, rel: str, sidecar: Sidecar) -> tuple[pd.DataFrame,
 def _sheets(path: Path, rel: str) -> dict[str, pd.DataFrame]:
     """The visible sheets as grids of cells (no header), empty rows and columns dropped."""
     try:
-        with pd.ExcelFile(path, engine="openpyxl") as book:
-            hidden = {ws.title for ws in book.book.worksheets if ws.sheet_state != "visible"}
-            visible = [name for name in book.sheet_names if str(name) not in hidden]
+        with pd.ExcelFile(path, engine="calamine") as book:
+            visible = [sheet.name for sheet in book.book.sheets_metadata if sheet.visible == SheetVisibleEnum.Visible]
             grids = {str(k): v for k, v in pd.read_excel(book, sheet_name=visible, header=None).items()}
-    except Exception as exc:  # openpyxl raises zipfile, KeyError, ValueError... for a damaged file
+    except Exception as exc:  # calamine raises its own errors, zipfile's, ValueError... for a damaged file
         raise DocumentError(
             rel,
             f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
