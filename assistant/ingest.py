@@ -18,6 +18,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -93,8 +94,12 @@ def ingest(
         previous, old, reason = _previous(settings, embedder, full)
         plan = _plan(settings, old, timings)
         read_before = _parsed_cache(settings)
-        new_docs, new_chunks, new_items = _read_and_chunk(settings, embedder, plan, read_before, progress, timings)
-        indicators = _indicators(settings, old, plan, read_before, progress, timings)
+        with ThreadPoolExecutor(1) as side:  # the indicator files are read while worker processes read the documents
+            read = side.submit(_read_indicators, settings, old, read_before)
+            new_docs, new_chunks, new_items = _read_and_chunk(settings, embedder, plan, read_before, progress, timings)
+            t = time.perf_counter()
+            indicators = _indicators(old, plan, read.result(), progress)
+            timings["parse"] += time.perf_counter() - t  # what reading them took beyond the documents
         report = _report(plan, new_docs, previous, reason)
         unchanged = not report.changed and not indicators.changed
         if old and unchanged and report.skipped == old.manifest.skipped and old.manifest.grouping == GROUPING_VERSION:
@@ -237,37 +242,48 @@ def _read_and_chunk(
 # --- 3. indicators ------------------------------------------------------------------------------------------
 
 
-def _indicators(
-    settings: Settings,
-    old: store.Snapshot | None,
-    plan: _Plan,
-    read_before: ParsedCache,
-    progress: ProgressCallback,
-    timings: dict[str, float],
-) -> _Indicators:
-    """The indicator table: read again when its files (or the way they are read) changed, else the live one."""
+@dataclass(frozen=True)
+class _IndicatorRead:
+    """The corpus's indicator files, their references, whether they changed, and, when they did, the table read
+    from them and the files or sheets it skipped."""
+
+    files: dict[str, str]  # indicator file -> content hash
+    datasets: dict[str, DocumentInfo]
+    changed: bool
+    read: tuple[Any, list[SkippedFile]] | None = None
+
+
+def _read_indicators(settings: Settings, old: store.Snapshot | None, read_before: ParsedCache) -> _IndicatorRead:
+    """The indicator table, read again when its files (or the way they are read) changed; nothing else is done
+    here, so it can run beside the documents' reading."""
     files = corpus.indicator_files(settings.corpus)
     datasets = corpus.dataset_info(settings.corpus, files)
     changed = files != (old.manifest.indicator_files or {} if old else {}) or (
         bool(files) and old is not None and old.manifest.indicator_loader != LOADER_VERSION
     )
-    if old is not None and not changed:
-        plan.skipped.extend(s for s in old.manifest.skipped if s.path.split("#")[0] in files)
-        cited = datasets != (old.manifest.datasets or {})  # a reference changed in MANIFEST.csv: write it
-        return _Indicators(old.indicators, old.indicator_vectors, cited, files, datasets)
-    if not files:
-        return _Indicators(None, None, changed, files, datasets)
-    t = time.perf_counter()
-    progress(ProgressEvent("indicators", 0, len(files)))
+    if (old is not None and not changed) or not files:
+        return _IndicatorRead(files, datasets, changed)
     kept = read_before.get_table(files)  # by an ingest that did not finish
     if kept is None:
         kept = load_folder(settings.corpus / corpus.INDICATOR_FOLDER, settings.corpus)
         read_before.add_table(files, *kept)
-    table, skipped = kept
-    progress(ProgressEvent("indicators", len(files), len(files)))
+    return _IndicatorRead(files, datasets, changed, kept)
+
+
+def _indicators(
+    old: store.Snapshot | None, plan: _Plan, read: _IndicatorRead, progress: ProgressCallback
+) -> _Indicators:
+    """The indicator table to write: the one read again, else the live one."""
+    if read.read is None:
+        if old is not None and not read.changed:
+            plan.skipped.extend(s for s in old.manifest.skipped if s.path.split("#")[0] in read.files)
+            cited = read.datasets != (old.manifest.datasets or {})  # a reference changed in MANIFEST.csv: write it
+            return _Indicators(old.indicators, old.indicator_vectors, cited, read.files, read.datasets)
+        return _Indicators(None, None, read.changed, read.files, read.datasets)
+    table, skipped = read.read
+    progress(ProgressEvent("indicators", len(read.files), len(read.files)))
     plan.skipped.extend(skipped)
-    timings["parse"] += time.perf_counter() - t
-    return _Indicators(table, None, changed, files, datasets)
+    return _Indicators(table, None, read.changed, read.files, read.datasets)
 
 
 def _built_with(settings: Settings) -> dict[str, Any]:
