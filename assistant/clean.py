@@ -36,6 +36,11 @@ LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", 
 # Glyphs some extractors cannot map: pdfium writes U+FFFE, pypdf NUL, for an "ff" ligature or a hyphen.
 GLYPH_HOLES = "\ufffe\x00"
 HOLE_CANDIDATES = ("ff", "fi", "fl", "ffi", "ffl")
+# A space the PDF reader made up between two letters standing close (:func:`assistant.parse._soften_spaces`): a
+# space, or a font's wide "f" read as one ("f rom", "dif ferent"), as the dictionary decides (:func:`_soft_run`).
+SOFT_SPACE = "\uffff"
+SOFT_RUN = re.compile(r"[A-Za-z]+(?:\uffff[A-Za-z]+)+")
+ONE_LETTER_WORDS = frozenset({"a", "i"})
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–(]?\s*\d{1,4}\s*[-–)]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
 NUMBERED_HEADING = re.compile(r"^(?:section\s+|chapter\s+)?(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=[A-Z])", re.I)
 HEADING_WORDS = re.compile(
@@ -60,21 +65,28 @@ def clean_pages(raw_pages: Sequence[Sequence[RawLine]], vocabulary: Iterable[str
     """Clean every page of one document. ``raw_pages[i]`` holds the lines of physical page ``i + 1``;
     ``vocabulary`` is a dictionary of known words (beside the document's own) for mending broken words."""
     doc_words = {w.lower() for lines in raw_pages for line in lines for w in WORD.findall(line.text)}
-    words = doc_words | set(vocabulary)
-    repaired = [[_repair_line(line, words) for line in lines] for lines in raw_pages]
+    known = frozenset(vocabulary)
+    words = doc_words | known
+    repaired = [[_repair_line(line, words, known) for line in lines] for lines in raw_pages]
     repaired = [[line for line in lines if line.text] for lines in repaired]
     kept = _drop_running_lines(repaired)
     levels = _heading_levels([line for lines in kept for line in lines])
     return [Page(number=i + 1, blocks=tuple(_blocks(lines, levels, words))) for i, lines in enumerate(kept)]
 
 
-def repair_text(text: str, words: set[str] | frozenset[str] = frozenset()) -> str:
-    """Character-level repair of one line of text."""
+def repair_text(
+    text: str, words: set[str] | frozenset[str] = frozenset(), vocabulary: frozenset[str] = frozenset()
+) -> str:
+    """Character-level repair of one line of text. ``words``: the document's words and the ``vocabulary`` (a
+    dictionary of known words), to mend broken words by."""
     for glyph, letters in LIGATURES.items():
         text = text.replace(glyph, letters)
     text = text.replace("\xad", "").replace("\u00a0", " ").replace("\u2009", " ")
     if any(hole in text for hole in GLYPH_HOLES):
         text = re.sub(r"([A-Za-z]*)[\ufffe\x00]([A-Za-z]*)", lambda m: _fill_hole(m, words), text)
+    if SOFT_SPACE in text:
+        text = SOFT_RUN.sub(lambda m: _soft_run(m.group().split(SOFT_SPACE), words, vocabulary), text)
+        text = text.replace(SOFT_SPACE, " ")
     text = CONTROL.sub("", text)
     text = unicodedata.normalize("NFC", text)
     return re.sub(r"\s+", " ", text).strip()
@@ -97,13 +109,35 @@ def _mend(before: str, after: str, words: set[str] | frozenset[str], fillers: Se
     return before + after
 
 
+def _soft_run(pieces: Sequence[str], words: set[str] | frozenset[str], vocabulary: frozenset[str]) -> str:
+    """Letters the reader split at made-up spaces: the pieces joined where they make a word that one of them is not
+    ("f rom" -> "from", "Fif ty" -> "Fifty", "s ys tematic" -> "systematic"); a space where each piece is a word
+    ("of ten") or they make none. Whether a piece is a word is asked of the ``vocabulary`` alone, as the document's
+    own words hold its broken pieces; without a vocabulary every made-up space stays a space."""
+
+    def joins(parts: Sequence[str]) -> bool:
+        whole = "".join(parts).lower()
+        pieces_are_words = all(part.lower() in vocabulary or part.lower() in ONE_LETTER_WORDS for part in parts)
+        return bool(vocabulary) and whole in words and not pieces_are_words
+
+    if joins(pieces):
+        return "".join(pieces)
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        if joins((out[-1], piece)):
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return " ".join(out)
+
+
 def _starts_with_word(text: str, words: set[str] | frozenset[str]) -> bool:
     """True when ``text`` is a word or a word plus an ending ("standardised" from "standard")."""
     return any(text[:end] in words for end in range(len(text), 3, -1))
 
 
-def _repair_line(line: RawLine, words: set[str]) -> RawLine:
-    text = repair_text(line.text, words)
+def _repair_line(line: RawLine, words: set[str], vocabulary: frozenset[str]) -> RawLine:
+    text = repair_text(line.text, words, vocabulary)
     return (
         line
         if text == line.text

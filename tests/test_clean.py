@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.clean import RawLine, clean_pages, repair_text
+from assistant.clean import SOFT_SPACE, RawLine, clean_pages, repair_text
 
 WORDS = {"different", "offences", "neighbours", "commissioning", "self", "harm", "low", "income", "standard"}
 
@@ -43,6 +43,47 @@ def test_line_end_hyphenation_is_rejoined_but_compounds_kept() -> None:
 def test_without_a_dictionary_a_glyph_hole_joins_the_word() -> None:
     assert repair_text("neigh\ufffebours") == "neighbours"
     assert repair_text("self\ufffeharm") == "selfharm"
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("died f_rom taking", "died from taking"),  # "f" is no word: one word split at the wide letter
+        ("Fif_ty four per cent, dif_ferent", "Fifty four per cent, different"),
+        ("s_ys_tematic review", "systematic review"),  # three pieces, none a word, that make one
+        ("the end of_the year", "the end of the year"),  # two words that make none
+        ("one of_ten people", "one of ten people"),  # each piece a word: a space, though "often" is one too
+        ("a Lond_on map", "a Lond on map"),  # the pieces make no word the dictionary or the document knows
+    ],
+)
+def test_a_made_up_space_between_close_letters_joins_a_word_the_pieces_are_not(raw: str, clean: str) -> None:
+    vocabulary = frozenset(
+        {
+            "from",
+            "fifty",
+            "four",
+            "per",
+            "cent",
+            "different",
+            "systematic",
+            "review",
+            "the",
+            "end",
+            "of",
+            "year",
+            "one",
+            "ten",
+            "often",
+            "people",
+            "map",
+            "on",
+        }
+    )
+    assert repair_text(raw.replace("_", SOFT_SPACE), vocabulary | {"dif", "ferent"}, vocabulary) == clean
+
+
+def test_without_a_vocabulary_a_made_up_space_stays_a_space() -> None:
+    assert repair_text(f"f{SOFT_SPACE}rom", {"from"}) == "f rom"
 
 
 def test_running_headers_repeated_on_many_pages_are_dropped() -> None:

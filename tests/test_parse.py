@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from conftest import SHIPPED_CORPUS, bad_files, make_pdf, make_scanned_pdf
 
 import assistant.parse
+from assistant.config import BUNDLED_MODEL
+from assistant.embed import model_words
 from assistant.errors import DocumentError
 from assistant.parse import ocr_available, read_document
 
@@ -51,6 +54,20 @@ def test_real_pdf_a_bold_caption_is_a_paragraph_of_its_own() -> None:
     blocks = [block.text for block in audit.pages[7].blocks]
     assert "Table 1.1, Audited West Sussex suicides, 2013-15" in blocks
     assert "Table 1.2, Annual rates per 100,000 resident population" in blocks
+
+
+def test_real_pdf_words_split_at_a_wide_letter_are_whole() -> None:
+    """The 2019 drug-related deaths audit's font makes pdfium put a space after many an "f" ("f rom", "Fif ty"):
+    the space is the reader's own (not in the file) and the letters stand close, so the dictionary joins them. Real
+    spaces stay."""
+    audit = read_document(
+        SHIPPED_CORPUS / "pdf" / "wsx-drug-related-deaths-audit-2019.pdf", vocabulary=model_words(BUNDLED_MODEL)
+    )
+    text = "\n".join(page.text for page in audit.pages)
+    assert "Fifty four percent of individuals were known to have a prescription" in text
+    assert "from their practitioner" in text
+    assert not re.search(r"\bf rom\b|\bdif ferent\b|\bFif ty\b", text)
+    assert len(re.findall(r"\bof the\b", text)) > 20
 
 
 def test_docx_headings_tables_and_page_breaks(tmp_path: Path) -> None:
