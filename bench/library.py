@@ -21,6 +21,10 @@ of a held-out in-scope question over either index, with the shipped settings, th
 index or rank it came from. The held-out rows are also scored with those: a hit is then a gold page or a page judged
 to answer ("yes"; "unsure" is not). Pages outside that pool (other settings, later code) count as misses.
 
+Debris from reading: the share of chunks holding a word split by a space ("f rom", "dif ferent", "C hildren"): two
+neighbouring pieces of letters, not after an apostrophe or a hyphen, that make a word of the model's vocabulary
+of four letters or more while one of them is not a word ("a" and "I" are).
+
     python bench/library.py [--corpus DIR] [--library DIR] [--index DIR] [--small-index DIR] [--full]
         [--backend openvino|onnx-int8|onnx|torch] [--sentence-vectors alone|in_passage]
 
@@ -33,6 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -54,7 +59,7 @@ from common import (
 
 from assistant.answer import respond
 from assistant.config import Settings
-from assistant.embed import load_embedder
+from assistant.embed import load_embedder, model_words
 from assistant.ingest import ingest
 from assistant.model import Hit, IngestReport
 from assistant.present import version_lines
@@ -72,7 +77,7 @@ import sys
 from pathlib import Path
 from assistant.answer import respond
 from assistant.config import Settings
-from assistant.embed import load_embedder
+from assistant.embed import load_embedder, model_words
 from assistant.retrieve import Retriever
 corpus, index, backend, sentence_vectors = sys.argv[1:5]
 settings = Settings(corpus=Path(corpus), index=Path(index), backend=backend, sentence_vectors=sentence_vectors)
@@ -145,6 +150,21 @@ def retrieval(
     return out
 
 
+SPLIT = re.compile(r"(?<![\w’'-])([A-Za-z]+) (?=([a-z]+)\b)")  # overlapping: "died f rom" is tried at "f rom" too
+
+
+def split_words(text: str, vocabulary: frozenset[str]) -> list[str]:
+    """The words of ``text`` split by a space (see the module's docstring), as the text has them."""
+    words = vocabulary | {"a", "i"}
+    return [
+        f"{m.group(1)} {m.group(2)}"
+        for m in SPLIT.finditer(text)
+        if len(joined := (m.group(1) + m.group(2)).lower()) >= 4
+        and joined in words
+        and not (m.group(1).lower() in words and m.group(2) in words)
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
@@ -180,6 +200,8 @@ def main() -> None:
         latencies.append((time.perf_counter() - start) * 1000)
     p50, p95 = p50_p95(latencies)
     embedded = report.chunks_embedded + report.sentences_embedded
+    vocabulary = model_words(settings.model)
+    split = sum(bool(split_words(chunk.text, vocabulary)) for chunk in snap.chunks)
     stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.timings.items())
     lines = [
         f"# Library benchmark, {time.strftime('%Y-%m-%d')}",
@@ -199,6 +221,7 @@ def main() -> None:
         f"| index on disk | {size:.0f} MB |",
         f"| memory of a process answering a question | {memory_mb:.0f} MB |",
         f"| search p50 / p95 (dev questions) | {p50:.1f} / {p95:.1f} ms |",
+        f'| chunks with a word split by a space ("f rom") | {split} ({split / len(snap.chunks):.2%}) |',
         "",
         "Skipped: " + ("; ".join(f"{s.path} ({s.reason})" for s in report.skipped) or "none") + ".",
         "",
