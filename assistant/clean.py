@@ -1,6 +1,7 @@
 """From raw extracted lines to clean pages of blocks. Pure functions: no files, no I/O.
 
-Cleaning, in order: character repair (ligatures, U+FFFE / NUL glyph holes, soft hyphens, control characters),
+Cleaning, in order: character repair (ligatures, Symbol and Wingdings bullets, U+FFFE / NUL glyph holes, words the
+reader split at a space of its own, soft hyphens, control characters),
 running headers/footers and bare page numbers removed, headings detected (font size and weight when the
 extractor knows them, else numbering and the usual JSNA heading words; a bold label standing alone between
 paragraphs), body lines joined into paragraphs (a paragraph ends where a wholly bold line meets a plain one) with
@@ -33,6 +34,29 @@ class RawLine:
 
 
 LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "ft", "ﬆ": "st"}
+# Symbol and Wingdings glyphs, which PDF readers give as private-use characters (U+F000 plus the font's own code):
+# as they are used in reports, mostly bullets and ticks. Without this they show as empty boxes, are pasted as
+# such, and a list's items run together (a line starting with one is not seen as an item).
+SYMBOL_GLYPHS = str.maketrans(
+    {
+        "\uf0b7": "•",  # Symbol's bullet
+        "\uf06c": "●",  # Wingdings: black circle
+        "\uf06e": "■",  # black square
+        "\uf0a7": "▪",  # small black square
+        "\uf0a8": "◻",  # white square (a box to tick)
+        "\uf0a1": "○",  # white circle
+        "\uf076": "❖",  # diamond of four
+        "\uf0d8": "➢",  # arrowhead
+        "\uf0e0": "→",  # arrow
+        "\uf0e8": "➔",  # heavy arrow
+        "\uf0f3": "↔",  # left and right arrow
+        "\uf0fc": "✓",  # tick
+        "\uf0fb": "✗",  # cross
+        "\uf028": "☎",  # telephone
+        "\uf02a": "✉",  # envelope
+        "\uf03a": "🖳",  # computer
+    }
+)
 # Glyphs some extractors cannot map: pdfium writes U+FFFE, pypdf NUL, for an "ff" ligature or a hyphen.
 GLYPH_HOLES = "\ufffe\x00"
 HOLE_CANDIDATES = ("ff", "fi", "fl", "ffi", "ffl")
@@ -81,6 +105,7 @@ def repair_text(
     dictionary of known words), to mend broken words by."""
     for glyph, letters in LIGATURES.items():
         text = text.replace(glyph, letters)
+    text = text.translate(SYMBOL_GLYPHS)
     text = text.replace("\xad", "").replace("\u00a0", " ").replace("\u2009", " ")
     if any(hole in text for hole in GLYPH_HOLES):
         text = re.sub(r"([A-Za-z]*)[\ufffe\x00]([A-Za-z]*)", lambda m: _fill_hole(m, words), text)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 
 # A list item's start: a bullet glyph, a dash or "o" before a space, or "a)", "1.", "iv)" before a space.
-BULLET = re.compile(r"^\s*(?:[•●▪■◦○∙·‣⁃►▶✓✔→]|[-–—*o](?=\s)|\(?[a-zA-Z0-9]{1,3}[.)](?=\s))\s*")
-BULLET_GLYPHS = re.compile(r"^[•●▪■◦○∙·‣⁃►▶✓✔→]\s*")
-LIST_BREAK = re.compile(r"\s+(?=[•●▪■◦○‣⁃►▶✓✔][ \t])")  # a bullet glyph inside a line: another list item
+BULLET = re.compile(r"^\s*(?:[•●▪■◦○∙·‣⁃►▶➢❖✓✔→]|[-–—*o](?=\s)|\(?[a-zA-Z0-9]{1,3}[.)](?=\s))\s*")
+BULLET_GLYPHS = re.compile(r"^[•●▪■◦○∙·‣⁃►▶➢❖✓✔→]\s*")
+LIST_BREAK = re.compile(r"\s+(?=[•●▪■◦○‣⁃►▶➢❖✓✔][ \t])")  # a bullet glyph inside a line: another list item
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9•£])")
 FULL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 SHORT_YEAR = re.compile(r"(?<=(?:19|20)\d\d[/-])(\d\d)(?!\d)")  # "2016/17", "2014-16"

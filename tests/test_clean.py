@@ -82,6 +82,26 @@ def test_a_made_up_space_between_close_letters_joins_a_word_the_pieces_are_not(r
     assert repair_text(raw.replace("_", SOFT_SPACE), vocabulary | {"dif", "ferent"}, vocabulary) == clean
 
 
+def test_symbol_and_wingdings_bullets_are_bullets_and_start_list_items() -> None:
+    assert repair_text("Any Agency \uf0fc \uf0fc Self Referral") == "Any Agency ✓ ✓ Self Referral"
+    pages = clean_pages(
+        [
+            [
+                RawLine("Key sources included:"),
+                RawLine("\uf0b7 Academic library holdings"),
+                RawLine("\uf0a7 Policy and guidance documents"),
+                RawLine("\uf0d8 Local data sets"),
+            ]
+        ]
+    )
+    assert [block.text for block in pages[0].blocks] == [
+        "Key sources included:",
+        "• Academic library holdings",
+        "▪ Policy and guidance documents",
+        "➢ Local data sets",
+    ]
+
+
 def test_without_a_vocabulary_a_made_up_space_stays_a_space() -> None:
     assert repair_text(f"f{SOFT_SPACE}rom", {"from"}) == "f rom"
 

@@ -56,6 +56,16 @@ def test_real_pdf_a_bold_caption_is_a_paragraph_of_its_own() -> None:
     assert "Table 1.2, Annual rates per 100,000 resident population" in blocks
 
 
+def test_real_pdf_symbol_font_bullets_are_bullets_and_each_item_a_block() -> None:
+    """The 2017 suicide audit's bullets are Symbol-font glyphs, which pdfium gives as private-use characters: they
+    read as "•", and each bulleted line is a block of its own, not one paragraph with boxes in it."""
+    audit = read_document(SHIPPED_CORPUS / "pdf" / "wsx-suicide-audit-2017.pdf")
+    blocks = [block.text for block in audit.pages[6].blocks]
+    assert any(text.startswith("• Firstly, examining the quantitative demographic data") for text in blocks)
+    assert any(text.startswith("• Secondly, further discussion around personal risk factors") for text in blocks)
+    assert not re.search("[\uf000-\uf0ff]", "\n".join(page.text for page in audit.pages))
+
+
 def test_real_pdf_words_split_at_a_wide_letter_are_whole() -> None:
     """The 2019 drug-related deaths audit's font makes pdfium put a space after many an "f" ("f rom", "Fif ty"):
     the space is the reader's own (not in the file) and the letters stand close, so the dictionary joins them. Real

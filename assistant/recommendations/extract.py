@@ -80,9 +80,10 @@ INTRODUCTION = re.compile(
     re.IGNORECASE,
 )
 CONTENTS = re.compile(r"(?:\.\s?){4,}|\s\d{1,3}\s*$|^contents\b|\bp\.\s?\d{1,3}\b", re.IGNORECASE)
-# Bullet glyphs inside a paragraph: symbol-font bullets (private-use code points) and "•" the extractor ran on
-# into one line with the text before them. Each starts an item.
-INLINE_BULLET = re.compile(r"\s*(?:[\uf000-\uf0ff]|(?<=\S)\s[•●▪■])\s*")
+# Bullet glyphs inside a paragraph: symbol-font bullets (private-use code points that cleaning did not name) and
+# "•" (or what cleaning read a Symbol or Wingdings bullet as) the extractor ran on into one line with the text
+# before them. Each starts an item.
+INLINE_BULLET = re.compile(r"\s*(?:[\uf000-\uf0ff]|(?<=\S)\s[•●▪■○❖➢✓])\s*")
 # A numbered label the extractor ran on into the paragraph before it ("... mortgages. Recommendation 6: ...",
 # "... published. Area 2: Preventing ill-health"): each starts a piece of its own.
 INLINE_LABEL = re.compile(
