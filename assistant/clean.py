@@ -61,7 +61,8 @@ SYMBOL_GLYPHS = str.maketrans(
 GLYPH_HOLES = "\ufffe\x00"
 HOLE_CANDIDATES = ("ff", "fi", "fl", "ffi", "ffl")
 # A space the PDF reader made up between two letters standing close (:func:`assistant.parse._soften_spaces`): a
-# space, or a font's wide "f" read as one ("f rom", "dif ferent"), as the dictionary decides (:func:`_soft_run`).
+# space, or a font's wide "f" read as one ("f rom", "dif ferent"), as the dictionary decides (:func:`_soft_run`);
+# before a hyphen ("self -harm"), none.
 SOFT_SPACE = "\uffff"
 SOFT_RUN = re.compile(r"[A-Za-z]+(?:\uffff[A-Za-z]+)+")
 ONE_LETTER_WORDS = frozenset({"a", "i"})
@@ -111,7 +112,7 @@ def repair_text(
         text = re.sub(r"([A-Za-z]*)[\ufffe\x00]([A-Za-z]*)", lambda m: _fill_hole(m, words), text)
     if SOFT_SPACE in text:
         text = SOFT_RUN.sub(lambda m: _soft_run(m.group().split(SOFT_SPACE), words, vocabulary), text)
-        text = text.replace(SOFT_SPACE, " ")
+        text = text.replace(SOFT_SPACE + "-", "-").replace(SOFT_SPACE, " ")  # "self -harm" is "self-harm"
     text = CONTROL.sub("", text)
     text = unicodedata.normalize("NFC", text)
     return re.sub(r"\s+", " ", text).strip()

@@ -296,7 +296,7 @@ def _pdfium_page_lines(textpage: object, pdfium_c: object) -> list[RawLine]:
 # than this share of the font size: maybe a gap between words, maybe a font's wide "f" read as one ("f rom",
 # "dif ferent": 0.08-0.2 of the size; spaces between words stand 0.25-0.6 apart, nearly all over 0.3).
 SOFT_GAP = 0.25
-BETWEEN_LETTERS = re.compile(r"(?<=[A-Za-z]) (?=[A-Za-z])")
+BETWEEN_LETTERS = re.compile(r"(?<=[A-Za-z]) (?=-?[A-Za-z])")  # or before a hyphen and a letter: "self -harm"
 
 
 def _soften_spaces(text: str, handle: object, pdfium_c: object) -> str:
@@ -315,6 +315,7 @@ def _soften_spaces(text: str, handle: object, pdfium_c: object) -> str:
         pdfium_c.FPDFText_GetCharBox(handle, at - 1, left, right, bottom, top)  # type: ignore[attr-defined]
         end = right.value
         pdfium_c.FPDFText_GetCharBox(handle, at + 1, left, right, bottom, top)  # type: ignore[attr-defined]
+        # (before a hyphen, the hyphen's box: "self -administered")
         if size > 0 and 0 <= left.value - end < SOFT_GAP * size:
             soft.append(at)
     if not soft:
