@@ -64,7 +64,7 @@ HOLE_CANDIDATES = ("ff", "fi", "fl", "ffi", "ffl")
 # space, or a font's wide "f" read as one ("f rom", "dif ferent"), as the dictionary decides (:func:`_soft_run`);
 # before a hyphen ("self -harm"), none.
 SOFT_SPACE = "\uffff"
-SOFT_RUN = re.compile(r"[A-Za-z]+(?:\uffff[A-Za-z]+)+")
+SOFT_RUN = re.compile(f"[A-Za-z]+(?:{SOFT_SPACE}[A-Za-z]+)+")
 ONE_LETTER_WORDS = frozenset({"a", "i"})
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–(]?\s*\d{1,4}\s*[-–)]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
 NUMBERED_HEADING = re.compile(r"^(?:section\s+|chapter\s+)?(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=[A-Z])", re.I)

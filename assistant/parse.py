@@ -315,7 +315,6 @@ def _soften_spaces(text: str, handle: object, pdfium_c: object) -> str:
         pdfium_c.FPDFText_GetCharBox(handle, at - 1, left, right, bottom, top)  # type: ignore[attr-defined]
         end = right.value
         pdfium_c.FPDFText_GetCharBox(handle, at + 1, left, right, bottom, top)  # type: ignore[attr-defined]
-        # (before a hyphen, the hyphen's box: "self -administered")
         if size > 0 and 0 <= left.value - end < SOFT_GAP * size:
             soft.append(at)
     if not soft:
