@@ -62,9 +62,11 @@ GLYPH_HOLES = "\ufffe\x00"
 HOLE_CANDIDATES = ("ff", "fi", "fl", "ffi", "ffl")
 # A space the PDF reader made up between two letters standing close (:func:`assistant.parse._soften_spaces`): a
 # space, or a font's wide "f" read as one ("f rom", "dif ferent"), as the dictionary decides (:func:`_soft_run`);
-# before a hyphen ("self -harm"), none.
+# before a hyphen ("self -harm"), none. Letters standing very close (TIGHT_SPACE) are one word wherever they make one
+# ("of ten" there is "often"); a little further apart (SOFT_SPACE), only where a piece is no word by itself.
 SOFT_SPACE = "\uffff"
-SOFT_RUN = re.compile(f"[A-Za-z]+(?:{SOFT_SPACE}[A-Za-z]+)+")
+TIGHT_SPACE = "\ufdd0"
+SOFT_RUNS = {mark: re.compile(f"[A-Za-z]+(?:{mark}[A-Za-z]+)+") for mark in (TIGHT_SPACE, SOFT_SPACE)}
 ONE_LETTER_WORDS = frozenset({"a", "i"})
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–(]?\s*\d{1,4}\s*[-–)]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
 NUMBERED_HEADING = re.compile(r"^(?:section\s+|chapter\s+)?(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=[A-Z])", re.I)
@@ -110,9 +112,9 @@ def repair_text(
     text = text.replace("\xad", "").replace("\u00a0", " ").replace("\u2009", " ")
     if any(hole in text for hole in GLYPH_HOLES):
         text = re.sub(r"([A-Za-z]*)[\ufffe\x00]([A-Za-z]*)", lambda m: _fill_hole(m, words), text)
-    if SOFT_SPACE in text:
-        text = SOFT_RUN.sub(lambda m: _soft_run(m.group().split(SOFT_SPACE), words, vocabulary), text)
-        text = text.replace(SOFT_SPACE + "-", "-").replace(SOFT_SPACE, " ")  # "self -harm" is "self-harm"
+    for mark in SOFT_RUNS:
+        if mark in text:
+            text = _mend_spaces(text, mark, words, vocabulary)
     text = CONTROL.sub("", text)
     text = unicodedata.normalize("NFC", text)
     return re.sub(r"\s+", " ", text).strip()
@@ -135,16 +137,26 @@ def _mend(before: str, after: str, words: set[str] | frozenset[str], fillers: Se
     return before + after
 
 
-def _soft_run(pieces: Sequence[str], words: set[str] | frozenset[str], vocabulary: frozenset[str]) -> str:
+def _mend_spaces(text: str, mark: str, words: set[str] | frozenset[str], vocabulary: frozenset[str]) -> str:
+    """The made-up spaces ``mark`` of ``text`` read as spaces or as nothing (:func:`_soft_run`); none before a
+    hyphen ("self -harm" is "self-harm")."""
+    tight = mark == TIGHT_SPACE
+    text = SOFT_RUNS[mark].sub(lambda m: _soft_run(m.group().split(mark), words, vocabulary, tight), text)
+    return text.replace(mark + "-", "-").replace(mark, " ")
+
+
+def _soft_run(
+    pieces: Sequence[str], words: set[str] | frozenset[str], vocabulary: frozenset[str], tight: bool = False
+) -> str:
     """Letters the reader split at made-up spaces: the pieces joined where they make a word that one of them is not
-    ("f rom" -> "from", "Fif ty" -> "Fifty", "s ys tematic" -> "systematic"); a space where each piece is a word
-    ("of ten") or they make none. Whether a piece is a word is asked of the ``vocabulary`` alone, as the document's
-    own words hold its broken pieces; without a vocabulary every made-up space stays a space."""
+    ("f rom" -> "from", "Fif ty" -> "Fifty", "s ys tematic" -> "systematic"), or, ``tight``, any word ("of ten" ->
+    "often"); else a space. Whether a piece is a word is asked of the ``vocabulary`` alone, as the document's own
+    words hold its broken pieces; without a vocabulary every made-up space stays a space."""
 
     def joins(parts: Sequence[str]) -> bool:
         whole = "".join(parts).lower()
         pieces_are_words = all(part.lower() in vocabulary or part.lower() in ONE_LETTER_WORDS for part in parts)
-        return bool(vocabulary) and whole in words and not pieces_are_words
+        return bool(vocabulary) and whole in words and (tight or not pieces_are_words)
 
     if joins(pieces):
         return "".join(pieces)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from assistant.clean import SOFT_SPACE, RawLine, clean_pages
+from assistant.clean import SOFT_SPACE, TIGHT_SPACE, RawLine, clean_pages
 from assistant.errors import DocumentError
 from assistant.model import Page
 
@@ -294,15 +294,17 @@ def _pdfium_page_lines(textpage: object, pdfium_c: object) -> list[RawLine]:
 
 # A space between two letters that pdfium made up (the file has none there) where the letters' boxes stand closer
 # than this share of the font size: maybe a gap between words, maybe a font's wide "f" read as one ("f rom",
-# "dif ferent": 0.08-0.2 of the size; spaces between words stand 0.25-0.6 apart, nearly all over 0.3).
+# "dif ferent": 0.08-0.2 of the size; spaces between words stand 0.25-0.6 apart, nearly all over 0.3). Closer than
+# TIGHT_GAP, the 143 PDFs hold no two words that make a third ("of ten" there is "often").
 SOFT_GAP = 0.25
+TIGHT_GAP = 0.15
 BETWEEN_LETTERS = re.compile(r"(?<=[A-Za-z]) (?=-?[A-Za-z])")  # or before a hyphen and a letter: "self -harm"
 
 
 def _soften_spaces(text: str, handle: object, pdfium_c: object) -> str:
-    """The text with each space pdfium made up between two close letters as :data:`SOFT_SPACE`, which cleaning
-    reads as a space or as nothing, by the dictionary (:func:`assistant.clean.repair_text`). Same length: the
-    characters keep their indices."""
+    """The text with each space pdfium made up between two close letters as :data:`SOFT_SPACE` (or, closer still,
+    :data:`TIGHT_SPACE`), which cleaning reads as a space or as nothing, by the dictionary
+    (:func:`assistant.clean.repair_text`). Same length: the characters keep their indices."""
     import ctypes
 
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
@@ -316,12 +318,12 @@ def _soften_spaces(text: str, handle: object, pdfium_c: object) -> str:
         end = right.value
         pdfium_c.FPDFText_GetCharBox(handle, at + 1, left, right, bottom, top)  # type: ignore[attr-defined]
         if size > 0 and 0 <= left.value - end < SOFT_GAP * size:
-            soft.append(at)
+            soft.append((at, TIGHT_SPACE if left.value - end < TIGHT_GAP * size else SOFT_SPACE))
     if not soft:
         return text
     chars = list(text)
-    for at in soft:
-        chars[at] = SOFT_SPACE
+    for at, mark in soft:
+        chars[at] = mark
     return "".join(chars)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.clean import SOFT_SPACE, RawLine, clean_pages, repair_text
+from assistant.clean import SOFT_SPACE, TIGHT_SPACE, RawLine, clean_pages, repair_text
 
 WORDS = {"different", "offences", "neighbours", "commissioning", "self", "harm", "low", "income", "standard"}
 
@@ -83,6 +83,12 @@ def test_symbol_and_wingdings_bullets_are_bullets_and_start_list_items() -> None
         "▪ Policy and guidance documents",
         "➢ Local data sets",
     ]
+
+
+def test_letters_standing_very_close_make_any_word_they_can() -> None:
+    vocabulary = frozenset({"of", "ten", "often", "after", "af", "ter", "out", "were", "not"})
+    text = f"were of{TIGHT_SPACE}ten not, af{TIGHT_SPACE}ter, out of{SOFT_SPACE}ten, out{TIGHT_SPACE}of"
+    assert repair_text(text, vocabulary, vocabulary) == "were often not, after, out of ten, out of"
 
 
 def test_without_a_vocabulary_a_made_up_space_stays_a_space() -> None:
