@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assistant.clean import SOFT_SPACE, TIGHT_SPACE, RawLine, clean_pages, repair_text
 
@@ -89,6 +91,21 @@ def test_letters_standing_very_close_make_any_word_they_can() -> None:
     vocabulary = frozenset({"of", "ten", "often", "after", "af", "ter", "out", "were", "not"})
     text = f"were of{TIGHT_SPACE}ten not, af{TIGHT_SPACE}ter, out of{SOFT_SPACE}ten, out{TIGHT_SPACE}of"
     assert repair_text(text, vocabulary, vocabulary) == "were often not, after, out of ten, out of"
+
+
+@given(
+    st.lists(st.sampled_from(["f", "rom", "of", "ten", "dif", "ferent", "B", "and", "-", ".", "x"]), max_size=12),
+    st.data(),
+)
+def test_made_up_spaces_never_lose_or_move_a_letter(pieces: list[str], data: st.DataObject) -> None:
+    """Whatever the dictionary decides, a made-up space becomes a space or nothing: the text keeps every other
+    character, in order (a citation's words stay on its page)."""
+    marks = [data.draw(st.sampled_from([" ", SOFT_SPACE, TIGHT_SPACE])) for _ in pieces]
+    text = "".join(piece + mark for piece, mark in zip(pieces, marks, strict=True))
+    vocabulary = frozenset({"from", "of", "ten", "often", "different", "and", "band"})
+    repaired = repair_text(text, vocabulary, vocabulary)
+    assert SOFT_SPACE not in repaired and TIGHT_SPACE not in repaired
+    assert repaired.replace(" ", "") == "".join(pieces)
 
 
 def test_without_a_vocabulary_a_made_up_space_stays_a_space() -> None:
