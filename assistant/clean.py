@@ -145,9 +145,7 @@ def _mend_spaces(text: str, mark: str, words: set[str] | frozenset[str], vocabul
     return text.replace(mark + "-", "-").replace(mark, " ")
 
 
-def _soft_run(
-    pieces: Sequence[str], words: set[str] | frozenset[str], vocabulary: frozenset[str], tight: bool = False
-) -> str:
+def _soft_run(pieces: Sequence[str], words: set[str] | frozenset[str], vocabulary: frozenset[str], tight: bool) -> str:
     """Letters the reader split at made-up spaces: the pieces joined where they make a word that one of them is not
     ("f rom" -> "from", "Fif ty" -> "Fifty", "s ys tematic" -> "systematic"), or, ``tight``, any word ("of ten" ->
     "often"); else a space. Whether a piece is a word is asked of the ``vocabulary`` alone, as the document's own

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import re
 
+# Glyphs that start a list item; inside a line, those but the dots and the arrow (a middle dot or "→" between words
+# is not another item).
+GLYPHS = "•●▪■◦○‣⁃►▶➢❖✓✔"
+LEADING_GLYPHS = GLYPHS + "∙·→"
 # A list item's start: a bullet glyph, a dash or "o" before a space, or "a)", "1.", "iv)" before a space.
-BULLET = re.compile(r"^\s*(?:[•●▪■◦○∙·‣⁃►▶➢❖✓✔→]|[-–—*o](?=\s)|\(?[a-zA-Z0-9]{1,3}[.)](?=\s))\s*")
-BULLET_GLYPHS = re.compile(r"^[•●▪■◦○∙·‣⁃►▶➢❖✓✔→]\s*")
-LIST_BREAK = re.compile(r"\s+(?=[•●▪■◦○‣⁃►▶➢❖✓✔][ \t])")  # a bullet glyph inside a line: another list item
+BULLET = re.compile(rf"^\s*(?:[{LEADING_GLYPHS}]|[-–—*o](?=\s)|\(?[a-zA-Z0-9]{{1,3}}[.)](?=\s))\s*")
+BULLET_GLYPHS = re.compile(rf"^[{LEADING_GLYPHS}]\s*")
+LIST_BREAK = re.compile(rf"\s+(?=[{GLYPHS}][ \t])")  # a bullet glyph inside a line: another list item
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9•£])")
 FULL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 SHORT_YEAR = re.compile(r"(?<=(?:19|20)\d\d[/-])(\d\d)(?!\d)")  # "2016/17", "2014-16"

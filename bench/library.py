@@ -58,6 +58,7 @@ from common import (
 )
 
 from assistant.answer import respond
+from assistant.clean import ONE_LETTER_WORDS
 from assistant.config import Settings
 from assistant.embed import load_embedder, model_words
 from assistant.ingest import ingest
@@ -77,7 +78,7 @@ import sys
 from pathlib import Path
 from assistant.answer import respond
 from assistant.config import Settings
-from assistant.embed import load_embedder, model_words
+from assistant.embed import load_embedder
 from assistant.retrieve import Retriever
 corpus, index, backend, sentence_vectors = sys.argv[1:5]
 settings = Settings(corpus=Path(corpus), index=Path(index), backend=backend, sentence_vectors=sentence_vectors)
@@ -155,7 +156,7 @@ SPLIT = re.compile(r"(?<![\w’'-])([A-Za-z]+) (?=([a-z]+)\b)")  # overlapping: 
 
 def split_words(text: str, vocabulary: frozenset[str]) -> list[str]:
     """The words of ``text`` split by a space (see the module's docstring), as the text has them."""
-    words = vocabulary | {"a", "i"}
+    words = vocabulary | ONE_LETTER_WORDS
     return [
         f"{m.group(1)} {m.group(2)}"
         for m in SPLIT.finditer(text)
