@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -87,3 +88,16 @@ def test_read_workbook_applies_the_sidecar_to_every_sheet(tmp_path: Path) -> Non
     assert len(frame) == 3 and set(frame["polarity"]) == {"low_is_good"}
     with pytest.raises(DocumentError, match="cannot have a column_map"):
         read_workbook(path, "indicators/book.xlsx", Sidecar(column_map={"Percentage": "value"}))
+
+
+def test_without_calamine_a_workbook_is_refused_with_the_command_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = openpyxl.Workbook()
+    book.active.append(["Area", "Value"])
+    book.active.append(["Adur", 12.0])
+    book.save(tmp_path / "data.xlsx")
+    monkeypatch.setitem(sys.modules, "python_calamine", None)  # as where it was never installed
+    with pytest.raises(DocumentError, match="python-calamine") as error:
+        read_workbook(tmp_path / "data.xlsx", "indicators/data.xlsx", Sidecar())
+    assert "make install" in error.value.advice

@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 
 import pandas as pd
-from python_calamine import SheetVisibleEnum
 
 from assistant.errors import DocumentError
 from assistant.indicators.schema import (
@@ -65,6 +64,12 @@ def read_workbook(path: Path, rel: str, sidecar: Sidecar) -> tuple[pd.DataFrame,
 
 def _sheets(path: Path, rel: str) -> dict[str, pd.DataFrame]:
     """The visible sheets as grids of cells (no header), empty rows and columns dropped."""
+    try:
+        from python_calamine import SheetVisibleEnum
+    except ImportError:
+        raise DocumentError(
+            rel, "python-calamine, which reads workbooks, is not installed", "Run `make install`."
+        ) from None
     try:
         with pd.ExcelFile(path, engine="calamine") as book:
             visible = [sheet.name for sheet in book.book.sheets_metadata if sheet.visible == SheetVisibleEnum.Visible]
