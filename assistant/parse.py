@@ -12,6 +12,7 @@ reads each file in a worker process with limits (:mod:`assistant.parse_pool`).
 
 from __future__ import annotations
 
+import ctypes
 import re
 import shutil
 import stat
@@ -305,8 +306,6 @@ def _soften_spaces(text: str, handle: object, pdfium_c: object) -> str:
     """The text with each space pdfium made up between two close letters as :data:`SOFT_SPACE` (or, closer still,
     :data:`TIGHT_SPACE`), which cleaning reads as a space or as nothing, by the dictionary
     (:func:`assistant.clean.repair_text`). Same length: the characters keep their indices."""
-    import ctypes
-
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     soft = []
     for match in BETWEEN_LETTERS.finditer(text):
