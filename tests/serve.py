@@ -105,6 +105,26 @@ def serve_app(log_path: Path, settings: Mapping[str, str], timeout: float = 60.0
                 process.wait()
 
 
+def download(page: Any, button: Any, timeout_ms: int = 30_000) -> Any:
+    """Click a download ``button`` once the page's run has ended and return Playwright's Download. The file is made
+    when clicked, in a run of its own; a click that lands as another run redraws the sidebar is lost, so a click
+    that brings no download within a third of the time is made again (a third try waits the whole time)."""
+    from playwright.sync_api import TimeoutError, expect
+
+    for _ in range(2):
+        expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=timeout_ms)
+        try:
+            with page.expect_download(timeout=timeout_ms // 3) as info:
+                button.click()
+            return info.value
+        except TimeoutError:
+            pass  # the click was lost: click again
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=timeout_ms)
+    with page.expect_download(timeout=timeout_ms) as info:
+        button.click()
+    return info.value
+
+
 def sign_in(page: Any, password: str, timeout_ms: int = 30_000) -> None:
     """Open the staff page of a Playwright ``page`` and sign in: wait until the page's run has ended (an Enter
     pressed while the Staff page is still drawing is lost), then fill the password and press the Sign in button.

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serve import CHROMIUM, chromium, open_app, serve_app, sign_in
+from serve import CHROMIUM, chromium, download, open_app, serve_app, sign_in
 
 from assistant.config import Settings
 
@@ -102,9 +102,7 @@ def test_a_passage_s_older_figure_shows_the_newer_data_and_the_code_it_cites(old
         expect(note).to_contain_text(newer)
         expect(note).to_contain_text("the passage quotes 80.2 for 2009 to 2011")
         expect(reply).to_contain_text("Indicator codes: PHOF A01b (Life expectancy at birth)")
-        with page.expect_download(timeout=30_000) as info:
-            page.get_by_test_id("stSidebar").get_by_role("button", name="(.docx)").click()
-        saved = Path(info.value.path())
+        saved = Path(download(page, page.get_by_test_id("stSidebar").get_by_role("button", name="(.docx)")).path())
         text = "\n".join(paragraph.text for paragraph in Document(str(saved)).paragraphs)
     assert newer in text
 
@@ -166,13 +164,11 @@ def test_indicator_table_follow_up_and_docx_download(server: str) -> None:
 
         button = page.get_by_test_id("stSidebar").get_by_role("button", name="(.docx)")
         expect(button).to_be_visible(timeout=30_000)
-        with page.expect_download(timeout=30_000) as info:
-            button.click()
-        download = info.value
-        assert download.failure() is None
-        assert download.suggested_filename == "jsna-evidence-pack.docx"
-        saved = ARTIFACTS / download.suggested_filename
-        download.save_as(saved)
+        pack = download(page, button)
+        assert pack.failure() is None
+        assert pack.suggested_filename == "jsna-evidence-pack.docx"
+        saved = ARTIFACTS / pack.suggested_filename
+        pack.save_as(saved)
 
     assert saved.stat().st_size > 0
     document = Document(str(saved))
@@ -215,10 +211,8 @@ def test_area_profile_in_browser_goes_into_the_evidence_pack(server: str) -> Non
         page.get_by_role("button", name="Add to the evidence pack").click()
         sidebar = page.get_by_test_id("stSidebar")
         expect(sidebar).to_contain_text("Area profiles in the pack: West Sussex", timeout=30_000)
-        with page.expect_download(timeout=30_000) as info:
-            sidebar.get_by_role("button", name="(.docx)").click()
         saved = ARTIFACTS / "jsna-profile-pack.docx"
-        info.value.save_as(saved)
+        download(page, sidebar.get_by_role("button", name="(.docx)")).save_as(saved)
 
     document = Document(str(saved))
     text = "\n".join(paragraph.text for paragraph in document.paragraphs)
@@ -331,9 +325,9 @@ def test_a_declined_question_reaches_the_gaps_report_on_the_staff_page(staff_ser
         expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=30_000)
         assert not page.get_by_test_id("stException").count()
         # The table is drawn on a canvas; its download holds the same rows.
-        with page.expect_download(timeout=30_000) as info:
-            page.get_by_role("button", name="Gaps report (.csv)").click()
-        report = Path(info.value.path()).read_text(encoding="utf-8-sig")
+        report = Path(download(page, page.get_by_role("button", name="Gaps report (.csv)")).path()).read_text(
+            encoding="utf-8-sig"
+        )
         page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").click()
         expect(page.get_by_label("Password", exact=True)).to_be_visible(timeout=30_000)
         expect(heading).to_be_hidden()
