@@ -21,6 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -32,11 +33,12 @@ from assistant.embed import Embedder, model_words
 from assistant.embed_cache import VectorCache, discard_cache, embed_cached, embed_parts_cached
 from assistant.errors import ConfigError, JsnaError
 from assistant.indicators import LOADER_VERSION, catalogue_texts, load_folder
+from assistant.indicators.load import read_file
 from assistant.lexical import Lexical
 from assistant.model import Chunk, DocumentInfo, IngestReport, Recommendation, SkippedFile
 from assistant.parse import ocr_available
 from assistant.parse_cache import ParsedCache, discard_parsed
-from assistant.parse_pool import read_documents
+from assistant.parse_pool import read_documents, read_files
 from assistant.recommendations.extract import VIEWS, extract, views
 from assistant.versions import GROUPING_VERSION, find_groups
 
@@ -94,7 +96,7 @@ def ingest(
         previous, old, reason = _previous(settings, embedder, full)
         plan = _plan(settings, old, timings)
         read_before = _parsed_cache(settings)
-        with ThreadPoolExecutor(1) as side:  # the indicator files are read while worker processes read the documents
+        with ThreadPoolExecutor(1) as side:  # it waits while a worker process reads the indicator files
             read = side.submit(_read_indicators, settings, old, read_before)
             new_docs, new_chunks, new_items = _read_and_chunk(settings, embedder, plan, read_before, progress, timings)
             t = time.perf_counter()
@@ -265,7 +267,9 @@ def _read_indicators(settings: Settings, old: store.Snapshot | None, read_before
         return _IndicatorRead(files, datasets, changed)
     kept = read_before.get_table(files)  # by an ingest that did not finish
     if kept is None:
-        kept = load_folder(settings.corpus / corpus.INDICATOR_FOLDER, settings.corpus)
+        # In a worker process: here it would hold the GIL that chunking, in the caller's thread, needs.
+        load = partial(read_files, settings=settings, reader=read_file)
+        kept = load_folder(settings.corpus / corpus.INDICATOR_FOLDER, settings.corpus, load)
         read_before.add_table(files, *kept)
     return _IndicatorRead(files, datasets, changed, kept)
 

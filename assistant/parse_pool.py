@@ -1,4 +1,4 @@
-"""Read documents in worker processes, each file bounded in time and memory.
+"""Read documents (and indicator files: :func:`read_files`) in worker processes, each file bounded in time and memory.
 
 A damaged PDF can send a parser into a loop, and a decompression bomb (a few KB that inflate to gigabytes)
 makes pdfium take all the memory there is, or abort the process when it cannot have it. So files are read
@@ -24,16 +24,18 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar, cast
 
 from assistant.config import Settings
 from assistant.errors import DocumentError, JsnaError
 from assistant.parse import ParsedDocument, read_document
 
-Reader = Callable[[Path, float, str, frozenset[str]], ParsedDocument]  # (path, max_mb, name, vocabulary)
+# (path, max_mb, name, vocabulary): read_document, or another module-level reader (:func:`read_files`)
+Reader = Callable[[Path, float, str, frozenset[str]], Any]
+T = TypeVar("T")
 WORKER = "from assistant.parse_pool import serve; serve()"
 _FRAME = struct.Struct("!Q")
 
@@ -119,6 +121,16 @@ def read_documents(
                 yield done
     finally:
         pool.close()
+
+
+def read_files(
+    files: Sequence[tuple[Path, str]], settings: Settings, reader: Callable[[Path, float, str, frozenset[str]], T]
+) -> Iterator[T | DocumentError]:
+    """Each ``(path, name)`` of ``files`` read by ``reader`` in one worker process, bounded in time and memory as
+    documents are: what it returned, or the :class:`DocumentError` that says why not, in order. One worker, so
+    that it runs beside the documents' own without taking their cores."""
+    for outcome in read_documents(files, replace(settings, parse_workers=1), reader=reader):
+        yield outcome.error if outcome.error is not None else cast(T, outcome.document)
 
 
 def _outcome(name: str, message: Any, worker: _Worker, settings: Settings) -> Outcome:

@@ -8,15 +8,18 @@ import pickle
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from conftest import FakeEmbedder
+from conftest import SHIPPED_CORPUS, FakeEmbedder
 from hostile import misbehaving_reader
 
 from assistant import parse_pool, store
 from assistant.config import Settings
 from assistant.errors import DocumentError, JsnaError
+from assistant.indicators.load import load_folder, read_file
 from assistant.ingest import ProgressEvent, ingest
-from assistant.parse_pool import read_documents, worker_count
+from assistant.parse import ParsedDocument
+from assistant.parse_pool import read_documents, read_files, worker_count
 
 
 def test_ingest_reports_progress_as_files_are_read(settings: Settings) -> None:
@@ -51,6 +54,27 @@ def test_a_file_that_hangs_crashes_or_hogs_memory_costs_only_itself(small_corpus
     assert "crashed (stopped by SIGABRT)" in reasons["crash.pdf"]
     assert "needed more than 512 MB" in reasons["hog.pdf"]
     assert [count for count, _ in finished] == [1, 2, 3, 4, 5] and {n for _, n in finished} == set(names)
+
+
+def test_indicator_files_read_in_a_worker_come_back_as_read_in_the_caller(tmp_path: Path) -> None:
+    """An ingest reads them in a worker process, beside the documents' (:func:`read_files`)."""
+    shutil.copytree(SHIPPED_CORPUS / "indicators", tmp_path / "indicators")
+    (tmp_path / "indicators" / "broken.xlsx").write_bytes(b"this is not a zip file")
+    here = load_folder(tmp_path / "indicators", tmp_path)
+    files = [(tmp_path / "indicators" / "broken.xlsx", "indicators/broken.xlsx")]
+    (error,) = read_files(files, Settings(), read_file)
+    assert isinstance(error, DocumentError) and error.reason.startswith("not a readable .xlsx workbook")
+    there = load_folder(tmp_path / "indicators", tmp_path, lambda files: read_files(files, Settings(), read_file))
+    pd.testing.assert_frame_equal(here[0], there[0])
+    assert here[1] == there[1] and [s.path for s in there[1]] == ["indicators/broken.xlsx"]
+
+
+def test_read_files_bounds_each_file_as_documents_are(small_corpus: Path, tmp_path: Path) -> None:
+    good = small_corpus / "pdf" / "falls-briefing-2017.pdf"
+    files = [(shutil.copy(good, tmp_path / name), name) for name in ("hang.pdf", "last.pdf")]
+    hung, read = read_files(files, Settings(parse_timeout_s=1.5), misbehaving_reader)
+    assert isinstance(hung, DocumentError) and "took longer than 1.5 s" in hung.reason
+    assert isinstance(read, ParsedDocument) and read.pages
 
 
 def test_readers_that_cannot_start_stop_the_ingest_and_keep_the_index(

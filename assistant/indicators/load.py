@@ -19,6 +19,7 @@ they agree.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -33,24 +34,45 @@ INDICATOR_SUFFIXES = (".csv", ".json", ".xlsx")
 # Raised when the loader reads files differently, so that the next ingest reloads unchanged indicator files.
 LOADER_VERSION = 6
 
+Loaded = tuple[pd.DataFrame, list[SkippedFile]]  # a file's rows, and the workbook sheets it could not use
+# Reads files ``(path, rel)`` in order: each one's rows, or the DocumentError that says why there are none.
+FileLoader = Callable[[Sequence[tuple[Path, str]]], Iterable[Loaded | DocumentError]]
 
-def load_folder(folder: Path, corpus_root: Path) -> tuple[pd.DataFrame, list[SkippedFile]]:
+
+def load_folder(
+    folder: Path, corpus_root: Path, load: FileLoader | None = None
+) -> tuple[pd.DataFrame, list[SkippedFile]]:
     """Every indicator file under ``folder`` in one table, exact duplicates (the same rows from the JSON and the
-    CSV of one extract) dropped, and the files or sheets that could not be used, each with its reason."""
+    CSV of one extract) dropped, and the files or sheets that could not be used, each with its reason. ``load``
+    reads the files (default: one after another, here; an ingest reads them in a worker process, bounded in time
+    and memory as documents are: :func:`read_file`)."""
     frames: list[pd.DataFrame] = []
     skipped: list[SkippedFile] = []
-    for path in indicator_data_files(folder):
-        rel = path.relative_to(corpus_root).as_posix()
-        try:
-            frame, sheets = load_file(path, rel)
-        except DocumentError as error:
-            skipped.append(SkippedFile(rel, " ".join(filter(None, (error.reason, error.advice)))))
+    files = [(path, path.relative_to(corpus_root).as_posix()) for path in indicator_data_files(folder)]
+    for (_, rel), loaded in zip(files, (load or _load_here)(files), strict=True):
+        if isinstance(loaded, DocumentError):
+            skipped.append(SkippedFile(rel, " ".join(filter(None, (loaded.reason, loaded.advice)))))
             continue
+        frame, sheets = loaded
         frames.append(frame)
         skipped.extend(sheets)
     table = _fill_area_codes(pd.concat(frames, ignore_index=True)) if frames else empty_table()
     keys = [c for c in COLUMNS if c != "source"]
     return table.drop_duplicates(subset=keys, keep="first").reset_index(drop=True), skipped
+
+
+def _load_here(files: Sequence[tuple[Path, str]]) -> Iterator[Loaded | DocumentError]:
+    for path, rel in files:
+        try:
+            yield load_file(path, rel)
+        except DocumentError as error:
+            yield error
+
+
+def read_file(path: Path, max_mb: float, rel: str, vocabulary: frozenset[str]) -> Loaded:
+    """:func:`load_file` as a worker process's reader (:func:`assistant.parse_pool.read_files`); indicator files
+    have no size limit (``max_mb``) and no words to mend (``vocabulary``)."""
+    return load_file(path, rel)
 
 
 def _fill_area_codes(table: pd.DataFrame) -> pd.DataFrame:
