@@ -25,7 +25,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TypeVar, cast
 
@@ -129,7 +129,7 @@ def read_files(
     """Each ``(path, name)`` of ``files`` read by ``reader`` in one worker process, bounded in time and memory as
     documents are: what it returned, or the :class:`DocumentError` that says why not, in order. One worker, so
     that it runs beside the documents' own without taking their cores."""
-    for outcome in read_documents(files, replace(settings, parse_workers=1), reader=reader):
+    for outcome in read_documents(files, settings.replace(parse_workers=1), reader=reader):
         yield outcome.error if outcome.error is not None else cast(T, outcome.document)
 
 
