@@ -46,9 +46,9 @@ def test_a_rerun_after_a_crash_reads_no_document_or_indicator_file_again(
         read.extend(name for _, name in files)
         return real_read(files, *args, **kwargs)
 
-    def load_spy(folder: Path, corpus: Path) -> Any:
+    def load_spy(folder: Path, corpus: Path, *args: Any) -> Any:
         read.append("indicators")
-        return real_load(folder, corpus)
+        return real_load(folder, corpus, *args)
 
     monkeypatch.setattr(ingest_module, "read_documents", read_spy)
     monkeypatch.setattr(ingest_module, "load_folder", load_spy)
