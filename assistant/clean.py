@@ -68,6 +68,17 @@ SOFT_SPACE = "\uffff"
 TIGHT_SPACE = "\ufdd0"
 SOFT_RUNS = {mark: re.compile(f"[A-Za-z]+(?:{mark}[A-Za-z]+)+") for mark in (TIGHT_SPACE, SOFT_SPACE)}
 ONE_LETTER_WORDS = frozenset({"a", "i"})
+# A character the PDF reader could not map to Unicode (:func:`assistant.parse._mark_unmapped`): its font's own code,
+# carried as UNMAPPED_BASE plus that code (Supplementary Private Use Area A, which no text uses). In reports such
+# fonts map their letters but not their curly quotes, and now and then a letter or ligature; read by its place:
+# inside a word, the one letter or ligature that makes it a known word; at a word's start or end, a quotation mark
+# (double when its partner is); glyph 3, a TrueType font's space, a space. Anything else stays as it came.
+UNMAPPED_BASE = 0xF0000
+UNMAPPED = re.compile("([A-Za-z]*)([\U000f0000-\U000ffffd])([A-Za-z]*)")
+UNMAPPED_FILLS = (*HOLE_CANDIDATES, *"abcdefghijklmnopqrstuvwxyz")
+OPENS_AFTER = " ([{/-\u2013\u2014\"'\u2018\u201c"
+CLOSES_AFTER = ".,;:!?)]"
+CONTRACTIONS = frozenset({"s", "t", "ll", "re", "ve", "d", "m"})  # "people's", "don't", "we'll"
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–(]?\s*\d{1,4}\s*[-–)]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
 NUMBERED_HEADING = re.compile(r"^(?:section\s+|chapter\s+)?(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=[A-Z])", re.I)
 HEADING_WORDS = re.compile(
@@ -91,7 +102,8 @@ LABEL_NUMBER = re.compile(r"^(?:[A-Za-z]+\s+)?\d{1,2}(?:\.\d{1,2})*[a-z]?\s*[:.)
 def clean_pages(raw_pages: Sequence[Sequence[RawLine]], vocabulary: Iterable[str] = ()) -> list[Page]:
     """Clean every page of one document. ``raw_pages[i]`` holds the lines of physical page ``i + 1``;
     ``vocabulary`` is a dictionary of known words (beside the document's own) for mending broken words."""
-    doc_words = {w.lower() for lines in raw_pages for line in lines for w in WORD.findall(line.text)}
+    # Not the pieces of a word around a character the reader could not map ("Ţell": "ell").
+    doc_words = {w.lower() for lines in raw_pages for line in lines for w in WORD.findall(UNMAPPED.sub(" ", line.text))}
     known = frozenset(vocabulary)
     words = doc_words | known
     repaired = [[_repair_line(line, words, known) for line in lines] for lines in raw_pages]
@@ -112,6 +124,8 @@ def repair_text(
     text = text.replace("\xad", "").replace("\u00a0", " ").replace("\u2009", " ")
     if any(hole in text for hole in GLYPH_HOLES):
         text = re.sub(r"([A-Za-z]*)[\ufffe\x00]([A-Za-z]*)", lambda m: _fill_hole(m, words), text)
+    if UNMAPPED.search(text):
+        text = UNMAPPED.sub(lambda m: _read_unmapped(m, words), text)
     for mark in SOFT_RUNS:
         if mark in text:
             text = _mend_spaces(text, mark, words, vocabulary)
@@ -124,6 +138,41 @@ def _fill_hole(match: re.Match[str], words: set[str] | frozenset[str]) -> str:
     """pdfium writes U+FFFE both for a word hyphenated across a line ("neigh|bours") and for an "ff"
     ligature it cannot map ("Di|erent"); the dictionary decides which reading makes a word."""
     return _mend(match.group(1), match.group(2), words, ("", *HOLE_CANDIDATES))
+
+
+def _read_unmapped(match: re.Match[str], words: set[str] | frozenset[str]) -> str:
+    """What a character the reader could not map stands for, by its place (see :data:`UNMAPPED`)."""
+    before, code, after = match.group(1), ord(match.group(2)) - UNMAPPED_BASE, match.group(3)
+    if code == 3:
+        return f"{before} {after}"
+    fills = [f for f in UNMAPPED_FILLS if (before + f + after).lower() in words]
+    if before and after:  # inside a word: the one letter or ligature that makes it a word, or an apostrophe
+        if len(fills) == 1:
+            return before + fills[0] + after
+        if not fills and after.lower() in CONTRACTIONS:
+            return f"{before}\u2019{after}"
+        return before + chr(code) + after
+    piece = (before or after).lower()
+    # At a word's edge a letter only where the rest is no word: "Ţervices"; not "Ţell" ("bell", "cell", "well"...).
+    if piece and piece not in words and piece not in ONE_LETTER_WORDS and fills:
+        single = len(fills) == 1 and (before or after.islower())
+        return before + fills[0] + after if single else before + chr(code) + after
+    text, start, end = match.string, match.start(2), match.end(2)
+    prev, nxt = text[start - 1] if start else " ", text[end] if end < len(text) else " "
+    if after and (prev in OPENS_AFTER or not start):
+        double = _partner(text[end:], "\u2019\u201d") == "\u201d"
+        return ("\u201c" if double else "\u2018") + after
+    if (before or prev.isalnum() or prev in CLOSES_AFTER) and (
+        nxt.isspace() or nxt in CLOSES_AFTER or end == len(text)
+    ):
+        double = _partner(text[:start][::-1], "\u2018\u201c") == "\u201c"
+        return before + ("\u201d" if double else "\u2019")
+    return before + chr(code) + after
+
+
+def _partner(text: str, marks: str) -> str:
+    """The first of ``marks`` in ``text`` ("" if none)."""
+    return next((ch for ch in text if ch in marks), "")
 
 
 def _mend(before: str, after: str, words: set[str] | frozenset[str], fillers: Sequence[str] = ("",)) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from assistant.clean import SOFT_SPACE, TIGHT_SPACE, RawLine, clean_pages
+from assistant.clean import SOFT_SPACE, TIGHT_SPACE, UNMAPPED_BASE, RawLine, clean_pages
 from assistant.errors import DocumentError
 from assistant.model import Page
 
@@ -275,7 +275,7 @@ def _pdfium_page_lines(textpage: object, pdfium_c: object) -> list[RawLine]:
     handle = textpage.raw  # type: ignore[attr-defined]
     aligned = count == len(text)  # char indices match string offsets (always so on our corpus)
     if aligned:
-        text = _soften_spaces(text, handle, pdfium_c)
+        text = _mark_unmapped(_soften_spaces(text, handle, pdfium_c), handle, pdfium_c)
     lines = []
     offset = 0
     for line in re.split(r"\r\n|\n|\r", text):
@@ -323,6 +323,31 @@ def _soften_spaces(text: str, handle: object, pdfium_c: object) -> str:
     chars = list(text)
     for at, mark in soft:
         chars[at] = mark
+    return "".join(chars)
+
+
+NOT_PRINTABLE_ASCII = re.compile(r"[^\x20-\x7e\r\n\t]")
+
+
+def _mark_unmapped(text: str, handle: object, pdfium_c: object) -> str:
+    """The text with each character that pdfium could not map to Unicode (its font has no table for it, and pdfium
+    gives the font's own code: "Ŏvoiceŏ", "Ţell located", "Brook\\x1feld") as ``UNMAPPED_BASE`` plus that code, for
+    cleaning to read by its place in its word (:func:`assistant.clean.repair_text`). Same length. Only characters
+    outside printable ASCII are asked about: the codes that come out so are not letters a reader would take for
+    text (older pdfium, without the question, leaves the text as it is)."""
+    unmapped = getattr(pdfium_c, "FPDFText_HasUnicodeMapError", None)
+    if unmapped is None:
+        return text
+    marked = [
+        m.start()
+        for m in NOT_PRINTABLE_ASCII.finditer(text)
+        if ord(m.group()) < 0xFFFE and unmapped(handle, m.start()) == 1
+    ]
+    if not marked:
+        return text
+    chars = list(text)
+    for at in marked:
+        chars[at] = chr(UNMAPPED_BASE + ord(chars[at]))
     return "".join(chars)
 
 

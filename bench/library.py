@@ -23,7 +23,8 @@ to answer ("yes"; "unsure" is not). Pages outside that pool (other settings, lat
 
 Debris from reading: the share of chunks holding a word split by a space ("f rom", "dif ferent", "C hildren"): two
 neighbouring pieces of letters, not after an apostrophe or a hyphen, that make a word of the model's vocabulary
-of four letters or more while one of them is not a word ("a" and "I" are).
+of four letters or more while one of them is not a word ("a" and "I" are); and the share holding a character of
+Latin Extended-A or -B, as characters the PDF reader could not map to Unicode come out ("Ŏvoiceŏ", "seršices").
 
     python bench/library.py [--corpus DIR] [--library DIR] [--index DIR] [--small-index DIR] [--full]
         [--backend openvino|onnx-int8|onnx|torch] [--sentence-vectors alone|in_passage]
@@ -151,6 +152,7 @@ def retrieval(
     return out
 
 
+UNREAD = re.compile("[\u0100-\u024f]")
 SPLIT = re.compile(r"(?<![\w’'-])([A-Za-z]+) (?=([a-z]+)\b)")  # overlapping: "died f rom" is tried at "f rom" too
 
 
@@ -203,6 +205,7 @@ def main() -> None:
     embedded = report.chunks_embedded + report.sentences_embedded
     vocabulary = model_words(settings.model)
     split = sum(bool(split_words(chunk.text, vocabulary)) for chunk in snap.chunks)
+    unread = sum(bool(UNREAD.search(chunk.text)) for chunk in snap.chunks)
     stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.timings.items())
     lines = [
         f"# Library benchmark, {time.strftime('%Y-%m-%d')}",
@@ -223,6 +226,7 @@ def main() -> None:
         f"| memory of a process answering a question | {memory_mb:.0f} MB |",
         f"| search p50 / p95 (dev questions) | {p50:.1f} / {p95:.1f} ms |",
         f'| chunks with a word split by a space ("f rom") | {split} ({split / len(snap.chunks):.2%}) |',
+        f'| chunks with a character read as Latin Extended ("Ŏvoiceŏ") | {unread} ({unread / len(snap.chunks):.2%}) |',
         "",
         "Skipped: " + ("; ".join(f"{s.path} ({s.reason})" for s in report.skipped) or "none") + ".",
         "",

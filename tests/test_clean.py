@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.clean import SOFT_SPACE, TIGHT_SPACE, RawLine, clean_pages, repair_text
+from assistant.clean import SOFT_SPACE, TIGHT_SPACE, UNMAPPED_BASE, RawLine, clean_pages, repair_text
 
 WORDS = {"different", "offences", "neighbours", "commissioning", "self", "harm", "low", "income", "standard"}
 
@@ -106,6 +106,36 @@ def test_made_up_spaces_never_lose_or_move_a_letter(pieces: list[str], data: st.
     repaired = repair_text(text, vocabulary, vocabulary)
     assert SOFT_SPACE not in repaired and TIGHT_SPACE not in repaired
     assert repaired.replace(" ", "") == "".join(pieces)
+
+
+def _unmapped(code: str) -> str:
+    """A character the reader could not map, as parsing marks it (:func:`assistant.parse._mark_unmapped`)."""
+    return chr(UNMAPPED_BASE + ord(code))
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("a set of smaller {q}bite-sized{p} products", "a set of smaller \u2018bite-sized\u2019 products"),
+        ("A summary of {q}voice{p}. This", "A summary of \u2018voice\u2019. This"),
+        ("three groups: {q}suffering\u2019 (0 to 4)", "three groups: \u2018suffering\u2019 (0 to 4)"),
+        ("the {q}causes of the causes\u201d.", "the \u201ccauses of the causes\u201d."),
+        ("\u201cGenerational{p} behaviours", "\u201cGenerational\u201d behaviours"),
+        ("local ser{v}ices including", "local services including"),  # the one letter that makes a word
+        ("areas that are {w}ell located", "areas that are {w}ell located"),  # bell, cell, well: left as it came
+        ("Source:{sp}{sp}Chartered", "Source: Chartered"),  # glyph 3 is a TrueType font's space
+        ("the people{q}s views", "the people\u2019s views"),
+        ("an {x} alone", "an {x} alone"),
+    ],
+)
+def test_a_character_the_reader_could_not_map_is_read_by_its_place(raw: str, clean: str) -> None:
+    words = frozenset(
+        "a set of smaller bite sized products summary voice this three groups suffering the causes behaviours local "
+        "services including areas that are bell cell well located source chartered people views an alone".split()
+    )
+    codes = {"q": "\u014e", "p": "\u014f", "v": "\u0161", "w": "\u0162", "sp": "\x03", "x": "\u0372"}
+    marks = {name: _unmapped(code) for name, code in codes.items()}
+    assert repair_text(raw.format(**marks), words, words) == clean.format(w="\u0162", x="\u0372")
 
 
 def test_without_a_vocabulary_a_made_up_space_stays_a_space() -> None:

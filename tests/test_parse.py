@@ -81,6 +81,20 @@ def test_real_pdf_words_split_at_a_wide_letter_are_whole() -> None:
     assert len(re.findall(r"\bof the\b", text)) > 20
 
 
+def test_real_pdf_characters_the_reader_could_not_map_are_read_by_their_place() -> None:
+    """The 2018 annual public health report's fonts map most letters but not their curly quotes and a few letters:
+    pdfium gives the fonts' own codes ("the ōcauses of the causes”", "local seršices") and says it could not map
+    them."""
+    report = read_document(
+        SHIPPED_CORPUS / "pdf" / "wsx-annual-public-health-report-2018.pdf", vocabulary=model_words(BUNDLED_MODEL)
+    )
+    text = "\n".join(page.text for page in report.pages)
+    assert "the \u201ccauses of the causes\u201d" in text
+    assert "range of local services including" in text
+    assert "\u2018I\u2019ve always had problems" in text
+    assert not re.search("[\u014b-\u014f\u0156\u0157\u0161]", text)
+
+
 def test_docx_headings_tables_and_page_breaks(tmp_path: Path) -> None:
     import docx
     from docx.enum.text import WD_BREAK
