@@ -138,6 +138,21 @@ def test_a_character_the_reader_could_not_map_is_read_by_its_place(raw: str, cle
     assert repair_text(raw.format(**marks), words, words) == clean.format(w="\u0162", x="\u0372")
 
 
+@given(
+    st.lists(st.sampled_from(["voice", "ser", "ices", "ell", "s", " ", ".", "\u2019", "\u014e", "\x03"]), max_size=10)
+)
+def test_an_unmapped_character_is_always_read_and_nothing_else_is_lost(pieces: list[str]) -> None:
+    """Whatever its place, each character the reader could not map becomes something readable or itself, never the
+    private mark parsing gave it, and every other character stays, in order."""
+    marked = "".join(_unmapped(p) if p in ("\u014e", "\x03") else p for p in pieces)
+    words = frozenset({"voice", "services", "well", "bell"})
+    repaired = repair_text(marked, words, words)
+    assert not any(ord(ch) >= UNMAPPED_BASE for ch in repaired)
+    kept = iter(repaired)
+    others = "".join(p for p in pieces if p not in ("\u014e", "\x03"))
+    assert all(ch in kept for ch in " ".join(others.split()).replace(" ", ""))  # a subsequence, spaces aside
+
+
 def test_without_a_vocabulary_a_made_up_space_stays_a_space() -> None:
     assert repair_text(f"f{SOFT_SPACE}rom", {"from"}) == "f rom"
 
