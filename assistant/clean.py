@@ -10,11 +10,13 @@ words hyphenated across line ends rejoined.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from string import ascii_lowercase
 
 from assistant.model import Block, Page
 from assistant.text import BULLET, BULLET_GLYPHS
@@ -74,8 +76,8 @@ ONE_LETTER_WORDS = frozenset({"a", "i"})
 # inside a word, the one letter or ligature that makes it a known word; at a word's start or end, a quotation mark
 # (double when its partner is); glyph 3, a TrueType font's space, a space. Anything else stays as it came.
 UNMAPPED_BASE = 0xF0000
-UNMAPPED = re.compile("([A-Za-z]*)([\U000f0000-\U000ffffd])([A-Za-z]*)")
-UNMAPPED_FILLS = (*HOLE_CANDIDATES, *"abcdefghijklmnopqrstuvwxyz")
+UNMAPPED = re.compile("([A-Za-z]*)([\U000f0000-\U000ffffd]+)([A-Za-z]*)")
+UNMAPPED_FILLS = (*HOLE_CANDIDATES, *ascii_lowercase)
 OPENS_AFTER = " ([{/-\u2013\u2014\"'\u2018\u201c"
 CLOSES_AFTER = ".,;:!?)]"
 CONTRACTIONS = frozenset({"s", "t", "ll", "re", "ve", "d", "m"})  # "people's", "don't", "we'll"
@@ -142,10 +144,16 @@ def _fill_hole(match: re.Match[str], words: set[str] | frozenset[str]) -> str:
 
 def _read_unmapped(match: re.Match[str], words: set[str] | frozenset[str]) -> str:
     """What a character the reader could not map stands for, by its place (see :data:`UNMAPPED`)."""
-    before, code, after = match.group(1), ord(match.group(2)) - UNMAPPED_BASE, match.group(3)
+    before, marks, after = match.group(1), match.group(2), match.group(3)
+    if len(marks) > 1:  # a run ("Greetin" and two: "Greetings"): letters, if only one set of them makes a word
+        runs = ("".join(letters) for letters in itertools.product(ascii_lowercase, repeat=min(len(marks), 3)))
+        found = [f for f in runs if len(marks) <= 3 and _known(before + f + after, words)]
+        unread = "".join(" " if ord(m) == UNMAPPED_BASE + 3 else chr(ord(m) - UNMAPPED_BASE) for m in marks)
+        return before + (found[0] if len(found) == 1 else unread) + after
+    code = ord(marks) - UNMAPPED_BASE
     if code == 3:
         return f"{before} {after}"
-    fills = [f for f in UNMAPPED_FILLS if (before + f + after).lower() in words]
+    fills = [f for f in UNMAPPED_FILLS if _known(before + f + after, words)]
     if before and after:  # inside a word: the one letter or ligature that makes it a word, or an apostrophe
         if len(fills) == 1:
             return before + fills[0] + after
@@ -168,6 +176,12 @@ def _read_unmapped(match: re.Match[str], words: set[str] | frozenset[str]) -> st
         double = _partner(text[:start][::-1], "\u2018\u201c") == "\u201c"
         return before + ("\u201d" if double else "\u2019")
     return before + chr(code) + after
+
+
+def _known(word: str, words: set[str] | frozenset[str]) -> bool:
+    """A known word, or the plural of one (the model's word list has "greeting", not "greetings")."""
+    low = word.lower()
+    return low in words or (len(low) > 3 and low.endswith("s") and low[:-1] in words)
 
 
 def _partner(text: str, marks: str) -> str:

@@ -23,6 +23,8 @@ INDICATOR_FOLDER = "indicators"
 IGNORED_NAMES = {"readme.md", "readme.txt", "licence.txt", "license.txt", "licence.md", "license.md"}
 KINDS = ("chapter", "briefing", "overview", "pna", "dphar", "other")
 YEAR = re.compile(r"(?<!\d)((?:19[89]|20[0-4])\d)(?!\d)")
+# Letters of Latin Extended-A and -B: in an English report's heading, what a font's unmapped glyphs come out as.
+UNREAD_LETTERS = re.compile("[\u0100-\u024f]")
 
 
 @dataclass(frozen=True)
@@ -144,10 +146,14 @@ def guess_kind(text: str) -> str:
 
 
 def _first_heading(parsed: ParsedDocument) -> str:
+    """The top heading of the first page with one; none when its font left letters unread ("Greetingƹ froƔ…":
+    :data:`assistant.clean.UNMAPPED`), so that the file's name titles the document instead."""
     for page in parsed.pages[:2]:
         headings = [block for block in page.blocks if block.heading]
         if headings:
             best = min(headings, key=lambda block: block.heading)
+            if UNREAD_LETTERS.search(best.text):
+                return ""
             if len(best.text) >= 8:
                 return best.text
     return ""

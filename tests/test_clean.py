@@ -126,16 +126,20 @@ def _unmapped(code: str) -> str:
         ("Source:{sp}{sp}Chartered", "Source: Chartered"),  # glyph 3 is a TrueType font's space
         ("the people{q}s views", "the people\u2019s views"),
         ("an {x} alone", "an {x} alone"),
+        ("Greetin{g}{s} from", "Greetings from"),  # a run: the one set of letters that makes a word (or a plural)
+        ("fro{m}, by the sea", "fro{m}, by the sea"),  # from, frog: left as it came
     ],
 )
 def test_a_character_the_reader_could_not_map_is_read_by_its_place(raw: str, clean: str) -> None:
     words = frozenset(
         "a set of smaller bite sized products summary voice this three groups suffering the causes behaviours local "
-        "services including areas that are bell cell well located source chartered people views an alone".split()
+        "services including areas that are bell cell well located source chartered people views an alone greeting "
+        "from frog by sea".split()
     )
-    codes = {"q": "\u014e", "p": "\u014f", "v": "\u0161", "w": "\u0162", "sp": "\x03", "x": "\u0372"}
+    codes = {"q": "\u014e", "p": "\u014f", "v": "\u0161", "w": "\u0162", "sp": "\x03", "x": "\u0372", "g": "\u0170"}
+    codes |= {"s": "\u01b9", "m": "\u0194"}
     marks = {name: _unmapped(code) for name, code in codes.items()}
-    assert repair_text(raw.format(**marks), words, words) == clean.format(w="\u0162", x="\u0372")
+    assert repair_text(raw.format(**marks), words, words) == clean.format(w="\u0162", x="\u0372", m="\u0194")
 
 
 @given(

@@ -81,6 +81,10 @@ def test_without_a_manifest_row_metadata_comes_from_the_document_and_its_name(tm
     assert (info.title, info.kind, info.year) == ("Drug deaths audit", "briefing", 2019)
     word = ParsedDocument((Page(1, ()),), paged=False, created="2021-06-30T10:00:00")
     assert document_info(SourceFile(tmp_path / "y", "notes.docx", "abc"), word, None).year == 2021
+    # A top heading whose font left letters unread is no title: the file's name is.
+    unread = ParsedDocument((Page(1, (Block("Greetings fro\u0194\u2026", 1), Block("Residents", 2))),), paged=True)
+    info = document_info(SourceFile(tmp_path / "z", "pdf/Arun-People-and-Challenges-2019.pdf", "abc"), unread, None)
+    assert info.title == "Arun People and Challenges 2019"
 
 
 @pytest.mark.parametrize(
