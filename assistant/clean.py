@@ -74,7 +74,8 @@ ONE_LETTER_WORDS = frozenset({"a", "i"})
 # carried as UNMAPPED_BASE plus that code (Supplementary Private Use Area A, which no text uses). In reports such
 # fonts map their letters but not their curly quotes, and now and then a letter or ligature; read by its place:
 # inside a word, the one letter or ligature that makes it a known word; at a word's start or end, a quotation mark
-# (double when its partner is); glyph 3, a TrueType font's space, a space. Anything else stays as it came.
+# (double when its partner is); a run of them, the one set of letters that makes a word; glyph 3, a TrueType font's
+# space, a space. Anything else stays as it came.
 UNMAPPED_BASE = 0xF0000
 UNMAPPED = re.compile("([A-Za-z]*)([\U000f0000-\U000ffffd]+)([A-Za-z]*)")
 UNMAPPED_FILLS = (*HOLE_CANDIDATES, *ascii_lowercase)
