@@ -35,7 +35,8 @@ RECOMMENDATION_LEAD = re.compile(r"^(?:key\s+)?recommendations?\s*(?:\d{1,2}[a-z
 # word the PDF reader split at a space of its own making is whole again ("f rom", assistant.clean.SOFT_SPACE); 9:
 # Symbol and Wingdings bullets read as bullets (assistant.clean.SYMBOL_GLYPHS), so each bulleted line is an item;
 # 10: nor is a space made up before a hyphen ("self -harm"); 11: letters very close make any word ("af ter"); 12:
-# characters the reader could not map to Unicode read by their place ("Ŏvoiceŏ" is "‘voice’": assistant.clean.UNMAPPED)
+# characters the reader could not map to Unicode read by their place ("Ŏvoiceŏ" is "‘voice’": assistant.clean.UNMAPPED),
+# and a "Page N" label dropped wherever it stands on its page
 READING_VERSION = 12
 MIN_SENTENCE_CHARS = 25  # shorter is a heading, a label or a table cell, not a quotable sentence
 NOT_QUOTABLE = re.compile(r"^(?:figure|fig\.|table|chart|map|source|note)s?\b[^.]{0,12}[:.\d]|https?://", re.I)

@@ -82,6 +82,8 @@ UNMAPPED_FILLS = (*HOLE_CANDIDATES, *ascii_lowercase)
 OPENS_AFTER = " ([{/-\u2013\u2014\"'\u2018\u201c"
 CLOSES_AFTER = ".,;:!?)]"
 CONTRACTIONS = frozenset({"s", "t", "ll", "re", "ve", "d", "m"})  # "people's", "don't", "we'll"
+# "Page 13" alone on a line is the page's own label wherever the layout puts it (a designed report sets it inside).
+PAGE_LABEL = re.compile(r"^page\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–(]?\s*\d{1,4}\s*[-–)]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
 NUMBERED_HEADING = re.compile(r"^(?:section\s+|chapter\s+)?(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=[A-Z])", re.I)
 HEADING_WORDS = re.compile(
@@ -252,7 +254,7 @@ def _signature(text: str) -> str:
 def _drop_running_lines(pages: list[list[RawLine]], edge: int = 3) -> list[list[RawLine]]:
     """Remove running headers/footers (the same line, digits aside, near the top or bottom of many pages and seldom
     anywhere else: not a lead-in such as "High level areas for focus:" that opens a list on many pages, near their
-    top or not) and bare page numbers at the top or bottom of a page."""
+    top or not), bare page numbers at the top or bottom of a page, and "Page N" labels anywhere on it."""
     seen: Counter[str] = Counter()
     inside: Counter[str] = Counter()  # pages where the line stands away from the top and bottom
     for lines in pages:
@@ -277,7 +279,7 @@ def _drop_running_lines(pages: list[list[RawLine]], edge: int = 3) -> list[list[
             at_edge = i < edge or i >= n - edge
             if at_edge and not line.heading and _signature(line.text) in running:
                 continue
-            if (i < 2 or i >= n - 2) and PAGE_NUMBER.match(line.text):
+            if ((i < 2 or i >= n - 2) and PAGE_NUMBER.match(line.text)) or PAGE_LABEL.match(line.text):
                 continue
             keep.append(line)
         out.append(keep)

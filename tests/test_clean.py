@@ -173,6 +173,15 @@ def _lines(*rows: tuple[str, int]) -> list[RawLine]:
     return [RawLine(text, size=12.0, weight=weight, last_size=12.0, last_weight=weight) for text, weight in rows]
 
 
+def test_a_page_label_inside_a_page_is_dropped_and_a_sentence_naming_a_page_kept() -> None:
+    lines = [
+        RawLine(text) for text in ("Case study", "Falls fell by a third.", "Page 13", "See page 13 for more.", "x")
+    ]
+    (page,) = clean_pages([lines])
+    text = " ".join(block.text for block in page.blocks)
+    assert "Page 13" not in text and "See page 13 for more." in text
+
+
 def test_a_bold_label_between_plain_paragraphs_is_a_heading_of_its_own() -> None:
     """The 2024 mental health needs assessment's "Area 2: Preventing mental ill-health, supporting people earlier"
     is bold at body size with a comma (which a bold sentence would have); standing between paragraphs, it heads the
