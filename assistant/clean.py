@@ -82,6 +82,8 @@ UNMAPPED_FILLS = (*HOLE_CANDIDATES, *ascii_lowercase)
 OPENS_AFTER = " ([{/-\u2013\u2014\"'\u2018\u201c"
 CLOSES_AFTER = ".,;:!?)]"
 CONTRACTIONS = frozenset({"s", "t", "ll", "re", "ve", "d", "m"})  # "people's", "don't", "we'll"
+# Letters of Latin Extended-A and -B: in an English report, how a character left unread here comes out ("Ţell").
+UNREAD_LETTERS = re.compile("[\u0100-\u024f]")
 # "Page 13" alone on a line is the page's own label wherever the layout puts it (a designed report sets it inside).
 PAGE_LABEL = re.compile(r"^page\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–(]?\s*\d{1,4}\s*[-–)]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
@@ -149,10 +151,11 @@ def _read_unmapped(match: re.Match[str], words: set[str] | frozenset[str]) -> st
     """What a character the reader could not map stands for, by its place (see :data:`UNMAPPED`)."""
     before, marks, after = match.group(1), match.group(2), match.group(3)
     if len(marks) > 1:  # a run ("Greetin" and two: "Greetings"): letters, if only one set of them makes a word
-        runs = ("".join(letters) for letters in itertools.product(ascii_lowercase, repeat=min(len(marks), 3)))
-        found = [f for f in runs if len(marks) <= 3 and _known(before + f + after, words)]
-        unread = "".join(" " if ord(m) == UNMAPPED_BASE + 3 else chr(ord(m) - UNMAPPED_BASE) for m in marks)
-        return before + (found[0] if len(found) == 1 else unread) + after
+        runs = itertools.product(ascii_lowercase, repeat=len(marks)) if len(marks) <= 3 else ()
+        found = [fill for fill in map("".join, runs) if _known(before + fill + after, words)]
+        if len(found) == 1:
+            return before + found[0] + after
+        return before + _as_came(marks) + after
     code = ord(marks) - UNMAPPED_BASE
     if code == 3:
         return f"{before} {after}"
@@ -179,6 +182,11 @@ def _read_unmapped(match: re.Match[str], words: set[str] | frozenset[str]) -> st
         double = _partner(text[:start][::-1], "\u2018\u201c") == "\u201c"
         return before + ("\u201d" if double else "\u2019")
     return before + chr(code) + after
+
+
+def _as_came(marks: str) -> str:
+    """Unmapped characters as the reader gave them, glyph 3 (a TrueType font's space) as a space."""
+    return "".join(" " if ord(m) == UNMAPPED_BASE + 3 else chr(ord(m) - UNMAPPED_BASE) for m in marks)
 
 
 def _known(word: str, words: set[str] | frozenset[str]) -> bool:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.clean import UNREAD_LETTERS
 from assistant.indicators.load import INDICATOR_SUFFIXES, file_citation
 from assistant.indicators.tidy import SIDECAR
 from assistant.model import DocumentInfo
@@ -23,8 +24,6 @@ INDICATOR_FOLDER = "indicators"
 IGNORED_NAMES = {"readme.md", "readme.txt", "licence.txt", "license.txt", "licence.md", "license.md"}
 KINDS = ("chapter", "briefing", "overview", "pna", "dphar", "other")
 YEAR = re.compile(r"(?<!\d)((?:19[89]|20[0-4])\d)(?!\d)")
-# Letters of Latin Extended-A and -B: in an English report's heading, what a font's unmapped glyphs come out as.
-UNREAD_LETTERS = re.compile("[\u0100-\u024f]")
 
 
 @dataclass(frozen=True)

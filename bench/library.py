@@ -59,7 +59,7 @@ from common import (
 )
 
 from assistant.answer import respond
-from assistant.clean import ONE_LETTER_WORDS
+from assistant.clean import ONE_LETTER_WORDS, UNREAD_LETTERS
 from assistant.config import Settings
 from assistant.embed import load_embedder, model_words
 from assistant.ingest import ingest
@@ -152,7 +152,6 @@ def retrieval(
     return out
 
 
-UNREAD = re.compile("[\u0100-\u024f]")
 SPLIT = re.compile(r"(?<![\w’'-])([A-Za-z]+) (?=([a-z]+)\b)")  # overlapping: "died f rom" is tried at "f rom" too
 
 
@@ -205,7 +204,7 @@ def main() -> None:
     embedded = report.chunks_embedded + report.sentences_embedded
     vocabulary = model_words(settings.model)
     split = sum(bool(split_words(chunk.text, vocabulary)) for chunk in snap.chunks)
-    unread = sum(bool(UNREAD.search(chunk.text)) for chunk in snap.chunks)
+    unread = sum(bool(UNREAD_LETTERS.search(chunk.text)) for chunk in snap.chunks)
     stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.timings.items())
     lines = [
         f"# Library benchmark, {time.strftime('%Y-%m-%d')}",
