@@ -15,13 +15,23 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from common import DEV_QUESTIONS, HELDOUT_QUESTIONS, REPO, index_arguments, open_index, read_questions, ship
+from common import (
+    DEV_QUESTIONS,
+    HELDOUT3_QUESTIONS,
+    HELDOUT_QUESTIONS,
+    REPO,
+    index_arguments,
+    open_index,
+    read_questions,
+    ship,
+)
 
 from assistant.calibrated import LogisticModel, fit, threshold_for
 from assistant.retrieve import Retriever
 
 DEV = tuple(REPO / "bench" / name for name in DEV_QUESTIONS)
 HELDOUT = tuple(REPO / "bench" / name for name in HELDOUT_QUESTIONS)
+HELDOUT3 = tuple(REPO / "bench" / name for name in HELDOUT3_QUESTIONS)
 MAX_FALSE_ABSTENTIONS = 0.03
 FOLDS = 5
 

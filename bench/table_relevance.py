@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from common import DEV_QUESTIONS, HELDOUT_QUESTIONS, fold_of, read_questions
+from common import DEV_QUESTIONS, HELDOUT3_QUESTIONS, HELDOUT_QUESTIONS, fold_of, read_questions
 
 from assistant.calibrated import LogisticModel, fit
 from assistant.indicators import Candidate, IndicatorMatcher, IndicatorTable, indicator_matcher
@@ -28,6 +28,7 @@ from assistant.retrieve import Retriever, contextualize
 BENCH = Path(__file__).resolve().parent
 DEV = (*DEV_QUESTIONS, "indicator_questions.jsonl")  # fitted and tuned on
 HELDOUT = (*HELDOUT_QUESTIONS, "indicator_questions_heldout.jsonl")  # scored only
+HELDOUT3 = HELDOUT3_QUESTIONS  # scored only, apart
 FOLDS = 5
 SHOWN = 3  # tables shown at most
 JUDGMENTS = BENCH / "table_judgments.jsonl"
