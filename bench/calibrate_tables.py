@@ -38,6 +38,7 @@ COMPARED = {
     "shipped - asks_other": tuple(f for f in FEATURES if f != "asks_other"),
     "shipped - rank": tuple(f for f in FEATURES if f != "rank"),
     "shipped - other_group": tuple(f for f in FEATURES if f != "other_group"),
+    "shipped - age_unasked": tuple(f for f in FEATURES if f != "age_unasked"),
     "similarity only": ("similarity",),
 }
 

@@ -29,6 +29,7 @@ Prints markdown and writes it to ``bench/results/indicators.md``.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import time
 from collections import Counter
@@ -68,10 +69,14 @@ def row(name: str, f: dict[str, float], times: list[float]) -> str:
     p50, p95 = p50_p95(times)
     unjudged = f", {f['unjudged']} unjudged" if f["unjudged"] else ""
     return (
-        f"| {name} | {f['recall']:.3f} ({f['recall_n']}) | {f['silence']:.3f} ({f['silence_n']}) | "
+        f"| {name} | {_share(f['recall'])} ({f['recall_n']}) | {f['silence']:.3f} ({f['silence_n']}) | "
         f"{f['precision']:.3f} ({f['relevant_shown']}/{f['shown']}{unjudged}) | {f['first']:.3f} ({f['first_n']}) | "
         f"{p50:.1f} | {p95:.1f} |"
     )
+
+
+def _share(value: float) -> str:
+    return "-" if math.isnan(value) else f"{value:.3f}"  # nan: no question of that kind in the set
 
 
 def per_kind(items: Sequence[tr.Item], shown: Sequence[Sequence[IndicatorTable]]) -> list[str]:

@@ -139,7 +139,8 @@ def test_ages_are_read_as_ranges_and_school_years_as_ages() -> None:
     assert relevance.ages("falls in the over-65s") == relevance.ages("falls in people 65+") == [(65, 120)]
     assert relevance.ages("under 18s conceptions") == [(0, 17)]
     assert relevance.ages("year 6 obesity") == [(10, 11)] and relevance.ages("Reception: overweight") == [(4, 5)]
-    assert (15, 24) in relevance.ages("Chlamydia detection rate aged 15-24")
+    assert relevance.ages("Chlamydia detection rate aged 15-24") == [(15, 24)]  # not also "aged 15"
+    assert relevance.ages("adults aged 18 and over") == relevance.ages("aged 18 or older") == [(18, 120)]
     # Years, periods and percentages are not ages.
     assert relevance.ages("smoking deaths 2012-14 in the 10% most deprived, 2018 - 2043, year 2019") == []
 
@@ -158,6 +159,22 @@ def test_a_table_for_another_group_of_people_is_marked_and_less_probable() -> No
     men = replace(falls.table, sex="Male")
     assert group("falls in women aged 65 and over", men) and not group("falls in men and women over 65", men)
     assert matcher.model.probability({**falls.features, "other_group": 1.0}) < falls.probability
+
+
+def test_a_table_for_some_ages_is_marked_when_the_question_names_none() -> None:
+    matcher = _matcher()
+    question = "emergency admissions for falls in Crawley"
+    falls = next(  # "... in people aged 65 and over"
+        c for c in matcher.candidates(question, FakeEmbedder().embed([question])[0]) if c.table.indicator_id == "1"
+    )
+    assert falls.features["age_unasked"] == 1.0
+    narrower = relevance.age_unasked
+    assert not narrower("falls admissions in the over-80s", falls.table)  # ages asked: other_group decides
+    at = replace(falls.table, indicator_name="Life expectancy at age 65")
+    assert narrower("female life expectancy in Worthing", at)
+    for name in ("Life expectancy at birth", "Smoking prevalence in adults aged 18 and over", "Obesity (16+)"):
+        assert not narrower("life expectancy and smoking", replace(falls.table, indicator_name=name))
+    assert matcher.model.probability({**falls.features, "age_unasked": 0.0}) > falls.probability
 
 
 def test_a_wider_areas_table_gives_way_to_the_areas_own_and_takes_no_place() -> None:

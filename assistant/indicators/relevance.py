@@ -38,6 +38,11 @@ the place alone, and none names a particular indicator or word, so they carry ov
     a table of men), or ages that do not overlap the ages asked ("life expectancy at 65" asked, life expectancy at
     birth; "year 6", a table of reception children; "under 18s", a table of people aged 25 to 49); else 0. A
     question that names no sex or age conflicts with no table.
+``age_unasked``
+    1 when the table is for some ages ("life expectancy at age 65", "admissions aged 0-17", "hip fractures in people
+    aged 65 and over") and the question names none, else 0: asked about life expectancy, a table at 65 is a narrower
+    measure than the one asked. From birth, all ages, and adults (18 and over, or any age up from 18 or younger)
+    count as no narrowing.
 
 Computed too, for ``bench/calibrate_tables.py`` to compare by cross-validation, and left out of the shipped model
 because they did not help there: ``similarity_gap`` (the best candidate's similarity minus this one's),
@@ -78,6 +83,7 @@ FEATURES = (
     "year_missing",
     "asks_figure",
     "other_group",
+    "age_unasked",
 )
 ALL_FEATURES = (*FEATURES, "similarity_gap", "name_cover", "bm25")
 # Words that ask for a figure rather than say what it measures (stemmed, as tokenize gives them).
@@ -108,6 +114,7 @@ OTHER = re.compile(
 
 
 OLDEST = 120
+ADULT = 18  # an age band from this age or younger up to OLDEST is everyone grown up: not a narrower group
 # Ages a question or an indicator name names, each as a range of years of age. School years are ages: reception is
 # 4-5, year N is N+4 to N+5 ("year 2019" is not a school year: 1-13 only).
 AGE_RANGE = re.compile(r"\b(\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})\b(?!\s*%)")
@@ -115,7 +122,11 @@ AGE_AND_OVER = re.compile(
     r"\b(\d{1,2})\s*(?:\+|(?:years? )?(?:and|or) (?:over|older|above)|plus)|\bover[- ](\d{1,2})s?\b"
 )
 AGE_UNDER = re.compile(r"\bunder[- ](\d{1,2})s?\b")
-AGE_AT = re.compile(r"\b(?:at (?:age )?|aged )(\d{1,2})\b|\b(\d{1,2})[- ]years?[- ]olds?\b")
+# "aged 65", not the start of "aged 65 and over" or "aged 15-24"
+AGE_AT = re.compile(
+    r"\b(?:at (?:age )?|aged )(\d{1,2})\b(?!\s*(?:\+|(?:years? )?(?:and|or) (?:over|older|above)|plus|-|–|to\b))|"
+    r"\b(\d{1,2})[- ]years?[- ]olds?\b"
+)
 AT_BIRTH = re.compile(r"\bat birth\b")
 SCHOOL_YEAR = re.compile(r"\b(?:year|yr) ?(1[0-3]|[1-9]|r)\b|\breception\b")
 
@@ -147,6 +158,13 @@ def other_group(question: str, table: IndicatorTable) -> bool:
         return True
     asked, held = ages(question), ages(named)
     return bool(asked and held) and not any(a <= d and c <= b for a, b in asked for c, d in held)
+
+
+def age_unasked(question: str, table: IndicatorTable) -> bool:
+    """The table is for some ages and the question names none (see ``age_unasked`` in the module's docstring)."""
+    held = ages(f"{table.indicator_name} {table.category}")
+    narrower = [(a, b) for a, b in held if (a, b) != (0, 0) and not (a <= ADULT and b == OLDEST)]
+    return bool(narrower) and not ages(question)
 
 
 @dataclass(frozen=True)
@@ -248,7 +266,8 @@ class Relevance:
 def with_table(
     features: dict[str, float], table: IndicatorTable, named: Sequence[str], question: str
 ) -> dict[str, float]:
-    """The features with those that need the built table: ``area_named``, ``year_missing`` and ``other_group``."""
+    """The features with those that need the built table: ``area_named``, ``year_missing``, ``other_group`` and
+    ``age_unasked``."""
     asked = years_in(question)
     periods = (table.period, *(label for label, _ in table.trend))
     return {
@@ -256,6 +275,7 @@ def with_table(
         "area_named": float(_area_named(table, named)),
         "year_missing": float(bool(asked) and not period_held(asked, periods)),
         "other_group": float(other_group(question, table)),
+        "age_unasked": float(age_unasked(question, table)),
     }
 
 
@@ -274,13 +294,17 @@ def best_probability(
 ) -> float:
     """The highest probability the model could give a candidate with these features, whatever its table:
     ``area_named`` is 0 when the question names no area, else 0 or 1 (1 unless the wider area is shown);
-    ``year_missing`` takes the values given (:meth:`Relevance.year_missing_values`); ``other_group`` 0 or 1."""
+    ``year_missing`` takes the values given (:meth:`Relevance.year_missing_values`); ``other_group`` and
+    ``age_unasked`` 0 or 1."""
     areas = (0.0, 1.0) if named else (0.0,)
     return max(
-        model.probability({**features, "area_named": area, "year_missing": year, "other_group": group})
+        model.probability(
+            {**features, "area_named": area, "year_missing": year, "other_group": group, "age_unasked": narrower}
+        )
         for area in areas
         for year in year_missing
         for group in (0.0, 1.0)
+        for narrower in (0.0, 1.0)
     )
 
 
