@@ -6,7 +6,8 @@ files have no manifest row: their titles and years come from their metadata and 
 ingest (time by stage, chunks and sentences, chunks/s, index size on disk), the memory of a fresh process that
 loads the index and the model and answers a question, p50/p95 search time over the dev questions, and the
 retrieval benchmark's dev and held-out questions over this index beside the same questions over the 40-PDF index
-(page hit@1/5/10, MRR@10, out of scope declined, false abstentions), both ranked and decided by the shipped models;
+(page hit@1/5/10, MRR@10, out of scope declined, false abstentions), both ranked and decided by the shipped models
+(and the second held-out set, ``questions_heldout3.jsonl``, in rows of its own);
 and, over the library index, questions on the library's own documents: ``questions_library_heldout.jsonl`` (no
 question was written for them while the system was built; these were written blind to its results and choose
 nothing) and ``questions_dev_library.jsonl`` (on 44 other library documents, for tuning).
@@ -18,8 +19,10 @@ Gold pages were written for the 40 PDFs, so a page of the library (or another pa
 counts as a miss. ``library_judgments.jsonl`` holds pooled judgments (as TREC pools them): every page in the top 5
 of a held-out in-scope question over either index, with the shipped settings, that was not already a hit, judged
 "does this page answer the question?" by judges who saw the question, its gold answer and the page, never which
-index or rank it came from. The held-out rows are also scored with those: a hit is then a gold page or a page judged
-to answer ("yes"; "unsure" is not). Pages outside that pool (other settings, later code) count as misses.
+index or rank it came from (for the second held-out set, pooled and judged the same way on the night of 2026-12-06
+with the code of that night: 370 pages, 31 judged to answer). The held-out rows are also scored with those: a
+hit is then a gold page or a page judged to answer ("yes"; "unsure" is not). Pages outside that pool (other
+settings, later code) count as misses.
 
 Debris from reading: the share of chunks holding a word split by a space ("f rom", "dif ferent", "C hildren"): two
 neighbouring pieces of letters, not after an apostrophe or a hyphen, that make a word of the model's vocabulary
@@ -45,7 +48,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from calibrate_answers import DEV, HELDOUT, load_questions
+from calibrate_answers import DEV, HELDOUT, HELDOUT3, load_questions
 from calibrate_ranking import KS
 from common import (
     REPO,
@@ -234,7 +237,11 @@ def main() -> None:
     ]
     pooled = judged()
     rows: dict[str, list[str]] = {}
-    for name, questions, judgments in (("dev", dev, frozenset()), ("held-out", heldout, pooled)):
+    third = load_questions(HELDOUT3, small) if all(path.is_file() for path in HELDOUT3) else []
+    sets = [("dev", dev, frozenset()), ("held-out", heldout, pooled)] + (
+        [("held-out 3", third, pooled)] if third else []
+    )
+    for name, questions, judgments in sets:
         for label, retriever in (("40 PDFs", small), ("library", library)):
             counted = retrieval(retriever, questions, judgments)
             names = [name, f"{name}, gold or judged to answer"] if judgments else [name]

@@ -141,6 +141,8 @@ def test_ages_are_read_as_ranges_and_school_years_as_ages() -> None:
     assert relevance.ages("year 6 obesity") == [(10, 11)] and relevance.ages("Reception: overweight") == [(4, 5)]
     assert relevance.ages("Chlamydia detection rate aged 15-24") == [(15, 24)]  # not also "aged 15"
     assert relevance.ages("adults aged 18 and over") == relevance.ages("aged 18 or older") == [(18, 120)]
+    assert relevance.ages("15-24 year olds") == relevance.ages("15 to 24 year olds") == [(15, 24)]
+    assert relevance.ages("5 year olds") == [(5, 5)]
     # Years, periods and percentages are not ages.
     assert relevance.ages("smoking deaths 2012-14 in the 10% most deprived, 2018 - 2043, year 2019") == []
 

@@ -122,10 +122,10 @@ AGE_AND_OVER = re.compile(
     r"\b(\d{1,2})\s*(?:\+|(?:years? )?(?:and|or) (?:over|older|above)|plus)|\bover[- ](\d{1,2})s?\b"
 )
 AGE_UNDER = re.compile(r"\bunder[- ](\d{1,2})s?\b")
-# "aged 65", not the start of "aged 65 and over" or "aged 15-24"
+# "aged 65" or "5 year olds", not part of "aged 65 and over", "aged 15-24" or "16 to 25 year olds"
 AGE_AT = re.compile(
     r"\b(?:at (?:age )?|aged )(\d{1,2})\b(?!\s*(?:\+|(?:years? )?(?:and|or) (?:over|older|above)|plus|-|–|to\b))|"
-    r"\b(\d{1,2})[- ]years?[- ]olds?\b"
+    r"(?<!-)(?<!- )(?<!–)(?<!to )\b(\d{1,2})[- ]years?[- ]olds?\b"  # not the end of "15-24 year olds"
 )
 AT_BIRTH = re.compile(r"\bat birth\b")
 SCHOOL_YEAR = re.compile(r"\b(?:year|yr) ?(1[0-3]|[1-9]|r)\b|\breception\b")
