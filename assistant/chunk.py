@@ -36,25 +36,33 @@ RECOMMENDATION_LEAD = re.compile(r"^(?:key\s+)?recommendations?\s*(?:\d{1,2}[a-z
 # Symbol and Wingdings bullets read as bullets (assistant.clean.SYMBOL_GLYPHS), so each bulleted line is an item;
 # 10: nor is a space made up before a hyphen ("self -harm"); 11: letters very close make any word ("af ter"); 12:
 # characters the reader could not map to Unicode read by their place ("Ŏvoiceŏ" is "‘voice’": assistant.clean.UNMAPPED),
-# and a "Page N" label dropped wherever it stands on its page
-READING_VERSION = 12
+# and a "Page N" label dropped wherever it stands on its page; 13: a line that ends short of its column though the
+# next line's first word would have fitted ends its paragraph (assistant.clean._ended_short), a passage keeps each
+# paragraph's end as a line break, where sentences end too, and a piece ending with no full stop in fewer than
+# FRAGMENT_WORDS words is a label, not a quotable sentence
+READING_VERSION = 13
 MIN_SENTENCE_CHARS = 25  # shorter is a heading, a label or a table cell, not a quotable sentence
 NOT_QUOTABLE = re.compile(r"^(?:figure|fig\.|table|chart|map|source|note)s?\b[^.]{0,12}[:.\d]|https?://", re.I)
 NUMERIC = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*$")  # a word of figures and signs: "1,000", "(11.7)", "15-17"
 # A table's rows or a chart's axis read out as one line: "0-9 10-19 20-29 ...", "Adur 7552 11.7 (10.9) ...".
 TABLE_NUMBERS, TABLE_SHARE = 8, 0.4
+FRAGMENT_WORDS = 8  # a piece of text ending with no full stop and shorter than this is a label, not a sentence
+ENDED = re.compile(r"[.!?][\"'”’)\]]*$")
 
 
 def sentences(text: str) -> list[str]:
     """The quotable sentences of a passage, in order and each once, without bullet glyphs: not headings or
-    labels (shorter than ``MIN_SENTENCE_CHARS``), captions, sources, links, or table rows read out as text (at
-    least ``TABLE_NUMBERS`` numbers making up ``TABLE_SHARE`` of the words). These are embedded at ingest and
-    are what an answer may quote."""
+    labels (shorter than ``MIN_SENTENCE_CHARS``, or a paragraph's end without a full stop in fewer than
+    ``FRAGMENT_WORDS`` words: "Independent living scheme", "Selective serotonin re-uptake inhibitors"), captions,
+    sources, links, or table rows read out as text (at least ``TABLE_NUMBERS`` numbers making up ``TABLE_SHARE``
+    of the words). These are embedded at ingest and are what an answer may quote."""
     out: list[str] = []
     for sentence in map(strip_bullet, split_sentences(text)):
         if len(sentence) < MIN_SENTENCE_CHARS or NOT_QUOTABLE.search(sentence) or sentence in out:
             continue
         words = sentence.split()
+        if len(words) < FRAGMENT_WORDS and not ENDED.search(sentence):
+            continue
         figures = sum(bool(NUMERIC.match(word)) for word in words)
         if figures >= TABLE_NUMBERS and figures >= TABLE_SHARE * len(words):
             continue
@@ -77,6 +85,7 @@ class _Unit:
     text: str
     page: int
     tokens: int
+    ends_block: bool = False  # the last sentence of its paragraph, list item or table row
 
 
 @dataclass(frozen=True)
@@ -108,7 +117,7 @@ def chunk_pages(
         budget = min(chunk_tokens, window - 3 - prefix_cost[span.section])
         budget = max(budget, 16)
         for units in _pack(span.units, budget, overlap_tokens, count_tokens):
-            text = " ".join(unit.text for unit in units)
+            text = _passage_text(units)
             chunks.append(
                 Chunk(
                     id=chunk_id(info.sha256, len(chunks), text),
@@ -133,12 +142,12 @@ def _spans(pages: Sequence[Page], count_tokens: TokenCounter) -> Iterator[_Span]
     stack: list[tuple[int, str]] = []  # open headings: (level, text)
     under = ("", False)  # (section, recommendation) set by the open headings
     state = under  # the same, for the body text being collected
-    sentences: list[tuple[str, int]] = []
+    sentences: list[tuple[str, int, bool]] = []  # (sentence, page, ends its block)
 
     def flush() -> Iterator[_Span]:
         if sentences:
-            counts = count_tokens([text for text, _ in sentences])
-            units = tuple(_Unit(text, page, n) for (text, page), n in zip(sentences, counts, strict=True))
+            counts = count_tokens([text for text, _, _ in sentences])
+            units = tuple(_Unit(text, page, n, last) for (text, page, last), n in zip(sentences, counts, strict=True))
             yield _Span(state[0], state[1], units)
             sentences.clear()
 
@@ -156,8 +165,15 @@ def _spans(pages: Sequence[Page], count_tokens: TokenCounter) -> Iterator[_Span]
             if block_state != state:
                 yield from flush()
                 state = block_state
-            sentences.extend((sentence, page.number) for sentence in split_sentences(block.text))
+            pieces = split_sentences(block.text)
+            sentences.extend((piece, page.number, n == len(pieces) - 1) for n, piece in enumerate(pieces))
     yield from flush()
+
+
+def _passage_text(units: Sequence[_Unit]) -> str:
+    """A chunk's text: its sentences, each paragraph ending a line, so that a paragraph or list item that ends with
+    no full stop is not read as one sentence with the next."""
+    return "".join(unit.text + ("\n" if unit.ends_block else " ") for unit in units).strip()
 
 
 def _pack(units: Sequence[_Unit], budget: int, overlap: int, count_tokens: TokenCounter) -> Iterator[list[_Unit]]:
@@ -206,4 +222,4 @@ def _fit(units: Sequence[_Unit], budget: int, count_tokens: TokenCounter) -> Ite
             piece.append(word)
             size += n
         if piece:
-            yield _Unit(" ".join(piece), unit.page, size)
+            yield _Unit(" ".join(piece), unit.page, size, unit.ends_block)

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from string import ascii_lowercase
 
 from assistant.model import Block, Page
@@ -25,7 +25,9 @@ from assistant.text import BULLET, BULLET_GLYPHS
 @dataclass(frozen=True)
 class RawLine:
     """One extracted line. ``heading`` is a level the format states (HTML h2, Word "Heading 2"), else 0.
-    ``size``/``weight`` are font size and weight of the line's first and last characters where known."""
+    ``size``/``weight`` are font size and weight of the line's first and last characters where known; ``left`` and
+    ``right`` the left edge of its first character and the right edge of its last, and ``first_word`` the width of
+    its first word, in points (0 where the format gives no positions)."""
 
     text: str
     heading: int = 0
@@ -33,6 +35,9 @@ class RawLine:
     weight: int = 0
     last_size: float = 0.0
     last_weight: int = 0
+    left: float = 0.0
+    right: float = 0.0
+    first_word: float = 0.0
 
 
 LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "ft", "ﬆ": "st"}
@@ -248,11 +253,7 @@ def _starts_with_word(text: str, words: set[str] | frozenset[str]) -> bool:
 
 def _repair_line(line: RawLine, words: set[str], vocabulary: frozenset[str]) -> RawLine:
     text = repair_text(line.text, words, vocabulary)
-    return (
-        line
-        if text == line.text
-        else RawLine(text, line.heading, line.size, line.weight, line.last_size, line.last_weight)
-    )
+    return line if text == line.text else replace(line, text=text)
 
 
 def _signature(text: str) -> str:
@@ -369,6 +370,7 @@ def _heading_levels(lines: Sequence[RawLine]) -> _Levels:
 
 def _blocks(lines: Sequence[RawLine], levels: _Levels, words: set[str]) -> Iterable[Block]:
     paragraph: list[str] = []
+    held: list[RawLine] = []  # the paragraph's lines as read, for where they end
     heading: list[str] = []
     heading_level = 0
 
@@ -376,6 +378,7 @@ def _blocks(lines: Sequence[RawLine], levels: _Levels, words: set[str]) -> Itera
         if paragraph:
             yield Block(" ".join(paragraph))
             paragraph.clear()
+            held.clear()
 
     def flush_heading() -> Iterable[Block]:
         if heading:
@@ -398,12 +401,15 @@ def _blocks(lines: Sequence[RawLine], levels: _Levels, words: set[str]) -> Itera
             heading_level = level
             continue
         yield from flush_heading()
-        if paragraph and (BULLET.match(line.text) or _weight_break(lines[i - 1], line)):
+        if paragraph and (
+            BULLET.match(line.text) or _weight_break(lines[i - 1], line) or _ended_short(held[-1], line, held)
+        ):
             yield from flush_paragraph()
         if paragraph and paragraph[-1].endswith("-") and line.text[:1].islower():
             paragraph[-1] = _join_hyphenated(paragraph[-1], line.text, words)
         else:
             paragraph.append(line.text)
+        held.append(line)
     yield from flush_paragraph()
     yield from flush_heading()
 
@@ -444,6 +450,29 @@ def _weight_break(previous: RawLine, line: RawLine) -> bool:
         return previous.text.rstrip()[-1:] in ".!?:;"
     last = previous.text.split()[-1]
     return last[-1:] not in ",-–" and last.lower() not in RUN_ON_WORDS
+
+
+def _ended_short(previous: RawLine, line: RawLine, paragraph: Sequence[RawLine]) -> bool:
+    """The previous line ended where it did by intent, not for want of room: the next line's first word would have
+    fitted on it, with a font size to spare, within the column about it (the furthest right edge of the paragraph's
+    last three lines and the next). So a paragraph or list item ends there, full stop or none: a list whose bullets
+    are drawn, not written ("... every year since" / "2012/13, falling to 17.4%" then "23.0% of reception children
+    in Worthing ..."). Only before a line of words (not a table's next row of figures) starting as a new one would
+    (a capital or a figure), after a line that neither ends a sentence (that needs no break) nor runs on (a comma, a
+    hyphen, "and"), and that ends two lines or more of its paragraph: a line standing alone (the first, or after a
+    finished sentence) is a title over its text ("Dental and oral health" then "NHS West Sussex should review ..."),
+    and a recommendation keeps it as its start. Only where the reader gave positions."""
+    if not (previous.right and line.right and line.first_word):
+        return False
+    ending = previous.text.rstrip()
+    if not (line.text[:1].isupper() or line.text[:1].isdigit()) or ending[-1:] in ".!?:;,-–(/&":
+        return False
+    if ending.split()[-1].lower() in RUN_ON_WORDS or not _wordy(line.text):
+        return False
+    if len(paragraph) < 2 or paragraph[-2].text.rstrip()[-1:] in ".!?:;":
+        return False  # a line standing alone
+    column = max(other.right for other in (*paragraph[-3:], line))
+    return previous.right + line.first_word + (previous.last_size or previous.size) <= column
 
 
 def _join_hyphenated(previous: str, line: str, words: set[str]) -> str:

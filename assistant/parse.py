@@ -278,8 +278,9 @@ def _pdfium_page_lines(textpage: object, pdfium_c: object) -> list[RawLine]:
         text = _mark_unmapped(_soften_spaces(text, handle, pdfium_c), handle, pdfium_c)
     lines = []
     offset = 0
+    box = tuple(ctypes.c_double() for _ in range(4))  # left, right, bottom, top of one character
     for line in re.split(r"\r\n|\n|\r", text):
-        size = weight = last_size = last_weight = 0.0
+        size = weight = last_size = last_weight = left = right = first_word = 0.0
         stripped = line.rstrip()
         if aligned and stripped.strip():
             first = offset + len(line) - len(line.lstrip())
@@ -288,9 +289,25 @@ def _pdfium_page_lines(textpage: object, pdfium_c: object) -> list[RawLine]:
             weight = pdfium_c.FPDFText_GetFontWeight(handle, first)  # type: ignore[attr-defined]
             last_size = pdfium_c.FPDFText_GetFontSize(handle, last)  # type: ignore[attr-defined]
             last_weight = pdfium_c.FPDFText_GetFontWeight(handle, last)  # type: ignore[attr-defined]
-        lines.append(RawLine(line, 0, float(size), int(weight), float(last_size), int(last_weight)))
+            space = re.search(r"\s", stripped.lstrip())
+            word_end = first + (space.start() if space else len(stripped.lstrip())) - 1
+            left = _char_box(handle, pdfium_c, first, box)[0]
+            right = _char_box(handle, pdfium_c, last, box)[1]
+            first_word = _char_box(handle, pdfium_c, word_end, box)[1] - left
+        lines.append(
+            RawLine(
+                line, 0, float(size), int(weight), float(last_size), int(last_weight), left, right, max(first_word, 0.0)
+            )
+        )
         offset += len(line) + 2 if text[offset + len(line) : offset + len(line) + 2] == "\r\n" else len(line) + 1
     return lines
+
+
+def _char_box(handle: object, pdfium_c: object, index: int, box: tuple[ctypes.c_double, ...]) -> tuple[float, float]:
+    """The left and right edges of character ``index``, in points."""
+    left, right, bottom, top = box
+    pdfium_c.FPDFText_GetCharBox(handle, index, left, right, bottom, top)  # type: ignore[attr-defined]
+    return left.value, right.value
 
 
 # A space between two letters that pdfium made up (the file has none there) where the letters' boxes stand closer

@@ -33,16 +33,19 @@ ABBREVIATIONS = re.compile(
 
 
 def split_sentences(text: str) -> list[str]:
-    """The sentences of ``text``, in order; a full stop after an abbreviation ("e.g.", "Dr.") ends none."""
+    """The sentences of ``text``, in order; a full stop after an abbreviation ("e.g.", "Dr.") ends none, and a line
+    break (a passage's paragraph end: :mod:`assistant.chunk`) ends one."""
     sentences: list[str] = []
-    for piece in SENTENCE_END.split(text):
-        piece = piece.strip()
-        if not piece:
-            continue
-        if sentences and ABBREVIATIONS.search(sentences[-1]):
-            sentences[-1] = f"{sentences[-1]} {piece}"
-        else:
-            sentences.append(piece)
+    for line in text.split("\n"):
+        started = len(sentences)
+        for piece in SENTENCE_END.split(line):
+            piece = piece.strip()
+            if not piece:
+                continue
+            if len(sentences) > started and ABBREVIATIONS.search(sentences[-1]):
+                sentences[-1] = f"{sentences[-1]} {piece}"
+            else:
+                sentences.append(piece)
     return sentences
 
 

@@ -70,6 +70,21 @@ def test_long_text_is_cut_at_sentences_with_overlap() -> None:
     assert "number 19" in spanning[0].text and "number 20" in spanning[0].text
 
 
+def test_a_paragraph_that_ends_without_a_full_stop_is_not_one_sentence_with_the_next() -> None:
+    pages = [
+        Page(
+            1,
+            (
+                Block("Whilst lower than in 2016/17, this is still the second highest prevalence recorded in Worthing"),
+                Block("Prevalence of overweight in Crawley was significantly below England for the first time."),
+            ),
+        )
+    ]
+    (chunk,) = chunk_pages(INFO, pages, FakeEmbedder().count_tokens)
+    assert chunk.text.count("\n") == 1 and " ".join(chunk.text.split()) == " ".join(b.text for b in pages[0].blocks)
+    assert sentences(chunk.text) == [block.text for block in pages[0].blocks]
+
+
 def test_sections_and_recommendation_flags() -> None:
     pages = [
         Page(1, (Block("Introduction", 1), Block("The population of Arun is ageing quickly."))),
@@ -132,17 +147,19 @@ def test_pageless_document_cites_its_section(tmp_path: Path) -> None:
     assert info.title == "Housing briefing"
 
 
-def test_quotable_sentences_leave_out_captions_sources_links_and_table_rows() -> None:
+def test_quotable_sentences_leave_out_captions_sources_links_labels_and_table_rows() -> None:
     text = (
         "Figure 3: Drug deaths by district, 2015 to 2017. Source: ONS deaths registrations 2018 data. "
         "See https://example.org/drug-deaths for the tables. • Drug deaths were highest in Crawley and Adur. "
         "Adur 7552 11.7 (10.9) 8000 12.1 (11.0) 9000 13.0 (12.2) in total. Short heading. "
         "Teenage pregnancy fell from 31.3 per 1,000 15-17 year olds in 2005 to 12.2 per 1,000 in 2016. "
-        "Drug deaths were highest in Crawley and Adur."
+        "Drug deaths were highest in Crawley and Adur.\nSelective serotonin re-uptake inhibitors\n"
+        "Prevalence in Crawley was significantly below England for the first time since 2014/15"
     )
     assert sentences(text) == [
         "Drug deaths were highest in Crawley and Adur.",  # the bullet glyph gone, and once
         "Teenage pregnancy fell from 31.3 per 1,000 15-17 year olds in 2005 to 12.2 per 1,000 in 2016.",
+        "Prevalence in Crawley was significantly below England for the first time since 2014/15",  # not a label
     ]
 
 

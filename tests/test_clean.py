@@ -229,6 +229,55 @@ def test_a_change_of_weight_inside_a_sentence_or_a_table_does_not_break_it(rows:
     assert len(clean_pages([page])[0].blocks) == 1
 
 
+def _placed(*rows: tuple[str, float]) -> list[RawLine]:
+    """Lines at 10 pt from x = 50 to the given right edge, each first word 40 pt wide."""
+    return [RawLine(text, size=10.0, last_size=10.0, left=50.0, right=right, first_word=40.0) for text, right in rows]
+
+
+def test_a_line_ending_short_though_the_next_word_would_fit_ends_its_paragraph() -> None:
+    """As on the 2017/18 NCMP briefing's page 2, whose list items have drawn bullets and no full stops."""
+    page = _placed(
+        ("Prevalence of overweight and obesity in Chichester has decreased every year since", 500.0),
+        ("2012/13, falling to 17.4%", 200.0),  # room for "23.0%" (40 pt) and more
+        ("23.0% of reception children in Worthing were overweight or obese in 2017/18.", 480.0),
+    )
+    assert [block.text for block in clean_pages([page])[0].blocks] == [
+        "Prevalence of overweight and obesity in Chichester has decreased every year since 2012/13, falling to 17.4%",
+        "23.0% of reception children in Worthing were overweight or obese in 2017/18.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("second", "right", "following"),
+    [
+        ("the rate of admissions for falls in people of", 200.0, "Working age in the county."),  # "of" runs on
+        ("the rate of admissions for falls,", 200.0, "In the county."),  # a comma runs on
+        ("the rate of admissions for falls in", 200.0, "the county as a whole."),  # the next starts in lower case
+        ("the rate of admissions for falls", 200.0, "2017 2018 2019 2020"),  # a table's row of figures follows
+        ("the rate of admissions for falls in people over 65 across the whole", 470.0, "County and its districts."),
+    ],
+)
+def test_a_line_that_runs_on_or_was_full_does_not_end_its_paragraph(second: str, right: float, following: str) -> None:
+    page = _placed(
+        ("Falls are the commonest cause of injury in older people, and", 500.0), (second, right), (following, 480.0)
+    )
+    assert len(clean_pages([page])[0].blocks) == 1  # the last: 470 + 40 + 10 > 500, the word would not have fitted
+
+
+def test_a_title_line_over_its_text_and_lines_without_positions_stay_with_their_paragraph() -> None:
+    title = _placed(("Dental and oral health", 160.0), ("NHS West Sussex should review dental commissioning.", 480.0))
+    assert len(clean_pages([title])[0].blocks) == 1  # a recommendation keeps its title as its start
+    after_sentence = _placed(
+        ("Access to dentists is poor in the county.", 300.0),
+        ("Dental and oral health", 160.0),
+        ("NHS West Sussex should review dental commissioning.", 480.0),
+    )
+    assert len(clean_pages([after_sentence])[0].blocks) == 1
+    unplaced = [RawLine("Prevalence in Chichester has decreased since"), RawLine("2012/13, falling to 17.4%"),
+                RawLine("23.0% of reception children in Worthing were overweight.")]  # fmt: skip
+    assert len(clean_pages([unplaced])[0].blocks) == 1
+
+
 def test_a_line_near_the_top_of_many_pages_that_also_stands_inside_them_is_kept() -> None:
     """The 2024 mental health needs assessment's "High level areas for focus:" opens a list under each area, near the
     top of many pages and inside others: it is the list's lead-in, not a running header."""

@@ -95,6 +95,17 @@ def test_real_pdf_characters_the_reader_could_not_map_are_read_by_their_place() 
     assert not re.search("[\u014b-\u014f\u0156\u0157\u0161]", text)
 
 
+def test_real_pdf_list_items_without_full_stops_or_written_bullets_are_blocks_of_their_own() -> None:
+    """The 2017/18 NCMP briefing's page 2 lists findings by district, its bullets drawn and no item ending in a
+    full stop: each item a block, so no quoted sentence runs one into the next."""
+    doc = read_document(SHIPPED_CORPUS / "pdf" / "wsx-ncmp-briefing-2017-18.pdf", vocabulary=model_words(BUNDLED_MODEL))
+    blocks = [block.text for block in doc.pages[1].blocks]
+    ends = [text for text in blocks if text.endswith("falling to 17.4%") or text.endswith("recorded in Worthing")]
+    assert len(ends) == 2
+    assert any(text.startswith("23.0% of reception children in Worthing") for text in blocks)
+    assert any(text.startswith("Prevalence of overweight and obese in Crawley") for text in blocks)
+
+
 def test_docx_headings_tables_and_page_breaks(tmp_path: Path) -> None:
     import docx
     from docx.enum.text import WD_BREAK

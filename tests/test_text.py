@@ -25,6 +25,15 @@ def test_a_sentence_may_start_with_a_figure_or_a_bullet() -> None:
     ]
 
 
+def test_a_line_break_ends_a_sentence_and_an_abbreviation_does_not_join_across_it() -> None:
+    text = "Prevalence fell in Chichester, to 17.4%\n23.0% of children in Worthing were overweight e.g.\nIn Crawley."
+    assert split_sentences(text) == [
+        "Prevalence fell in Chichester, to 17.4%",
+        "23.0% of children in Worthing were overweight e.g.",
+        "In Crawley.",
+    ]
+
+
 @pytest.mark.parametrize("item", ["• Offer support", "- Offer support", "1. Offer support", "a) Offer support"])
 def test_list_items_start_with_a_bullet(item: str) -> None:
     assert BULLET.match(item)
