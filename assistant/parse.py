@@ -323,18 +323,16 @@ def _soften_spaces(text: str, handle: object, pdfium_c: object) -> str:
     """The text with each space pdfium made up between two close letters as :data:`SOFT_SPACE` (or, closer still,
     :data:`TIGHT_SPACE`), which cleaning reads as a space or as nothing, by the dictionary
     (:func:`assistant.clean.repair_text`). Same length: the characters keep their indices."""
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    box = tuple(ctypes.c_double() for _ in range(4))
     soft = []
     for match in BETWEEN_LETTERS.finditer(text):
         at = match.start()
         if not pdfium_c.FPDFText_IsGenerated(handle, at):  # type: ignore[attr-defined]
             continue
         size = pdfium_c.FPDFText_GetFontSize(handle, at - 1)  # type: ignore[attr-defined]
-        pdfium_c.FPDFText_GetCharBox(handle, at - 1, left, right, bottom, top)  # type: ignore[attr-defined]
-        end = right.value
-        pdfium_c.FPDFText_GetCharBox(handle, at + 1, left, right, bottom, top)  # type: ignore[attr-defined]
-        if size > 0 and 0 <= left.value - end < SOFT_GAP * size:
-            soft.append((at, TIGHT_SPACE if left.value - end < TIGHT_GAP * size else SOFT_SPACE))
+        gap = _char_box(handle, pdfium_c, at + 1, box)[0] - _char_box(handle, pdfium_c, at - 1, box)[1]
+        if size > 0 and 0 <= gap < SOFT_GAP * size:
+            soft.append((at, TIGHT_SPACE if gap < TIGHT_GAP * size else SOFT_SPACE))
     if not soft:
         return text
     chars = list(text)
