@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from assistant.model import Chunk, DocumentInfo, Page, chunk_id
-from assistant.text import split_sentences, strip_bullet
+from assistant.text import ENDS_SENTENCE, split_sentences, strip_bullet
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
@@ -39,15 +39,15 @@ RECOMMENDATION_LEAD = re.compile(r"^(?:key\s+)?recommendations?\s*(?:\d{1,2}[a-z
 # and a "Page N" label dropped wherever it stands on its page; 13: a line that ends short of its column though the
 # next line's first word would have fitted ends its paragraph (assistant.clean._ended_short), a passage keeps each
 # paragraph's end as a line break, where sentences end too, and a piece ending with no full stop in fewer than
-# FRAGMENT_WORDS words is a label, not a quotable sentence
-READING_VERSION = 13
+# FRAGMENT_WORDS words is a label, not a quotable sentence; 14: quotes and brackets after a full stop stay with their
+# sentence (they had been dropped from passages: 'said "support has been crucial."')
+READING_VERSION = 14
 MIN_SENTENCE_CHARS = 25  # shorter is a heading, a label or a table cell, not a quotable sentence
 NOT_QUOTABLE = re.compile(r"^(?:figure|fig\.|table|chart|map|source|note)s?\b[^.]{0,12}[:.\d]|https?://", re.I)
 NUMERIC = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*$")  # a word of figures and signs: "1,000", "(11.7)", "15-17"
 # A table's rows or a chart's axis read out as one line: "0-9 10-19 20-29 ...", "Adur 7552 11.7 (10.9) ...".
 TABLE_NUMBERS, TABLE_SHARE = 8, 0.4
 FRAGMENT_WORDS = 8  # a piece of text ending with no full stop and shorter than this is a label, not a sentence
-ENDED = re.compile(r"[.!?][\"'”’)\]]*$")
 
 
 def sentences(text: str) -> list[str]:
@@ -61,7 +61,7 @@ def sentences(text: str) -> list[str]:
         if len(sentence) < MIN_SENTENCE_CHARS or NOT_QUOTABLE.search(sentence) or sentence in out:
             continue
         words = sentence.split()
-        if len(words) < FRAGMENT_WORDS and not ENDED.search(sentence):
+        if len(words) < FRAGMENT_WORDS and not ENDS_SENTENCE.search(sentence):
             continue
         figures = sum(bool(NUMERIC.match(word)) for word in words)
         if figures >= TABLE_NUMBERS and figures >= TABLE_SHARE * len(words):

@@ -6,6 +6,7 @@ cuts chunks at sentence ends, and the answer quotes whole sentences without thei
 
 from __future__ import annotations
 
+import itertools
 import re
 
 # Glyphs that start a list item; inside a line, those but the dots and the arrow (a middle dot or "→" between words
@@ -16,7 +17,10 @@ LEADING_GLYPHS = GLYPHS + "∙·→"
 BULLET = re.compile(rf"^\s*(?:[{LEADING_GLYPHS}]|[-–—*o](?=\s)|\(?[a-zA-Z0-9]{{1,3}}[.)](?=\s))\s*")
 BULLET_GLYPHS = re.compile(rf"^[{LEADING_GLYPHS}]\s*")
 LIST_BREAK = re.compile(rf"\s+(?=[{GLYPHS}][ \t])")  # a bullet glyph inside a line: another list item
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9•£])")
+CLOSING = r"[\"'”’)\]]*"  # quotes and brackets that may follow a sentence's full stop
+# Where one sentence ends and the next starts; the quotes and brackets after the full stop are kept (the group).
+SENTENCE_END = re.compile(rf"(?<=[.!?])({CLOSING})\s+(?=[\"'“‘(\[]?[A-Z0-9•£])")
+ENDS_SENTENCE = re.compile(rf"[.!?]{CLOSING}$")
 FULL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 SHORT_YEAR = re.compile(r"(?<=(?:19|20)\d\d[/-])(\d\d)(?!\d)")  # "2016/17", "2014-16"
 # A period as passages write it: "2019", "2017/18", "2014-16", "2011–2021", "2014 to 2016".
@@ -38,7 +42,8 @@ def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     for line in text.split("\n"):
         started = len(sentences)
-        for piece in SENTENCE_END.split(line):
+        parts = SENTENCE_END.split(line)  # sentence, its closing quotes, sentence, ...
+        for piece in map("".join, itertools.zip_longest(parts[::2], parts[1::2], fillvalue="")):
             piece = piece.strip()
             if not piece:
                 continue

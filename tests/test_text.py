@@ -25,6 +25,18 @@ def test_a_sentence_may_start_with_a_figure_or_a_bullet() -> None:
     ]
 
 
+def test_quotes_and_brackets_after_a_full_stop_stay_with_their_sentence() -> None:
+    text = 'A resident said "support has been crucial." (Source: survey.) Staff agreed. “Yes.” Next'
+    assert split_sentences(text) == [
+        'A resident said "support has been crucial."',
+        "(Source: survey.)",
+        "Staff agreed.",
+        "“Yes.”",
+        "Next",
+    ]
+    assert " ".join(split_sentences(text)) == text  # nothing of the passage is lost
+
+
 def test_a_line_break_ends_a_sentence_and_an_abbreviation_does_not_join_across_it() -> None:
     text = "Prevalence fell in Chichester, to 17.4%\n23.0% of children in Worthing were overweight e.g.\nIn Crawley."
     assert split_sentences(text) == [
