@@ -75,11 +75,24 @@ def test_a_topic_lists_what_the_model_says_is_on_it_and_offers_the_near_misses_a
     assert on_topic(retriever, topic, model=never)[1] == [first]  # passed over by the model, but close
 
 
+def test_the_words_feature_is_the_share_of_the_topics_words_an_item_holds_rarer_words_weighing_more(
+    briefings: Settings,
+) -> None:
+    retriever = Retriever(briefings, FakeEmbedder())
+    # Three content words, each in one of the two items: equally rare, a third each.
+    words = {item.doc: values["words"] for item, values in scored(retriever, "supervised toothbrushing for pupils")}
+    assert words == pytest.approx({"pdf/oral-health-2018.pdf": 2 / 3, "pdf/ncmp-2018.pdf": 1 / 3})
+    # A word every item holds ("offer") tells them apart not at all: it weighs nothing.
+    words = {item.doc: values["words"] for item, values in scored(retriever, "toothbrushing should be offered")}
+    assert words == pytest.approx({"pdf/oral-health-2018.pdf": 1.0, "pdf/ncmp-2018.pdf": 0.0})
+
+
 def test_the_shipped_topic_model_wants_items_whose_own_text_in_context_is_on_the_topic() -> None:
     model = topic_model()
-    assert model.features == TOPIC_FEATURES == VIEWS and "gold or judged" in model.note
+    assert model.features == TOPIC_FEATURES == (*VIEWS, "words") and "gold or judged" in model.note
     zero = {name: 0.0 for name in model.features}
     assert model.probability({**zero, "similarity": 1}) > model.probability(zero)  # more similar: likelier
     assert model.probability({**zero, "alone": 1}) > model.probability(zero)  # its own words too
+    assert model.probability({**zero, "words": 1}) > model.probability(zero)  # and the topic's words in it
     # As similar in context, an item whose heading alone explains the likeness is less surely on the topic.
     assert model.probability({**zero, "section": 1}) < model.probability(zero)

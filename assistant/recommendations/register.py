@@ -6,28 +6,33 @@ is listed by document, newest first, in reading order within each. A topic lists
 (``topic.json``, fitted by ``bench/calibrate_recommendations.py`` on the dev topics) says are on it, most similar
 first, over ``TOPIC_FEATURES``: the topic's cosine similarity to each of the item's three views embedded at ingest
 (:func:`assistant.recommendations.extract.views`): the item in its document and section, the item alone, and its
-document and section alone. The first weighs most; the item's own words add to it; a heading that alone explains
-the likeness takes from it (an item of a section on the topic that is itself about something else). Chosen on the
-dev topics by leave-one-topic-out over the first view alone, the first two, and the first with how far the item
-falls below the topic's best item (README). The items close to the topic that the model passes over are offered
+document and section alone; and ``words``, the share of the topic's words the item holds with its title and section,
+each weighted by its rarity among the items. The first weighs most; the item's own words and the topic's words add
+to it; a heading that alone explains the likeness takes from it (an item of a section on the topic that is itself
+about something else). Chosen on the dev topics by leave-one-topic-out against the views alone, the first view
+alone, and others (README). The items close to the topic that the model passes over are offered
 apart, as possibly on it (:func:`on_topic`).
 """
 
 from __future__ import annotations
 
 import functools
+import math
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from assistant.calibrated import LogisticModel
+from assistant.lexical import question_words, tokenize
 from assistant.model import Recommendation
 from assistant.recommendations.extract import VIEWS, group_repeats
 from assistant.retrieve import NO_FILTERS, Filters, Retriever
 from assistant.store import Snapshot
 
 TOPIC_MODEL = Path(__file__).with_name("topic.json")
-TOPIC_FEATURES = VIEWS
+TOPIC_FEATURES = (*VIEWS, "words")
 # Items at least this similar to a topic that the model passes over are "possibly on it": the register's earlier
 # rule, which alone finds 0.86 of the dev topics' items and 0.66 of the held-out ones (precision 0.48 and 0.30).
 POSSIBLE_SIMILARITY = 0.35
@@ -46,8 +51,7 @@ def register(
     (``model``: the topic model, the shipped one by default)."""
     if topic and topic.strip():
         return on_topic(retriever, topic, filters, model)[0]
-    leads, _ = retriever.derived(_grouped)
-    allowed = [item for item in leads if filters.allows(item)]
+    allowed = [item for item in retriever.derived(_grouped).leads if filters.allows(item)]
     order = {doc: i for i, doc in enumerate(dict.fromkeys(item.doc for item in allowed))}
     return sorted(allowed, key=lambda item: (-(item.year or 0), order[item.doc]))
 
@@ -82,23 +86,45 @@ def scored(
     retriever: Retriever, topic: str, filters: Filters = NO_FILTERS
 ) -> list[tuple[Recommendation, dict[str, float]]]:
     """Every item that passes ``filters`` with the topic model's features, most similar first."""
-    leads, rows = retriever.derived(_grouped)
+    held = retriever.derived(_grouped)
     vectors = retriever.snapshot.recommendation_vectors
-    allowed = [(item, row) for item, row in zip(leads, rows, strict=True) if filters.allows(item)]
+    allowed = [i for i, item in enumerate(held.leads) if filters.allows(item)]
     if vectors is None or not allowed:
         return []
     if vectors.ndim == 2:  # an index written before items had their views: each view is the item in context
         vectors = np.repeat(vectors[:, None, :], len(VIEWS), axis=1)
-    similarity = vectors[[row for _, row in allowed]] @ retriever.embed_query(topic)
+    similarity = vectors[[held.rows[i] for i in allowed]] @ retriever.embed_query(topic)
+    weights = held.weights(topic)
     out = [
-        (item, dict(zip(VIEWS, map(float, sims), strict=True)))
-        for (item, _), sims in zip(allowed, similarity, strict=True)
+        (held.leads[i], {**dict(zip(VIEWS, map(float, sims), strict=True)), "words": held.share(i, weights)})
+        for i, sims in zip(allowed, similarity, strict=True)
     ]
     return sorted(out, key=lambda pair: -pair[1]["similarity"])
 
 
-def _grouped(snapshot: Snapshot) -> tuple[list[Recommendation], list[int]]:
-    """The items with repeats folded in, and each one's row in the snapshot (for its vector)."""
+@dataclass(frozen=True)
+class _Held:
+    """The register's items with repeats folded in: each one's row in the snapshot (for its vector) and its words
+    (stemmed, with its document title and section), and in how many items each word is."""
+
+    leads: list[Recommendation]
+    rows: list[int]
+    words: list[frozenset[str]]
+    counts: Counter[str]
+
+    def weights(self, topic: str) -> dict[str, float]:
+        """The topic's content words, each with its share of their summed rarity among the items (IDF)."""
+        idf = {w: math.log((len(self.leads) + 1) / (self.counts[w] + 1)) for w in question_words(topic)}
+        total = sum(idf.values())
+        return {w: v / total for w, v in idf.items()} if total else {}
+
+    def share(self, index: int, weights: dict[str, float]) -> float:
+        """How much of the topic (``weights``) item ``index`` holds in its words."""
+        return sum(share for word, share in weights.items() if word in self.words[index])
+
+
+def _grouped(snapshot: Snapshot) -> _Held:
     leads = group_repeats(snapshot.recommendations)
     row_of = {item.id: row for row, item in enumerate(snapshot.recommendations)}
-    return leads, [row_of[item.id] for item in leads]
+    words = [frozenset(t) for t in tokenize([f"{i.title}\n{i.section}\n{i.text}" for i in leads])] if leads else []
+    return _Held(leads, [row_of[item.id] for item in leads], words, Counter(w for held in words for w in held))
