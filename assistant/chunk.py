@@ -40,8 +40,10 @@ RECOMMENDATION_LEAD = re.compile(r"^(?:key\s+)?recommendations?\s*(?:\d{1,2}[a-z
 # next line's first word would have fitted ends its paragraph (assistant.clean._ended_short), a passage keeps each
 # paragraph's end as a line break, where sentences end too, and a piece ending with no full stop in fewer than
 # FRAGMENT_WORDS words is a label, not a quotable sentence; 14: quotes and brackets after a full stop stay with their
-# sentence (they had been dropped from passages: 'said "support has been crucial."')
-READING_VERSION = 14
+# sentence (they had been dropped from passages: 'said "support has been crucial."'); 15: letters up to 0.35 of the
+# font size apart may be one word, as the dictionary decides ("C hildren" in a report set with wide letter spacing),
+# but never after an apostrophe or a figure ("people’s age") nor into a lower-case letter then a capital ("a C-card")
+READING_VERSION = 15
 MIN_SENTENCE_CHARS = 25  # shorter is a heading, a label or a table cell, not a quotable sentence
 NOT_QUOTABLE = re.compile(r"^(?:figure|fig\.|table|chart|map|source|note)s?\b[^.]{0,12}[:.\d]|https?://", re.I)
 NUMERIC = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*$")  # a word of figures and signs: "1,000", "(11.7)", "15-17"

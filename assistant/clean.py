@@ -70,10 +70,12 @@ HOLE_CANDIDATES = ("ff", "fi", "fl", "ffi", "ffl")
 # A space the PDF reader made up between two letters standing close (:func:`assistant.parse._soften_spaces`): a
 # space, or a font's wide "f" read as one ("f rom", "dif ferent"), as the dictionary decides (:func:`_soft_run`);
 # before a hyphen ("self -harm"), none. Letters standing very close (TIGHT_SPACE) are one word wherever they make one
-# ("of ten" there is "often"); a little further apart (SOFT_SPACE), only where a piece is no word by itself.
+# ("of ten" there is "often"); a little further apart (SOFT_SPACE), only where a piece is no word by itself. A run
+# does not start after an apostrophe or a figure: "people’s age" and "18s in" are two words, though "s" is none.
 SOFT_SPACE = "\uffff"
 TIGHT_SPACE = "\ufdd0"
-SOFT_RUNS = {mark: re.compile(f"[A-Za-z]+(?:{mark}[A-Za-z]+)+") for mark in (TIGHT_SPACE, SOFT_SPACE)}
+SOFT_RUNS = {mark: re.compile(f"(?<![\\w’'])[A-Za-z]+(?:{mark}[A-Za-z]+)+") for mark in (TIGHT_SPACE, SOFT_SPACE)}
+CAMEL = re.compile(r"[a-z][A-Z]")  # a lower-case letter then a capital: no word's spelling ("a C-card")
 ONE_LETTER_WORDS = frozenset({"a", "i"})
 # A character the PDF reader could not map to Unicode (:func:`assistant.parse._mark_unmapped`): its font's own code,
 # carried as UNMAPPED_BASE plus that code (Supplementary Private Use Area A, which no text uses). In reports such
@@ -233,7 +235,9 @@ def _soft_run(pieces: Sequence[str], words: set[str] | frozenset[str], vocabular
     def joins(parts: Sequence[str]) -> bool:
         whole = "".join(parts).lower()
         pieces_are_words = all(part.lower() in vocabulary or part.lower() in ONE_LETTER_WORDS for part in parts)
-        return bool(vocabulary) and whole in words and (tight or not pieces_are_words)
+        return (
+            bool(vocabulary) and whole in words and (tight or not pieces_are_words) and not CAMEL.search("".join(parts))
+        )
 
     if joins(pieces):
         return "".join(pieces)

@@ -312,9 +312,10 @@ def _char_box(handle: object, pdfium_c: object, index: int, box: tuple[ctypes.c_
 
 # A space between two letters that pdfium made up (the file has none there) where the letters' boxes stand closer
 # than this share of the font size: maybe a gap between words, maybe a font's wide "f" read as one ("f rom",
-# "dif ferent": 0.08-0.2 of the size; spaces between words stand 0.25-0.6 apart, nearly all over 0.3). Closer than
-# TIGHT_GAP, the 143 PDFs hold no two words that make a third ("of ten" there is "often").
-SOFT_GAP = 0.25
+# "dif ferent": 0.08-0.2 of the size; spaces between words stand 0.25-0.6 apart, nearly all over 0.3; in a report
+# set with wide letter spacing, "C hildren" and "E ngland" stand 0.2-0.34 apart). Closer than TIGHT_GAP, the 143 PDFs
+# hold no two words that make a third ("of ten" there is "often").
+SOFT_GAP = 0.35
 TIGHT_GAP = 0.15
 BETWEEN_LETTERS = re.compile(r"(?<=[A-Za-z]) (?=-?[A-Za-z])")  # or before a hyphen and a letter: "self -harm"
 

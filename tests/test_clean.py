@@ -57,12 +57,15 @@ def test_without_a_dictionary_a_glyph_hole_joins_the_word() -> None:
         ("one of_ten people", "one of ten people"),  # each piece a word: a space, though "often" is one too
         ("a Lond_on map", "a Lond on map"),  # the pieces make no word the dictionary or the document knows
         ("by self_-poisoning, of_f_-label", "by self-poisoning, off-label"),  # none before a hyphen
+        ("The C_hildren’s Society, E_ngland", "The Children’s Society, England"),  # a capital set apart
+        ("people’s_age, under 18s_in care", "people’s age, under 18s in care"),  # "s" after an apostrophe, a figure
+        ("a_C-card", "a C-card"),  # no word is spelled with a lower-case letter then a capital
     ],
 )
 def test_a_made_up_space_between_close_letters_joins_a_word_the_pieces_are_not(raw: str, clean: str) -> None:
     vocabulary = frozenset(
         "from fifty four per cent different systematic review the end of year one ten often people map on by self "
-        "off".split()
+        "off children society england age sage in sin under care ac card".split()
     )
     assert repair_text(raw.replace("_", SOFT_SPACE), vocabulary | {"dif", "ferent"}, vocabulary) == clean
 
