@@ -47,8 +47,9 @@ def unfaithful(chunks: list[Chunk], corpus: Path) -> list[str]:
             raw[chunk.doc] = _raw_pages(corpus / chunk.doc)
         pages = raw[chunk.doc]
         cited = " ".join(pages[chunk.page_start - 1 : chunk.page_end]).split()
-        # A word pdfium split at a space of its own making ("f rom") is read whole: two or three pieces in a row.
-        vocabulary = {"".join(cited[i : i + n]) for n in (1, 2, 3) for i in range(len(cited) - n + 1)}
+        # A word pdfium split at spaces of its own making ("f rom", a title set "S e p t e m b e r") is read whole:
+        # up to 12 pieces in a row.
+        vocabulary = {"".join(cited[i : i + n]) for n in range(1, 13) for i in range(len(cited) - n + 1)}
         words = [w for w in _words(chunk.text) if len(w) >= 4 and w.isalpha()]
         found = sum(w in vocabulary for w in words)
         if words and found < 0.9 * len(words):
