@@ -37,7 +37,9 @@ ABSTAIN_WITH_TABLES = (
     "The nearest passages are shown too."
 )
 FIGURE_QUESTION = re.compile(r"\b(how many|how much|number|rate|percentage|proportion|per cent|%|figure)\b", re.I)
-NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+# A figure: not the digits of a name or code ("COVID-19", "PM2.5", "Core20", "E01031429") nor a footnote mark
+# run into its word ("months prior31").
+NUMBER = re.compile(r"(?<![A-Za-z0-9.])(?<![A-Za-z]-)\d[\d,]*(?:\.\d+)?")
 YEARS = re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b")
 UNITS = re.compile(r"%|per cent|percent|per [\d,]+|\brate\b|\bratio\b", re.I)
 PERCENT_QUESTION = re.compile(r"\b(percentage|proportion|per ?cent|share|what fraction)\b|%", re.I)

@@ -84,6 +84,15 @@ def test_a_year_or_period_is_not_a_figure() -> None:
     assert numbers("In 2017/18 and 2019 the service was reviewed") == set()
 
 
+def test_the_digits_of_a_name_a_code_or_a_footnote_mark_are_not_a_figure() -> None:
+    assert numbers("COVID-19 had a very significant impact on PM2.5 and Core20 areas (E01031429)") == set()
+    assert numbers("256,398 children were seen in the 24 months prior31.") == {"256398", "24"}
+    assert numbers("NHS 111 took 3,400 calls; £5m; aged 16-24") == {"111", "3400", "5", "16", "24"}
+    asked = Asked.of("how many people in West Sussex had covid")
+    assert not asked.gives_figure("COVID-19 infection has had a very significant impact on West Sussex.")
+    assert asked.gives_figure("252,100 residents tested positive for COVID-19 at least once.")
+
+
 def test_strong_evidence_is_answered_and_weak_evidence_declined(briefings: Settings) -> None:
     retriever = Retriever(briefings, FakeEmbedder())
     hits = retriever.search("obese children in Crawley")
