@@ -17,15 +17,13 @@ apart, as possibly on it (:func:`on_topic`).
 from __future__ import annotations
 
 import functools
-import math
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from assistant.calibrated import LogisticModel
-from assistant.lexical import question_words, tokenize
+from assistant.lexical import Lexical
 from assistant.model import Recommendation
 from assistant.recommendations.extract import VIEWS, group_repeats
 from assistant.retrieve import NO_FILTERS, Filters, Retriever
@@ -94,9 +92,9 @@ def scored(
     if vectors.ndim == 2:  # an index written before items had their views: each view is the item in context
         vectors = np.repeat(vectors[:, None, :], len(VIEWS), axis=1)
     similarity = vectors[[held.rows[i] for i in allowed]] @ retriever.embed_query(topic)
-    weights = held.weights(topic)
+    words = held.lexical.presence(topic, len(held.leads))
     out = [
-        (held.leads[i], {**dict(zip(VIEWS, map(float, sims), strict=True)), "words": held.share(i, weights)})
+        (held.leads[i], {**dict(zip(VIEWS, map(float, sims), strict=True)), "words": float(words[i])})
         for i, sims in zip(allowed, similarity, strict=True)
     ]
     return sorted(out, key=lambda pair: -pair[1]["similarity"])
@@ -104,27 +102,16 @@ def scored(
 
 @dataclass(frozen=True)
 class _Held:
-    """The register's items with repeats folded in: each one's row in the snapshot (for its vector) and its words
-    (stemmed, with its document title and section), and in how many items each word is."""
+    """The register's items with repeats folded in, each one's row in the snapshot (for its vector), and a lexical
+    index of them with their document titles and sections (for the share of a topic's words each holds)."""
 
     leads: list[Recommendation]
     rows: list[int]
-    words: list[frozenset[str]]
-    counts: Counter[str]
-
-    def weights(self, topic: str) -> dict[str, float]:
-        """The topic's content words, each with its share of their summed rarity among the items (IDF)."""
-        idf = {w: math.log((len(self.leads) + 1) / (self.counts[w] + 1)) for w in question_words(topic)}
-        total = sum(idf.values())
-        return {w: v / total for w, v in idf.items()} if total else {}
-
-    def share(self, index: int, weights: dict[str, float]) -> float:
-        """How much of the topic (``weights``) item ``index`` holds in its words."""
-        return sum(share for word, share in weights.items() if word in self.words[index])
+    lexical: Lexical
 
 
 def _grouped(snapshot: Snapshot) -> _Held:
     leads = group_repeats(snapshot.recommendations)
     row_of = {item.id: row for row, item in enumerate(snapshot.recommendations)}
-    words = [frozenset(t) for t in tokenize([f"{i.title}\n{i.section}\n{i.text}" for i in leads])] if leads else []
-    return _Held(leads, [row_of[item.id] for item in leads], words, Counter(w for held in words for w in held))
+    lexical = Lexical.build_texts([f"{item.title}\n{item.section}\n{item.text}" for item in leads])
+    return _Held(leads, [row_of[item.id] for item in leads], lexical)
