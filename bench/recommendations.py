@@ -257,7 +257,8 @@ def main() -> None:
     args = parser.parse_args()
     retriever, _ = open_index(args.corpus, args.index, args.backend, args.sentence_vectors)
     judgments = read_questions(JUDGMENTS) if JUDGMENTS.is_file() else []
-    dev, heldout = topics(DEV) + topics(DEV2), topics(HELDOUT) if HELDOUT.is_file() else []
+    first, second = topics(DEV), topics(DEV2)
+    dev, heldout = first + second, topics(HELDOUT) if HELDOUT.is_file() else []
     judged = {t.name: t for t in dev_topics(judgments) + (topics(HELDOUT, judgments) if heldout else [])}
     everything = register(retriever)
     good, total, bad = faithfulness(args.corpus, everything)
@@ -279,7 +280,7 @@ def main() -> None:
         "",
         f"- Items whose text is on their page(s), starting a sentence: {good}/{total} = {good / max(total, 1):.3f}",
         "- Gold items the register holds (extraction recall, the ceiling of a topic's recall): dev (first set; the "
-        f"second was judged from the register's own items) {extracted(topics(DEV))}, held-out {extracted(heldout)}",
+        f"second was judged from the register's own items) {extracted(first)}, held-out {extracted(heldout)}",
     ]
     lines += [f"  - not on its page: {b}" for b in bad]
     if args.library.is_dir():
@@ -302,16 +303,11 @@ def main() -> None:
     def fmt(x: float | None) -> str:
         return "-" if x is None else f"{x:.2f}"
 
-    second = {t.name for t in topics(DEV2)}
     rows = {
         "dev": [(t, crossed[t.name]) for t in dev],
-        "dev, first set": [(t, crossed[t.name]) for t in dev if t.name not in second],
-        "dev, second set": [(t, crossed[t.name]) for t in dev if t.name in second],
         "held-out": [(t, listed(scored_items, t, shipped)) for t in heldout],
     }
     for name, found_rows in rows.items():
-        if name.startswith("dev,"):
-            continue  # the dev rows, summarised apart below
         for topic, found in found_rows:
             r, p = score(found, topic)
             rj, pj = score(found, judged[topic.name])
@@ -320,7 +316,13 @@ def main() -> None:
                 f"{fmt(pj)} |"
             )
     lines.append("")
-    for name, found_rows in rows.items():
+    summarised = {
+        "dev": rows["dev"],
+        "dev, first set": [(t, crossed[t.name]) for t in first],
+        "dev, second set": [(t, crossed[t.name]) for t in second],
+        "held-out": rows["held-out"],
+    }
+    for name, found_rows in summarised.items():
         if found_rows:
             lines.append(f"- {name}, gold: {summary(found_rows, lambda t: t)}")
             lines.append(f"- {name}, gold or judged: {summary(found_rows, lambda t: judged[t.name])}")
