@@ -405,9 +405,7 @@ def _blocks(lines: Sequence[RawLine], levels: _Levels, words: set[str]) -> Itera
             heading_level = level
             continue
         yield from flush_heading()
-        if paragraph and (
-            BULLET.match(line.text) or _weight_break(lines[i - 1], line) or _ended_short(held[-1], line, held)
-        ):
+        if paragraph and (BULLET.match(line.text) or _weight_break(lines[i - 1], line) or _ended_short(held, line)):
             yield from flush_paragraph()
         if paragraph and paragraph[-1].endswith("-") and line.text[:1].islower():
             paragraph[-1] = _join_hyphenated(paragraph[-1], line.text, words)
@@ -456,16 +454,17 @@ def _weight_break(previous: RawLine, line: RawLine) -> bool:
     return last[-1:] not in ",-–" and last.lower() not in RUN_ON_WORDS
 
 
-def _ended_short(previous: RawLine, line: RawLine, paragraph: Sequence[RawLine]) -> bool:
-    """The previous line ended where it did by intent, not for want of room: the next line's first word would have
-    fitted on it, with a font size to spare, within the column about it (the furthest right edge of the paragraph's
-    last three lines and the next). So a paragraph or list item ends there, full stop or none: a list whose bullets
-    are drawn, not written ("... every year since" / "2012/13, falling to 17.4%" then "23.0% of reception children
-    in Worthing ..."). Only before a line of words (not a table's next row of figures) starting as a new one would
-    (a capital or a figure), after a line that neither ends a sentence (that needs no break) nor runs on (a comma, a
-    hyphen, "and"), and that ends two lines or more of its paragraph: a line standing alone (the first, or after a
-    finished sentence) is a title over its text ("Dental and oral health" then "NHS West Sussex should review ..."),
-    and a recommendation keeps it as its start. Only where the reader gave positions."""
+def _ended_short(paragraph: Sequence[RawLine], line: RawLine) -> bool:
+    """The paragraph's last line ended where it did by intent, not for want of room: the next line's first word
+    would have fitted on it, with a font size to spare, within the column about it (the furthest right edge of the
+    paragraph's last three lines and the next). So a paragraph or list item ends there, full stop or none: a list
+    whose bullets are drawn, not written ("... every year since" / "2012/13, falling to 17.4%" then "23.0% of
+    reception children in Worthing ..."). Only before a line of words (not a table's next row of figures) starting
+    as a new one would (a capital or a figure), after a line that neither ends a sentence (that needs no break) nor
+    runs on (a comma, a hyphen, "and"), and that ends two lines or more of its paragraph: a line standing alone (the
+    first, or after a finished sentence) is a title over its text ("Dental and oral health" then "NHS West Sussex
+    should review ..."), and a recommendation keeps it as its start. Only where the reader gave positions."""
+    previous = paragraph[-1]
     if not (previous.right and line.right and line.first_word):
         return False
     ending = previous.text.rstrip()
