@@ -20,7 +20,8 @@ from recommendations import JUDGMENTS, dev_topics, fit_topics, leave_one_out, sc
 from assistant.recommendations.register import TOPIC_FEATURES, TOPIC_MODEL
 
 COMPARED = {
-    "shipped (similarity, alone, section, words)": TOPIC_FEATURES,
+    "shipped (similarity, alone, section, words, similarity_standing, alone_standing)": TOPIC_FEATURES,
+    "without the standing (similarity, alone, section, words)": ("similarity", "alone", "section", "words"),
     "the views alone (similarity, alone, section)": ("similarity", "alone", "section"),
     "similarity only": ("similarity",),
 }

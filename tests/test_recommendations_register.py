@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import FakeEmbedder, make_pdf
 
@@ -11,7 +12,7 @@ from assistant.calibrated import LogisticModel
 from assistant.config import Settings
 from assistant.ingest import ingest
 from assistant.recommendations.extract import VIEWS, views
-from assistant.recommendations.register import TOPIC_FEATURES, on_topic, register, scored, topic_model
+from assistant.recommendations.register import STANDING, TOPIC_FEATURES, on_topic, register, scored, topic_model
 from assistant.retrieve import Filters, Retriever
 
 
@@ -87,12 +88,40 @@ def test_the_words_feature_is_the_share_of_the_topics_words_an_item_holds_rarer_
     assert words == pytest.approx({"pdf/oral-health-2018.pdf": 1.0, "pdf/ncmp-2018.pdf": 0.0})
 
 
-def test_the_shipped_topic_model_wants_items_whose_own_text_in_context_is_on_the_topic() -> None:
+def test_the_standing_is_how_far_an_items_similarity_lies_above_all_the_items_and_filters_leave_it(
+    briefings: Settings,
+) -> None:
+    retriever = Retriever(briefings, FakeEmbedder())
+    topic = "supervised toothbrushing in nurseries"
+    rows = scored(retriever, topic)
+    for view in STANDING:
+        similarity = np.array([values[view] for _, values in rows])
+        expected = (similarity - similarity.mean()) / similarity.std()
+        assert [values[f"{view}_standing"] for _, values in rows] == pytest.approx(expected.tolist())
+    # Two items: one stands a deviation above the mean, the other one below; limited to the first, it still does,
+    # for the standing is among all the register's items, whatever is shown.
+    first, values = rows[0]
+    assert values["similarity_standing"] == pytest.approx(1.0)
+    [(only, alone)] = scored(retriever, topic, Filters(docs=(first.doc,)))
+    assert only == first and alone == values
+
+
+def test_the_shipped_topic_model_wants_items_that_stand_out_for_the_topic_in_context_and_hold_its_words() -> None:
     model = topic_model()
-    assert model.features == TOPIC_FEATURES == (*VIEWS, "words") and "gold or judged" in model.note
-    zero = {name: 0.0 for name in model.features}
-    assert model.probability({**zero, "similarity": 1}) > model.probability(zero)  # more similar: likelier
-    assert model.probability({**zero, "alone": 1}) > model.probability(zero)  # its own words too
-    assert model.probability({**zero, "words": 1}) > model.probability(zero)  # and the topic's words in it
-    # As similar in context, an item whose heading alone explains the likeness is less surely on the topic.
-    assert model.probability({**zero, "section": 1}) < model.probability(zero)
+    assert model.features == TOPIC_FEATURES and "gold or judged" in model.note
+    assert (*VIEWS, "words", "similarity_standing", "alone_standing") == TOPIC_FEATURES
+
+    def p(similarity: float, section: float = 0.2, words: float = 0.0, mean: float = 0.2) -> float:
+        """An item of a topic whose items' similarities have this mean and a spread of 0.1 (a dev topic's)."""
+        alone = 0.2
+        values = {"similarity": similarity, "alone": alone, "section": section, "words": words}
+        return model.probability(
+            values | {"similarity_standing": (similarity - mean) / 0.1, "alone_standing": (alone - mean) / 0.1}
+        )
+
+    assert p(0.5) > p(0.4)  # more similar in context: likelier
+    assert p(0.5, words=0.5) > p(0.5)  # and with the topic's words in it
+    # As similar in context, an item whose heading alone explains the likeness is less surely on the topic,
+    assert p(0.5, section=0.5) < p(0.5)
+    # and so is one of a topic close to most items: it stands out less.
+    assert p(0.5, mean=0.3) < p(0.5)

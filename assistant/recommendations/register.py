@@ -6,12 +6,16 @@ is listed by document, newest first, in reading order within each. A topic lists
 (``topic.json``, fitted by ``bench/calibrate_recommendations.py`` on the dev topics) says are on it, most similar
 first, over ``TOPIC_FEATURES``: the topic's cosine similarity to each of the item's three views embedded at ingest
 (:func:`assistant.recommendations.extract.views`): the item in its document and section, the item alone, and its
-document and section alone; and ``words``, the share of the topic's words the item holds with its title and section,
-each weighted by its rarity among the items. The first weighs most; the item's own words and the topic's words add
-to it; a heading that alone explains the likeness takes from it (an item of a section on the topic that is itself
-about something else). Chosen on the dev topics by leave-one-topic-out against the views alone, the first view
-alone, and others (README). The items close to the topic that the model passes over are offered
-apart, as possibly on it (:func:`on_topic`).
+document and section alone; ``words``, the share of the topic's words the item holds with its title and section,
+each weighted by its rarity among the items; and the *standing* of the first two similarities: how many standard
+deviations each lies above its mean over all the register's items for this topic. A topic of common words
+("children and young people's mental health support") is close to a great many items, and only those that stand
+out from them are on it; a topic the register has nothing on is close to none, however far some stand out. The
+first view weighs most; the item's own words, the topic's words and the standing add to it; a heading that alone
+explains the likeness takes from it (an item of a section on the topic that is itself about something else).
+Chosen on the dev topics by leave-one-topic-out against the views alone, the first view alone, and others
+(README). The items close to the topic that the model passes over are offered apart, as possibly on it
+(:func:`on_topic`).
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ from assistant.retrieve import NO_FILTERS, Filters, Retriever
 from assistant.store import Snapshot
 
 TOPIC_MODEL = Path(__file__).with_name("topic.json")
-TOPIC_FEATURES = (*VIEWS, "words")
+STANDING = ("similarity", "alone")  # views whose standing among all the items is a feature too
+TOPIC_FEATURES = (*VIEWS, "words", *(f"{view}_standing" for view in STANDING))
 # Items at least this similar to a topic that the model passes over are "possibly on it": the register's earlier
 # rule, which alone finds 0.86 of the dev topics' items and 0.66 of the held-out ones (precision 0.48 and 0.30).
 POSSIBLE_SIMILARITY = 0.35
@@ -91,11 +96,20 @@ def scored(
         return []
     if vectors.ndim == 2:  # an index written before items had their views: each view is the item in context
         vectors = np.repeat(vectors[:, None, :], len(VIEWS), axis=1)
-    similarity = vectors[[held.rows[i] for i in allowed]] @ retriever.embed_query(topic)
+    similarity = vectors[held.rows] @ retriever.embed_query(topic)  # (items, views), every item: standing is among all
+    spread = similarity.std(axis=0)
+    standing = (similarity - similarity.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
     words = held.lexical.presence(topic, len(held.leads))
     out = [
-        (held.leads[i], {**dict(zip(VIEWS, map(float, sims), strict=True)), "words": float(words[i])})
-        for i, sims in zip(allowed, similarity, strict=True)
+        (
+            held.leads[i],
+            {
+                **dict(zip(VIEWS, map(float, similarity[i]), strict=True)),
+                "words": float(words[i]),
+                **{f"{view}_standing": float(standing[i, VIEWS.index(view)]) for view in STANDING},
+            },
+        )
+        for i in allowed
     ]
     return sorted(out, key=lambda pair: -pair[1]["similarity"])
 
