@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from conftest import FakeEmbedder, make_pdf
 
 from assistant.config import Settings
@@ -128,6 +129,10 @@ def test_candidates_carry_the_ranking_features_of_their_three_searches(briefings
         assert abs(f["sentence"] - max([0.0, *(float(v @ vector) for _, v in sentences)])) < 1e-5
     words = {chunks[c.row].id: c.features["words"] for c in found}
     assert max(words.values()) == 1.0  # a passage holding every word of the question
+    # Each similarity's standing among the question's candidates: how many deviations above their mean.
+    similarity = np.array([c.features["similarity"] for c in found])
+    standing = [c.features["similarity_standing"] for c in found]
+    assert standing == pytest.approx(((similarity - similarity.mean()) / similarity.std()).tolist(), abs=1e-5)
     limited = retriever.candidates("obese children in Crawley", Filters(kinds=("chapter",)))
     assert limited and all(chunks[c.row].kind == "chapter" for c in limited) and len(limited) < len(found)
 
@@ -138,7 +143,7 @@ def test_the_shipped_ranking_model_rewards_each_search_and_the_question_words() 
     # Features combine (document x words, ...), so single weights may be negative: the probability must still rise
     # with each search's place, the question's words, the place and the document, the others held where they were.
     middle = {"dense": 0.5, "bm25": 0.5, "sentence_rank": 0.5, "similarity": 0.5, "bm25_score": 0.4, "sentence": 0.5}
-    middle |= {"words": 0.4, "place": 0.0, "recommendation": 0.0, "document": 0.6}
+    middle |= {"words": 0.4, "place": 0.0, "recommendation": 0.0, "document": 0.6, "similarity_standing": 1.0}
 
     def probability(**changed: float) -> float:
         return model.probability(with_interactions(middle | changed))
@@ -146,6 +151,7 @@ def test_the_shipped_ranking_model_rewards_each_search_and_the_question_words() 
     for name, better in (("dense", 0.9), ("bm25", 0.9), ("sentence_rank", 0.9), ("words", 0.9), ("place", 1.0)):
         assert probability(**{name: better}) > probability(), name
     assert probability(document=0.9) > probability()
+    assert probability(similarity_standing=2.0) > probability()  # standing out from the other candidates
 
 
 def test_a_passage_repeated_in_another_document_is_shown_once_with_where_else(tmp_path: Path) -> None:
