@@ -10,12 +10,12 @@ document and section alone; ``words``, the share of the topic's words the item h
 each weighted by its rarity among the items; and the *standing* of the first two similarities: how many standard
 deviations each lies above its mean over all the register's items for this topic. A topic of common words
 ("children and young people's mental health support") is close to a great many items, and only those that stand
-out from them are on it; a topic the register has nothing on is close to none, however far some stand out. The
-first view weighs most; the item's own words, the topic's words and the standing add to it; a heading that alone
-explains the likeness takes from it (an item of a section on the topic that is itself about something else).
-Chosen on the dev topics by leave-one-topic-out against the views alone, the first view alone, and others
-(README). The items close to the topic that the model passes over are offered apart, as possibly on it
-(:func:`on_topic`).
+out from them are on it; a topic the register has nothing on is close to none, however far some stand out. How
+far the item in context stands out weighs most; the topic's words add to it; a heading that alone explains the
+likeness takes from it (an item of a section on the topic that is itself about something else); the item alone and
+its standing together raise the bar for a topic that most items are close to. Chosen on the dev topics by
+leave-one-topic-out against the views alone, the first view alone, and others (README). The items close to the
+topic that the model passes over are offered apart, as possibly on it (:func:`on_topic`).
 """
 
 from __future__ import annotations
