@@ -10,7 +10,11 @@ model is fitted on both.
 Held-out: ``bench/recommendation_topics_heldout.jsonl`` (8 topics, 2 with none), written and committed before the
 model was chosen, scored only. Judgments: ``bench/recommendation_judgments.jsonl``, items the gold writers had not
 listed that the register ranked near a topic, judged blind to score and rank ("yes", "partly", "no"); scored
-"gold or judged", a judged "yes" counts as right and "partly" as borderline.
+"gold or judged", a judged "yes" counts as right and "partly" as borderline. A second held-out set,
+``bench/recommendation_topics_heldout2.jsonl`` (8 topics written on 2026-12-07 by a helper who never saw the system,
+after the model with the items' standing was chosen), has every item of the register judged against each topic by two
+more such helpers, apart: an item both call "yes" is on the topic, one that either calls "yes" or "partly" otherwise
+is borderline; it is scored only, by the shipped model.
 
 Extraction on layouts it was not written against: ``bench/recommendation_items_library.jsonl``, every item of 14
 PDFs of ``../shared/library`` (2 with none), written from the PDFs' text by a helper who never saw the extractor;
@@ -55,6 +59,7 @@ LIBRARY_ITEMS_DEV2 = REPO / "bench" / "recommendation_items_library_dev2.jsonl"
 DEV = REPO / "bench" / "recommendation_topics.jsonl"
 DEV2 = REPO / "bench" / "recommendation_topics_dev2.jsonl"
 HELDOUT = REPO / "bench" / "recommendation_topics_heldout.jsonl"
+HELDOUT2 = REPO / "bench" / "recommendation_topics_heldout2.jsonl"
 JUDGMENTS = REPO / "bench" / "recommendation_judgments.jsonl"
 THRESHOLDS = [round(0.05 * i, 2) for i in range(1, 20)]
 C = 1.0
@@ -259,7 +264,8 @@ def main() -> None:
     judgments = read_questions(JUDGMENTS) if JUDGMENTS.is_file() else []
     first, second = topics(DEV), topics(DEV2)
     dev, heldout = first + second, topics(HELDOUT) if HELDOUT.is_file() else []
-    judged = {t.name: t for t in dev_topics(judgments) + (topics(HELDOUT, judgments) if heldout else [])}
+    heldout2 = topics(HELDOUT2) if HELDOUT2.is_file() else []
+    judged = {t.name: t for t in dev_topics(judgments) + (topics(HELDOUT, judgments) if heldout else []) + heldout2}
     everything = register(retriever)
     good, total, bad = faithfulness(args.corpus, everything)
 
@@ -268,7 +274,7 @@ def main() -> None:
         held = sum(any(covers(item, g) for item in everything) for g in gold)
         return f"{held}/{len(gold)} = {held / max(len(gold), 1):.3f}"
 
-    scored_items = scored_topics(retriever, dev + heldout)
+    scored_items = scored_topics(retriever, dev + heldout + heldout2)
     crossed = leave_one_out(scored_items, [judged[t.name] for t in dev])  # fitted as the shipped model is
     shipped = topic_model()
 
@@ -306,6 +312,7 @@ def main() -> None:
     rows = {
         "dev": [(t, crossed[t.name]) for t in dev],
         "held-out": [(t, listed(scored_items, t, shipped)) for t in heldout],
+        "held-out 2": [(t, listed(scored_items, t, shipped)) for t in heldout2],
     }
     for name, found_rows in rows.items():
         for topic, found in found_rows:
@@ -321,6 +328,7 @@ def main() -> None:
         "dev, first set": [(t, crossed[t.name]) for t in first],
         "dev, second set": [(t, crossed[t.name]) for t in second],
         "held-out": rows["held-out"],
+        "held-out 2": rows["held-out 2"],
     }
     for name, found_rows in summarised.items():
         if found_rows:
