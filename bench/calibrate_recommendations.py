@@ -2,10 +2,11 @@
 
 Dev data only: ``bench/recommendation_topics.jsonl`` with the blind judgments of ``recommendation_judgments.jsonl``
 (an item judged on the topic counts as gold, one judged partly as borderline), and
-``recommendation_topics_dev2.jsonl`` (every item judged). Every item the register holds is a
-candidate for every topic, labelled on or off it; borderline ones are left out. Prints, for a few feature sets, the
-leave-one-topic-out figures (each topic listed by a model fitted, and its threshold chosen, on the others), then fits
-the shipped set on all dev topics, its threshold the one with the best mean F1 over them. Deterministic.
+``recommendation_topics_dev2.jsonl`` and ``recommendation_topics_dev3.jsonl`` (every item judged). Every item the
+register holds is a candidate for every topic, labelled on or off it; borderline ones are left out. Prints, for a few
+feature sets, the leave-one-topic-out figures (each topic listed by a model fitted, and its threshold chosen, on the
+others), then fits the shipped set on all dev topics, its threshold the one with the best mean F1 over them.
+Deterministic.
 
     python bench/calibrate_recommendations.py [--corpus DIR] [--index DIR]
 """

@@ -5,8 +5,10 @@ Gold, written from the PDFs alone (never from this system's output): for each to
 it (document, page, the item's first words); items marked borderline count neither way. Dev:
 ``bench/recommendation_topics.jsonl`` (15 topics, 3 with no item in the corpus), and
 ``bench/recommendation_topics_dev2.jsonl`` (16 more, 2 with none, written on 2026-12-07: two helpers who never saw
-the system's output judged every item the register holds against each topic, so its labels are complete); the topic
-model is fitted on both.
+the system's output judged every item the register holds against each topic, so its labels are complete), and
+``bench/recommendation_topics_dev3.jsonl`` (12 more, written later that day after both held-out sets were scored,
+judged the same way: an item both judges call "yes" is on the topic, one either calls "yes" or "partly" otherwise
+is borderline); the topic model is fitted on all three.
 Held-out: ``bench/recommendation_topics_heldout.jsonl`` (8 topics, 2 with none), written and committed before the
 model was chosen, scored only. Judgments: ``bench/recommendation_judgments.jsonl``, items the gold writers had not
 listed that the register ranked near a topic, judged blind to score and rank ("yes", "partly", "no"); scored
@@ -58,6 +60,7 @@ LIBRARY_ITEMS_HELDOUT = REPO / "bench" / "recommendation_items_library_heldout.j
 LIBRARY_ITEMS_DEV2 = REPO / "bench" / "recommendation_items_library_dev2.jsonl"
 DEV = REPO / "bench" / "recommendation_topics.jsonl"
 DEV2 = REPO / "bench" / "recommendation_topics_dev2.jsonl"
+DEV3 = REPO / "bench" / "recommendation_topics_dev3.jsonl"
 HELDOUT = REPO / "bench" / "recommendation_topics_heldout.jsonl"
 HELDOUT2 = REPO / "bench" / "recommendation_topics_heldout2.jsonl"
 JUDGMENTS = REPO / "bench" / "recommendation_judgments.jsonl"
@@ -120,8 +123,9 @@ def topics(path: Path, judgments: list[dict[str, Any]] | None = None) -> list[To
 
 
 def dev_topics(judgments: list[dict[str, Any]]) -> list[Topic]:
-    """The topics the model is fitted on: the first dev set with its judgments, and the second (every item judged)."""
-    return topics(DEV, judgments) + topics(DEV2)
+    """The topics the model is fitted on: the first dev set with its judgments, and the second and third (every item
+    judged)."""
+    return topics(DEV, judgments) + topics(DEV2) + topics(DEV3)
 
 
 def score(listed: Sequence[Recommendation], topic: Topic) -> tuple[float | None, float | None]:
@@ -262,8 +266,8 @@ def main() -> None:
     args = parser.parse_args()
     retriever, _ = open_index(args.corpus, args.index, args.backend, args.sentence_vectors)
     judgments = read_questions(JUDGMENTS) if JUDGMENTS.is_file() else []
-    first, second = topics(DEV), topics(DEV2)
-    dev, heldout = first + second, topics(HELDOUT) if HELDOUT.is_file() else []
+    first, second, third = topics(DEV), topics(DEV2), topics(DEV3)
+    dev, heldout = first + second + third, topics(HELDOUT) if HELDOUT.is_file() else []
     heldout2 = topics(HELDOUT2) if HELDOUT2.is_file() else []
     judged = {t.name: t for t in dev_topics(judgments) + (topics(HELDOUT, judgments) if heldout else []) + heldout2}
     everything = register(retriever)
@@ -327,6 +331,7 @@ def main() -> None:
         "dev": rows["dev"],
         "dev, first set": [(t, crossed[t.name]) for t in first],
         "dev, second set": [(t, crossed[t.name]) for t in second],
+        "dev, third set": [(t, crossed[t.name]) for t in third],
         "held-out": rows["held-out"],
         "held-out 2": rows["held-out 2"],
     }
