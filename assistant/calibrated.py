@@ -134,3 +134,11 @@ def threshold_for(negatives: Sequence[float], rate: float) -> float:
     if allowed >= len(ordered):
         return 0.0
     return float(np.nextafter(ordered[allowed], 1.0))
+
+
+def standing(values: np.ndarray) -> np.ndarray:
+    """How many standard deviations each value lies above the mean of its column (of all of them, for one column): a
+    z-score, 0 where a column does not vary. One query's scores differ in scale from another's; a model fitted over
+    many queries reads a score's standing among its own query's beside the score itself."""
+    spread = values.std(axis=0)
+    return (values - values.mean(axis=0)) / np.where(spread > 0, spread, 1.0)

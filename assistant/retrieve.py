@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from assistant import store
-from assistant.calibrated import LogisticModel
+from assistant.calibrated import LogisticModel, standing
 from assistant.codes import codes_in, with_names
 from assistant.config import Settings
 from assistant.embed import Embedder
@@ -246,11 +246,11 @@ class Retriever:
         similarity = snap.index.reconstruct_batch(np.asarray(rows, dtype=np.int64)) @ vector
         # How far each stands out from the question's candidates: similarities differ in scale from one question to
         # another (a question in common words is close to much), and the model is one for all questions.
-        standing = (similarity - similarity.mean()) / (float(similarity.std()) or 1.0)
+        above = standing(similarity)
         sentence = snap.sentences.best(vector, rows) if mode == "hybrid" else [0.0] * len(rows)
         best_bm25 = max(float(bm25.max()), 1e-9)
         features = []
-        for row, sim, stands, best_sentence in zip(rows, similarity.tolist(), standing.tolist(), sentence, strict=True):
+        for row, sim, z, best_sentence in zip(rows, similarity.tolist(), above.tolist(), sentence, strict=True):
             chunk = snap.chunks[row]
             features.append(
                 {
@@ -258,7 +258,7 @@ class Retriever:
                     "bm25": place_of.get("bm25", {}).get(row, 0.0),
                     "sentence_rank": place_of.get("sentence_rank", {}).get(row, 0.0),
                     "similarity": sim,
-                    "similarity_standing": stands,
+                    "similarity_standing": z,
                     "bm25_score": float(bm25[row]) / best_bm25,
                     "sentence": best_sentence,
                     "words": float(words[row]),

@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from assistant.calibrated import LogisticModel, fit, fit_pairwise, threshold_for
+from assistant.calibrated import LogisticModel, fit, fit_pairwise, standing, threshold_for
 
 
 def _data(n: int = 200, seed: int = 0) -> tuple[list[dict[str, float]], list[bool]]:
@@ -73,3 +74,11 @@ def test_a_pairwise_model_learns_the_order_within_groups_whatever_their_level() 
         assert "no group" in str(error)
     else:
         raise AssertionError("a fit with nothing to order must fail")
+
+
+def test_the_standing_is_a_z_score_per_column_and_0_where_a_column_does_not_vary() -> None:
+    values = np.array([[0.2, 0.5], [0.4, 0.5], [0.6, 0.5]])
+    stand = standing(values)
+    assert stand[:, 0] == pytest.approx([-1.2247449, 0.0, 1.2247449])
+    assert stand[:, 1].tolist() == [0.0, 0.0, 0.0]
+    assert standing(np.array([3.0, 1.0])).tolist() == [1.0, -1.0]

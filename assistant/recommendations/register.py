@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.calibrated import LogisticModel
+from assistant.calibrated import LogisticModel, standing
 from assistant.lexical import Lexical
 from assistant.model import Recommendation
 from assistant.recommendations.extract import VIEWS, group_repeats
@@ -97,8 +97,7 @@ def scored(
     if vectors.ndim == 2:  # an index written before items had their views: each view is the item in context
         vectors = np.repeat(vectors[:, None, :], len(VIEWS), axis=1)
     similarity = vectors[held.rows] @ retriever.embed_query(topic)  # (items, views), every item: standing is among all
-    spread = similarity.std(axis=0)
-    standing = (similarity - similarity.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
+    stand_out = standing(similarity)
     words = held.lexical.presence(topic, len(held.leads))
     out = [
         (
@@ -106,7 +105,7 @@ def scored(
             {
                 **dict(zip(VIEWS, map(float, similarity[i]), strict=True)),
                 "words": float(words[i]),
-                **{f"{view}_standing": float(standing[i, VIEWS.index(view)]) for view in STANDING},
+                **{f"{view}_standing": float(stand_out[i, VIEWS.index(view)]) for view in STANDING},
             },
         )
         for i in allowed
