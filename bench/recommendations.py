@@ -290,7 +290,8 @@ def main() -> None:
         "",
         f"- Items whose text is on their page(s), starting a sentence: {good}/{total} = {good / max(total, 1):.3f}",
         "- Gold items the register holds (extraction recall, the ceiling of a topic's recall): dev (first set; the "
-        f"second was judged from the register's own items) {extracted(first)}, held-out {extracted(heldout)}",
+        f"second and third were judged from the register's own items) {extracted(first)}, "
+        f"held-out {extracted(heldout)}",
     ]
     lines += [f"  - not on its page: {b}" for b in bad]
     if args.library.is_dir():
