@@ -23,7 +23,7 @@ from assistant.export import (
     to_markdown,
 )
 from assistant.indicators import NewerData
-from assistant.model import Hit
+from assistant.model import Hit, dated
 from assistant.parse import render_page
 from assistant.present import (
     ACCESSIBILITY_STATEMENT,
@@ -216,7 +216,7 @@ def recommendations_page(filters: Filters) -> None:
     for item in found:
         if item.doc != current and not on:
             current = item.doc
-            st.subheader(item.title + (f" ({item.year})" if item.year else ""))
+            st.subheader(dated(item.title, item.year))
         st.markdown(f"- {escape_markdown(item.text)}")
         st.caption(escape_markdown(recommendation_place(item, with_title=bool(on))))
     if more:

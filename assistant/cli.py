@@ -29,6 +29,7 @@ from assistant.export import (
 )
 from assistant.indicators import IndicatorTable
 from assistant.ingest import ProgressEvent, ingest
+from assistant.model import dated
 from assistant.present import (
     STAGE_UNITS,
     also_in_text,
@@ -349,7 +350,7 @@ def recommendations_command(
     for item in found:
         if item.doc != current:
             current = item.doc
-            click.echo(f"\n{item.title}" + (f" ({item.year})" if item.year else "") + f"  [{item.doc}]")
+            click.echo(f"\n{dated(item.title, item.year)}  [{item.doc}]")
         click.echo(textwrap.indent(textwrap.fill(f"- {item.text}", 96, subsequent_indent="  "), "  "))
         click.echo(textwrap.indent(textwrap.fill(recommendation_place(item), 92), "    "))
     if more:

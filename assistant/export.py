@@ -19,7 +19,7 @@ from docx import Document
 from docx.shared import Cm
 
 from assistant.indicators import IndicatorTable
-from assistant.model import Chunk, Recommendation
+from assistant.model import Chunk, Recommendation, dated
 from assistant.present import escape_inline, escape_markdown, figures, newer_text
 from assistant.text import list_items
 
@@ -396,7 +396,7 @@ def register_docx(items: Sequence[Recommendation], title: str = "JSNA recommenda
     for item in items:
         if item.doc != current:
             current = item.doc
-            document.add_heading(_xml_safe(item.title + (f" ({item.year})" if item.year else "")), level=1)
+            document.add_heading(_xml_safe(dated(item.title, item.year)), level=1)
             _docx_reference(document, replace(item, paged=False, section=""), "")
         paragraph = document.add_paragraph(style="List Bullet")
         paragraph.add_run(_xml_safe(item.text))

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from assistant.codes import codes_in
 from assistant.text import split_sentences
+
+
+def dated(title: str, year: int | None) -> str:
+    """``title (year)``, or the title alone when there is no year or the title already names it ("Local Health
+    Profile (2020)", "Dementia Strategy 2020 - 2023"): a reader is never shown the year twice."""
+    if not year or re.search(rf"(?<!\d){year}(?!\d)", title):
+        return title
+    return f"{title} ({year})"
 
 
 @dataclass(frozen=True)
@@ -74,9 +83,8 @@ class Chunk:
     @property
     def citation(self) -> str:
         """Short reference: title (year), page(s)."""
-        year = f" ({self.year})" if self.year else ""
         ocr = " (text read by OCR)" if self.ocr else ""
-        return f"{self.title}{year}, {self.pages_label}{ocr}"
+        return f"{dated(self.title, self.year)}, {self.pages_label}{ocr}"
 
 
 def chunk_id(doc_sha256: str, ordinal: int, text: str) -> str:
@@ -187,8 +195,7 @@ class Recommendation:
 
     @property
     def citation(self) -> str:
-        year = f" ({self.year})" if self.year else ""
-        return f"{self.title}{year}, {self.pages_label}"
+        return f"{dated(self.title, self.year)}, {self.pages_label}"
 
     def with_places(self, others: tuple[Recommendation, ...]) -> Recommendation:
         return replace(self, also_in=self.also_in + others)

@@ -15,7 +15,7 @@ import pandas as pd
 from assistant.codes import resolve
 from assistant.gaps import Gap
 from assistant.indicators import IndicatorTable, NewerData, ProfileRow
-from assistant.model import DocumentInfo, Hit, IngestReport, Recommendation
+from assistant.model import DocumentInfo, Hit, IngestReport, Recommendation, dated
 
 COLOURS = {"better": "#1b7837", "similar": "#b8860b", "worse": "#c51b7d", "higher": "#4d4d4d", "lower": "#4d4d4d"}
 # What each ingest stage is called on a progress bar, and what it counts.
@@ -289,7 +289,9 @@ def version_lines(groups: Sequence[Sequence[str]], documents: dict[str, Document
 
     def name(path: str) -> str:
         info = documents.get(path)
-        return f"{info.title} ({info.year or 'n.d.'}) [{path}]" if info else path
+        if info is None:
+            return path
+        return f"{dated(info.title, info.year) if info.year else info.title + ' (n.d.)'} [{path}]"
 
     return [f"{name(group[0])} leads; also: " + "; ".join(name(p) for p in group[1:]) for group in groups]
 
