@@ -22,7 +22,9 @@ TokenCounter = Callable[[Sequence[str]], list[int]]
 # names JSNAs give them ("Areas for focus", "Priorities for action", "Suggested actions").
 RECOMMENDATION_HEADING = re.compile(
     r"\brecommend(?:ations?|ed\s+actions?)\b|\bareas?\s+(?:for|of)\s+(?:focus|action)\b|"
-    r"\bpriorities\s+for\s+action\b|\b(?:key|suggested)\s+actions\b",
+    r"\bpriorities\s+for\s+action\b|\b(?:key|suggested)\s+actions\b|"
+    r"\bopportunit(?:y|ies)\s+(?:areas?|for\s+(?:action|improvement|change))\b|"
+    r"\bactions?\s+(?:we|you|partners|services|commissioners)\s+(?:can|could|should|will)\b",
     re.IGNORECASE,
 )
 RECOMMENDATION_LEAD = re.compile(r"^(?:key\s+)?recommendations?\s*(?:\d{1,2}[a-z]?)?\s*[:.–—-]", re.IGNORECASE)
@@ -42,8 +44,9 @@ RECOMMENDATION_LEAD = re.compile(r"^(?:key\s+)?recommendations?\s*(?:\d{1,2}[a-z
 # FRAGMENT_WORDS words is a label, not a quotable sentence; 14: quotes and brackets after a full stop stay with their
 # sentence (they had been dropped from passages: 'said "support has been crucial."'); 15: letters up to 0.35 of the
 # font size apart may be one word, as the dictionary decides ("C hildren" in a report set with wide letter spacing),
-# but never after an apostrophe or a figure ("people’s age") nor into a lower-case letter then a capital ("a C-card")
-READING_VERSION = 15
+# but never after an apostrophe or a figure ("people’s age") nor into a lower-case letter then a capital ("a C-card");
+# 16: "Opportunity areas", "Opportunities for action" and "Actions partners can take" head recommendations too
+READING_VERSION = 16
 MIN_SENTENCE_CHARS = 25  # shorter is a heading, a label or a table cell, not a quotable sentence
 NOT_QUOTABLE = re.compile(r"^(?:figure|fig\.|table|chart|map|source|note)s?\b[^.]{0,12}[:.\d]|https?://", re.I)
 NUMERIC = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*$")  # a word of figures and signs: "1,000", "(11.7)", "15-17"

@@ -21,7 +21,8 @@ is borderline; it is scored only, by the shipped model.
 Extraction on layouts it was not written against: ``bench/recommendation_items_library.jsonl``, every item of 14
 PDFs of ``../shared/library`` (2 with none), written from the PDFs' text by a helper who never saw the extractor;
 dev data (the extractor was revised on it); ``recommendation_items_library_dev2.jsonl``, 10 more labelled the same
-way on 2026-12-06 (dev: two documents hold nearly all its items). Held-out:
+way on 2026-12-06 (dev: two documents hold nearly all its items); ``recommendation_items_library_dev3.jsonl``, 12
+more on 2026-12-07 (dev: ten with no clear items, to check the extractor stays silent on them). Held-out:
 ``recommendation_items_library_heldout.jsonl``, 10 more PDFs (2 with none) labelled the same way and committed
 before they were scored.
 
@@ -58,6 +59,7 @@ from assistant.retrieve import Retriever
 LIBRARY_ITEMS = REPO / "bench" / "recommendation_items_library.jsonl"
 LIBRARY_ITEMS_HELDOUT = REPO / "bench" / "recommendation_items_library_heldout.jsonl"
 LIBRARY_ITEMS_DEV2 = REPO / "bench" / "recommendation_items_library_dev2.jsonl"
+LIBRARY_ITEMS_DEV3 = REPO / "bench" / "recommendation_items_library_dev3.jsonl"
 DEV = REPO / "bench" / "recommendation_topics.jsonl"
 DEV2 = REPO / "bench" / "recommendation_topics_dev2.jsonl"
 DEV3 = REPO / "bench" / "recommendation_topics_dev3.jsonl"
@@ -223,9 +225,10 @@ def faithfulness(corpus: Path, items: list[Recommendation]) -> tuple[int, int, l
 
 def library_extraction(library: Path, path: Path = LIBRARY_ITEMS, name: str = "dev") -> list[str]:
     """How the extractor reads the library documents labelled in ``path`` (:data:`LIBRARY_ITEMS`, the dev ones,
-    :data:`LIBRARY_ITEMS_DEV2`, a second dev set, or :data:`LIBRARY_ITEMS_HELDOUT`), reported under ``name``: the
-    share of their items extracted (at all, and as an item of its own: not run together with another), and the share
-    of the items extracted that are one of them (items that are only a borderline one count neither way)."""
+    :data:`LIBRARY_ITEMS_DEV2` and :data:`LIBRARY_ITEMS_DEV3`, more dev sets, or :data:`LIBRARY_ITEMS_HELDOUT`),
+    reported under ``name``: the share of their items extracted (at all, and as an item of its own: not run together
+    with another), and the share of the items extracted that are one of them (items that are only a borderline one
+    count neither way)."""
     rows = read_questions(path)
     gold = [row for row in rows if "start" in row]
     counted = [g for g in gold if not g.get("borderline")]
@@ -297,6 +300,7 @@ def main() -> None:
     if args.library.is_dir():
         lines += library_extraction(args.library)
         lines += library_extraction(args.library, LIBRARY_ITEMS_DEV2, "dev, second set")
+        lines += library_extraction(args.library, LIBRARY_ITEMS_DEV3, "dev, third set")
         lines += library_extraction(args.library, LIBRARY_ITEMS_HELDOUT, "held-out")
     lines += [
         "",

@@ -117,6 +117,15 @@ def test_areas_for_focus_are_recommendations_and_a_numbered_label_is_their_secti
     ]
 
 
+@pytest.mark.parametrize("heading", ["Opportunity areas", "Opportunities for improvement", "Actions partners can take"])
+def test_other_headings_jsnas_give_recommendations_open_them_and_a_findings_heading_does_not(heading: str) -> None:
+    items = ["Increase Advance Care Planning discussions in Chichester.", "Strengthen data integration and use."]
+    page = Page(9, (Block(heading, heading=1), *(Block(f"{n}. {text}") for n, text in enumerate(items, 1))))
+    assert [(i.section, i.text) for i in extract(_info(), [page])] == [(heading, text) for text in items]
+    findings = Page(9, (Block("Opportunities and challenges for young people", heading=1), page.blocks[1]))
+    assert extract(_info(), [findings]) == []
+
+
 def test_a_label_naming_two_things_is_a_topic_and_its_numbered_items_all_count() -> None:
     """A heading "Area 3: Whole pathways and all people" is not "Summary and recommendations": its numbered items are
     items whether or not they start with a verb."""
