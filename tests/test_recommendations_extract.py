@@ -295,6 +295,28 @@ def test_a_heading_that_is_a_recommendation_makes_one_item_with_what_it_heads() 
     ]
 
 
+def test_a_numbered_instruction_is_an_item_with_its_reasons_and_the_next_number_starts_another() -> None:
+    page = Page(
+        9,
+        (
+            Block("Opportunity areas", heading=1),
+            Block("3. Expand community-based and home care services", heading=6),
+            Block("Why: most people want to die at home, yet 38% die in hospital."),
+            Block("4. Identify, involve and support families and carers", heading=6),
+            Block("Why: families and carers play a vital role."),
+            Block("5. Use the guidance and tailor services to local needs"),
+            Block("Why: services must reflect the area's population."),
+            Block("Support for families and carers", heading=6),
+            Block("Palliative care provides practical and emotional support for families."),
+        ),
+    )
+    assert _texts([page]) == [
+        "Expand community-based and home care services Why: most people want to die at home, yet 38% die in hospital.",
+        "Identify, involve and support families and carers Why: families and carers play a vital role.",
+        "Use the guidance and tailor services to local needs Why: services must reflect the area's population.",
+    ]  # a heading that only names a topic, over what is not a recommendation, is no item
+
+
 def test_numbered_items_run_together_or_without_spaces_are_items_each() -> None:
     pages = [
         Page(8, (Block("Recommendations", heading=1), Block("9. Services should be built around service users."))),

@@ -13,7 +13,9 @@ What is an item, in the forms JSNA chapters use:
 - a row of a recommendations table, which reaches here as a paragraph under the table's heading (a table's title,
   "Recommendations - Peer support", is the section of its rows, not an item);
 - a heading under recommendations that is itself one ("3.5 Develop housing options", "Remote support should be
-  evaluated"), with what it heads: one item.
+  evaluated"), with what it heads: one item; a numbered instruction ("3. Expand home care services") is one even
+  when what it heads only gives the reasons ("Why: most people want to die at home ..."), and the next number, a
+  heading or a paragraph without a full stop ("5. Use the guidance and tailor services"), starts the next.
 A list's lead-in ("Commissioners and providers should:", "... of practice. RECOMMENDATIONS:") is not an item: it
 labels the items after it, and a short one that names recommendations opens them; a short label after some of
 their items ("0-5 years:" after "High level areas for focus:") keeps them open and is the section of the rest. A
@@ -46,6 +48,7 @@ MIXED = re.compile(
     r"\b(?:summary|conclusions?|challenges|findings|gaps|continued)\b|\band\s+recommend|\brecommend\w*\s+and\b",
     re.IGNORECASE,
 )
+NUMBER = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+(?=[A-Z])")  # "5. Use ...", "3.5 Develop ...": numbered
 NUMBERED = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+(?=[A-Z])")  # "6.2.1 Establish ..."
 TIGHT_NUMBER = r"^\s*\d{1,2}\.(?=[A-Z][a-z])"  # "28.The Structured Day Service ...": a number without its space
 MARKER = re.compile(BULLET.pattern + r"|" + NUMBERED.pattern + r"|" + TIGHT_NUMBER)
@@ -149,6 +152,8 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
     last_item = False  # the block before this one was an item
     title = ""  # the open heading, when it is itself a recommendation ("3.5 Develop housing options")
     title_first = False  # no item under that heading yet
+    title_at = (0, "")  # that heading's page and text
+    numbered = False  # that heading is a numbered instruction ("3. Expand home care services"): an item in itself
     for page in pages:
         if _contents_page(page):
             continue
@@ -156,6 +161,14 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
         colon = ""  # the piece before, when it ends with a colon: a list may end its sentence
         for block, text in _heading_first(list(_pieces(page))):
             level = block.heading or (LABEL_LEVEL if _label(text) else 0)
+            sibling = bool(title and numbered and not level and NUMBER.match(text))  # "5. Use ..." after "4. ..."
+            if (level or sibling) and title and title_first and numbered:
+                yield title_at[0], title_at[1], title, False  # nothing under it recommends: it is the item
+            if sibling:
+                title = _instruction(text)  # the next numbered instruction, unless it is a sentence of its own
+                title_first, title_at, numbered = True, (page.number, text), bool(title)
+                if title:
+                    continue
             if level:
                 opened = any(_opens(*entry) for entry in stack if entry[0] < level)
                 while stack and stack[-1][0] >= level:
@@ -163,7 +176,8 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
                 stack.append((level, text))
                 last_open = last_item = False
                 title = _title(text) if block.heading and opened else ""
-                title_first, colon = True, ""
+                title_first, title_at, colon = True, (page.number, text), ""
+                numbered = bool(title) and bool(NUMBER.match(text)) and _first_word(title) in VERBS
                 continue
             if first and last_open and not MARKER.match(text) and (text[:1].islower() or not text[:1].isalpha()):
                 yield page.number, "", text, True
@@ -176,6 +190,8 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
             if lead_in:  # the paragraph before its lead-in is read as any other, then the lead-in labels the list
                 text = text[: -len(lead_in)].strip()
             item = _as_item(text, stack) if text else None
+            if item is None and title and numbered and text:  # what a numbered instruction heads says why or how
+                item = MARKER.sub("", text, count=1).strip() or None
             if lead_in:
                 opener = next((entry for entry in stack if entry[0] == LEAD_LEVEL and _opens(*entry)), None)
                 while stack and stack[-1][0] >= LEAD_LEVEL:
@@ -203,6 +219,8 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
                 title_first = False
             yield page.number, section, item, carries_on
             last_open, last_item = not _ends(item), True
+    if title and title_first and numbered:
+        yield title_at[0], title_at[1], title, False
 
 
 def _pieces(page: Page) -> Iterator[tuple[Block, str]]:
@@ -280,6 +298,15 @@ def _title(heading: str) -> str:
     if HEADING.search(text) or len(text.split()) > LABEL_MAX_WORDS or not text[:1].isupper():
         return ""
     return text if _recommends(text) else ""
+
+
+def _instruction(text: str) -> str:
+    """A numbered paragraph that reads as a heading over its explanation ("5. Use the guidance and tailor services
+    to local needs", no full stop, starting with a verb), without its number; "" for any other."""
+    body = NUMBER.sub("", text, count=1).strip()
+    if _ends(body) or len(body.split()) > LABEL_MAX_WORDS or _first_word(body) not in VERBS:
+        return ""
+    return body
 
 
 def _from_whole_sentence(text: str) -> str:
