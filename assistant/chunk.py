@@ -19,7 +19,8 @@ from assistant.text import ENDS_SENTENCE, split_sentences, strip_bullet
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
 # Headings over recommendations: "Recommendations", "Key recommendations", "Recommended actions", and the other
-# names JSNAs give them ("Areas for focus", "Priorities for action", "Suggested actions").
+# names JSNAs give them ("Areas for focus", "Priorities for action", "Suggested actions", "Opportunity areas",
+# "Actions partners can take").
 RECOMMENDATION_HEADING = re.compile(
     r"\brecommend(?:ations?|ed\s+actions?)\b|\bareas?\s+(?:for|of)\s+(?:focus|action)\b|"
     r"\bpriorities\s+for\s+action\b|\b(?:key|suggested)\s+actions\b|"

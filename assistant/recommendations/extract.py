@@ -3,8 +3,8 @@
 What is an item, in the forms JSNA chapters use:
 - a numbered or bulleted list item under a recommendations heading ("Recommendations", "Key recommendations",
   "Recommended actions", "Recommendation 4: Mental health", "1.9 Recommendations", "Areas for focus", "Opportunity
-  areas", "Actions partners can take"), a short
-  numbered label among them ("Area 5: Housing and accommodation") being the section of the items after it;
+  areas", "Actions partners can take"), a short numbered label among them ("Area 5: Housing and accommodation")
+  being the section of the items after it;
 - a paragraph under such a heading that recommends something (it says "should", "must", "we recommend", or it
   starts with a verb: "Establish a multi-agency group ..."); an introduction ("The following recommendations
   are made ...") is not an item;
