@@ -291,7 +291,8 @@ def version_lines(groups: Sequence[Sequence[str]], documents: dict[str, Document
         info = documents.get(path)
         if info is None:
             return path
-        return f"{dated(info.title, info.year) if info.year else info.title + ' (n.d.)'} [{path}]"
+        titled = dated(info.title, info.year) if info.year else f"{info.title} (n.d.)"
+        return f"{titled} [{path}]"
 
     return [f"{name(group[0])} leads; also: " + "; ".join(name(p) for p in group[1:]) for group in groups]
 

@@ -48,8 +48,9 @@ MIXED = re.compile(
     r"\b(?:summary|conclusions?|challenges|findings|gaps|continued)\b|\band\s+recommend|\brecommend\w*\s+and\b",
     re.IGNORECASE,
 )
-NUMBER = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+(?=[A-Z])")  # "5. Use ...", "3.5 Develop ...": numbered
-NUMBERED = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+(?=[A-Z])")  # "6.2.1 Establish ..."
+SECTION_NUMBER = r"^\s*\d{1,2}(?:\.\d{1,2}){%d,3}\.?\s+(?=[A-Z])"
+NUMBER = re.compile(SECTION_NUMBER % 0)  # "5. Use ...", "3.5 Develop ...": numbered
+NUMBERED = re.compile(SECTION_NUMBER % 1)  # "6.2.1 Establish ...": a list marker ("5." alone is BULLET's)
 TIGHT_NUMBER = r"^\s*\d{1,2}\.(?=[A-Z][a-z])"  # "28.The Structured Day Service ...": a number without its space
 MARKER = re.compile(BULLET.pattern + r"|" + NUMBERED.pattern + r"|" + TIGHT_NUMBER)
 RECOMMENDS = re.compile(
@@ -152,7 +153,7 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
     last_item = False  # the block before this one was an item
     title = ""  # the open heading, when it is itself a recommendation ("3.5 Develop housing options")
     title_first = False  # no item under that heading yet
-    title_at = (0, "")  # that heading's page and text
+    title_at = (0, "")  # that heading's page and section
     numbered = False  # that heading is a numbered instruction ("3. Expand home care services"): an item in itself
     for page in pages:
         if _contents_page(page):
@@ -166,7 +167,7 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
                 yield title_at[0], title_at[1], title, False  # nothing under it recommends: it is the item
             if sibling:
                 title = _instruction(text)  # the next numbered instruction, unless it is a sentence of its own
-                title_first, title_at, numbered = True, (page.number, text), bool(title)
+                title_first, title_at, numbered = True, (page.number, _section(stack)), bool(title)
                 if title:
                     continue
             if level:
@@ -176,7 +177,7 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
                 stack.append((level, text))
                 last_open = last_item = False
                 title = _title(text) if block.heading and opened else ""
-                title_first, title_at, colon = True, (page.number, text), ""
+                title_first, title_at, colon = True, (page.number, _section(stack)), ""
                 numbered = bool(title) and bool(NUMBER.match(text)) and _first_word(title) in VERBS
                 continue
             if first and last_open and not MARKER.match(text) and (text[:1].islower() or not text[:1].isalpha()):
@@ -213,7 +214,7 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
                 if not item:
                     last_open = last_item = False
                     continue
-            section = next((h for level, h in reversed(stack) if level != LEAD_LEVEL or _opens(level, h)), "")
+            section = _section(stack)
             if title:  # the heading is the recommendation; what it heads says how: one item
                 item, carries_on = (f"{title} {item}", False) if title_first else (item, True)
                 title_first = False
@@ -298,6 +299,12 @@ def _title(heading: str) -> str:
     if HEADING.search(text) or len(text.split()) > LABEL_MAX_WORDS or not text[:1].isupper():
         return ""
     return text if _recommends(text) else ""
+
+
+def _section(stack: Sequence[tuple[int, str]]) -> str:
+    """The section of an item under the open headings and labels: the innermost, but not a lead-in that does not
+    open recommendations."""
+    return next((h for level, h in reversed(stack) if level != LEAD_LEVEL or _opens(level, h)), "")
 
 
 def _instruction(text: str) -> str:
