@@ -93,6 +93,26 @@ def test_the_digits_of_a_name_a_code_or_a_footnote_mark_are_not_a_figure() -> No
     assert asked.gives_figure("252,100 residents tested positive for COVID-19 at least once.")
 
 
+def test_a_label_s_number_is_not_a_figure() -> None:
+    """Footnote markers, table, figure and section numbers, reference codes and a reference list's note numbers
+    label rather than measure: a sentence holding only those gives no figure (these came first in answers)."""
+    asked = Asked.of("breastfeeding rates at 6-8 weeks")
+    for label in (
+        "[17] Breastfeeding at 6-8 weeks is a measure in the Public Health Outcomes Framework reference 2.02ii.",
+        "11 National Osteoporosis Society (2015).",
+        "Analysis of available epidemiological data (Sections 8, 9, 10 and 11)",
+        "Rates are higher along the coast (Figure 8.3 and Table 8.4).",
+        "See page 12 and Appendix 5.",
+    ):
+        assert not asked.gives_figure(label), label
+    for figure in (
+        "In 2018/19, 56.7% of infants were breastfed [3].",
+        "24 (52%) were breastfed",
+        "Table 2 shows 36 open",
+    ):
+        assert asked.gives_figure(figure), figure
+
+
 def test_strong_evidence_is_answered_and_weak_evidence_declined(briefings: Settings) -> None:
     retriever = Retriever(briefings, FakeEmbedder())
     hits = retriever.search("obese children in Crawley")
