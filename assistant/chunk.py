@@ -47,8 +47,9 @@ RECOMMENDATION_LEAD = re.compile(r"^(?:key\s+)?recommendations?\s*(?:\d{1,2}[a-z
 # font size apart may be one word, as the dictionary decides ("C hildren" in a report set with wide letter spacing),
 # but never after an apostrophe or a figure ("people’s age") nor into a lower-case letter then a capital ("a C-card");
 # 16: "Opportunity areas", "Opportunities for action" and "Actions partners can take" head recommendations too;
-# 17: a numbered instruction heading is a recommendation with its reasons, and the next number starts another
-READING_VERSION = 17
+# 17: a numbered instruction heading is a recommendation with its reasons, and the next number starts another;
+# 18: a contents page's dot leaders are one "…" (assistant.clean.LEADER)
+READING_VERSION = 18
 MIN_SENTENCE_CHARS = 25  # shorter is a heading, a label or a table cell, not a quotable sentence
 NOT_QUOTABLE = re.compile(r"^(?:figure|fig\.|table|chart|map|source|note)s?\b[^.]{0,12}[:.\d]|https?://", re.I)
 NUMERIC = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*$")  # a word of figures and signs: "1,000", "(11.7)", "15-17"

@@ -106,6 +106,9 @@ HEADING_WORDS = re.compile(
 RUN_ON_WORDS = frozenset(
     "a an and as at by for from in into of on or than that the to with per is are was were".split()
 )
+# A contents page's dot leader ("Background ........ 12"): layout, not text. Left in, a contents page's leaders were
+# half the text of one chunk in ten, and each line's dots filled the model's window.
+LEADER = re.compile(r"\s*(?:(?:\.\s?){4,}|(?:…\s?){2,})\s*")
 CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
 WORD = re.compile(r"[A-Za-z]+")
 WORD_OF_THREE = re.compile(r"[a-z]{3}")
@@ -379,10 +382,11 @@ def _blocks(lines: Sequence[RawLine], levels: _Levels, words: set[str]) -> Itera
     heading_level = 0
 
     def flush_paragraph() -> Iterable[Block]:
-        if paragraph:
-            yield Block(" ".join(paragraph))
-            paragraph.clear()
-            held.clear()
+        text = LEADER.sub(" … ", " ".join(paragraph)).strip()
+        if text.strip("… "):
+            yield Block(text)
+        paragraph.clear()
+        held.clear()
 
     def flush_heading() -> Iterable[Block]:
         if heading:

@@ -185,6 +185,26 @@ def test_a_page_label_inside_a_page_is_dropped_and_a_sentence_naming_a_page_kept
     assert "Page 13" not in text and "See page 13 for more." in text
 
 
+def test_a_contents_page_s_dot_leaders_are_one_ellipsis_and_its_lines_stay_body_text() -> None:
+    """Leaders were half the text of one chunk in ten over a council's library; a paragraph of dots alone goes."""
+    lines = [
+        RawLine(text)
+        for text in (
+            "Contents",
+            "1. Introduction ............................................ 3",
+            "2. Falls and fractures . . . . . . . . . . . . . . . . . . . 7",
+            "Falls rose... and then fell.",
+        )
+    ]
+    (page,) = clean_pages([lines])
+    blocks = [(b.text, b.heading) for b in page.blocks]
+    assert blocks[0] == ("Contents", 2) and not any(level for _, level in blocks[1:])
+    assert " ".join(text for text, _ in blocks[1:]) == (
+        "1. Introduction … 3 2. Falls and fractures … 7 Falls rose... and then fell."
+    )
+    assert clean_pages([[RawLine("……………………………………")]])[0].blocks == ()
+
+
 def test_a_bold_label_between_plain_paragraphs_is_a_heading_of_its_own() -> None:
     """The 2024 mental health needs assessment's "Area 2: Preventing mental ill-health, supporting people earlier"
     is bold at body size with a comma (which a bold sentence would have); standing between paragraphs, it heads the
