@@ -367,6 +367,23 @@ def test_a_contents_page_is_not_read() -> None:
     assert _texts([contents]) == []
 
 
+def test_a_contents_page_is_not_read_with_its_leaders_as_cleaning_leaves_them() -> None:
+    """No line says "Contents": the leaders before the page numbers ("… 4") say it, and a real ellipsis does not."""
+    contents = Page(
+        2,
+        (
+            Block("Key recommendations", heading=2),
+            Block("Introduction … 4"),
+            Block("Who is at risk … 9"),
+            Block("Services we commission … 17"),
+            Block("Services we recommend … 21"),
+        ),
+    )
+    assert _texts([contents]) == []
+    recommendation = "Learn from partners in Arun … and apply it to reach routine and manual workers elsewhere."
+    assert _texts([Page(3, (Block("Recommendations", 1), Block(f"• {recommendation}")))]) == [recommendation]
+
+
 def test_repeats_are_grouped_under_the_first_with_the_other_places() -> None:
     text = "Commissioners should ensure that every community pharmacy offers the stop smoking service to all."
     summary = extract(_info("pdf/summary.pdf"), [Page(2, (Block("Recommendations", 1), Block(f"• {text}")))])
