@@ -93,7 +93,8 @@ def table_reference_parts(table: IndicatorTable) -> tuple[str, str, str]:
     year = str(table.published) if table.published else "n.d."
     title = " ".join((table.dataset or path.rsplit("/", 1)[-1]).split())
     where = f" Sheet: {sheet}." if sheet else ""
-    return f"{publisher} ({year}) ", title, f" [Data set].{where} {table.indicator_name}, {table.period}."
+    named = f"{table.indicator_name}, {table.period}" if table.period else table.indicator_name
+    return f"{publisher} ({year}) ", title, f" [Data set].{where} {named}."
 
 
 def _markdown_reference(parts: tuple[str, str, str]) -> str:

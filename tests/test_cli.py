@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FakeEmbedder
+from conftest import FakeEmbedder, indicator_table
 
 from assistant import cli, embed
 
@@ -294,3 +294,17 @@ def test_serve_flags_serve_a_product_from_the_settings() -> None:
     assert pairs["--server.baseUrlPath"] == "jsna" and pairs["--server.maxUploadSize"] == "26"
     assert pairs["--client.toolbarMode"] == "viewer" and pairs["--server.enableXsrfProtection"] == "true"
     assert pairs["--browser.gatherUsageStats"] == "false"
+
+
+def test_a_profile_line_without_a_period_reads_name_then_value() -> None:
+    from assistant.cli import format_profile
+    from assistant.indicators import IndicatorProfile, ProfileRow
+    from assistant.profile import AreaProfile
+
+    rows = (
+        ProfileRow(indicator_table(indicator_name="% lone parent households", period="", trend=()), "Households"),
+        ProfileRow(indicator_table(), "Health improvement"),
+    )
+    text = format_profile(AreaProfile(IndicatorProfile("West Sussex", "County & UA", rows)))
+    assert "- % lone parent households: " in text and ", :" not in text
+    assert "- Emergency hospital admissions for intentional self-harm, 2022/23: " in text  # a period, named

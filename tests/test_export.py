@@ -15,6 +15,7 @@ from assistant.answer import ABSTAIN_TEXT, Response
 from assistant.export import (
     ABSTAINED_NOTE,
     harvard_reference,
+    table_reference_parts,
     to_docx,
     to_markdown,
 )
@@ -118,6 +119,11 @@ def test_markdown_has_question_answer_cited_passages_and_table() -> None:
     ) in md.split("## References", 1)[1]
     html = MarkdownIt("commonmark").enable("table").render(md)
     assert "<strong>higher" not in html and "<td>208.1 to 222.9</td>" in html
+
+
+def test_a_dataset_reference_without_a_period_ends_with_the_indicator_s_name() -> None:
+    _, _, after = table_reference_parts(indicator_table(indicator_name="% lone parent households", period=""))
+    assert after == " [Data set]. % lone parent households."
 
 
 def test_markdown_multi_line_passage_stays_in_one_quote() -> None:
