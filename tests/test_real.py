@@ -8,7 +8,9 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 from conftest import SHARED_CORPUS, SHIPPED_CORPUS
 
@@ -16,6 +18,7 @@ from assistant.chunk import chunk_pages
 from assistant.config import BUNDLED_MODEL, Settings
 from assistant.corpus import document_info, scan
 from assistant.embed import SentenceTransformerEmbedder, model_words
+from assistant.indicators.profile import theme_of
 from assistant.model import Chunk
 from assistant.parse import read_document
 from assistant.retrieve import Retriever
@@ -158,3 +161,21 @@ def test_jsna_profile_process_gives_an_areas_indicators_worse_first_and_passages
     assert text.returncode == 0 and "Worse than England" in text.stdout and "95% CI" in text.stdout
     unknown = run("Brigton")
     assert unknown.returncode != 0 and "Did you mean Brighton and Hove" in unknown.stderr
+
+
+def test_indicators_go_to_the_outcomes_framework_domain_of_their_meaning(retriever: Retriever) -> None:
+    """The real model puts each indicator in its PHOF domain, childhood immunisation boosters too (they went to
+    life expectancy, by "5 years", before the domains named them)."""
+    expected = {
+        "% Hib/Men C Booster - 5 years": "Health protection",
+        "% PCV Booster - 5 years": "Health protection",
+        "% MMR1 - 2 years": "Health protection",
+        "Life expectancy at birth": "Life expectancy",
+        "Smoking prevalence in adults": "Health improvement",
+        "Suicide rate": "Healthcare and premature mortality",
+    }
+    names = list(expected)
+    entries = pd.DataFrame({"indicator_id": names, "source": "x.csv"})
+    catalogue = SimpleNamespace(entries=entries, vectors=retriever.embedder.embed(names))
+    themes = theme_of(catalogue, retriever.embedder.embed)  # type: ignore[arg-type]
+    assert {name: themes[(name, "x.csv")] for name in names} == expected

@@ -48,6 +48,7 @@ THEMES = (
         "Health protection",
         "infectious disease incidence; food poisoning; campylobacter; tuberculosis; HIV late diagnosis; "
         "sexually transmitted infections; chlamydia detection; vaccination coverage; flu vaccination; "
+        "childhood immunisation coverage; MMR; Hib/Men C booster; PCV booster; Dt/Pol and DTaP/IPV/Hib primary; "
         "newborn screening coverage; air pollution; particulate matter",
     ),
     (
