@@ -12,7 +12,15 @@ from assistant.calibrated import LogisticModel
 from assistant.config import Settings
 from assistant.ingest import ingest
 from assistant.recommendations.extract import VIEWS, views
-from assistant.recommendations.register import STANDING, TOPIC_FEATURES, on_topic, register, scored, topic_model
+from assistant.recommendations.register import (
+    STANDING,
+    TOPIC_FEATURES,
+    on_topic,
+    register,
+    scored,
+    topic_model,
+    topic_words,
+)
 from assistant.retrieve import Filters, Retriever
 
 
@@ -74,6 +82,18 @@ def test_a_topic_lists_what_the_model_says_is_on_it_and_offers_the_near_misses_a
     assert register(retriever, topic, model=never) == []
     assert best["similarity"] >= 0.35 > other["similarity"]
     assert on_topic(retriever, topic, model=never)[1] == [first]  # passed over by the model, but close
+
+
+def test_words_asking_for_recommendations_are_not_the_topic(briefings: Settings) -> None:
+    """Every item is a recommendation: "what does the JSNA recommend about" names no topic, and drew items under
+    "Conclusions and recommendations" to any topic asked that way."""
+    assert topic_words("what does the JSNA recommend about falls prevention") == "falls prevention"
+    assert topic_words("Key recommendations on dementia") == "dementia"
+    assert topic_words("suggested actions for obesity") == topic_words("obesity actions") == "obesity"
+    assert topic_words("recommendations") == "recommendations"  # nothing else: the topic as given
+    retriever = Retriever(briefings, FakeEmbedder())
+    asked = scored(retriever, "recommendations for supervised toothbrushing in nurseries")
+    assert asked == scored(retriever, "supervised toothbrushing in nurseries")
 
 
 def test_the_words_feature_is_the_share_of_the_topics_words_an_item_holds_rarer_words_weighing_more(

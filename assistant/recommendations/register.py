@@ -21,6 +21,7 @@ topic that the model passes over are offered apart, as possibly on it (:func:`on
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,14 @@ from assistant.store import Snapshot
 TOPIC_MODEL = Path(__file__).with_name("topic.json")
 STANDING = ("similarity", "alone")  # views whose standing among all the items is a feature too
 TOPIC_FEATURES = (*VIEWS, "words", *(f"{view}_standing" for view in STANDING))
+# Words that ask for recommendations rather than name a topic ("recommendations on", "what does the JSNA recommend
+# about", "actions to"): every item is one, so they say nothing of which, and they drew items whose section is
+# "Conclusions and recommendations" to any topic so asked ("Offer value for money" for falls prevention).
+ASKING = re.compile(
+    r"\b(?:(?:what|which) (?:does|do|did|are) (?:the |our |its )?(?:\w+ ){0,2}?)?(?:key |main )?"
+    r"(?:recommend\w*|suggest(?:s|ed|ions?)?|next steps|actions?)\b(?:\s+(?:on|about|for|to|regarding|around|in))?",
+    re.IGNORECASE,
+)
 # Items at least this similar to a topic that the model passes over are "possibly on it": the register's earlier
 # rule, which alone finds 0.86 of the dev topics' items and 0.66 of the held-out ones (precision 0.48 and 0.30).
 POSSIBLE_SIMILARITY = 0.35
@@ -89,6 +98,7 @@ def scored(
     retriever: Retriever, topic: str, filters: Filters = NO_FILTERS
 ) -> list[tuple[Recommendation, dict[str, float]]]:
     """Every item that passes ``filters`` with the topic model's features, most similar first."""
+    topic = topic_words(topic)
     held = retriever.derived(_grouped)
     vectors = retriever.snapshot.recommendation_vectors
     allowed = [i for i, item in enumerate(held.leads) if filters.allows(item)]
@@ -111,6 +121,12 @@ def scored(
         for i in allowed
     ]
     return sorted(out, key=lambda pair: -pair[1]["similarity"])
+
+
+def topic_words(topic: str) -> str:
+    """The topic without the words that ask for recommendations (:data:`ASKING`); the topic as given when nothing
+    else is left."""
+    return " ".join(ASKING.sub(" ", topic).split()) or topic
 
 
 @dataclass(frozen=True)
