@@ -16,6 +16,7 @@ from assistant.codes import resolve
 from assistant.gaps import Gap
 from assistant.indicators import IndicatorTable, NewerData, ProfileRow
 from assistant.model import DocumentInfo, Hit, IngestReport, Recommendation, dated
+from assistant.text import SOURCE_MARK
 
 COLOURS = {"better": "#1b7837", "similar": "#b8860b", "worse": "#c51b7d", "higher": "#4d4d4d", "lower": "#4d4d4d"}
 # What each ingest stage is called on a progress bar, and what it counts.
@@ -131,13 +132,22 @@ def answer_sentences(answer_text: str) -> list[str]:
 
 
 def passage_html(text: str, marked: Sequence[str] = ()) -> str:
-    """The passage as inert HTML (every character escaped), with the given sentences wrapped in <mark>."""
+    """The passage as inert HTML (every character escaped), with the given sentences wrapped in <mark>: as the answer
+    quotes them, that is without the source's own footnote marks, which the passage keeps ("inactive [33] with")."""
     escaped = html.escape(text)
     for sentence in sorted({s for s in marked if s}, key=len, reverse=True):
-        target = html.escape(sentence)
-        if target in escaped:
-            escaped = escaped.replace(target, f"<mark>{target}</mark>")
+        escaped = _quoted(html.escape(sentence)).sub(lambda m: f"<mark>{m.group()}</mark>", escaped)
     return f'<div style="white-space: pre-wrap; line-height: 1.5">{escaped}</div>'
+
+
+def _quoted(sentence: str) -> re.Pattern[str]:
+    """The sentence as it stands in its passage: a source mark (:data:`assistant.text.SOURCE_MARK`) may stand before
+    any space or punctuation."""
+    mark = f"(?:{SOURCE_MARK.pattern})?"
+    parts = (
+        mark + r"\s+" if ch.isspace() else mark + re.escape(ch) if ch in ".,;:!?)" else re.escape(ch) for ch in sentence
+    )
+    return re.compile("".join(parts))
 
 
 # --- indicator tables -------------------------------------------------------------------------------------------

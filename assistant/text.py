@@ -21,6 +21,9 @@ CLOSING = r"[\"'”’)\]]*"  # quotes and brackets that may follow a sentence's
 # Where one sentence ends and the next starts; the quotes and brackets after the full stop are kept (the group).
 SENTENCE_END = re.compile(rf"(?<=[.!?])({CLOSING})\s+(?=[\"'“‘(\[]?[A-Z0-9•£])")
 ENDS_SENTENCE = re.compile(rf"[.!?]{CLOSING}$")
+# A source's own footnote or reference mark ("[33]", "[3, 4]", "[12-14]"): in an answer, where "[n]" cites a page,
+# it would read as a citation of ours.
+SOURCE_MARK = re.compile(r"\s*\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\]")
 FULL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 SHORT_YEAR = re.compile(r"(?<=(?:19|20)\d\d[/-])(\d\d)(?!\d)")  # "2016/17", "2014-16"
 # A period as passages write it: "2019", "2017/18", "2014-16", "2011–2021", "2014 to 2016".
@@ -52,6 +55,11 @@ def split_sentences(text: str) -> list[str]:
             else:
                 sentences.append(piece)
     return sentences
+
+
+def without_marks(sentence: str) -> str:
+    """The sentence without the source's own footnote marks (:data:`SOURCE_MARK`)."""
+    return SOURCE_MARK.sub("", sentence).strip()
 
 
 def strip_bullet(sentence: str) -> str:

@@ -52,6 +52,14 @@ def test_passage_html_is_inert_and_marks_the_answer() -> None:
     assert "<mark>**Deaths rose to 84.**</mark>" in out and "<mark>Rates fell.</mark>" in out
 
 
+def test_a_quoted_sentence_is_marked_where_its_passage_keeps_the_source_s_footnote_marks() -> None:
+    text = "Across the county, 19.3% of adults are inactive [33] with rates at or above 20% [34, 35]. Other text."
+    quoted = "19.3% of adults are inactive with rates at or above 20%."  # as the answer quotes it
+    out = passage_html(text, [quoted])
+    assert "<mark>19.3% of adults are inactive [33] with rates at or above 20% [34, 35].</mark> Other text." in out
+    assert "<mark>" not in passage_html(text, ["19.3% of adults are active."])
+
+
 def test_headline_reads_like_a_bid_quote() -> None:
     assert headline(_table()) == "West Sussex 9.1% (95% CI 8.5 to 9.7), England 10.6%: Better (2019)"
     no_ci = headline(_table(lower_ci=None, upper_ci=None, unit="per 100,000", value=1234.0, england_value=None))
