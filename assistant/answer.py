@@ -1,7 +1,8 @@
 """A question -> its response: the pages (:mod:`assistant.retrieve`), a grounded extractive answer (sentences
-copied verbatim from the pages, less the source's own footnote marks ("[33]": in an answer "[n]" cites a page), each
-followed by the number of the page it came from, or an honest abstention when the evidence is weak, as the calibrated
-decision of :mod:`assistant.evidence` says; no text is generated), and the matching indicator tables.
+copied verbatim from the pages, less a list item's dash and the source's footnote marks ("[33]": in an answer "[n]"
+cites a page), each followed by the number of the page it came from, or an honest abstention when the evidence is
+weak, as the calibrated decision of :mod:`assistant.evidence` says; no text is generated), and the matching
+indicator tables.
 
 The answer's sentences are chosen by meaning: every sentence of the returned pages (embedded at ingest with the
 passages' model) is scored by a pairwise logistic model fitted on dev fact questions (``sentences.json``, by
@@ -29,7 +30,7 @@ from assistant.evidence import Evidence, Sentence, decision, doubt, gather
 from assistant.indicators import IndicatorTable, NewerData, indicator_matcher
 from assistant.model import Answer, Citation, Hit
 from assistant.retrieve import NO_FILTERS, Filters, Retriever, contextualize
-from assistant.text import PERIODS, without_marks
+from assistant.text import PERIODS, as_quoted
 
 ABSTAIN_TEXT = "The documents do not clearly answer this question. The nearest passages are shown below."
 ABSTAIN_WITH_TABLES = (
@@ -143,7 +144,7 @@ def compose(
     """The answer the top pages give, whether or not the decision would decline (``model``: the sentence model,
     the shipped one by default)."""
     chosen = choose(question, evidence.sentences, sentences, model)
-    text = " ".join(f"{without_marks(s.text)} [{s.number}]" for s in chosen)  # "[n]" cites our pages only
+    text = " ".join(f"{as_quoted(s.text)} [{s.number}]" for s in chosen)  # "[n]" cites our pages only
     cited = sorted({s.number for s in chosen})
     citations = tuple(
         Citation(n, c.doc, c.title, c.page_start, c.page_end, c.section) for n in cited for c in [hits[n - 1].chunk]

@@ -24,6 +24,7 @@ ENDS_SENTENCE = re.compile(rf"[.!?]{CLOSING}$")
 # A source's own footnote or reference mark ("[33]", "[3, 4]", "[12-14]"): in an answer, where "[n]" cites a page,
 # it would read as a citation of ours.
 SOURCE_MARK = re.compile(r"\s*\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\]")
+LIST_DASH = re.compile(r"^[-–—]\s+")
 FULL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 SHORT_YEAR = re.compile(r"(?<=(?:19|20)\d\d[/-])(\d\d)(?!\d)")  # "2016/17", "2014-16"
 # A period as passages write it: "2019", "2017/18", "2014-16", "2011–2021", "2014 to 2016".
@@ -57,9 +58,10 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def without_marks(sentence: str) -> str:
-    """The sentence without the source's own footnote marks (:data:`SOURCE_MARK`)."""
-    return SOURCE_MARK.sub("", sentence).strip()
+def as_quoted(sentence: str) -> str:
+    """The sentence as an answer quotes it: without the source's own footnote marks (:data:`SOURCE_MARK`) and the dash
+    of a list item ("- In 2021/22, 30.1% of adults ...")."""
+    return LIST_DASH.sub("", SOURCE_MARK.sub("", sentence).strip())
 
 
 def strip_bullet(sentence: str) -> str:

@@ -124,7 +124,7 @@ def test_strong_evidence_is_answered_and_weak_evidence_declined(briefings: Setti
     assert answer("obese children in Crawley", [], strong).abstained  # nothing found: nothing to quote
 
 
-def test_the_answer_quotes_without_the_source_s_footnote_marks_so_every_bracketed_number_cites_a_page(
+def test_the_answer_quotes_without_footnote_marks_or_list_dashes_so_every_bracketed_number_cites_a_page(
     briefings: Settings,
 ) -> None:
     retriever = Retriever(briefings, FakeEmbedder())
@@ -132,6 +132,9 @@ def test_the_answer_quotes_without_the_source_s_footnote_marks_so_every_brackete
     sentence = _sentence(1, "[17] In Crawley 24 per cent of Year 6 children [3, 4] were obese [12].", 0.8, 0)
     text = compose("obese children in Crawley", hits, Evidence(0.8, Coverage(), False, (sentence,))).text
     assert text == "In Crawley 24 per cent of Year 6 children were obese. [1]"
+    item = _sentence(1, "- In 2021/22, 30.1% of adults were inactive in Crawley.", 0.8, 0)  # a list item's dash
+    text = compose("inactive adults in Crawley", hits, Evidence(0.8, Coverage(), False, (item,))).text
+    assert text == "In 2021/22, 30.1% of adults were inactive in Crawley. [1]"
 
 
 def test_respond_reads_follow_ups_in_context(briefings: Settings) -> None:
