@@ -9,6 +9,7 @@ silently truncated by the model.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -48,14 +49,16 @@ RECOMMENDATION_LEAD = re.compile(r"^(?:key\s+)?recommendations?\s*(?:\d{1,2}[a-z
 # but never after an apostrophe or a figure ("people’s age") nor into a lower-case letter then a capital ("a C-card");
 # 16: "Opportunity areas", "Opportunities for action" and "Actions partners can take" head recommendations too;
 # 17: a numbered instruction heading is a recommendation with its reasons, and the next number starts another;
-# 18: a contents page's dot leaders are one "…" (assistant.clean.LEADER)
-READING_VERSION = 18
+# 18: a contents page's dot leaders are one "…" (assistant.clean.LEADER); 19: a sentence that table rows run into
+# (three runs of three figures, or one of six) is not quotable
+READING_VERSION = 19
 MIN_SENTENCE_CHARS = 25  # shorter is a heading, a label or a table cell, not a quotable sentence
 NOT_QUOTABLE = re.compile(r"^(?:figure|fig\.|table|chart|map|source|note)s?\b[^.]{0,12}[:.\d]|https?://", re.I)
 NUMERIC = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*$")  # a word of figures and signs: "1,000", "(11.7)", "15-17"
 # A table's rows or a chart's axis read out as one line: "0-9 10-19 20-29 ...", "Adur 7552 11.7 (10.9) ...".
 TABLE_NUMBERS, TABLE_SHARE = 8, 0.4
 FRAGMENT_WORDS = 8  # a piece of text ending with no full stop and shorter than this is a label, not a sentence
+ROW_FIGURES, ROW_RUNS = 3, 3  # a table's rows inside a sentence: 3 runs of 3 figures or more ("Adur 16.8 17.6 17.1")
 
 
 def sentences(text: str) -> list[str]:
@@ -63,7 +66,8 @@ def sentences(text: str) -> list[str]:
     labels (shorter than ``MIN_SENTENCE_CHARS``, or a paragraph's end without a full stop in fewer than
     ``FRAGMENT_WORDS`` words: "Independent living scheme", "Selective serotonin re-uptake inhibitors"), captions,
     sources, links, or table rows read out as text (at least ``TABLE_NUMBERS`` numbers making up ``TABLE_SHARE``
-    of the words). These are embedded at ingest and are what an answer may quote."""
+    of the words, or rows run into a sentence: :func:`_table_rows`). These are embedded at ingest and are what an
+    answer may quote."""
     out: list[str] = []
     for sentence in map(strip_bullet, split_sentences(text)):
         if len(sentence) < MIN_SENTENCE_CHARS or NOT_QUOTABLE.search(sentence) or sentence in out:
@@ -72,10 +76,18 @@ def sentences(text: str) -> list[str]:
         if len(words) < FRAGMENT_WORDS and not ENDS_SENTENCE.search(sentence):
             continue
         figures = sum(bool(NUMERIC.match(word)) for word in words)
-        if figures >= TABLE_NUMBERS and figures >= TABLE_SHARE * len(words):
+        if figures >= TABLE_NUMBERS and figures >= TABLE_SHARE * len(words) or _table_rows(words):
             continue
         out.append(sentence)
     return out
+
+
+def _table_rows(words: Sequence[str]) -> bool:
+    """Rows of a table run into a sentence: ``ROW_RUNS`` runs of at least ``ROW_FIGURES`` figures in a row, or one of
+    twice that ("... (13.4%). % of Children ID2004 ID2007 ID2010 Adur 16.8 17.6 17.1 Arun 16.0 17.1 16.7 ...")."""
+    figures = itertools.groupby(words, key=lambda word: bool(NUMERIC.match(word)))
+    runs = [len(list(run)) for numeric, run in figures if numeric]
+    return sum(run >= ROW_FIGURES for run in runs) >= ROW_RUNS or max(runs, default=0) >= 2 * ROW_FIGURES
 
 
 def embedding_text(title: str, section: str, text: str) -> str:

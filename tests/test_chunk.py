@@ -163,6 +163,21 @@ def test_quotable_sentences_leave_out_captions_sources_links_labels_and_table_ro
     ]
 
 
+def test_a_sentence_that_table_rows_run_into_is_not_quotable() -> None:
+    """The 2010 indices of deprivation report runs a table into the sentence before it; it was quoted whole."""
+    rows = (
+        "This is broadly comparable to the 2008 child poverty figure released by HMRC (13.4%). % of Children ID2004 "
+        "ID2007 ID2010 Adur 16.8 17.6 17.1 Arun 16.0 17.1 16.7 Chichester 11.9 12.4 12.5 Figure 16: Children"
+    )
+    assert sentences(rows) == []
+    one_row = "In 2011 Worthing 9800 10100 10400 10900 11300 11800 residents were counted by the survey."
+    figures = (
+        "Rates were 16.8 in Adur, 17.6 in Arun and 17.1 in Chichester, against 15.0 (14.2-15.9) for England in "
+        "2018/19, 2019/20 and 2020/21."
+    )
+    assert sentences(f"{one_row} {figures}") == [figures]  # prose that names its figures stays quotable
+
+
 def test_chunks_of_pages_read_by_ocr_are_marked_and_cited_so() -> None:
     pages = [
         Page(1, (Block("Smoking", heading=1), Block("Typed text about smoking in Adur."))),
