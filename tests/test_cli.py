@@ -11,6 +11,9 @@ from click.testing import CliRunner
 from conftest import FakeEmbedder, indicator_table
 
 from assistant import cli, embed
+from assistant.cli import format_profile
+from assistant.indicators import IndicatorProfile, ProfileRow
+from assistant.profile import AreaProfile
 
 HIT_FIELDS = set(
     "doc title kind year page_start page_end section text score similarity recommendation ocr codes page_passages "
@@ -297,10 +300,6 @@ def test_serve_flags_serve_a_product_from_the_settings() -> None:
 
 
 def test_a_profile_line_without_a_period_reads_name_then_value() -> None:
-    from assistant.cli import format_profile
-    from assistant.indicators import IndicatorProfile, ProfileRow
-    from assistant.profile import AreaProfile
-
     rows = (
         ProfileRow(indicator_table(indicator_name="% lone parent households", period="", trend=()), "Households"),
         ProfileRow(indicator_table(), "Health improvement"),
