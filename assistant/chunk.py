@@ -50,8 +50,10 @@ RECOMMENDATION_LEAD = re.compile(r"^(?:key\s+)?recommendations?\s*(?:\d{1,2}[a-z
 # 16: "Opportunity areas", "Opportunities for action" and "Actions partners can take" head recommendations too;
 # 17: a numbered instruction heading is a recommendation with its reasons, and the next number starts another;
 # 18: a contents page's dot leaders are one "…" (assistant.clean.LEADER); 19: a sentence that table rows run into
-# (three runs of three figures, or one of six) is not quotable
-READING_VERSION = 19
+# (three runs of three figures, or one of six) is not quotable; 20: a document without a manifest row is not titled
+# by a tool's placeholder ("R Graphics Output") nor by a heading that cannot title it ("Background", "Data
+# Briefing:", a byline: assistant.corpus._titles), which its embedded passages carry
+READING_VERSION = 20
 MIN_SENTENCE_CHARS = 25  # shorter is a heading, a label or a table cell, not a quotable sentence
 NOT_QUOTABLE = re.compile(r"^(?:figure|fig\.|table|chart|map|source|note)s?\b[^.]{0,12}[:.\d]|https?://", re.I)
 NUMERIC = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*$")  # a word of figures and signs: "1,000", "(11.7)", "15-17"

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.clean import UNREAD_LETTERS
+from assistant.clean import HEADING_WORDS, UNREAD_LETTERS
 from assistant.indicators.load import INDICATOR_SUFFIXES, file_citation
 from assistant.indicators.tidy import SIDECAR
 from assistant.model import DocumentInfo
@@ -24,6 +24,9 @@ INDICATOR_FOLDER = "indicators"
 IGNORED_NAMES = {"readme.md", "readme.txt", "licence.txt", "license.txt", "licence.md", "license.md"}
 KINDS = ("chapter", "briefing", "overview", "pna", "dphar", "other")
 YEAR = re.compile(r"(?<!\d)((?:19[89]|20[0-4])\d)(?!\d)")
+MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+DATE_ONLY = re.compile(rf"^(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{MONTHS})?\s*(?:19|20)\d\d$", re.IGNORECASE)
+BYLINE = re.compile(r"^(?:dr|prof(?:essor)?|mr|mrs|ms|miss)\.?\s|\b(?:analyst|officer|consultant)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -145,17 +148,29 @@ def guess_kind(text: str) -> str:
 
 
 def _first_heading(parsed: ParsedDocument) -> str:
-    """The top heading of the first page with one; none when its font left letters unread ("Greetingƹ froƔ…":
-    :data:`assistant.clean.UNMAPPED`), so that the file's name titles the document instead."""
+    """The top heading of the first page with one that can title the document; none when its font left letters
+    unread ("Greetingƹ froƔ…": :data:`assistant.clean.UNMAPPED`), so that the file's name titles it instead."""
     for page in parsed.pages[:2]:
-        headings = [block for block in page.blocks if block.heading]
+        headings = [block for block in page.blocks if block.heading and _titles(block.text)]
         if headings:
             best = min(headings, key=lambda block: block.heading)
-            if UNREAD_LETTERS.search(best.text):
-                return ""
-            if len(best.text) >= 8:
-                return best.text
+            return "" if UNREAD_LETTERS.search(best.text) else best.text
     return ""
+
+
+def _titles(heading: str) -> bool:
+    """The heading could title a document: not a section's name ("Introduction", "Background", "Key messages",
+    "Chapter 2: ..."), a label ("Data Briefing:"), a question, a table's header ("... Area % Respondents ..."), a
+    date ("September 2010") or a byline ("Dr ..., Principal Public Health Analyst")."""
+    return (
+        len(heading) >= 8
+        and not HEADING_WORDS.match(heading)
+        and not re.match(r"(?:chapter|section|part)\s+\d", heading, re.IGNORECASE)
+        and heading.rstrip()[-1:] not in ":?"
+        and "%" not in heading
+        and not DATE_ONLY.match(heading)
+        and not BYLINE.search(heading)
+    )
 
 
 def _title_from_name(rel: str) -> str:

@@ -382,15 +382,23 @@ def _pypdf_lines(path: Path) -> tuple[list[list[RawLine]], dict[str, str]]:
     return pages, meta
 
 
+# What tools and templates leave in a PDF's Title field: R's graphics device, a photo frame's name, a survey
+# template's "Client name", a house style's Word template.
+PLACEHOLDER_TITLE = re.compile(
+    r"^(?:microsoft word|microsoft powerpoint|untitled|slide 1|powerpoint|r graphics output|full page photo|"
+    r"client name|document\d*$|presentation\d*$)|\btemplate\b",
+    re.IGNORECASE,
+)
+
+
 def _plausible_title(title: str) -> str:
     """A PDF's Title field, unless it is a file name or a tool's placeholder."""
     title = re.sub(r"\s+", " ", title).strip()
-    lowered = title.lower()
     if (
         len(title) < 8
         or len(title.split()) < 2
-        or re.search(r"\.(docx?|pptx?|xlsx?|pdf|indd|qxd)$", lowered)
-        or lowered.startswith(("microsoft word", "microsoft powerpoint", "untitled", "slide 1", "powerpoint"))
+        or re.search(r"\.(docx?|pptx?|xlsx?|pdf|indd|qxd)$", title.lower())
+        or PLACEHOLDER_TITLE.search(title)
     ):
         return ""
     return title

@@ -87,6 +87,17 @@ def test_without_a_manifest_row_metadata_comes_from_the_document_and_its_name(tm
     assert info.title == "Arun People and Challenges 2019"
 
 
+def test_a_section_s_name_a_label_a_date_or_a_byline_does_not_title_a_document(tmp_path: Path) -> None:
+    """Library PDFs without a manifest row were cited as "Background (2025), p. 3", "Data Briefing:" and "Dr ...,
+    Principal Public Health Analyst": the next heading that can title the document does, else the file's name."""
+    source = SourceFile(tmp_path / "x", "pdf/2025_Housing_Tenure_Briefing.pdf", "abc")
+    for heading in ("Background", "Key messages", "Data Briefing:", "September 2010", "Chapter 2: Who self-harms?"):
+        untitled = ParsedDocument((Page(1, (Block(heading, 1), Block("Housing Tenure in West Sussex", 2))),), True)
+        assert document_info(source, untitled, None).title == "Housing Tenure in West Sussex", heading
+    byline = ParsedDocument((Page(1, (Block("Dr A Smith, Principal Public Health Analyst", 1),)),), paged=True)
+    assert document_info(source, byline, None).title == "2025 Housing Tenure Briefing"
+
+
 @pytest.mark.parametrize(
     ("title", "kind"),
     [

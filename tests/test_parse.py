@@ -12,7 +12,7 @@ import assistant.parse
 from assistant.config import BUNDLED_MODEL
 from assistant.embed import model_words
 from assistant.errors import DocumentError
-from assistant.parse import ocr_available, read_document
+from assistant.parse import _plausible_title, ocr_available, read_document
 
 SCANNED = ["Smoking prevalence in Adur fell to 12 per cent.", "Hospital admissions for falls rose in Worthing."]
 
@@ -206,3 +206,11 @@ def test_without_tesseract_an_image_only_pdf_is_skipped_with_the_command_to_inst
     with pytest.raises(DocumentError, match="Tesseract OCR is not installed") as error:
         read_document(make_scanned_pdf(tmp_path / "scan.pdf", SCANNED))
     assert "apt-get install tesseract-ocr" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "placeholder", ["R Graphics Output", "Full page photo", "Client name", "Corporate Branding - Word Template 3"]
+)
+def test_a_tool_s_placeholder_in_the_title_field_is_no_title(placeholder: str) -> None:
+    assert _plausible_title(placeholder) == ""
+    assert _plausible_title("West Sussex Residents Survey 2014") == "West Sussex Residents Survey 2014"
