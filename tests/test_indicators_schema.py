@@ -37,6 +37,14 @@ def test_finish_turns_any_columns_into_the_long_table() -> None:
     assert set(table["source"]) == {"indicators/smoking.csv"}
 
 
+def test_a_confidence_limit_listed_as_an_indicator_of_its_own_is_no_indicator() -> None:
+    """The 2018 child health profile's Data sheet lists "LCLsmoke" and "UCLsmoke" in rows of their own."""
+    names = ["% smoking at time of delivery", "LCLsmoke", "UCL_book", "Lower CI 95.0 limit", "Upper limb fractures"]
+    frame = pd.DataFrame({"indicator_name": names, "area_name": "West Sussex", "value": "0.1"})
+    table = finish(frame, "indicators/profile.xlsx#Data", default_name="")
+    assert list(table["indicator_name"]) == ["% smoking at time of delivery", "Upper limb fractures"]
+
+
 def test_empty_table_has_the_columns_and_types() -> None:
     check_indicator_schema(empty_table())
 

@@ -32,7 +32,7 @@ from assistant.model import SkippedFile
 
 INDICATOR_SUFFIXES = (".csv", ".json", ".xlsx")
 # Raised when the loader reads files differently, so that the next ingest reloads unchanged indicator files.
-LOADER_VERSION = 6
+LOADER_VERSION = 7  # 7: a confidence limit listed as an indicator of its own ("LCLsmoke") is dropped
 
 Loaded = tuple[pd.DataFrame, list[SkippedFile]]  # a file's rows, and the workbook sheets it could not use
 # Reads files ``(path, rel)`` in order: each one's rows, or the DocumentError that says why there are none.

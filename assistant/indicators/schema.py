@@ -82,6 +82,13 @@ def empty_table() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=float if c in NUMBER_COLUMNS else str) for c in COLUMNS})
 
 
+# An "indicator" that is only a confidence limit of another, as some workbooks list them in their own rows
+# ("LCLsmoke", "UCL_book", "Lower CI 95"): the interval belongs to its indicator's row, and alone it measures nothing.
+CONFIDENCE_LIMIT = re.compile(
+    r"^(?:[lu]c[il](?:[\s_.-]*[a-z0-9]+)?|(?:lower|upper)\s+(?:ci|cl|95|confidence)\b.*)$", re.IGNORECASE
+)
+
+
 def finish(frame: pd.DataFrame, rel: str, default_name: str) -> pd.DataFrame:
     """Any subset of the table's columns (text cells) -> exactly :data:`COLUMNS`, with types and vocabularies."""
     n = len(frame)
@@ -104,6 +111,7 @@ def finish(frame: pd.DataFrame, rel: str, default_name: str) -> pd.DataFrame:
     out["period"] = out["period"].str.replace(r"^(\d{4})\.0$", r"\1", regex=True)
     out["source"] = rel
     keep = (out["area_name"] != "") | (out["area_code"] != "") | (out["category"] != "")
+    keep &= ~out["indicator_name"].str.match(CONFIDENCE_LIMIT)  # "LCLsmoke": another row's interval, no indicator
     out = out[keep].drop_duplicates().reset_index(drop=True)
     for column in TEXT_COLUMNS:
         out[column] = out[column].astype(str)
