@@ -30,7 +30,7 @@ from assistant.evidence import Evidence, Sentence, decision, doubt, gather
 from assistant.indicators import IndicatorTable, NewerData, indicator_matcher
 from assistant.model import Answer, Citation, Hit
 from assistant.retrieve import NO_FILTERS, Filters, Retriever, contextualize
-from assistant.text import PERIODS, as_quoted
+from assistant.text import PERIODS, SOURCE_MARK, as_quoted
 
 ABSTAIN_TEXT = "The documents do not clearly answer this question. The nearest passages are shown below."
 ABSTAIN_WITH_TABLES = (
@@ -49,11 +49,10 @@ SENTENCE_FEATURES = ("similarity", "figure", "year", "unit", "overlap", "rank")
 SENTENCE_MODEL = Path(__file__).with_name("sentences.json")
 SAME_THING = 0.9  # sentences this similar, with the same figures, say the same thing: only one is quoted
 PER_PAGE = 2
-# Numbers that label rather than measure: a footnote marker ("[17]"), a table, figure, section, page or reference
-# number ("Figure 8.3", "Sections 8, 9 and 11", "reference 2.02ii"), and a reference list's note number before
-# its source ("11 National Osteoporosis Society (2015).").
+# Numbers that label rather than measure (besides a footnote marker, "[17]": assistant.text.SOURCE_MARK): a table,
+# figure, section, page or reference number ("Figure 8.3", "Sections 8, 9 and 11", "reference 2.02ii"), and a
+# reference list's note number before its source ("11 National Osteoporosis Society (2015).").
 LABEL_NUMBER = re.compile(
-    r"\[\d[\d,\s–-]*\]|"
     r"\b(?:tables?|figures?|figs?\.|charts?|maps?|appendix|appendices|annex(?:es)?|sections?|chapters?|pages?|pp?\.|"
     r"paragraphs?|paras?\.|box|recommendations?|priorit(?:y|ies)|references?|refs?\.)\s+"
     r"\d[\d.]*[a-z]{0,3}(?:(?:\s*,\s*|\s+and\s+|\s*(?:-|–|to)\s*)\d[\d.]*[a-z]{0,3}\b)*",
@@ -175,8 +174,9 @@ class Asked:
 
     def gives_figure(self, text: str) -> bool:
         """The sentence gives a figure other than the question's own numbers; a label's number is none
-        (``LABEL_NUMBER``)."""
-        return bool(numbers(NOTE_NUMBER.sub(" ", LABEL_NUMBER.sub(" ", text))) - self.known)
+        (``SOURCE_MARK``, ``LABEL_NUMBER``, ``NOTE_NUMBER``)."""
+        unlabelled = NOTE_NUMBER.sub(" ", LABEL_NUMBER.sub(" ", SOURCE_MARK.sub(" ", text)))
+        return bool(numbers(unlabelled) - self.known)
 
     def gives_unit(self, text: str) -> bool:
         """The sentence gives the unit asked for: a percentage when one is asked ("what proportion"), else any

@@ -419,8 +419,8 @@ def format_profile(found: AreaProfile) -> str:
         for row in group:
             name, period, value, england, comparison, trend = profile_cells(row)
             england = f", England {england}" if england else ""
-            dated = f"{name}, {period}" if period else name  # a census table may give no period
-            line = f"- {dated}: {value}{england}: {comparison}" + (f" ({trend})" if trend else "")
+            named = f"{name}, {period}" if period else name  # a census table may give no period
+            line = f"- {named}: {value}{england}: {comparison}" + (f" ({trend})" if trend else "")
             out.append(textwrap.fill(line, 110, subsequent_indent="    "))
     out += ["", "Passages most about " + found.area]
     out += [f"[{n}] {hit.chunk.citation}" for n, hit in enumerate(found.hits, 1)] or ["  (none name it)"]

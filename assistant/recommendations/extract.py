@@ -85,8 +85,8 @@ INTRODUCTION = re.compile(
     re.IGNORECASE,
 )
 # A contents line's dot leader and page number, the leader as cleaning leaves it (assistant.clean.LEADER) or not.
-LEADER = r"(?:(?:\.\s?){4,}|…)\s*\d{1,3}\b"
-CONTENTS = re.compile(r"(?:\.\s?){4,}|" + LEADER + r"|\s\d{1,3}\s*$|^contents\b|\bp\.\s?\d{1,3}\b", re.IGNORECASE)
+LEADER_PAGE = r"(?:(?:\.\s?){4,}|…)\s*\d{1,3}\b"
+CONTENTS = re.compile(r"(?:\.\s?){4,}|" + LEADER_PAGE + r"|\s\d{1,3}\s*$|^contents\b|\bp\.\s?\d{1,3}\b", re.IGNORECASE)
 # Bullet glyphs inside a paragraph: symbol-font bullets (private-use code points that cleaning did not name) and
 # "•" (or what cleaning read a Symbol or Wingdings bullet as) the extractor ran on into one line with the text
 # before them. Each starts an item.
@@ -365,7 +365,7 @@ def _contents_page(page: Page) -> bool:
     lines = [block.text for block in page.blocks]
     if any(re.match(r"^(?:table of )?contents\b", line, re.IGNORECASE) for line in lines[:3]):
         return True
-    leaders = sum(bool(re.search(LEADER + r"|\s\d{1,3}$", line)) for line in lines)
+    leaders = sum(bool(re.search(LEADER_PAGE + r"|\s\d{1,3}$", line)) for line in lines)
     return len(lines) >= 4 and leaders >= 0.5 * len(lines)
 
 
