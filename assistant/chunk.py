@@ -52,8 +52,10 @@ RECOMMENDATION_LEAD = re.compile(r"^(?:key\s+)?recommendations?\s*(?:\d{1,2}[a-z
 # 18: a contents page's dot leaders are one "…" (assistant.clean.LEADER); 19: a sentence that table rows run into
 # (three runs of three figures, or one of six) is not quotable; 20: a document without a manifest row is not titled
 # by a tool's placeholder ("R Graphics Output") nor by a heading that cannot title it ("Background", "Data
-# Briefing:", a byline: assistant.corpus._titles), which its embedded passages carry
-READING_VERSION = 20
+# Briefing:", a byline: assistant.corpus._titles), which its embedded passages carry; 21: nor by a status mark
+# ("CONTAINS PROVISIONAL DATA"), a unit's name, an instruction, a Title field naming nothing its first pages say, or a
+# file name's flattened folders and leading date ("assets_core__2025_01_22_Housing_Tenure_Briefing")
+READING_VERSION = 21
 MIN_SENTENCE_CHARS = 25  # shorter is a heading, a label or a table cell, not a quotable sentence
 NOT_QUOTABLE = re.compile(r"^(?:figure|fig\.|table|chart|map|source|note)s?\b[^.]{0,12}[:.\d]|https?://", re.I)
 NUMERIC = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*$")  # a word of figures and signs: "1,000", "(11.7)", "15-17"

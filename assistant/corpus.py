@@ -25,8 +25,26 @@ IGNORED_NAMES = {"readme.md", "readme.txt", "licence.txt", "license.txt", "licen
 KINDS = ("chapter", "briefing", "overview", "pna", "dphar", "other")
 YEAR = re.compile(r"(?<!\d)((?:19[89]|20[0-4])\d)(?!\d)")
 MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-DATE_ONLY = re.compile(rf"^(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{MONTHS})?\s*(?:19|20)\d\d$", re.IGNORECASE)
-BYLINE = re.compile(r"^(?:dr|prof(?:essor)?|mr|mrs|ms|miss)\.?\s|\b(?:analyst|officer|consultant)\b", re.IGNORECASE)
+SEASONS = "spring|summer|autumn|winter"
+DATE = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{MONTHS}|{SEASONS})?\s*(?:19|20)\d\d"
+# A date alone, or a label's date ("Next release: Winter 2017", "Date: June 2017").
+DATE_ONLY = re.compile(rf"^(?:(?:\w+\s+)?\w+:\s*)?{DATE}$", re.IGNORECASE)
+# Who wrote it: a person ("Dr ...", "..., Principal Public Health Analyst") or a unit ("Public Health and Social
+# Research Unit").
+BYLINE = re.compile(
+    r"^(?:dr|prof(?:essor)?|mr|mrs|ms|miss)\.?\s|\b(?:analyst|officer|consultant)\b|\b(?:unit|department|directorate)$",
+    re.IGNORECASE,
+)
+# Cover lines that are no title: a section's name beyond the headings cleaning knows ("Purpose of Briefing",
+# "APPENDICES"), a document's status or handling mark ("CONTAINS PROVISIONAL DATA", "Official - Sensitive"), an
+# instruction to the reader ("To download the profile please visit ...") or an address.
+NOT_TITLE = re.compile(
+    r"^(?:purpose(?:\s+of\s+(?:the\s+|this\s+)?\w+)?|appendices)$|^(?:contains\s+)?(?:provisional|draft|confidential|restricted|embargoed|official(?:[\s-]+sensitive)?|"
+    r"not\s+for\s+(?:publication|circulation))(?:\s+(?:data|version|report|document))?$|\bplease\b|\bclick\b|"
+    r"www\.|https?:|\S@\S",
+    re.IGNORECASE,
+)
+TITLE_WORD = re.compile(r"[a-z]{4,}")
 
 
 @dataclass(frozen=True)
@@ -117,7 +135,12 @@ def read_catalogue(corpus: Path) -> dict[str, dict[str, str]]:
 
 def document_info(source: SourceFile, parsed: ParsedDocument, row: dict[str, str] | None) -> DocumentInfo:
     row = row or {}
-    title = row.get("title", "").strip() or parsed.title or _first_heading(parsed) or _title_from_name(source.rel)
+    title = (
+        row.get("title", "").strip()
+        or (parsed.title if _names_its_text(parsed) else "")
+        or _first_heading(parsed)
+        or _title_from_name(source.rel)
+    )
     year = _int(row.get("year")) or _year(title) or _year(Path(source.rel).stem) or _created_year(parsed.created)
     kind = row.get("kind", "").strip().lower() or guess_kind(f"{title} {Path(source.rel).stem}")
     return DocumentInfo(
@@ -158,10 +181,20 @@ def _first_heading(parsed: ParsedDocument) -> str:
     return ""
 
 
+def _names_its_text(parsed: ParsedDocument) -> bool:
+    """The file's Title field names something its first pages say. One that does not ("Diagnostics Weekly Summary
+    Report" on three data packs about community teams) was left by the template or the document it was copied from."""
+    words = TITLE_WORD.findall(parsed.title.lower())
+    text = " ".join(block.text for page in parsed.pages[:3] for block in page.blocks).lower()
+    return any(word in text for word in words)
+
+
 def _titles(heading: str) -> bool:
     """The heading could title a document: not a section's name ("Introduction", "Background", "Key messages",
-    "Chapter 2: ..."), a label ("Data Briefing:"), a question, a table's header ("... Area % Respondents ..."), a
-    date ("September 2010") or a byline ("Dr ..., Principal Public Health Analyst")."""
+    "Purpose of Briefing", "Chapter 2: ..."), a label ("Data Briefing:"), a question, a table's header ("... Area %
+    Respondents ..."), a date ("September 2010", "Next release: Winter 2017"), a byline ("Dr ..., Principal Public
+    Health Analyst", "... Research Unit"), a status mark ("CONTAINS PROVISIONAL DATA") or an instruction ("To
+    download the profile please visit ...")."""
     return (
         len(heading) >= 8
         and not HEADING_WORDS.match(heading)
@@ -170,11 +203,16 @@ def _titles(heading: str) -> bool:
         and "%" not in heading
         and not DATE_ONLY.match(heading)
         and not BYLINE.search(heading)
+        and not NOT_TITLE.search(heading)
     )
 
 
 def _title_from_name(rel: str) -> str:
-    words = re.sub(r"[-_]+", " ", Path(rel).stem).strip()
+    """The file's name as words, without the folders a website export flattens into it ("assets_core__...") and
+    without a date it starts with ("2025_01_22_Housing_Tenure_Briefing": the year is read from the name apart)."""
+    stem = Path(rel).stem.rsplit("__", 1)[-1]
+    words = re.sub(r"[-_]+", " ", stem).strip()
+    words = re.sub(r"^(?:19|20)\d\d (?:[01]\d )(?:[0-3]\d )?(?=\w)", "", words)
     return words[:1].upper() + words[1:]
 
 

@@ -98,6 +98,47 @@ def test_a_section_s_name_a_label_a_date_or_a_byline_does_not_title_a_document(t
     assert document_info(source, byline, None).title == "2025 Housing Tenure Briefing"
 
 
+def test_a_status_mark_a_unit_an_instruction_or_a_dated_label_does_not_title_a_document(tmp_path: Path) -> None:
+    """Library covers: "CONTAINS PROVISIONAL DATA" over "Public Health and Social Research Unit", "Purpose of
+    Briefing", "Next release: Winter 2017", "To download the profile please visit ..."."""
+    source = SourceFile(tmp_path / "x", "pdf/Briefing-Self-Harm-May-2017.pdf", "abc")
+    for heading in (
+        "CONTAINS PROVISIONAL DATA",
+        "Public Health and Social Research Unit",
+        "Purpose of Briefing",
+        "APPENDICES",
+        "Next release: Winter 2017",
+        "To download the profile please visit the JSNA website",
+        "A Analyst, a.analyst@westsussex.gov.uk",
+    ):
+        cover = ParsedDocument((Page(1, (Block(heading, 1),)),), paged=True)
+        assert document_info(source, cover, None).title == "Briefing Self Harm May 2017", heading
+    # A dated title is still a title.
+    dated = ParsedDocument((Page(1, (Block("Public Health Briefing: March 2026", 1),)),), paged=True)
+    assert document_info(source, dated, None).title == "Public Health Briefing: March 2026"
+
+
+def test_a_title_field_naming_nothing_the_document_says_gives_way(tmp_path: Path) -> None:
+    """Three community team data packs carried "Diagnostics Weekly Summary Report" in their Title field, left by
+    the file they were made from."""
+    source = SourceFile(tmp_path / "x", "pdf/Horsham_ICT_DataPack_2023.pdf", "abc")
+    cover = (Page(1, (Block("Horsham Integrated Community Team Population Profile Pack", 1),)),)
+    stale = ParsedDocument(cover, paged=True, title="Diagnostics Weekly Summary Report")
+    assert document_info(source, stale, None).title == "Horsham Integrated Community Team Population Profile Pack"
+    own = ParsedDocument(cover, paged=True, title="Horsham Population Profile")
+    assert document_info(source, own, None).title == "Horsham Population Profile"
+
+
+def test_a_file_name_s_flattened_folders_and_leading_date_are_not_its_title(tmp_path: Path) -> None:
+    """A website export names files by their paths ("assets_core__..."), and councils start names with dates."""
+    nameless = ParsedDocument((Page(1, ()),), paged=True)
+    source = SourceFile(tmp_path / "x", "pdf/assets_core__2025_01_22_Housing_Tenure_Briefing.pdf", "abc")
+    info = document_info(source, nameless, None)
+    assert (info.title, info.year) == ("Housing Tenure Briefing", 2025)
+    source = SourceFile(tmp_path / "y", "pdf/assets_core__Arun-People-and-Challenges-JSNA-April-2019.pdf", "abc")
+    assert document_info(source, nameless, None).title == "Arun People and Challenges JSNA April 2019"
+
+
 @pytest.mark.parametrize(
     ("title", "kind"),
     [
