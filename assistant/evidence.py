@@ -10,7 +10,10 @@ The features, all from the pages the search returned:
 - ``lift``: how far the closest passage of the whole corpus stands out from its next 40 (best similarity minus the
   mean of the 11th to 50th): a question the corpus answers finds a peak, one it does not finds a plain;
 - ``focus``: of its topic (its words other than place names, each weighted by IDF), the most one page holds:
-  "weekly care home fees" finds care homes on one page and nothing on fees;
+  "weekly care home fees" finds care homes on one page and nothing on fees. When the question names places, only
+  the pages that name one of them count (their text, section or document title): "Kent dementia diagnosis rate"
+  finds dementia diagnosis on West Sussex's pages and Kent on a page about life expectancy, and "drug related deaths
+  in Trafford" drug deaths in West Sussex and Trafford's life expectancy;
 - ``unmatched``: how many of its distinctive words (in at most ``RARE_DF`` chunks of the corpus, or none: "mpox",
   "melanoma") none of the top pages holds;
 - ``elsewhere``: 1 when the question names a place and every top page's document is about another one ("Surrey"
@@ -29,6 +32,7 @@ for at most 3% of answerable dev questions declined, by cross-validation.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -100,7 +104,11 @@ def gather(retriever: Retriever, query: str, hits: Sequence[Hit]) -> Evidence:
     top = hits[:TOP]
     snapshot = retriever.snapshot
     texts = [f"{h.chunk.title}\n{h.chunk.section}\n{h.text}" for h in top]
-    coverage = snapshot.lexical.coverage(query, texts, RARE_DF, places_in(query))
+    places = places_in(query)
+    coverage = snapshot.lexical.coverage(query, texts, RARE_DF, places)
+    if places:  # the focus of the pages about an asked place
+        local = [text for text in texts if not set(places).isdisjoint(places_in(text))]
+        coverage = dataclasses.replace(coverage, focus=snapshot.lexical.coverage(query, local, RARE_DF, places).focus)
     query_vector = retriever.embed_query(query)
     candidates = candidate_sentences(snapshot, hits)
     overlaps = snapshot.lexical.overlap(query, [text for _, text, _ in candidates])

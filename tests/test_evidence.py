@@ -86,3 +86,15 @@ def test_a_place_answered_only_from_documents_about_other_places(briefings: Sett
     leicestershire = Hit(replace(hit.chunk, publisher="Leicestershire County Council"), 1.0, 0.7)
     assert not about_elsewhere("how many pharmacies are there in Charnwood", [leicestershire])
     assert not about_elsewhere("smoking in Leicester city", [leicestershire])  # a city in its county's JSNA
+
+
+def test_the_focus_of_a_question_naming_a_place_counts_only_the_pages_naming_it(briefings: Settings) -> None:
+    """Caries is on Arun's page and Crawley on a page about weight: nothing holds caries in Crawley."""
+    retriever = Retriever(briefings, FakeEmbedder())
+
+    def focus(question: str) -> float:
+        return gather(retriever, question, retriever.search(question)).features()["focus"]
+
+    assert focus("dental caries in Arun") == 1.0
+    assert focus("dental caries in Crawley") == 0.0
+    assert focus("dental caries") == 1.0  # no place asked: every page counts
