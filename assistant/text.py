@@ -25,6 +25,10 @@ ENDS_SENTENCE = re.compile(rf"[.!?]{CLOSING}$")
 # it would read as a citation of ours.
 SOURCE_MARK = re.compile(r"\s*\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\]")
 LIST_DASH = re.compile(r"^[-–—]\s+")
+# A numbered paragraph's or section's number before its text ("2.1 The Health and Social Care Act 2012 conferred
+# ...", "2.7.2 Self-harm and suicide West Sussex had ..."): two or three numbers of at most 20, not a
+# figure ("16.8% of ...", "46.8 Thousand" has a part over 20).
+PARAGRAPH_NUMBER = re.compile(r"^(?:(?:1?\d|20)\.){1,2}(?:1?\d|20)\.?\s+(?=[A-Z][a-z])")
 FULL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 SHORT_YEAR = re.compile(r"(?<=(?:19|20)\d\d[/-])(\d\d)(?!\d)")  # "2016/17", "2014-16"
 # A period as passages write it: "2019", "2017/18", "2014-16", "2011–2021", "2014 to 2016".
@@ -59,9 +63,9 @@ def split_sentences(text: str) -> list[str]:
 
 
 def as_quoted(sentence: str) -> str:
-    """The sentence as an answer quotes it: without the source's own footnote marks (:data:`SOURCE_MARK`) and the dash
-    of a list item ("- In 2021/22, 30.1% of adults ...")."""
-    return LIST_DASH.sub("", SOURCE_MARK.sub("", sentence).strip())
+    """The sentence as an answer quotes it: without the source's own footnote marks (:data:`SOURCE_MARK`), the dash
+    of a list item ("- In 2021/22, 30.1% of adults ...") and a paragraph's number (:data:`PARAGRAPH_NUMBER`)."""
+    return PARAGRAPH_NUMBER.sub("", LIST_DASH.sub("", SOURCE_MARK.sub("", sentence).strip()))
 
 
 def strip_bullet(sentence: str) -> str:

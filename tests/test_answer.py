@@ -124,7 +124,7 @@ def test_strong_evidence_is_answered_and_weak_evidence_declined(briefings: Setti
     assert answer("obese children in Crawley", [], strong).abstained  # nothing found: nothing to quote
 
 
-def test_the_answer_quotes_without_footnote_marks_or_list_dashes_so_every_bracketed_number_cites_a_page(
+def test_the_answer_quotes_without_footnote_marks_list_dashes_or_paragraph_numbers(
     briefings: Settings,
 ) -> None:
     retriever = Retriever(briefings, FakeEmbedder())
@@ -135,6 +135,12 @@ def test_the_answer_quotes_without_footnote_marks_or_list_dashes_so_every_bracke
     item = _sentence(1, "- In 2021/22, 30.1% of adults were inactive in Crawley.", 0.8, 0)  # a list item's dash
     text = compose("inactive adults in Crawley", hits, Evidence(0.8, Coverage(), False, (item,))).text
     assert text == "In 2021/22, 30.1% of adults were inactive in Crawley. [1]"
+    numbered = _sentence(1, "9.1 On 31 March 2008 there were 769 children looked after in Crawley.", 0.8, 0)
+    text = compose("children in care in Crawley", hits, Evidence(0.8, Coverage(), False, (numbered,))).text
+    assert text == "On 31 March 2008 there were 769 children looked after in Crawley. [1]"  # a paragraph's number
+    figure = _sentence(1, "46.8 Thousand children lived in Crawley in 2021, 2.5 per cent more.", 0.8, 0)
+    text = compose("children in Crawley", hits, Evidence(0.8, Coverage(), False, (figure,))).text
+    assert text.startswith("46.8 Thousand")  # a part over 20: a figure, no paragraph number
 
 
 def test_respond_reads_follow_ups_in_context(briefings: Settings) -> None:

@@ -163,6 +163,19 @@ def test_quotable_sentences_leave_out_captions_sources_links_labels_and_table_ro
     ]
 
 
+def test_a_contents_entry_is_not_quotable() -> None:
+    """Answers had quoted "11.6 Young people's voice … 80 11.7 Young people's future … 81 ..." and "4.4 Young people
+    and substance misuse 4.5 Substance misuse amongst sex workers"."""
+    contents = (
+        "11.6 Young people’s voice … 80 11.7 Young people’s future … 81 Appendices … 82 Appendix A. Section 507B. "
+        "4.4 Young people and substance misuse 4.5 Substance misuse amongst sex workers\n"
+        "2.1 The Health and Social Care Act 2012 conferred duties on Local Authorities to improve public health."
+    )
+    assert sentences(contents) == [
+        "2.1 The Health and Social Care Act 2012 conferred duties on Local Authorities to improve public health."
+    ]
+
+
 def test_a_sentence_that_table_rows_run_into_is_not_quotable() -> None:
     """The 2010 indices of deprivation report runs a table into the sentence before it; it was quoted whole."""
     rows = (
