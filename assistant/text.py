@@ -18,12 +18,16 @@ BULLET = re.compile(rf"^\s*(?:[{LEADING_GLYPHS}]|[-–—*o](?=\s)|\(?[a-zA-Z0-9
 BULLET_GLYPHS = re.compile(rf"^[{LEADING_GLYPHS}]\s*")
 LIST_BREAK = re.compile(rf"\s+(?=[{GLYPHS}][ \t])")  # a bullet glyph inside a line: another list item
 CLOSING = r"[\"'”’)\]]*"  # quotes and brackets that may follow a sentence's full stop
-# Where one sentence ends and the next starts; the quotes and brackets after the full stop are kept (the group).
-SENTENCE_END = re.compile(rf"(?<=[.!?])({CLOSING})\s+(?=[\"'“‘(\[]?[A-Z0-9•£])")
-ENDS_SENTENCE = re.compile(rf"[.!?]{CLOSING}$")
-# A source's own footnote or reference mark ("[33]", "[3, 4]", "[12-14]"): in an answer, where "[n]" cites a page,
-# it would read as a citation of ours.
-SOURCE_MARK = re.compile(r"\s*\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\]")
+# A footnote's number run into the full stop before it, its superscript flattened by the PDF's text ("... in
+# children's homes.70 These women ...").
+GLUED_NOTE = r"(?<=[a-z)’”']\.)\d{1,3}"
+# Where one sentence ends and the next starts; the quotes and brackets after the full stop, or a footnote's number
+# run into it, are kept (the group).
+SENTENCE_END = re.compile(rf"(?<=[.!?])({CLOSING}|{GLUED_NOTE})\s+(?=[\"'“‘(\[]?[A-Z0-9•£])")
+ENDS_SENTENCE = re.compile(rf"[.!?]{CLOSING}$|{GLUED_NOTE}$")
+# A source's own footnote or reference mark ("[33]", "[3, 4]", "[12-14]", or a number run into a full stop:
+# :data:`GLUED_NOTE`): in an answer, where "[n]" cites a page, it would read as a citation of ours.
+SOURCE_MARK = re.compile(rf"\s*\[\d{{1,3}}(?:\s*[,–-]\s*\d{{1,3}})*\]|{GLUED_NOTE}(?=\s|$)")
 LIST_DASH = re.compile(r"^[-–—]\s+")
 # A numbered paragraph's or section's number before its text ("2.1 The Health and Social Care Act 2012 conferred
 # ...", "2.7.2 Self-harm and suicide West Sussex had ..."): two or three numbers of at most 20, not a

@@ -91,6 +91,7 @@ def test_the_digits_of_a_name_a_code_or_a_footnote_mark_are_not_a_figure() -> No
     asked = Asked.of("how many people in West Sussex had covid")
     assert not asked.gives_figure("COVID-19 infection has had a very significant impact on West Sussex.")
     assert asked.gives_figure("252,100 residents tested positive for COVID-19 at least once.")
+    assert not asked.gives_figure("People with covid were cared for in children’s homes.70")  # a footnote's number
 
 
 def test_a_label_s_number_is_not_a_figure() -> None:

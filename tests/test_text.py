@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.text import BULLET, shingles, split_sentences, strip_bullet, years_in, years_named
+from assistant.text import BULLET, as_quoted, shingles, split_sentences, strip_bullet, years_in, years_named
 
 
 def test_sentence_splitting_respects_abbreviations_and_decimals() -> None:
@@ -35,6 +35,28 @@ def test_quotes_and_brackets_after_a_full_stop_stay_with_their_sentence() -> Non
         "Next",
     ]
     assert " ".join(split_sentences(text)) == text  # nothing of the passage is lost
+
+
+def test_a_footnote_number_run_into_a_full_stop_ends_the_sentence_and_is_not_quoted() -> None:
+    """A flattened superscript ("... period of training.31 Availability ...") had joined two sentences into one,
+    and its number was quoted as if it were a figure."""
+    text = (
+        "Veterans have been to combat zones.31 Availability of alcohol matters (NICE, 2014).13 In 2017 the rate "
+        "was 9.7 per 100,000. Costs were £4.5 million.\nThey live in children’s homes.70"
+    )
+    found = split_sentences(text)
+    assert found == [
+        "Veterans have been to combat zones.31",
+        "Availability of alcohol matters (NICE, 2014).13",
+        "In 2017 the rate was 9.7 per 100,000.",
+        "Costs were £4.5 million.",
+        "They live in children’s homes.70",
+    ]
+    assert [as_quoted(s) for s in found][::2] == [
+        "Veterans have been to combat zones.",
+        "In 2017 the rate was 9.7 per 100,000.",  # a decimal is a figure, not a note
+        "They live in children’s homes.",
+    ]
 
 
 def test_a_line_break_ends_a_sentence_and_an_abbreviation_does_not_join_across_it() -> None:
