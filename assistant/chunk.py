@@ -60,10 +60,10 @@ RECOMMENDATION_LEAD = re.compile(r"^(?:key\s+)?recommendations?\s*(?:\d{1,2}[a-z
 READING_VERSION = 23
 MIN_SENTENCE_CHARS = 25  # shorter is a heading, a label or a table cell, not a quotable sentence
 NOT_QUOTABLE = re.compile(r"^(?:figure|fig\.|table|chart|map|source|note)s?\b[^.]{0,12}[:.\d]|https?://", re.I)
-# A contents page's entry: a leader and its page number (cleaning made the dots one "…": "Young people's voice … 80"),
-# or numbered headings in a row ("4.4 Young people and substance misuse 4.5 Substance misuse amongst sex workers").
+# A contents page's entry: a leader and its page number (cleaning made the dots one "…": "Young people's voice …
+# 80"), or numbered headings in a row ("4.4 Young people and substance misuse 4.5 Substance misuse amongst ...").
 CONTENTS_LEADER = re.compile(r"…\s*\d{1,3}\b")
-NUMBERED_HEADING = re.compile(r"(?:^|\s)\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+[A-Z]")
+SECTION_ENTRY = re.compile(r"(?:^|\s)\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+[A-Z]")  # "4.4 Young ..."
 NUMERIC = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*$")  # a word of figures and signs: "1,000", "(11.7)", "15-17"
 # A table's rows or a chart's axis read out as one line: "0-9 10-19 20-29 ...", "Adur 7552 11.7 (10.9) ...".
 TABLE_NUMBERS, TABLE_SHARE = 8, 0.4
@@ -75,14 +75,14 @@ def sentences(text: str) -> list[str]:
     """The quotable sentences of a passage, in order and each once, without bullet glyphs: not headings or
     labels (shorter than ``MIN_SENTENCE_CHARS``, or a paragraph's end without a full stop in fewer than
     ``FRAGMENT_WORDS`` words: "Independent living scheme", "Selective serotonin re-uptake inhibitors"), captions,
-    sources, links, contents entries (:data:`CONTENTS_LEADER`, two :data:`NUMBERED_HEADING`), or table rows read
+    sources, links, contents entries (:data:`CONTENTS_LEADER`, two :data:`SECTION_ENTRY`), or table rows read
     out as text (at least ``TABLE_NUMBERS`` numbers making up ``TABLE_SHARE`` of the words, or rows run into a
     sentence: :func:`_table_rows`). These are embedded at ingest and are what an answer may quote."""
     out: list[str] = []
     for sentence in map(strip_bullet, split_sentences(text)):
         if len(sentence) < MIN_SENTENCE_CHARS or NOT_QUOTABLE.search(sentence) or sentence in out:
             continue
-        if CONTENTS_LEADER.search(sentence) or len(NUMBERED_HEADING.findall(sentence)) >= 2:
+        if CONTENTS_LEADER.search(sentence) or len(SECTION_ENTRY.findall(sentence)) >= 2:
             continue
         words = sentence.split()
         if len(words) < FRAGMENT_WORDS and not ENDS_SENTENCE.search(sentence):

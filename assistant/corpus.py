@@ -39,9 +39,10 @@ BYLINE = re.compile(
 # "APPENDICES"), a document's status or handling mark ("CONTAINS PROVISIONAL DATA", "Official - Sensitive"), an
 # instruction to the reader ("To download the profile please visit ...") or an address.
 NOT_TITLE = re.compile(
-    r"^(?:purpose(?:\s+of\s+(?:the\s+|this\s+)?\w+)?|appendices)$|^(?:contains\s+)?(?:provisional|draft|confidential|restricted|embargoed|official(?:[\s-]+sensitive)?|"
-    r"not\s+for\s+(?:publication|circulation))(?:\s+(?:data|version|report|document))?$|\bplease\b|\bclick\b|"
-    r"www\.|https?:|\S@\S",
+    r"^(?:purpose(?:\s+of\s+(?:the\s+|this\s+)?\w+)?|appendices)$"
+    r"|^(?:contains\s+)?(?:provisional|draft|confidential|restricted|embargoed|official(?:[\s-]+sensitive)?"
+    r"|not\s+for\s+(?:publication|circulation))(?:\s+(?:data|version|report|document))?$"
+    r"|\bplease\b|\bclick\b|www\.|https?:|\S@\S",
     re.IGNORECASE,
 )
 TITLE_WORD = re.compile(r"[a-z]{4,}")
