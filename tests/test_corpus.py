@@ -127,6 +127,8 @@ def test_a_title_field_naming_nothing_the_document_says_gives_way(tmp_path: Path
     assert document_info(source, stale, None).title == "Horsham Integrated Community Team Population Profile Pack"
     own = ParsedDocument(cover, paged=True, title="Horsham Population Profile")
     assert document_info(source, own, None).title == "Horsham Population Profile"
+    acronym = ParsedDocument(cover, paged=True, title="PNA 2018")  # no word long enough to check it by
+    assert document_info(source, acronym, None).title == "PNA 2018"
 
 
 def test_a_file_name_s_flattened_folders_and_leading_date_are_not_its_title(tmp_path: Path) -> None:
