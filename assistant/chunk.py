@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from assistant.model import Chunk, DocumentInfo, Page, chunk_id
-from assistant.text import ENDS_SENTENCE, split_sentences, strip_bullet
+from assistant.text import ENDS_SENTENCE, LEADER_PAGE, split_sentences, strip_bullet
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
@@ -61,9 +61,9 @@ RECOMMENDATION_LEAD = re.compile(r"^(?:key\s+)?recommendations?\s*(?:\d{1,2}[a-z
 READING_VERSION = 24
 MIN_SENTENCE_CHARS = 25  # shorter is a heading, a label or a table cell, not a quotable sentence
 NOT_QUOTABLE = re.compile(r"^(?:figure|fig\.|table|chart|map|source|note)s?\b[^.]{0,12}[:.\d]|https?://", re.I)
-# A contents page's entry: a leader and its page number (cleaning made the dots one "…": "Young people's voice …
-# 80"), or numbered headings in a row ("4.4 Young people and substance misuse 4.5 Substance misuse amongst ...").
-CONTENTS_LEADER = re.compile(r"…\s*\d{1,3}\b")
+# A contents page's entry: a leader and its page number (assistant.text.LEADER_PAGE: "Young people's voice … 80"),
+# or numbered headings in a row ("4.4 Young people and substance misuse 4.5 Substance misuse amongst ...").
+CONTENTS_LEADER = re.compile(LEADER_PAGE)
 SECTION_ENTRY = re.compile(r"(?:^|\s)\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+[A-Z]")  # "4.4 Young ..."
 NUMERIC = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*$")  # a word of figures and signs: "1,000", "(11.7)", "15-17"
 # A table's rows or a chart's axis read out as one line: "0-9 10-19 20-29 ...", "Adur 7552 11.7 (10.9) ...".

@@ -32,10 +32,9 @@ for at most 3% of answerable dev questions declined, by cross-validation.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -108,7 +107,7 @@ def gather(retriever: Retriever, query: str, hits: Sequence[Hit]) -> Evidence:
     coverage = snapshot.lexical.coverage(query, texts, RARE_DF, places)
     if places:  # the focus of the pages about an asked place
         local = [text for text in texts if not set(places).isdisjoint(places_in(text))]
-        coverage = dataclasses.replace(coverage, focus=snapshot.lexical.coverage(query, local, RARE_DF, places).focus)
+        coverage = replace(coverage, focus=snapshot.lexical.coverage(query, local, RARE_DF, places).focus)
     query_vector = retriever.embed_query(query)
     candidates = candidate_sentences(snapshot, hits)
     overlaps = snapshot.lexical.overlap(query, [text for _, text, _ in candidates])

@@ -29,6 +29,9 @@ ENDS_SENTENCE = re.compile(rf"[.!?]{CLOSING}$|{GLUED_NOTE}$")
 # :data:`GLUED_NOTE`): in an answer, where "[n]" cites a page, it would read as a citation of ours.
 SOURCE_MARK = re.compile(rf"\s*\[\d{{1,3}}(?:\s*[,–-]\s*\d{{1,3}})*\]|{GLUED_NOTE}(?=\s|$)")
 LIST_DASH = re.compile(r"^[-–—]\s+")
+# A contents line's dot leader and page number, the leader as cleaning leaves it (assistant.clean.LEADER: "… 80")
+# or not ("........ 80").
+LEADER_PAGE = r"(?:(?:\.\s?){4,}|…)\s*\d{1,3}\b"
 # A numbered paragraph's or section's number before its text ("2.1 The Health and Social Care Act 2012 conferred
 # ...", "2.7.2 Self-harm and suicide West Sussex had ..."): two or three numbers of at most 20, not a
 # figure ("16.8% of ...", "46.8 Thousand" has a part over 20).

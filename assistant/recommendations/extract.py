@@ -40,7 +40,7 @@ from assistant.chunk import RECOMMENDATION_HEADING as HEADING
 from assistant.chunk import RECOMMENDATION_LEAD as LEAD
 from assistant.chunk import embedding_text, heading
 from assistant.model import Block, DocumentInfo, Page, Recommendation
-from assistant.text import BULLET, MIN_REPEAT_SHINGLES, repeats, shingles, split_sentences
+from assistant.text import BULLET, LEADER_PAGE, MIN_REPEAT_SHINGLES, repeats, shingles, split_sentences
 
 # A heading that also holds findings ("Summary and recommendations", "Key findings"; not a topic's own "and": "Area 3:
 # Whole pathways and all people"): only the items that recommend are kept under it.
@@ -84,8 +84,6 @@ INTRODUCTION = re.compile(
     r"developed|grouped)|this (?:chapter|section|report) (?:sets out|contains|makes)|set out below",
     re.IGNORECASE,
 )
-# A contents line's dot leader and page number, the leader as cleaning leaves it (assistant.clean.LEADER) or not.
-LEADER_PAGE = r"(?:(?:\.\s?){4,}|…)\s*\d{1,3}\b"
 CONTENTS = re.compile(r"(?:\.\s?){4,}|" + LEADER_PAGE + r"|\s\d{1,3}\s*$|^contents\b|\bp\.\s?\d{1,3}\b", re.IGNORECASE)
 # Bullet glyphs inside a paragraph: symbol-font bullets (private-use code points that cleaning did not name) and
 # "•" (or what cleaning read a Symbol or Wingdings bullet as) the extractor ran on into one line with the text
