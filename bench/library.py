@@ -21,7 +21,8 @@ of a held-out in-scope question over either index, with the shipped settings, th
 "does this page answer the question?" by judges who saw the question, its gold answer and the page, never which
 index or rank it came from (for the second held-out set, pooled and judged the same way on the night of 2026-12-06
 with the code of that night: 370 pages, 31 judged to answer; and on 2026-12-07, with reading version 18, the pages of
-both held-out sets not yet judged: 124 pages, 9 judged to answer). The held-out rows are also scored with those: a
+both held-out sets not yet judged: 124 pages, 9 judged to answer; and again at reading version 24, ranked above
+any gold page: 8 pages, 3 judged to answer). The held-out rows are also scored with those: a
 hit is then a gold page or a page judged to answer ("yes"; "unsure" is not). Pages outside that pool (other
 settings, later code) count as misses.
 
