@@ -15,7 +15,9 @@ deviations above their mean), for similarities differ in scale from one question
 Citations are page-level, so the results are pages: the passages of one page merge into one hit (all of them
 kept), ranked by the best of them. Then result hygiene: a page repeating a better one (a summary repeating the
 body) is left out, and no document takes more than ``per_doc`` pages unless the search is limited to one document.
-A follow-up question ("what about for children?") is read in the context of the previous one. A question that
+A follow-up question ("what about for children?") is read in the context of the previous one; what a writer says of
+themselves before asking ("We're a carers' charity in Crawley applying to a fund. How many ...?") is not searched:
+on the dev folds, hit@5 0.952 -> 0.964 and MRR 0.822 -> 0.830 (24 of 335 questions open so). A question that
 names an indicator code ("NI 56", "PHOF C09a") is searched with what the code measures (:mod:`assistant.codes`),
 and the pages citing the code are candidates and come first: the code is the one exact thing it asks for.
 """
@@ -37,6 +39,7 @@ from assistant.codes import codes_in, with_names
 from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.glossary import expansions
+from assistant.lexical import question_words
 from assistant.model import Chunk, Hit, Recommendation
 from assistant.places import places_in
 from assistant.text import MIN_REPEAT_SHINGLES, repeats, shingles, years_in
@@ -75,6 +78,20 @@ FOLLOW_UP = re.compile(
     r"does it|do they|how does (?:that|this|it)|why|for|in|among|amongst|compared)\b",
     re.IGNORECASE,
 )
+# A question's sentences and clauses ("GP here - what's ...", "As commissioner I need to know: what ..."): the
+# ones before the first that asks say who is asking when each begins so.
+CLAUSE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'‘“])|\s+[-–—]\s+|:\s+")
+ASKS = re.compile(
+    r"\?|^\W*(?:how|what|what's|which|why|where|when|who|whose|is|are|was|were|does|do|did|can|could|should|has|"
+    r"have|will|would|tell|list|give|show|find|explain)\b",
+    re.IGNORECASE,
+)
+ABOUT_ME = re.compile(
+    r"^\W*(?:(?:i|i'm|i’m|i've|i’ve|we|we're|we’re|we've|we’ve|our|my|me|us)\b|"
+    r"as (?:an? |the |our )?[\w' -]{0,40}?(?:i|we)\b|[\w'-]+(?: [\w'-]+)? here\b)",
+    re.IGNORECASE,
+)
+MIN_ASK_WORDS = 5
 PRONOUN = re.compile(r"\b(?:it|its|they|them|their|those|these)\b", re.IGNORECASE)  # not "there": "are there"
 
 
@@ -116,10 +133,36 @@ NO_FILTERS = Filters()
 MAX_QUESTION_CHARS = 2000
 
 
+def the_ask(question: str) -> str:
+    """The part of ``question`` that asks, without what its writer says about themselves first ("We're a small
+    carers' charity in Crawley applying to the council's community fund. Is there a local figure for ...?", "GP
+    here - what's ...", "As commissioner I need to know: what ..."). When the part that asks names no place, the
+    places named before it are kept ("... (Crawley)"). A question with no such opening, or whose asking part says
+    too little on its own (fewer than ``MIN_ASK_WORDS`` words besides places: "My son has autism. What help is
+    there?"), is returned as it is."""
+    parts = [p for p in CLAUSE.split(question) if p.strip()]
+    start = next((i for i, part in enumerate(parts) if ASKS.search(part)), 0)
+    if start == 0 or not all(ABOUT_ME.match(part) for part in parts[:start]):
+        return question
+    ask = " ".join(parts[start:])
+    named = places_in(ask)
+    if len(question_words(_without(ask, named))) < MIN_ASK_WORDS:  # "My son has autism. What help is there?"
+        return question
+    kept = [] if named else places_in(" ".join(parts[:start]))
+    return f"{ask} ({', '.join(kept)})" if kept else ask
+
+
+def _without(text: str, places: Sequence[str]) -> str:
+    for place in places:
+        text = re.sub(re.escape(place), " ", text, flags=re.IGNORECASE)
+    return text
+
+
 def contextualize(question: str, history: Sequence[str] = ()) -> str:
     """The question to search for, cut to ``MAX_QUESTION_CHARS``: a follow-up is joined to the last question that
-    stood on its own. Every search and indicator lookup goes through here."""
-    question = " ".join(question[:MAX_QUESTION_CHARS].split())
+    stood on its own; what its writer says of themselves first is left out (:func:`the_ask`). Every search and
+    indicator lookup goes through here."""
+    question = the_ask(" ".join(question[:MAX_QUESTION_CHARS].split()))
     if not history:
         return question
     words = re.findall(r"[a-z0-9]+", question.lower())

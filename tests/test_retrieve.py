@@ -75,6 +75,31 @@ def test_follow_up_questions_take_the_previous_question() -> None:
     assert chained == "self-harm admissions what about children for boys?"
 
 
+def test_what_the_writer_says_of_themselves_first_is_not_searched() -> None:
+    asked = "Is there a local figure for how many people in Crawley provide unpaid care?"
+    assert contextualize(f"We're a small carers' charity in Crawley applying to a community fund. {asked}") == asked
+    asked = "what's the recorded prevalence of coronary heart disease in Coastal West Sussex?"
+    assert contextualize(f"GP here - {asked}") == asked
+    asked = "what does it recommend about stop smoking services?"
+    assert contextualize(f"As commissioner I need to know: {asked}") == asked
+    too_little = "As commissioner I need to know: what does the tobacco needs assessment recommend?"
+    assert contextualize(too_little) == too_little
+    # A place named only in the opening is kept.
+    asked = "what percentage of secondary school pupils currently vape?"
+    assert contextualize(f"I'm a school nurse covering Horsham - {asked}") == f"{asked} (Horsham)"
+
+
+def test_a_question_is_searched_whole_when_its_opening_is_not_about_the_writer_or_its_ask_says_too_little() -> None:
+    for question in (
+        "People answering the pharmacy consultation said 6 miles is too far - how did the steering group respond?",
+        "My son has autism. What help is there in West Sussex?",  # the topic is in the opening
+        "how many people in Crawley provide unpaid care?",
+        "In 2019 the audit reviewed 60 deaths. How many of those who died had seen their GP in the month before?",
+        "Dementia in Adur: what does the strategy say about diagnosis rates?",
+    ):
+        assert contextualize(question) == question
+
+
 def test_follow_up_search_uses_the_conversation(briefings: Settings) -> None:
     retriever = Retriever(briefings, FakeEmbedder())
     alone = retriever.search("what about in Arun?", k=1)
