@@ -49,7 +49,7 @@ from assistant.present import (
 from assistant.profile import NO_DATA, NO_DATA_ADVICE, AreaProfile, area_profile, areas
 from assistant.publish import publish
 from assistant.recommendations.register import listing, register
-from assistant.retrieve import MAX_QUESTION_CHARS, Filters, Retriever, contextualize
+from assistant.retrieve import MAX_QUESTION_CHARS, Filters, Retriever
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -165,7 +165,7 @@ def _ask(question: str, turns: list[tuple[str, Response]], filters: Filters) -> 
         return
     if _settings().gaps_log:
         try:
-            gaps.record(_settings().index, contextualize(question, [q for q, _ in turns]), response.answer)
+            gaps.record(_settings().index, _retriever().query(question, [q for q, _ in turns]), response.answer)
         except OSError as exc:  # the answer matters more than the log
             st.caption(f"The question could not be added to the gaps report ({exc}).")
     turns.append((question, response))

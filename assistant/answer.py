@@ -29,7 +29,7 @@ from assistant.codes import with_names
 from assistant.evidence import Evidence, Sentence, decision, doubt, gather
 from assistant.indicators import IndicatorTable, NewerData, indicator_matcher
 from assistant.model import Answer, Citation, Hit
-from assistant.retrieve import NO_FILTERS, Filters, Retriever, contextualize
+from assistant.retrieve import NO_FILTERS, Filters, Retriever
 from assistant.text import PERIODS, SOURCE_MARK, as_quoted
 
 ABSTAIN_TEXT = "The documents do not clearly answer this question. The nearest passages are shown below."
@@ -95,7 +95,7 @@ def respond(
 ) -> Response:
     """Search, answer and find the indicator tables in one step."""
     hits = retriever.search(question, k=k, filters=filters, history=history, mode=mode)
-    query = contextualize(question, history)
+    query = retriever.query(question, history)
     tables = indicator_tables(retriever, question, history)
     reply = answer(query, hits, gather(retriever, query, hits))
     if reply.abstained and tables:
@@ -116,13 +116,13 @@ def indicator_tables(
 ) -> list[IndicatorTable]:
     """The ``k`` indicator tables that best match the question (read in the context of ``history``), from the
     live index's indicator data; none when the corpus has no indicators."""
-    asked = contextualize(question, history)
+    asked = retriever.query(question, history)
     query = with_names(asked)  # "NI 56": what the code measures is what to match
     matcher = retriever.derived(indicator_matcher)
     if matcher is None or not query:
         return []
     # A follow-up's own areas come first: "what about in West Sussex?" after a question on Brighton.
-    areas = matcher.areas_in(contextualize(question)) or matcher.areas_in(asked)
+    areas = matcher.areas_in(retriever.query(question)) or matcher.areas_in(asked)
     return matcher.tables(query, retriever.embed_query(query), k, areas=areas)
 
 

@@ -23,6 +23,11 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
+def stem(words: Sequence[str]) -> list[str]:
+    """Each word's stem, as the index stems it."""
+    return list(_stemmer().stemWords(list(words)))
+
+
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
     import bm25s
 

@@ -37,11 +37,12 @@ from assistant import store
 from assistant.calibrated import LogisticModel, standing
 from assistant.codes import codes_in, with_names
 from assistant.config import Settings
-from assistant.embed import Embedder
+from assistant.embed import Embedder, model_words
 from assistant.glossary import expansions
-from assistant.lexical import question_words
+from assistant.lexical import lexical_text, question_words
 from assistant.model import Chunk, Hit, Recommendation
-from assistant.places import places_in
+from assistant.places import gazetteer, places_in
+from assistant.spelling import Speller
 from assistant.text import MIN_REPEAT_SHINGLES, repeats, shingles, years_in
 
 T = TypeVar("T")
@@ -198,6 +199,11 @@ class Retriever:
             self._derived[build] = (snap.version, value)
         return value  # type: ignore[no-any-return]
 
+    def query(self, question: str, history: Sequence[str] = ()) -> str:
+        """The question as it is searched: read in its conversation (:func:`contextualize`), its misspelt words put
+        right from the live index's own words (:mod:`assistant.spelling`)."""
+        return self.derived(speller).correct(contextualize(question, history))
+
     def embed_query(self, query: str) -> np.ndarray:
         """The query's vector; the last one is kept, as passages and indicators are matched with the same."""
         if self._vector is None or self._vector[0] != query:
@@ -219,7 +225,7 @@ class Retriever:
         ``ranker`` scores the hybrid's candidates (the shipped ranking model by default)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
-        query = contextualize(question, history)
+        query = self.query(question, history)
         snap = self.snapshot  # once: a rebuild swapped in meanwhile must not renumber the rows
         found = self._candidates(snap, query, filters, mode)
         if not found:
@@ -317,6 +323,14 @@ class Retriever:
             Candidate(row, with_interactions(f | {"document": document[snap.chunks[row].doc]}))
             for row, f in zip(rows, features, strict=True)
         ]
+
+
+def speller(snapshot: store.Snapshot) -> Speller:
+    """The words of the index's passages, titles and sections, for putting a question's misspelt words right; the
+    embedding model's words and place names are spelt right too."""
+    places = (word for name in gazetteer().names for word in name.split())
+    known = model_words(snapshot.manifest.model) | frozenset(places)
+    return Speller.of((lexical_text(chunk) for chunk in snapshot.chunks), known)
 
 
 def cited_codes(snapshot: store.Snapshot) -> dict[str, list[int]]:

@@ -23,7 +23,7 @@ from common import coefficients, fold_of, index_arguments, is_gold, open_index, 
 
 from assistant.calibrated import LogisticModel, fit
 from assistant.model import Hit
-from assistant.retrieve import RANK_FEATURES, RANKING_MODEL, Retriever, contextualize
+from assistant.retrieve import RANK_FEATURES, RANKING_MODEL, Retriever
 
 FOLDS = 5
 KS = (1, 3, 5, 10)
@@ -39,7 +39,7 @@ def fit_ranking(retriever: Retriever, questions: Sequence[dict[str, Any]]) -> Lo
     features: list[dict[str, float]] = []
     labels: list[bool] = []
     for q in in_scope(questions):
-        for candidate in retriever.candidates(contextualize(q["question"])):
+        for candidate in retriever.candidates(retriever.query(q["question"])):
             features.append(candidate.features)
             labels.append(is_gold(Hit(snap.chunks[candidate.row], 0.0, 0.0), q["gold"]))
     note = f"fitted on {len(features)} candidate passages of {len(in_scope(questions))} dev questions"

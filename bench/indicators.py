@@ -43,7 +43,7 @@ from assistant.answer import indicator_tables
 from assistant.calibrated import LogisticModel
 from assistant.indicators import IndicatorTable, indicator_matcher
 from assistant.indicators.relevance import shipped_model
-from assistant.retrieve import Retriever, contextualize
+from assistant.retrieve import Retriever
 
 
 def lookups(
@@ -58,7 +58,7 @@ def lookups(
         start = time.perf_counter()
         gated.append(indicator_tables(retriever, q["question"]))
         gated_ms.append((time.perf_counter() - start) * 1000)
-        query = contextualize(q["question"])
+        query = retriever.query(q["question"])
         start = time.perf_counter()
         ungated.append(tr.ungated(matcher, query, retriever.embedder.embed([query])[0]))
         ungated_ms.append((time.perf_counter() - start) * 1000)

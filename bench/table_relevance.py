@@ -23,7 +23,7 @@ from common import DEV_QUESTIONS, HELDOUT3_QUESTIONS, HELDOUT_QUESTIONS, fold_of
 
 from assistant.calibrated import LogisticModel, fit
 from assistant.indicators import Candidate, IndicatorMatcher, IndicatorTable, indicator_matcher
-from assistant.retrieve import Retriever, contextualize
+from assistant.retrieve import Retriever
 
 BENCH = Path(__file__).resolve().parent
 DEV = (*DEV_QUESTIONS, "indicator_questions.jsonl")  # fitted and tuned on
@@ -107,7 +107,7 @@ def collect(retriever: Retriever, questions: Sequence[dict[str, Any]]) -> list[I
     assert matcher is not None, "the index has no indicators"
     items = []
     for q in questions:
-        query = contextualize(q["question"])
+        query = retriever.query(q["question"])
         candidates = matcher.candidates(query, retriever.embed_query(query), matcher.areas_in(query))
         asks = "indicators" not in q
         items.append(

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from conftest import SHARED_CORPUS, SHIPPED_CORPUS
 
+from assistant.answer import respond
 from assistant.chunk import chunk_pages
 from assistant.config import BUNDLED_MODEL, Settings
 from assistant.corpus import document_info, scan
@@ -79,6 +80,13 @@ def test_real_questions_find_the_right_document_and_page(retriever: Retriever) -
     rec = retriever.search("key recommendations on self-harm", k=5)
     assert any(h.chunk.recommendation and "self-harm" in h.chunk.doc for h in rec)
     assert all(h.chunk.page_start >= 1 and h.chunk.page_end >= h.chunk.page_start for h in hits + rec)
+
+
+def test_a_misspelt_question_is_answered_as_if_spelt_right(retriever: Retriever) -> None:
+    right = respond(retriever, "how many people died of drug misuse in West Sussex", k=5)
+    slipped = respond(retriever, "how many people died of drug missuse in West Sussex", k=5)
+    assert not slipped.answer.abstained and slipped.answer.text == right.answer.text
+    assert [h.chunk.id for h in slipped.hits] == [h.chunk.id for h in right.hits]
 
 
 def test_the_jsna_process_answers_in_json(real_index: Settings, tmp_path: Path) -> None:

@@ -1,0 +1,49 @@
+"""Putting a question's misspelt words right from the documents' own words."""
+
+from __future__ import annotations
+
+from conftest import FakeEmbedder
+
+from assistant.config import Settings
+from assistant.retrieve import Retriever
+from assistant.spelling import Speller
+
+DOCUMENTS = [
+    "Dementia diagnosis rates in West Sussex. Dementia services and dementia care.",
+    "Unpaid carers provide care. Carers provide support; funders fund services.",
+    "Admissions for self-harm; hospital admissions rose.",
+]
+
+
+def test_a_slip_becomes_the_documents_word_one_edit_away() -> None:
+    speller = Speller.of(DOCUMENTS)
+    assert speller.correct("dementai diagnosis rate") == "dementia diagnosis rate"  # two letters swapped
+    assert speller.correct("how many proivde unpaid care") == "how many provide unpaid care"
+    assert speller.correct("hospital admisions") == "hospital admissions"  # a letter dropped
+    assert speller.correct("Dementiaa services") == "Dementia services"  # a letter doubled; the capital kept
+
+
+def test_words_spelt_right_or_too_far_from_any_are_left_as_they_are() -> None:
+    speller = Speller.of(DOCUMENTS, known=["Worthing"])
+    for question in (
+        "melanoma in Tokyo",  # English words the documents do not use: an out-of-scope question stays so
+        "what does a funder want",  # a form of the documents' "funders"
+        "falls in Worthing",  # a place name given as known
+        "COVID DEMENTAI",  # capitals: an acronym or a name, never put right
+        "carr",  # short: "carr" could be "care" or "car"
+        "zzzzzzz diagnosis",  # no word of the documents is one edit away
+    ):
+        assert speller.correct(question) == question
+
+
+def test_of_equally_near_words_the_most_used_is_chosen() -> None:
+    speller = Speller.of(["dental dental dental", "rental rental"])
+    assert speller.correct("xental") == "dental"
+
+
+def test_a_misspelt_question_is_searched_as_if_spelt_right(briefings: Settings) -> None:
+    retriever = Retriever(briefings, FakeEmbedder())
+    assert retriever.query("Recomendations on toothbrushing") == "Recommendations on toothbrushing"
+    right = retriever.search("Recommendations on toothbrushing", k=3)
+    slipped = retriever.search("Recomendations on toothbrushing", k=3)
+    assert [h.chunk.id for h in slipped] == [h.chunk.id for h in right]
