@@ -125,6 +125,8 @@ def _turn(index: int, question: str, response: Response, latest: bool) -> None:
     with st.chat_message("user"):
         st.text(question)
     with st.chat_message("assistant"):
+        if response.put_right:
+            st.caption(escape_markdown(response.put_right))
         answer = response.answer
         (st.warning if answer.abstained else st.success)(
             escape_markdown(answer.text)

@@ -69,6 +69,7 @@ class Response:
     answer: Answer
     tables: list[IndicatorTable]
     newer: tuple[tuple[NewerData, ...], ...] = ()  # for each hit: newer data for the figures it quotes
+    corrected: tuple[tuple[str, str], ...] = ()  # misspelt words put right: (as written, as searched)
 
     def newer_for(self, number: int) -> tuple[NewerData, ...]:
         """The newer data for hit ``number`` (1-based, as the answer cites it)."""
@@ -82,7 +83,17 @@ class Response:
             ],
             "answer": self.answer.to_dict(),
             "tables": [table.to_dict() for table in self.tables],
+            "corrected": [{"from": wrong, "to": right} for wrong, right in self.corrected],
         }
+
+    @property
+    def put_right(self) -> str:
+        """What the search put right, for the reader ("" when nothing): 'Misspelt words were put right: searched
+        for "dementia" (you wrote "dementai").'"""
+        if not self.corrected:
+            return ""
+        said = ", ".join(f'"{right}" (you wrote "{wrong}")' for wrong, right in self.corrected)
+        return f"Misspelt words were put right: searched for {said}."
 
 
 def respond(
@@ -100,7 +111,7 @@ def respond(
     reply = answer(query, hits, gather(retriever, query, hits))
     if reply.abstained and tables:
         reply = replace(reply, text=ABSTAIN_WITH_TABLES)
-    return Response(hits, reply, tables, newer_data(retriever, hits))
+    return Response(hits, reply, tables, newer_data(retriever, hits), retriever.corrections(question, history))
 
 
 def newer_data(retriever: Retriever, hits: Sequence[Hit]) -> tuple[tuple[NewerData, ...], ...]:

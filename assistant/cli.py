@@ -428,7 +428,7 @@ def format_profile(found: AreaProfile) -> str:
 
 
 def format_response(response: Response) -> str:
-    out = [textwrap.fill(response.answer.text, 100), ""]
+    out = [textwrap.fill(line, 100) for line in (response.put_right, response.answer.text) if line] + [""]
     for number, hit in enumerate(response.hits, 1):
         c = hit.chunk
         badge = " [recommendation]" if c.recommendation else ""

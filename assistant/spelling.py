@@ -51,6 +51,11 @@ class Speller:
         """``text`` with its misspelt words put right (see the module's docstring)."""
         return WORD.sub(lambda match: self._word(match.group()), text)
 
+    def corrections(self, text: str) -> tuple[tuple[str, str], ...]:
+        """The words of ``text`` put right, each once: (as written, as searched)."""
+        pairs = ((match.group(), self._word(match.group())) for match in WORD.finditer(text))
+        return tuple(dict.fromkeys((wrong, right) for wrong, right in pairs if wrong != right))
+
     def _word(self, word: str) -> str:
         lower = word.lower()
         if len(lower) < MIN_LENGTH or lower in self.known or stem([lower])[0] in self.stems or not self.words:

@@ -77,6 +77,20 @@ def test_answer_cites_document_title_and_page(
     assert not at.error
 
 
+def test_a_misspelt_word_is_put_right_and_the_reader_told(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, fake_embedder: FakeEmbedder
+) -> None:
+    ingest(settings, fake_embedder)
+    _point_app_at(monkeypatch, settings)
+
+    at = _ask("Smoking prevalnce among adults in Adur in 2019")
+
+    told = 'Misspelt words were put right: searched for "prevalence" (you wrote "prevalnce").'
+    assert any(told in caption.value for caption in at.caption), [c.value for c in at.caption]
+    assert any("Tobacco Control Needs Assessment" in text for text in _markdown(at) if text.startswith("**["))
+    assert not at.error
+
+
 def test_missing_index_tells_user_to_run_ingest(
     monkeypatch: pytest.MonkeyPatch, settings: Settings, tmp_path: Path
 ) -> None:

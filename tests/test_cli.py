@@ -57,7 +57,8 @@ def test_search_json_is_the_documented_shape(run) -> None:  # type: ignore[no-un
     result = run("search", "smoking prevalence in Adur", "--json", "--k", "3")
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert set(data) == {"id", "question", "hits", "answer", "tables"}
+    assert set(data) == {"id", "question", "hits", "answer", "tables", "corrected"}
+    assert data["corrected"] == []
     assert len(data["hits"]) == 3 and set(data["hits"][0]) == HIT_FIELDS
     top = data["hits"][0]
     assert top["doc"] == "pdf/tobacco-2019.pdf" and top["page_start"] == 2
@@ -84,6 +85,16 @@ def test_search_without_an_index_gives_advice_not_a_traceback(run) -> None:  # t
     assert result.exit_code == 2
     assert "No index" in result.output and "jsna ingest" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_misspelt_word_is_put_right_and_said_so(run) -> None:  # type: ignore[no-untyped-def]
+    run("ingest")
+    right = json.loads(run("search", "smoking prevalence in Adur", "--json").output)
+    slipped = json.loads(run("search", "smoking prevalnce in Adur", "--json").output)
+    assert slipped["corrected"] == [{"from": "prevalnce", "to": "prevalence"}]
+    assert slipped["hits"] == right["hits"]
+    said = run("search", "smoking prevalnce in Adur").output
+    assert said.startswith('Misspelt words were put right: searched for "prevalence" (you wrote "prevalnce").')
 
 
 def test_human_search_output_cites_title_and_page(run) -> None:  # type: ignore[no-untyped-def]

@@ -36,6 +36,12 @@ def test_words_spelt_right_or_too_far_from_any_are_left_as_they_are() -> None:
         assert speller.correct(question) == question
 
 
+def test_the_words_put_right_are_listed_once_each() -> None:
+    speller = Speller.of(DOCUMENTS)
+    assert speller.corrections("dementai care and dementai services in Crawley") == (("dementai", "dementia"),)
+    assert speller.corrections("dementia care") == ()
+
+
 def test_of_equally_near_words_the_most_used_is_chosen() -> None:
     speller = Speller.of(["dental dental dental", "rental rental"])
     assert speller.correct("xental") == "dental"
