@@ -3,7 +3,8 @@
 One slip in a question's longest word ("dementai diagnosis rate", "how many people proivde unpaid care") costs more
 than the word: BM25 finds no passage holding it, and a distinctive word that no page holds reads to the decision as a
 topic the documents lack, so the question is declined. Over the dev questions, with one such slip each, page hit@5
-fell 0.956 -> 0.877 and answerable questions declined rose 2% -> 22% (``bench/spelling.py``).
+fell 0.955 -> 0.879 and answerable questions declined rose 2% -> 23%; with hyphenated words written together
+("selfharm"), 1 in 15 -> 6 in 15 (``bench/spelling.py``).
 
 A word is left as it is when it is short (fewer than :data:`MIN_LENGTH` letters: "cair" could be "care" or "hair"),
 written in capitals or with digits (an acronym, a code), or known: a word of the documents or a form of one (its stem
@@ -11,8 +12,9 @@ is theirs: "funder" beside their "funders"), a word of an English dictionary (``
 or of the embedding model's vocabulary (so "Tokyo" or "melanoma" stay what they are, and an out-of-scope question
 stays out of scope), or of a place name. Otherwise it becomes the word of the documents (used at least
 :data:`MIN_COUNT` times) one edit away (a letter added, dropped or changed, or two swapped; of several, the most
-used); a word with none is left as it is. Two edits put right valid words that neither the documents nor the model
-know ("audiology" became "aetiology"). The documents' words are counted once per index version.
+used); a word with none is left as it is. A word the documents write with hyphens, written together ("selfharm",
+"ecigarettes"), becomes theirs ("self-harm") first. Two edits put right valid words that neither the documents nor
+the model know ("audiology" became "aetiology"). The documents' words are counted once per index version.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from assistant.lexical import stem
 
@@ -29,6 +31,7 @@ MIN_LENGTH = 5
 MIN_COUNT = 2
 WORD = re.compile(r"(?<![\w-])[A-Za-z][a-z]+(?![\w-])")  # not "COVID", "NHS", "Core20", "self-harm"'s parts
 LETTERS = re.compile(r"[a-z]+")
+HYPHENATED = re.compile(r"(?<![\w-])[a-z]+(?:-[a-z]+)+(?![\w-])")
 
 
 @dataclass(frozen=True)
@@ -38,14 +41,24 @@ class Speller:
     words: tuple[str, ...]  # corrections: the documents' words used at least MIN_COUNT times, most used first
     known: frozenset[str]  # spelt right: the documents' words, the dictionary's, and those given
     stems: frozenset[str]  # of the documents' words
+    joined: Mapping[str, str] = field(default_factory=dict)  # "selfharm" -> the documents' "self-harm"
 
     @classmethod
     def of(cls, texts: Iterable[str], known: Iterable[str] = ()) -> Speller:
         """The speller of the documents' ``texts``; ``known`` words are spelt right too."""
-        counts = Counter(word for text in texts for word in LETTERS.findall(text.lower()))
+        counts: Counter[str] = Counter()
+        hyphenated: Counter[str] = Counter()
+        for text in texts:
+            lower = text.lower()
+            counts.update(LETTERS.findall(lower))
+            hyphenated.update(HYPHENATED.findall(lower))
         words = tuple(w for w, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])) if n >= MIN_COUNT)
+        joined: dict[str, str] = {}
+        for word, n in hyphenated.most_common():
+            if n >= MIN_COUNT:
+                joined.setdefault(word.replace("-", ""), word)
         spelt = frozenset(counts) | english_words() | {w.lower() for w in known}
-        return cls(words, spelt, frozenset(stem(list(counts))))
+        return cls(words, spelt, frozenset(stem(list(counts))), joined)
 
     def correct(self, text: str) -> str:
         """``text`` with its misspelt words put right (see the module's docstring)."""
@@ -58,7 +71,12 @@ class Speller:
 
     def _word(self, word: str) -> str:
         lower = word.lower()
-        if len(lower) < MIN_LENGTH or lower in self.known or stem([lower])[0] in self.stems or not self.words:
+        if len(lower) < MIN_LENGTH or lower in self.known or stem([lower])[0] in self.stems:
+            return word
+        if lower in self.joined:  # written together: "selfharm", "ecigarettes"
+            hyphenated = self.joined[lower]
+            return hyphenated.capitalize() if word[0].isupper() else hyphenated
+        if not self.words:
             return word
         from rapidfuzz import process
         from rapidfuzz.distance import OSA

@@ -9,7 +9,7 @@ from assistant.retrieve import Retriever
 from assistant.spelling import Speller
 
 DOCUMENTS = [
-    "Dementia diagnosis rates in West Sussex. Dementia services and dementia care.",
+    "Dementia diagnosis rates in West Sussex. Dementia services and dementia care. Self-harm and self-harm.",
     "Unpaid carers provide care. Carers provide support; funders fund services.",
     "Admissions for self-harm; hospital admissions rose.",
 ]
@@ -21,6 +21,11 @@ def test_a_slip_becomes_the_documents_word_one_edit_away() -> None:
     assert speller.correct("how many proivde unpaid care") == "how many provide unpaid care"
     assert speller.correct("hospital admisions") == "hospital admissions"  # a letter dropped
     assert speller.correct("Dementiaa services") == "Dementia services"  # a letter doubled; the capital kept
+
+
+def test_a_word_the_documents_hyphenate_written_together_becomes_theirs() -> None:
+    speller = Speller.of(DOCUMENTS)
+    assert speller.correct("Selfharm and selfharm admissions") == "Self-harm and self-harm admissions"
 
 
 def test_words_spelt_right_or_too_far_from_any_are_left_as_they_are() -> None:
