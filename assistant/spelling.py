@@ -13,7 +13,10 @@ or of the embedding model's vocabulary (so "Tokyo" or "melanoma" stay what they 
 stays out of scope), or of a place name. Otherwise it becomes the word of the documents (used at least
 :data:`MIN_COUNT` times) one edit away (a letter added, dropped or changed, or two swapped; of several, the most
 used); a word with none is left as it is. A word the documents write with hyphens, written together ("selfharm",
-"ecigarettes"), becomes theirs ("self-harm") first. Two edits put right valid words that neither the documents nor
+"ecigarettes"), becomes theirs ("self-harm") first. And an American spelling becomes the British one when the
+documents use that at least :data:`USUAL` times as often (at least :data:`MIN_COUNT` times), dictionary word though
+it is and few though their American ones are: "behavior" -> "behaviour", "pediatric" -> "paediatric". Two edits put
+right valid words that neither the documents nor
 the model know ("audiology" became "aetiology"). The documents' words are counted once per index version.
 """
 
@@ -22,16 +25,44 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from assistant.lexical import stem
 
 MIN_LENGTH = 5
 MIN_COUNT = 2
+USUAL = 5  # times as often as the American spelling, for the documents' British one to be theirs
 WORD = re.compile(r"(?<![\w-])[A-Za-z][a-z]+(?![\w-])")  # not "COVID", "NHS", "Core20", "self-harm"'s parts
 LETTERS = re.compile(r"[a-z]+")
 HYPHENATED = re.compile(r"(?<![\w-])[a-z]+(?:-[a-z]+)+(?![\w-])")
+# American endings and their British forms, longest first: "-ization" before "-ize", "-orhood" before "-or".
+BRITISH_ENDINGS = (
+    ("izations", "isations"),
+    ("ization", "isation"),
+    ("orhoods", "ourhoods"),
+    ("orhood", "ourhood"),
+    ("izing", "ising"),
+    ("eling", "elling"),
+    ("elers", "ellers"),
+    ("yzing", "ysing"),
+    ("aging", "ageing"),
+    ("izes", "ises"),
+    ("ized", "ised"),
+    ("yzed", "ysed"),
+    ("eled", "elled"),
+    ("eler", "eller"),
+    ("ense", "ence"),
+    ("ize", "ise"),
+    ("yze", "yse"),
+    ("ors", "ours"),
+    ("ers", "res"),
+    ("ams", "ammes"),
+    ("or", "our"),
+    ("er", "re"),
+    ("am", "amme"),
+    ("og", "ogue"),
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +73,7 @@ class Speller:
     known: frozenset[str]  # spelt right: the documents' words, the dictionary's, and those given
     stems: frozenset[str]  # of the documents' words
     joined: Mapping[str, str] = field(default_factory=dict)  # "selfharm" -> the documents' "self-harm"
+    counts: Mapping[str, int] = field(default_factory=dict)  # how often the documents use each word
 
     @classmethod
     def of(cls, texts: Iterable[str], known: Iterable[str] = ()) -> Speller:
@@ -58,7 +90,7 @@ class Speller:
             if n >= MIN_COUNT:
                 joined.setdefault(word.replace("-", ""), word)
         spelt = frozenset(counts) | english_words() | {w.lower() for w in known}
-        return cls(words, spelt, frozenset(stem(list(counts))), joined)
+        return cls(words, spelt, frozenset(stem(list(counts))), joined, counts)
 
     def correct(self, text: str) -> str:
         """``text`` with its misspelt words put right (see the module's docstring)."""
@@ -71,20 +103,46 @@ class Speller:
 
     def _word(self, word: str) -> str:
         lower = word.lower()
-        if len(lower) < MIN_LENGTH or lower in self.known or stem([lower])[0] in self.stems:
+        if len(lower) < MIN_LENGTH:
             return word
-        if lower in self.joined:  # written together: "selfharm", "ecigarettes"
-            hyphenated = self.joined[lower]
-            return hyphenated.capitalize() if word[0].isupper() else hyphenated
+        right = self._british(lower)
+        if right is None:
+            if stem([lower])[0] in self.stems or lower in self.known:
+                return word  # the documents' own word or a form of one, or a dictionary's
+            right = self._near(lower)
+        if right is None:
+            return word
+        return right.capitalize() if word[0].isupper() else right
+
+    def _british(self, lower: str) -> str | None:
+        """The documents' usual British spelling of an American one ("behavior", "pediatric")."""
+        enough = max(MIN_COUNT, USUAL * self.counts.get(lower, 0))
+        return next((variant for variant in british(lower) if self.counts.get(variant, 0) >= enough), None)
+
+    def _near(self, lower: str) -> str | None:
+        """The documents' word that ``lower`` misspells: theirs with a hyphen ("selfharm"), or one edit away."""
+        if lower in self.joined:
+            return self.joined[lower]
         if not self.words:
-            return word
+            return None
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
         found = process.extractOne(lower, self.words, scorer=OSA.distance, score_cutoff=1)
-        if found is None:
-            return word
-        return found[0].capitalize() if word[0].isupper() else found[0]
+        return None if found is None else str(found[0])
+
+
+def british(word: str) -> Iterator[str]:
+    """British spellings ``word`` may have, if it is American: its ending ("behavior" -> "behaviour", "center" ->
+    "centre", "hospitalization" -> "hospitalisation", "program" -> "programme"), or an "a" or "o" before an "e"
+    ("pediatric" -> "paediatric", "estrogen" -> "oestrogen"). Most are not words: only the documents' count."""
+    for american, british_ending in BRITISH_ENDINGS:
+        if word.endswith(american):
+            yield word[: len(word) - len(american)] + british_ending
+    for i, letter in enumerate(word):
+        if letter == "e":
+            yield word[:i] + "a" + word[i:]
+            yield word[:i] + "o" + word[i:]
 
 
 @functools.cache

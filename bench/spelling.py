@@ -3,7 +3,8 @@
 Two kinds of slip, each chosen by a seeded random generator so that every run asks the same. One slip in the
 longest word of six letters or more that is not a place name or an acronym: two neighbouring letters swapped, one
 dropped, one doubled or one changed. And words the documents write with a hyphen written together ("self-harm" as
-"selfharm", "e-cigarettes" as "ecigarettes"). For each kind, the questions it changes (of the dev, held-out and
+"selfharm", "e-cigarettes" as "ecigarettes"). And British spellings written the American way ("behavior",
+"pediatric", "hospitalization": 40 words). For each kind, the questions it changes (of the dev, held-out and
 held-out 3 sets) are answered as written, and with the slip, with the question's misspelt words put right from the
 documents' words (:mod:`assistant.spelling`, the default) and without; by the shipped models (dev figures are
 in-sample). Reported: page hit@5 and MRR@10 and answerable questions declined (false abstentions) over the in-scope
@@ -36,6 +37,20 @@ from assistant.spelling import Speller
 
 SEED = 7
 LONG = re.compile(r"[A-Za-z]{6,}")
+AMERICAN = dict(
+    pair.split(":")
+    for pair in (
+        "behaviour:behavior behaviours:behaviors programme:program programmes:programs centre:center "
+        "centres:centers organisation:organization organisations:organizations hospitalisation:hospitalization "
+        "paediatric:pediatric ageing:aging anaemia:anemia oestrogen:estrogen foetal:fetal tumour:tumor labour:labor "
+        "colour:color favour:favor neighbourhood:neighborhood neighbourhoods:neighborhoods counselling:counseling "
+        "travellers:travelers analyse:analyze recognise:recognize prioritise:prioritize minimise:minimize "
+        "utilisation:utilization immunisation:immunization immunisations:immunizations specialised:specialized "
+        "diarrhoea:diarrhea gynaecology:gynecology orthopaedic:orthopedic licence:license defence:defense "
+        "offence:offense haemoglobin:hemoglobin leukaemia:leukemia anaesthetic:anesthetic optimise:optimize"
+    ).split()
+)
+AMERICAN_WORDS = re.compile(r"\b(?:" + "|".join(AMERICAN) + r")\b", re.IGNORECASE)
 HYPHENATED = re.compile(r"(?<![\w-])[A-Za-z]+(?:-[A-Za-z]+)+(?![\w-])")
 
 
@@ -57,6 +72,15 @@ def misspelt(question: str, rng: random.Random) -> str:
     else:
         word = word[:i] + rng.choice([c for c in "aeiourstn" if c != word[i]]) + word[i + 1 :]
     return question[: match.start()] + word + question[match.end() :]
+
+
+def american(question: str) -> str:
+    """``question`` with its British spellings American ("behaviour" as "behavior")."""
+    return AMERICAN_WORDS.sub(lambda m: _cased(AMERICAN[m.group().lower()], m.group()), question)
+
+
+def _cased(word: str, like: str) -> str:
+    return word.capitalize() if like[0].isupper() else word
 
 
 def written_together(question: str) -> str:
@@ -107,6 +131,7 @@ def main() -> None:
     kinds: dict[str, Callable[[dict[str, Any]], str]] = {
         "one slip in the longest word": lambda q: misspelt(q["question"], random.Random(f"{SEED}{q['id']}")),
         "hyphenated words written together": lambda q: written_together(q["question"]),
+        "British spellings American": lambda q: american(q["question"]),
     }
     for name, questions in sets.items():
         for kind, slip in kinds.items():

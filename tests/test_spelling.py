@@ -28,6 +28,14 @@ def test_a_word_the_documents_hyphenate_written_together_becomes_theirs() -> Non
     assert speller.correct("Selfharm and selfharm admissions") == "Self-harm and self-harm admissions"
 
 
+def test_an_american_spelling_becomes_the_documents_usual_british_one() -> None:
+    texts = ["Behaviour change and behaviour. Paediatric care, paediatric wards. Colour, color, colour, colour."]
+    speller = Speller.of(texts)
+    assert speller.correct("Behavior in pediatric care") == "Behaviour in paediatric care"
+    assert speller.correct("color") == "color"  # the documents use it too, not five times less than "colour"
+    assert speller.correct("theater") == "theater"  # the documents have no British form of it
+
+
 def test_words_spelt_right_or_too_far_from_any_are_left_as_they_are() -> None:
     speller = Speller.of(DOCUMENTS, known=["Worthing"])
     for question in (
