@@ -111,7 +111,7 @@ def respond(
     reply = answer(query, hits, gather(retriever, query, hits))
     if reply.abstained and tables:
         reply = replace(reply, text=ABSTAIN_WITH_TABLES)
-    return Response(hits, reply, tables, newer_data(retriever, hits), retriever.corrections(question, history))
+    return Response(hits, reply, tables, newer_data(retriever, hits), retriever.corrections(question))
 
 
 def newer_data(retriever: Retriever, hits: Sequence[Hit]) -> tuple[tuple[NewerData, ...], ...]:

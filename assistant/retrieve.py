@@ -204,9 +204,10 @@ class Retriever:
         right from the live index's own words (:mod:`assistant.spelling`)."""
         return self.derived(speller).correct(contextualize(question, history))
 
-    def corrections(self, question: str, history: Sequence[str] = ()) -> tuple[tuple[str, str], ...]:
-        """The question's words that :meth:`query` puts right: (as written, as searched)."""
-        return self.derived(speller).corrections(contextualize(question, history))
+    def corrections(self, question: str) -> tuple[tuple[str, str], ...]:
+        """The question's own words that :meth:`query` puts right (not those of the questions before it, said when
+        they were asked): (as written, as searched)."""
+        return self.derived(speller).corrections(contextualize(question))
 
     def embed_query(self, query: str) -> np.ndarray:
         """The query's vector; the last one is kept, as passages and indicators are matched with the same."""

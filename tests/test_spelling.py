@@ -66,3 +66,6 @@ def test_a_misspelt_question_is_searched_as_if_spelt_right(briefings: Settings) 
     right = retriever.search("Recommendations on toothbrushing", k=3)
     slipped = retriever.search("Recomendations on toothbrushing", k=3)
     assert [h.chunk.id for h in slipped] == [h.chunk.id for h in right]
+    # A follow-up says only what it put right of its own words; the earlier question's were said with it.
+    assert retriever.corrections("and in Arun?") == ()
+    assert retriever.query("and in Arun?", ["Recomendations on toothbrushing"]).startswith("Recommendations")
