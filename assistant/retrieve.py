@@ -93,6 +93,7 @@ ABOUT_ME = re.compile(
     re.IGNORECASE,
 )
 MIN_ASK_WORDS = 5
+RANGE_DASH = re.compile(r"(?<=\d)[–—‒](?=\d)")  # "2017–18" pasted from a document, as the documents are read: "2017-18"
 PRONOUN = re.compile(r"\b(?:it|its|they|them|their|those|these)\b", re.IGNORECASE)  # not "there": "are there"
 
 
@@ -161,9 +162,9 @@ def _without(text: str, places: Sequence[str]) -> str:
 
 def contextualize(question: str, history: Sequence[str] = ()) -> str:
     """The question to search for, cut to ``MAX_QUESTION_CHARS``: a follow-up is joined to the last question that
-    stood on its own; what its writer says of themselves first is left out (:func:`the_ask`). Every search and
-    indicator lookup goes through here."""
-    question = the_ask(" ".join(question[:MAX_QUESTION_CHARS].split()))
+    stood on its own; what its writer says of themselves first is left out (:func:`the_ask`); a dash between
+    figures is a hyphen, as documents are read ("2017–18"). Every search and indicator lookup goes through here."""
+    question = the_ask(RANGE_DASH.sub("-", " ".join(question[:MAX_QUESTION_CHARS].split())))
     if not history:
         return question
     words = re.findall(r"[a-z0-9]+", question.lower())

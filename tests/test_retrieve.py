@@ -100,6 +100,10 @@ def test_a_question_is_searched_whole_when_its_opening_is_not_about_the_writer_o
         assert contextualize(question) == question
 
 
+def test_a_period_pasted_with_a_dash_reads_as_the_documents_write_it() -> None:
+    assert contextualize("obesity in 2017–18 – Crawley") == "obesity in 2017-18 – Crawley"
+
+
 def test_follow_up_search_uses_the_conversation(briefings: Settings) -> None:
     retriever = Retriever(briefings, FakeEmbedder())
     alone = retriever.search("what about in Arun?", k=1)
