@@ -93,7 +93,26 @@ ABOUT_ME = re.compile(
     re.IGNORECASE,
 )
 MIN_ASK_WORDS = 5
+# Courtesies: what a question says to the reader rather than of its topic ("Hi there, could you please tell me ...?
+# Thanks so much!").
+GREETING = re.compile(
+    r"^\W*(?:hi|hello|hey|hiya|greetings|dear\s+\w+|good\s+(?:morning|afternoon|evening))"
+    r"(?:\s+(?:there|all|everyone|team|folks))?\b[\s,.!:;-]*",
+    re.IGNORECASE,
+)
+THANKS = re.compile(
+    r"[\s,.!;-]*\b(?:(?:many\s+)?thanks|thank\s+you|cheers|much\s+appreciated)"
+    r"(?:\s+(?:so|very)\s+much|\s+in\s+advance|\s+a\s+lot|\s+for\s+(?:your|any)\s+help)?[\s.!]*$",
+    re.IGNORECASE,
+)
+REQUEST = re.compile(
+    r"\b(?:(?:could|can|would|will)\s+you\s+(?:please\s+|kindly\s+)?(?:tell|show|give|let)\s+me(?:\s+know)?|"
+    r"please\s+(?:tell|show|give|let)\s+me(?:\s+know)?|i(?:'d|’d|\s+would)\s+like\s+to\s+know|"
+    r"i\s+(?:was\s+)?wondering\s+(?:if|whether)\s+you\s+(?:could|can)\s+tell\s+me|do\s+you\s+know|please)\b[\s,:]*",
+    re.IGNORECASE,
+)
 RANGE_DASH = re.compile(r"(?<=\d)[–—‒](?=\d)")  # "2017–18" pasted from a document, as the documents are read: "2017-18"
+WORD = re.compile(r"[A-Za-z0-9]{2,}")
 PRONOUN = re.compile(r"\b(?:it|its|they|them|their|those|these)\b", re.IGNORECASE)  # not "there": "are there"
 
 
@@ -154,6 +173,14 @@ def the_ask(question: str) -> str:
     return f"{ask} ({', '.join(kept)})" if kept else ask
 
 
+def without_courtesies(question: str) -> str:
+    """``question`` without a greeting, thanks, "please" or "could you tell me" (the rest as it is, or the whole when
+    nothing else is left): they are about the reader, not the topic, and each word of a question counts in its
+    search and in the decision to decline ("thanks" is in no page about unpaid carers)."""
+    stripped = REQUEST.sub("", THANKS.sub("", GREETING.sub("", question))).strip()
+    return stripped if WORD.search(stripped) else question
+
+
 def _without(text: str, places: Sequence[str]) -> str:
     for place in places:
         text = re.sub(re.escape(place), " ", text, flags=re.IGNORECASE)
@@ -162,9 +189,10 @@ def _without(text: str, places: Sequence[str]) -> str:
 
 def contextualize(question: str, history: Sequence[str] = ()) -> str:
     """The question to search for, cut to ``MAX_QUESTION_CHARS``: a follow-up is joined to the last question that
-    stood on its own; what its writer says of themselves first is left out (:func:`the_ask`); a dash between
+    stood on its own; courtesies and what its writer says of themselves first are left out
+    (:func:`without_courtesies`, :func:`the_ask`); a dash between
     figures is a hyphen, as documents are read ("2017–18"). Every search and indicator lookup goes through here."""
-    question = the_ask(RANGE_DASH.sub("-", " ".join(question[:MAX_QUESTION_CHARS].split())))
+    question = the_ask(without_courtesies(RANGE_DASH.sub("-", " ".join(question[:MAX_QUESTION_CHARS].split()))))
     if not history:
         return question
     words = re.findall(r"[a-z0-9]+", question.lower())

@@ -4,7 +4,7 @@ One slip in a question's longest word ("dementai diagnosis rate", "how many peop
 than the word: BM25 finds no passage holding it, and a distinctive word that no page holds reads to the decision as a
 topic the documents lack, so the question is declined. Over the dev questions, with one such slip each, page hit@5
 fell 0.955 -> 0.879 and answerable questions declined rose 2% -> 23%; with hyphenated words written together
-("selfharm"), 1 in 15 -> 6 in 15 (``bench/spelling.py``).
+("selfharm"), 1 in 15 -> 6 in 15 (``bench/robustness.py``).
 
 A word is left as it is when it is short (fewer than :data:`MIN_LENGTH` letters: "cair" could be "care" or "hair"),
 written in capitals or with digits (an acronym, a code), or known: a word of the documents or a form of one (its stem

@@ -100,6 +100,21 @@ def test_a_question_is_searched_whole_when_its_opening_is_not_about_the_writer_o
         assert contextualize(question) == question
 
 
+def test_courtesies_are_not_searched() -> None:
+    asked = "how many people provide unpaid care in Crawley?"
+    assert contextualize(f"Hi there, could you please tell me {asked} Thanks so much!") == asked
+    assert contextualize("Hello - I'd like to know the smoking rate in Adur. Many thanks") == "the smoking rate in Adur"
+    assert contextualize("Good morning team, childhood obesity in Arun 2017/18 please") == (
+        "childhood obesity in Arun 2017/18"
+    )
+    for kept in (
+        "Tell me about the dual diagnosis needs assessment",
+        "thanks",
+        "what does it say about thank you cards",
+    ):
+        assert contextualize(kept) == kept  # a question of its own words, or nothing but a courtesy
+
+
 def test_a_period_pasted_with_a_dash_reads_as_the_documents_write_it() -> None:
     assert contextualize("obesity in 2017–18 – Crawley") == "obesity in 2017-18 – Crawley"
 

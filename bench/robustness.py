@@ -1,19 +1,24 @@
-"""Questions with a slip of the keyboard: how much a misspelt word costs, with and without putting it right.
+"""Questions as users type them: slips of the keyboard, words written together, American spellings, courtesies.
 
-Two kinds of slip, each chosen by a seeded random generator so that every run asks the same. One slip in the
-longest word of six letters or more that is not a place name or an acronym: two neighbouring letters swapped, one
-dropped, one doubled or one changed. And words the documents write with a hyphen written together ("self-harm" as
-"selfharm", "e-cigarettes" as "ecigarettes"). And British spellings written the American way ("behavior",
-"pediatric", "hospitalization": 40 words). For each kind, the questions it changes (of the dev, held-out and
-held-out 3 sets) are answered as written, and with the slip, with the question's misspelt words put right from the
-documents' words (:mod:`assistant.spelling`, the default) and without; by the shipped models (dev figures are
-in-sample). Reported: page hit@5 and MRR@10 and answerable questions declined (false abstentions) over the in-scope
-questions, and out-of-scope questions declined (a slip must not make one look answerable, nor putting it right make a
-word it asks about one the documents have).
+Each kind of change is made to every question it applies to (of the dev, held-out and held-out 3 sets), chosen by a
+seeded random generator where there is a choice, so that every run asks the same:
 
-    python bench/spelling.py [--corpus DIR] [--index DIR]
+- one slip in the longest word of six letters or more that is not a place name or an acronym: two neighbouring
+  letters swapped, one dropped, one doubled or one changed;
+- words the documents write with a hyphen written together ("self-harm" as "selfharm");
+- British spellings written the American way ("behavior", "pediatric", "hospitalization": 40 words);
+- courtesies around the question: "Hi, could you please tell me ...? Thanks!", "Hello - I'd like to know ....
+  Many thanks", "Please can you tell me ...", "...? Thank you in advance.", "Good morning, do you know ...? Cheers".
 
-Prints a markdown table and writes it to ``bench/results/spelling.md``.
+The questions each kind changes are answered as written, and changed, with the question's misspelt words put right
+and its courtesies left out (:mod:`assistant.spelling`, :func:`assistant.retrieve.without_courtesies`: the default)
+and without; by the shipped models (dev figures are in-sample). Reported: page hit@5 and MRR@10 and answerable
+questions declined (false abstentions) over the in-scope questions, and out-of-scope questions declined (a change
+must not make one look answerable, nor undoing it make a word it asks about one the documents have).
+
+    python bench/robustness.py [--corpus DIR] [--index DIR]
+
+Prints a markdown table and writes it to ``bench/results/robustness.md``.
 """
 
 from __future__ import annotations
@@ -51,6 +56,13 @@ AMERICAN = dict(
     ).split()
 )
 AMERICAN_WORDS = re.compile(r"\b(?:" + "|".join(AMERICAN) + r")\b", re.IGNORECASE)
+COURTESIES = (
+    "Hi, could you please tell me {asked}? Thanks!",
+    "Hello - I'd like to know {asked}. Many thanks",
+    "Please can you tell me {asked}",
+    "{Asked}? Thank you in advance.",
+    "Good morning, do you know {asked}? Cheers",
+)
 HYPHENATED = re.compile(r"(?<![\w-])[A-Za-z]+(?:-[A-Za-z]+)+(?![\w-])")
 
 
@@ -81,6 +93,13 @@ def american(question: str) -> str:
 
 def _cased(word: str, like: str) -> str:
     return word.capitalize() if like[0].isupper() else word
+
+
+def courteous(question: str, rng: random.Random) -> str:
+    """``question`` wrapped in one of :data:`COURTESIES`."""
+    asked = question.strip().rstrip("?").strip()
+    lowered = asked[0].lower() + asked[1:] if asked[1:2].islower() else asked
+    return rng.choice(COURTESIES).format(asked=lowered, Asked=asked[0].upper() + asked[1:])
 
 
 def written_together(question: str) -> str:
@@ -118,12 +137,13 @@ def main() -> None:
         "held-out 3": load_questions(HELDOUT3, retriever),
     }
     lines = [
-        f"# Misspelt questions, {time.strftime('%Y-%m-%d')}",
+        f"# Questions as users type them, {time.strftime('%Y-%m-%d')}",
         "",
-        f"Corpus `{args.corpus}`; shipped models (dev in-sample); seed {SEED}. Each kind of slip over the questions "
-        "it changes; put right: the question's misspelt words put right from the documents' words (the default).",
+        f"Corpus `{args.corpus}`; shipped models (dev in-sample); seed {SEED}. Each kind of change over the "
+        "questions it changes; undone: misspelt words put right from the documents' words and courtesies left out "
+        "(the default).",
         "",
-        "| questions | slip | asked | put right | in scope / out | hit@5 | MRR@10 | false abstentions | "
+        "| questions | change | asked | undone | in scope / out | hit@5 | MRR@10 | false abstentions | "
         "out of scope declined |",
         "|---|---|---|---|---|---:|---:|---:|---:|",
     ]
@@ -132,21 +152,25 @@ def main() -> None:
         "one slip in the longest word": lambda q: misspelt(q["question"], random.Random(f"{SEED}{q['id']}")),
         "hyphenated words written together": lambda q: written_together(q["question"]),
         "British spellings American": lambda q: american(q["question"]),
+        "courtesies around it": lambda q: courteous(q["question"], random.Random(f"{SEED}{q['id']}")),
     }
     for name, questions in sets.items():
-        for kind, slip in kinds.items():
-            slipped = {q["question"]: slip(q) for q in questions}
+        for kind, change in kinds.items():
+            slipped = {q["question"]: change(q) for q in questions}
             changed = [q for q in questions if slipped[q["question"]] != q["question"]]
-            runs = (("as written", True, str), ("with the slip", True, slipped.__getitem__))
-            for asked, right, ask in (*runs, ("with the slip", False, slipped.__getitem__)):
-                with mock.patch.object(retrieve, "speller", retrieve.speller if right else lambda _: nothing):
+            runs = (("as written", True, str), ("changed", True, slipped.__getitem__))
+            for asked, right, ask in (*runs, ("changed", False, slipped.__getitem__)):
+                with (
+                    mock.patch.object(retrieve, "speller", retrieve.speller if right else lambda _: nothing),
+                    mock.patch.object(retrieve, "without_courtesies", retrieve.without_courtesies if right else str),
+                ):
                     f = figures(retriever, changed, ask)
                 lines.append(
                     f"| {name} | {kind} | {asked} | {'yes' if right else 'no'} | {f['in scope']:.0f} / "
                     f"{f['out of scope']:.0f} | {f['hit@5']:.3f} | {f['MRR@10']:.3f} | {f['false abstentions']:.1%} | "
                     f"{f'{declined:.0%}' if (declined := f['out of scope declined']) or f['out of scope'] else '-'} |"
                 )
-    write_results("spelling.md", "\n".join(lines) + "\n")
+    write_results("robustness.md", "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
