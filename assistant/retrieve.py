@@ -155,21 +155,28 @@ MAX_QUESTION_CHARS = 2000
 
 
 def the_ask(question: str) -> str:
-    """The part of ``question`` that asks, without what its writer says about themselves first ("We're a small
+    """The part of ``question`` that asks, without what its writer says about themselves before it ("We're a small
     carers' charity in Crawley applying to the council's community fund. Is there a local figure for ...?", "GP
-    here - what's ...", "As commissioner I need to know: what ..."). When the part that asks names no place, the
-    places named before it are kept ("... (Crawley)"). A question with no such opening, or whose asking part says
-    too little on its own (fewer than ``MIN_ASK_WORDS`` words besides places: "My son has autism. What help is
-    there?"), is returned as it is."""
+    here - what's ...", "As commissioner I need to know: what ...") or after it ("... in Crawley? We're putting in
+    a bid."). When the part that asks names no place, the places named around it are kept ("... (Crawley)"). A
+    question with no such opening or ending, or whose asking part says too little on its own (fewer than
+    ``MIN_ASK_WORDS`` words besides places: "My son has autism. What help is there?"), is returned as it is."""
     parts = [p for p in CLAUSE.split(question) if p.strip()]
-    start = next((i for i, part in enumerate(parts) if ASKS.search(part)), 0)
-    if start == 0 or not all(ABOUT_ME.match(part) for part in parts[:start]):
+    asking = [i for i, part in enumerate(parts) if ASKS.search(part)]
+    if not asking:
         return question
-    ask = " ".join(parts[start:])
+    start, end = asking[0], asking[-1] + 1
+    if not all(ABOUT_ME.match(part) for part in parts[:start]):
+        start = 0
+    if not all(ABOUT_ME.match(part) for part in parts[end:]):
+        end = len(parts)
+    if (start, end) == (0, len(parts)):
+        return question
+    ask = " ".join(parts[start:end])
     named = places_in(ask)
     if len(question_words(_without(ask, named))) < MIN_ASK_WORDS:  # "My son has autism. What help is there?"
         return question
-    kept = [] if named else places_in(" ".join(parts[:start]))
+    kept = [] if named else places_in(" ".join(parts[:start] + parts[end:]))
     return f"{ask} ({', '.join(kept)})" if kept else ask
 
 

@@ -84,6 +84,9 @@ def test_what_the_writer_says_of_themselves_first_is_not_searched() -> None:
     assert contextualize(f"As commissioner I need to know: {asked}") == asked
     too_little = "As commissioner I need to know: what does the tobacco needs assessment recommend?"
     assert contextualize(too_little) == too_little
+    # ... or after it.
+    asked = "How many kids under 16 in Crawley are growing up in low-income households?"
+    assert contextualize(f"{asked} I need a recent figure for a funding application.") == asked
     # A place named only in the opening is kept.
     asked = "what percentage of secondary school pupils currently vape?"
     assert contextualize(f"I'm a school nurse covering Horsham - {asked}") == f"{asked} (Horsham)"
