@@ -112,7 +112,7 @@ REQUEST = re.compile(
     re.IGNORECASE,
 )
 RANGE_DASH = re.compile(r"(?<=\d)[–—‒](?=\d)")  # "2017–18" pasted from a document, as the documents are read: "2017-18"
-WORD = re.compile(r"[A-Za-z0-9]{2,}")
+A_WORD = re.compile(r"[A-Za-z0-9]{2,}")  # something left to search
 PRONOUN = re.compile(r"\b(?:it|its|they|them|their|those|these)\b", re.IGNORECASE)  # not "there": "are there"
 
 
@@ -185,7 +185,7 @@ def without_courtesies(question: str) -> str:
     nothing else is left): they are about the reader, not the topic, and each word of a question counts in its
     search and in the decision to decline ("thanks" is in no page about unpaid carers)."""
     stripped = REQUEST.sub("", THANKS.sub("", GREETING.sub("", question))).strip()
-    return stripped if WORD.search(stripped) else question
+    return stripped if A_WORD.search(stripped) else question
 
 
 def _without(text: str, places: Sequence[str]) -> str:
