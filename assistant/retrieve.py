@@ -79,9 +79,10 @@ FOLLOW_UP = re.compile(
     r"does it|do they|how does (?:that|this|it)|why|for|in|among|amongst|compared)\b",
     re.IGNORECASE,
 )
-# A question's sentences and clauses ("GP here - what's ...", "As commissioner I need to know: what ..."): the
-# ones before the first that asks say who is asking when each begins so.
-CLAUSE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'‘“])|\s+[-–—]\s+|:\s+")
+# A question's sentences and clauses ("GP here - what's ...", "As commissioner I need to know: what ..."): those
+# before the first that asks, or after the last, say who is asking when each begins so. A sentence may begin in
+# lower case: a question typed all in lower case had kept its writer's introduction.
+CLAUSE = re.compile(r"(?<=[.!?])\s+|\s+[-–—]\s+|:\s+")
 ASKS = re.compile(
     r"\?|^\W*(?:how|what|what's|which|why|where|when|who|whose|is|are|was|were|does|do|did|can|could|should|has|"
     r"have|will|would|tell|list|give|show|find|explain)\b",

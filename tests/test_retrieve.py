@@ -84,6 +84,8 @@ def test_what_the_writer_says_of_themselves_first_is_not_searched() -> None:
     assert contextualize(f"As commissioner I need to know: {asked}") == asked
     too_little = "As commissioner I need to know: what does the tobacco needs assessment recommend?"
     assert contextualize(too_little) == too_little
+    # Typed all in lower case, the same.
+    assert contextualize(f"i'm a school nurse. {asked.lower()}") == asked.lower()
     # ... or after it.
     asked = "How many kids under 16 in Crawley are growing up in low-income households?"
     assert contextualize(f"{asked} I need a recent figure for a funding application.") == asked
