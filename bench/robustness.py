@@ -1,4 +1,4 @@
-"""Questions as users type them: slips of the keyboard, words written together, American spellings, courtesies.
+"""Questions as users type them: slips of the keyboard, words run together, American spellings, courtesies, lower case.
 
 Each kind of change is made to every question it applies to (of the dev, held-out and held-out 3 sets), chosen by a
 seeded random generator where there is a choice, so that every run asks the same:
@@ -8,7 +8,8 @@ seeded random generator where there is a choice, so that every run asks the same
 - words the documents write with a hyphen written together ("self-harm" as "selfharm");
 - British spellings written the American way ("behavior", "pediatric", "hospitalization": 40 words);
 - courtesies around the question: "Hi, could you please tell me ...? Thanks!", "Hello - I'd like to know ....
-  Many thanks", "Please can you tell me ...", "...? Thank you in advance.", "Good morning, do you know ...? Cheers".
+  Many thanks", "Please can you tell me ...", "...? Thank you in advance.", "Good morning, do you know ...? Cheers";
+- the question typed all in lower case (nothing to turn off: only as written and changed).
 
 The questions each kind changes are answered as written, and changed, with the question's misspelt words put right
 and its courtesies left out (:mod:`assistant.spelling`, :func:`assistant.retrieve.without_courtesies`: the default)
@@ -148,18 +149,22 @@ def main() -> None:
         "|---|---|---|---|---|---:|---:|---:|---:|",
     ]
     nothing = Speller((), frozenset(), frozenset())
+    lower_case = "typed in lower case"  # read the same by the sentence splitting, which is always on
     kinds: dict[str, Callable[[dict[str, Any]], str]] = {
         "one slip in the longest word": lambda q: misspelt(q["question"], random.Random(f"{SEED}{q['id']}")),
         "hyphenated words written together": lambda q: written_together(q["question"]),
         "British spellings American": lambda q: american(q["question"]),
         "courtesies around it": lambda q: courteous(q["question"], random.Random(f"{SEED}{q['id']}")),
+        lower_case: lambda q: q["question"].lower(),
     }
     for name, questions in sets.items():
         for kind, change in kinds.items():
             slipped = {q["question"]: change(q) for q in questions}
             changed = [q for q in questions if slipped[q["question"]] != q["question"]]
-            runs = (("as written", True, str), ("changed", True, slipped.__getitem__))
-            for asked, right, ask in (*runs, ("changed", False, slipped.__getitem__)):
+            runs = [("as written", True, str), ("changed", True, slipped.__getitem__)]
+            if kind != lower_case:  # undone by the speller or by leaving courtesies out, which can be turned off
+                runs.append(("changed", False, slipped.__getitem__))
+            for asked, right, ask in runs:
                 with (
                     mock.patch.object(retrieve, "speller", retrieve.speller if right else lambda _: nothing),
                     mock.patch.object(retrieve, "without_courtesies", retrieve.without_courtesies if right else str),
