@@ -88,12 +88,12 @@ class Response:
 
     @property
     def put_right(self) -> str:
-        """What the search put right, for the reader ("" when nothing): 'Misspelt words were put right: searched
-        for "dementia" (you wrote "dementai").'"""
+        """What the search put right, for the reader ("" when nothing): 'Searched for "dementia" (you wrote
+        "dementai").' An American spelling the documents write the British way is not called a mistake."""
         if not self.corrected:
             return ""
         said = ", ".join(f'"{right}" (you wrote "{wrong}")' for wrong, right in self.corrected)
-        return f"Misspelt words were put right: searched for {said}."
+        return f"Searched for {said}."
 
 
 def respond(

@@ -85,7 +85,7 @@ def test_a_misspelt_word_is_put_right_and_the_reader_told(
 
     at = _ask("Smoking prevalnce among adults in Adur in 2019")
 
-    told = 'Misspelt words were put right: searched for "prevalence" (you wrote "prevalnce").'
+    told = 'Searched for "prevalence" (you wrote "prevalnce").'
     assert any(told in caption.value for caption in at.caption), [c.value for c in at.caption]
     assert any("Tobacco Control Needs Assessment" in text for text in _markdown(at) if text.startswith("**["))
     assert not at.error

@@ -94,7 +94,7 @@ def test_a_misspelt_word_is_put_right_and_said_so(run) -> None:  # type: ignore[
     assert slipped["corrected"] == [{"from": "prevalnce", "to": "prevalence"}]
     assert slipped["hits"] == right["hits"]
     said = run("search", "smoking prevalnce in Adur").output
-    assert said.startswith('Misspelt words were put right: searched for "prevalence" (you wrote "prevalnce").')
+    assert said.startswith('Searched for "prevalence" (you wrote "prevalnce").')
 
 
 def test_human_search_output_cites_title_and_page(run) -> None:  # type: ignore[no-untyped-def]
