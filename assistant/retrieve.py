@@ -369,10 +369,10 @@ class Retriever:
 
 def speller(snapshot: store.Snapshot) -> Speller:
     """The words of the index's passages, titles and sections, for putting a question's misspelt words right; the
-    embedding model's words and place names are spelt right too."""
-    places = (word for name in gazetteer().names for word in name.split())
-    known = model_words(snapshot.manifest.model) | frozenset(places)
-    return Speller.of((lexical_text(chunk) for chunk in snapshot.chunks), known)
+    embedding model's words are spelt right too, and place names are what a misspelt word may become."""
+    places = [word for name in gazetteer().names for word in name.split()]
+    texts = (lexical_text(chunk) for chunk in snapshot.chunks)
+    return Speller.of(texts, model_words(snapshot.manifest.model), names=places)
 
 
 def cited_codes(snapshot: store.Snapshot) -> dict[str, list[int]]:

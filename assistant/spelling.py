@@ -11,13 +11,13 @@ written in capitals or with digits (an acronym, a code), or known: a word of the
 is theirs: "funder" beside their "funders"), a word of an English dictionary (``pyspellchecker``'s, 160,000 words)
 or of the embedding model's vocabulary (so "Tokyo" or "melanoma" stay what they are, and an out-of-scope question
 stays out of scope), or of a place name. Otherwise it becomes the word of the documents (used at least
-:data:`MIN_COUNT` times) one edit away (a letter added, dropped or changed, or two swapped; of several, the most
-used); a word with none is left as it is. A word the documents write with hyphens, written together ("selfharm",
-"ecigarettes"), becomes theirs ("self-harm") first. And an American spelling becomes the British one when the
-documents use that at least :data:`USUAL` times as often (at least :data:`MIN_COUNT` times), dictionary word though
-it is and few though their American ones are: "behavior" -> "behaviour", "pediatric" -> "paediatric". Two edits put
-right valid words that neither the documents nor
-the model know ("audiology" became "aetiology"). The documents' words are counted once per index version.
+:data:`MIN_COUNT` times), or the place name, one edit away (a letter added, dropped or changed, or two swapped; of
+several, the most used); a word with none is left as it is. A word the documents write with hyphens, written
+together ("selfharm", "ecigarettes"), becomes theirs ("self-harm") first. And an American spelling becomes the
+British one when the documents use that at least :data:`USUAL` times as often (at least :data:`MIN_COUNT` times),
+dictionary word though it is and few though their American ones are: "behavior" -> "behaviour", "pediatric" ->
+"paediatric". Two edits put right valid words that neither the documents nor the model know ("audiology" became
+"aetiology"). The documents' words are counted once per index version.
 """
 
 from __future__ import annotations
@@ -76,20 +76,24 @@ class Speller:
     counts: Mapping[str, int] = field(default_factory=dict)  # how often the documents use each word
 
     @classmethod
-    def of(cls, texts: Iterable[str], known: Iterable[str] = ()) -> Speller:
-        """The speller of the documents' ``texts``; ``known`` words are spelt right too."""
+    def of(cls, texts: Iterable[str], known: Iterable[str] = (), names: Iterable[str] = ()) -> Speller:
+        """The speller of the documents' ``texts``; ``known`` words are spelt right too, and ``names`` are also what
+        a misspelt word may become though the documents never use them (place names: "Surey" is "Surrey", so the
+        question is about a place the documents are not)."""
         counts: Counter[str] = Counter()
         hyphenated: Counter[str] = Counter()
         for text in texts:
             lower = text.lower()
             counts.update(LETTERS.findall(lower))
             hyphenated.update(HYPHENATED.findall(lower))
-        words = tuple(w for w, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])) if n >= MIN_COUNT)
+        common = [w for w, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])) if n >= MIN_COUNT]
+        named = {name.lower() for name in names if name.isalpha()} - set(common)
+        words = (*common, *sorted(named))  # the documents' words first: of equally near ones, theirs
         joined: dict[str, str] = {}
         for word, n in hyphenated.most_common():
             if n >= MIN_COUNT:
                 joined.setdefault(word.replace("-", ""), word)
-        spelt = frozenset(counts) | {w.lower() for w in known}
+        spelt = frozenset(counts) | named | {w.lower() for w in known}
         return cls(words, spelt, frozenset(stem(list(counts))), joined, counts)
 
     def correct(self, text: str) -> str:
@@ -107,12 +111,18 @@ class Speller:
             return word
         right = self._british(lower)
         if right is None:
-            if stem([lower])[0] in self.stems or lower in self.known or lower in english_words():
+            if self._form(lower) or lower in self.known or lower in english_words():
                 return word  # the documents' own word or a form of one, or a dictionary's
             right = self._near(lower)
         if right is None:
             return word
         return right.capitalize() if word[0].isupper() else right
+
+    def _form(self, lower: str) -> bool:
+        """A form of one of the documents' words: its stem is theirs, and takes at most two letters off ("funder"
+        beside "funders"; not "crawely", whose stem "craw" is another word's)."""
+        stemmed = stem([lower])[0]
+        return stemmed in self.stems and len(stemmed) >= len(lower) - 2
 
     def _british(self, lower: str) -> str | None:
         """The documents' usual British spelling of an American one ("behavior", "pediatric")."""

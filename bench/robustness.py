@@ -4,7 +4,7 @@ Each kind of change is made to every question it applies to (of the dev, held-ou
 seeded random generator where there is a choice, so that every run asks the same:
 
 - one slip in the longest word of six letters or more that is not a place name or an acronym: two neighbouring
-  letters swapped, one dropped, one doubled or one changed;
+  letters swapped, one dropped, one doubled or one changed; and the same in the longest place name's word;
 - words the documents write with a hyphen written together ("self-harm" as "selfharm");
 - British spellings written the American way ("behavior", "pediatric", "hospitalization": 40 words);
 - courtesies around the question: "Hi, could you please tell me ...? Thanks!", "Hello - I'd like to know ....
@@ -67,10 +67,11 @@ COURTESIES = (
 HYPHENATED = re.compile(r"(?<![\w-])[A-Za-z]+(?:-[A-Za-z]+)+(?![\w-])")
 
 
-def misspelt(question: str, rng: random.Random) -> str:
-    """``question`` with one slip in its longest word of six letters or more (not a place name, not in capitals)."""
+def misspelt(question: str, rng: random.Random, place: bool = False) -> str:
+    """``question`` with one slip in its longest word of six letters or more (not in capitals) that is not a place
+    name (``place``: that is one)."""
     places = " ".join(places_in(question)).lower()
-    words = [m for m in LONG.finditer(question) if m.group().lower() not in places and not m.group().isupper()]
+    words = [m for m in LONG.finditer(question) if (m.group().lower() in places) == place and not m.group().isupper()]
     if not words:
         return question
     match = max(words, key=lambda m: len(m.group()))
@@ -152,6 +153,7 @@ def main() -> None:
     lower_case = "typed in lower case"  # read the same by the sentence splitting, which is always on
     kinds: dict[str, Callable[[dict[str, Any]], str]] = {
         "one slip in the longest word": lambda q: misspelt(q["question"], random.Random(f"{SEED}{q['id']}")),
+        "one slip in a place name": lambda q: misspelt(q["question"], random.Random(f"{SEED}{q['id']}"), place=True),
         "hyphenated words written together": lambda q: written_together(q["question"]),
         "British spellings American": lambda q: american(q["question"]),
         "courtesies around it": lambda q: courteous(q["question"], random.Random(f"{SEED}{q['id']}")),

@@ -21,6 +21,7 @@ def test_a_slip_becomes_the_documents_word_one_edit_away() -> None:
     assert speller.correct("how many proivde unpaid care") == "how many provide unpaid care"
     assert speller.correct("hospital admisions") == "hospital admissions"  # a letter dropped
     assert speller.correct("Dementiaa services") == "Dementia services"  # a letter doubled; the capital kept
+    assert Speller.of(["Crawley and Crawley; crawling"]).correct("Crawely") == "Crawley"  # not a form of "crawl"
 
 
 def test_a_word_the_documents_hyphenate_written_together_becomes_theirs() -> None:
