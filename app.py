@@ -48,8 +48,9 @@ from assistant.present import (
 )
 from assistant.profile import NO_DATA, NO_DATA_ADVICE, AreaProfile, area_profile, areas
 from assistant.publish import publish
+from assistant.question import MAX_QUESTION_CHARS
 from assistant.recommendations.register import listing, register
-from assistant.retrieve import MAX_QUESTION_CHARS, Filters, Retriever
+from assistant.retrieve import Filters, Retriever
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -15,9 +15,9 @@ deviations above their mean), for similarities differ in scale from one question
 Citations are page-level, so the results are pages: the passages of one page merge into one hit (all of them
 kept), ranked by the best of them. Then result hygiene: a page repeating a better one (a summary repeating the
 body) is left out, and no document takes more than ``per_doc`` pages unless the search is limited to one document.
-A follow-up question ("what about for children?") is read in the context of the previous one; what a writer says of
-themselves before asking ("We're a carers' charity in Crawley applying to a fund. How many ...?") is not searched:
-on the dev folds, hit@5 0.952 -> 0.964 and MRR 0.822 -> 0.830 (24 of 335 questions open so). A question that
+A question is searched as :mod:`assistant.question` reads it (in its conversation, without courtesies or what its
+writer says of themselves), its misspelt words put right from the index's own words (:mod:`assistant.spelling`).
+A question that
 names an indicator code ("NI 56", "PHOF C09a") is searched with what the code measures (:mod:`assistant.codes`),
 and the pages citing the code are candidates and come first: the code is the one exact thing it asks for.
 """
@@ -39,9 +39,10 @@ from assistant.codes import codes_in, with_names
 from assistant.config import Settings
 from assistant.embed import Embedder, model_words
 from assistant.glossary import expansions
-from assistant.lexical import lexical_text, question_words
+from assistant.lexical import lexical_text
 from assistant.model import Chunk, Hit, Recommendation
 from assistant.places import gazetteer, places_in
+from assistant.question import contextualize
 from assistant.spelling import Speller
 from assistant.text import MIN_REPEAT_SHINGLES, repeats, shingles, years_in
 
@@ -74,47 +75,6 @@ ASKS_FOR_RECOMMENDATIONS = re.compile(
     r"\brecommend\w*|\bwhat should\b|\bshould (?:we|the council|commissioners)\b|\bnext steps\b|\bactions?\b",
     re.IGNORECASE,
 )
-FOLLOW_UP = re.compile(
-    r"^(?:and|but|also|what about|how about|what of|and what about|what if|same for|is that|is it|are they|"
-    r"does it|do they|how does (?:that|this|it)|why|for|in|among|amongst|compared)\b",
-    re.IGNORECASE,
-)
-# A question's sentences and clauses ("GP here - what's ...", "As commissioner I need to know: what ..."): those
-# before the first that asks, or after the last, say who is asking when each begins so. A sentence may begin in
-# lower case: a question typed all in lower case had kept its writer's introduction.
-CLAUSE = re.compile(r"(?<=[.!?])\s+|\s+[-–—]\s+|:\s+")
-ASKS = re.compile(
-    r"\?|^\W*(?:how|what|what's|which|why|where|when|who|whose|is|are|was|were|does|do|did|can|could|should|has|"
-    r"have|will|would|tell|list|give|show|find|explain)\b",
-    re.IGNORECASE,
-)
-ABOUT_ME = re.compile(
-    r"^\W*(?:(?:i|i'm|i’m|i've|i’ve|we|we're|we’re|we've|we’ve|our|my|me|us)\b|"
-    r"as (?:an? |the |our )?[\w' -]{0,40}?(?:i|we)\b|[\w'-]+(?: [\w'-]+)? here\b)",
-    re.IGNORECASE,
-)
-MIN_ASK_WORDS = 5
-# Courtesies: what a question says to the reader rather than of its topic ("Hi there, could you please tell me ...?
-# Thanks so much!").
-GREETING = re.compile(
-    r"^\W*(?:hi|hello|hey|hiya|greetings|dear\s+\w+|good\s+(?:morning|afternoon|evening))"
-    r"(?:\s+(?:there|all|everyone|team|folks))?\b[\s,.!:;-]*",
-    re.IGNORECASE,
-)
-THANKS = re.compile(
-    r"[\s,.!;-]*\b(?:(?:many\s+)?thanks|thank\s+you|cheers|much\s+appreciated)"
-    r"(?:\s+(?:so|very)\s+much|\s+in\s+advance|\s+a\s+lot|\s+for\s+(?:your|any)\s+help)?[\s.!]*$",
-    re.IGNORECASE,
-)
-REQUEST = re.compile(
-    r"\b(?:(?:could|can|would|will)\s+you\s+(?:please\s+|kindly\s+)?(?:tell|show|give|let)\s+me(?:\s+know)?|"
-    r"please\s+(?:tell|show|give|let)\s+me(?:\s+know)?|i(?:'d|’d|\s+would)\s+like\s+to\s+know|"
-    r"i\s+(?:was\s+)?wondering\s+(?:if|whether)\s+you\s+(?:could|can)\s+tell\s+me|do\s+you\s+know|please)\b[\s,:]*",
-    re.IGNORECASE,
-)
-RANGE_DASH = re.compile(r"(?<=\d)[–—‒](?=\d)")  # "2017–18" pasted from a document, as the documents are read: "2017-18"
-A_WORD = re.compile(r"[A-Za-z0-9]{2,}")  # something left to search
-PRONOUN = re.compile(r"\b(?:it|its|they|them|their|those|these)\b", re.IGNORECASE)  # not "there": "are there"
 
 
 @dataclass(frozen=True)
@@ -148,65 +108,6 @@ class Filters:
 
 
 NO_FILTERS = Filters()
-
-
-# Longer is not a question but a pasted document. The model reads about 1,000 characters of it anyway, and
-# matching glossary terms, places and indicators costs time in proportion (100,000 characters: seconds).
-MAX_QUESTION_CHARS = 2000
-
-
-def the_ask(question: str) -> str:
-    """The part of ``question`` that asks, without what its writer says about themselves before it ("We're a small
-    carers' charity in Crawley applying to the council's community fund. Is there a local figure for ...?", "GP
-    here - what's ...", "As commissioner I need to know: what ...") or after it ("... in Crawley? We're putting in
-    a bid."). When the part that asks names no place, the places named around it are kept ("... (Crawley)"). A
-    question with no such opening or ending, or whose asking part says too little on its own (fewer than
-    ``MIN_ASK_WORDS`` words besides places: "My son has autism. What help is there?"), is returned as it is."""
-    parts = [p for p in CLAUSE.split(question) if p.strip()]
-    asking = [i for i, part in enumerate(parts) if ASKS.search(part)]
-    if not asking:
-        return question
-    start, end = asking[0], asking[-1] + 1
-    if not all(ABOUT_ME.match(part) for part in parts[:start]):
-        start = 0
-    if not all(ABOUT_ME.match(part) for part in parts[end:]):
-        end = len(parts)
-    if (start, end) == (0, len(parts)):
-        return question
-    ask = " ".join(parts[start:end])
-    named = places_in(ask)
-    if len(question_words(_without(ask, named))) < MIN_ASK_WORDS:  # "My son has autism. What help is there?"
-        return question
-    kept = [] if named else places_in(" ".join(parts[:start] + parts[end:]))
-    return f"{ask} ({', '.join(kept)})" if kept else ask
-
-
-def without_courtesies(question: str) -> str:
-    """``question`` without a greeting, thanks, "please" or "could you tell me" (the rest as it is, or the whole when
-    nothing else is left): they are about the reader, not the topic, and each word of a question counts in its
-    search and in the decision to decline ("thanks" is in no page about unpaid carers)."""
-    stripped = REQUEST.sub("", THANKS.sub("", GREETING.sub("", question))).strip()
-    return stripped if A_WORD.search(stripped) else question
-
-
-def _without(text: str, places: Sequence[str]) -> str:
-    for place in places:
-        text = re.sub(re.escape(place), " ", text, flags=re.IGNORECASE)
-    return text
-
-
-def contextualize(question: str, history: Sequence[str] = ()) -> str:
-    """The question to search for, cut to ``MAX_QUESTION_CHARS``: a follow-up is joined to the last question that
-    stood on its own; courtesies and what its writer says of themselves first are left out
-    (:func:`without_courtesies`, :func:`the_ask`); a dash between
-    figures is a hyphen, as documents are read ("2017–18"). Every search and indicator lookup goes through here."""
-    question = the_ask(without_courtesies(RANGE_DASH.sub("-", " ".join(question[:MAX_QUESTION_CHARS].split()))))
-    if not history:
-        return question
-    words = re.findall(r"[a-z0-9]+", question.lower())
-    if FOLLOW_UP.match(question) or len(words) <= 3 or (PRONOUN.search(question) and len(words) <= 8):
-        return f"{contextualize(history[-1], history[:-1])} {question}"
-    return question
 
 
 class Retriever:

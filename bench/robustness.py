@@ -12,7 +12,7 @@ seeded random generator where there is a choice, so that every run asks the same
 - the question typed all in lower case (nothing to turn off: only as written and changed).
 
 The questions each kind changes are answered as written, and changed, with the question's misspelt words put right
-and its courtesies left out (:mod:`assistant.spelling`, :func:`assistant.retrieve.without_courtesies`: the default)
+and its courtesies left out (:mod:`assistant.spelling`, :func:`assistant.question.without_courtesies`: the default)
 and without; by the shipped models (dev figures are in-sample). Reported: page hit@5 and MRR@10 and answerable
 questions declined (false abstentions) over the in-scope questions, and out-of-scope questions declined (a change
 must not make one look answerable, nor undoing it make a word it asks about one the documents have).
@@ -35,6 +35,7 @@ from unittest import mock
 from calibrate_answers import DEV, HELDOUT, HELDOUT3, load_questions
 from common import index_arguments, is_gold, open_index, write_results
 
+from assistant import question as reading
 from assistant import retrieve
 from assistant.answer import respond
 from assistant.places import places_in
@@ -169,7 +170,7 @@ def main() -> None:
             for asked, right, ask in runs:
                 with (
                     mock.patch.object(retrieve, "speller", retrieve.speller if right else lambda _: nothing),
-                    mock.patch.object(retrieve, "without_courtesies", retrieve.without_courtesies if right else str),
+                    mock.patch.object(reading, "without_courtesies", reading.without_courtesies if right else str),
                 ):
                     f = figures(retriever, changed, ask)
                 lines.append(

@@ -31,7 +31,8 @@ from assistant.ingest import ingest
 from assistant.parse import read_document
 from assistant.parse_pool import read_documents
 from assistant.present import ACCESSIBLE_CSS
-from assistant.retrieve import MAX_QUESTION_CHARS, Retriever
+from assistant.question import MAX_QUESTION_CHARS
+from assistant.retrieve import Retriever
 
 SOURCES = [
     path
