@@ -54,6 +54,7 @@ bench: install browser ocr
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/indicators.py
+	$(BIN)/python bench/robustness.py
 	$(BIN)/python bench/recommendations.py
 	$(BIN)/python bench/app.py
 	$(BIN)/python bench/library.py
