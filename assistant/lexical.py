@@ -51,6 +51,12 @@ def question_words(query: str) -> list[str]:
     return [t for t in dict.fromkeys(tokenize([query])[0]) if t not in QUESTION_WORDS]
 
 
+def topic_words(query: str, places: Sequence[str]) -> list[str]:
+    """:func:`question_words` without the words of the ``places`` the question names: what it is about."""
+    place_words = {token for tokens in tokenize(list(places)) for token in tokens} if places else set()
+    return [word for word in question_words(query) if word not in place_words]
+
+
 EMPTY = "EMPTY"  # marker file: an index of no chunks (bm25s cannot save one)
 
 
@@ -117,8 +123,7 @@ class Lexical:
         anywhere = set().union(*found)
         share = sum(word in anywhere for word in words) / len(words)
         unmatched = tuple(w for w in words if w not in anywhere and self.document_frequency(w) <= rare_df)
-        place_words = {token for tokens in tokenize(list(places)) for token in tokens} if places else set()
-        weights = {w: self.idf(w) for w in words if w not in place_words}
+        weights = {w: self.idf(w) for w in topic_words(query, places)}
         total = sum(weights.values())
         if not total:  # nothing but place names (or an empty index): the focus says nothing
             return Coverage(share, unmatched)

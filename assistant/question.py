@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.lexical import question_words
+from assistant.lexical import topic_words
 from assistant.places import places_in
 
 FOLLOW_UP = re.compile(
@@ -90,7 +90,7 @@ def the_ask(question: str) -> str:
         return question
     ask = " ".join(parts[start:end])
     named = places_in(ask)
-    if len(question_words(_without(ask, named))) < MIN_ASK_WORDS:  # "My son has autism. What help is there?"
+    if len(topic_words(ask, named)) < MIN_ASK_WORDS:  # "My son has autism. What help is there?"
         return question
     kept = [] if named else places_in(" ".join(parts[:start] + parts[end:]))
     return f"{ask} ({', '.join(kept)})" if kept else ask
@@ -102,12 +102,6 @@ def without_courtesies(question: str) -> str:
     search and in the decision to decline ("thanks" is in no page about unpaid carers)."""
     stripped = REQUEST.sub("", THANKS.sub("", GREETING.sub("", question))).strip()
     return stripped if A_WORD.search(stripped) else question
-
-
-def _without(text: str, places: Sequence[str]) -> str:
-    for place in places:
-        text = re.sub(re.escape(place), " ", text, flags=re.IGNORECASE)
-    return text
 
 
 def contextualize(question: str, history: Sequence[str] = ()) -> str:

@@ -70,7 +70,7 @@ class Speller:
     """The documents' words, to put a question's misspelt words right."""
 
     words: tuple[str, ...]  # corrections: the documents' words used at least MIN_COUNT times, most used first
-    known: frozenset[str]  # spelt right: the documents' words and those given (and the dictionary's: english_words)
+    known: frozenset[str]  # spelt right beside the documents' words (counts) and the dictionary's: those given
     stems: frozenset[str]  # of the documents' words
     joined: Mapping[str, str] = field(default_factory=dict)  # "selfharm" -> the documents' "self-harm"
     counts: Mapping[str, int] = field(default_factory=dict)  # how often the documents use each word
@@ -93,7 +93,7 @@ class Speller:
         for word, n in hyphenated.most_common():
             if n >= MIN_COUNT:
                 joined.setdefault(word.replace("-", ""), word)
-        spelt = frozenset(counts) | named | {w.lower() for w in known}
+        spelt = frozenset(named) | {w.lower() for w in known}
         return cls(words, spelt, frozenset(stem(list(counts))), joined, counts)
 
     def correct(self, text: str) -> str:
@@ -111,7 +111,7 @@ class Speller:
             return word
         right = self._british(lower)
         if right is None:
-            if self._form(lower) or lower in self.known or lower in english_words():
+            if lower in self.counts or self._form(lower) or lower in self.known or lower in english_words():
                 return word  # the documents' own word or a form of one, or a dictionary's
             right = self._near(lower)
         if right is None:
