@@ -487,6 +487,8 @@ def serve_flags(settings: Settings) -> list[str]:
         "server.maxUploadSize": str(max(1, math.ceil(settings.max_file_mb))),
         "server.headless": "true",
         "server.enableXsrfProtection": "true",
+        "server.fileWatcherType": "none",
+        "runner.postScriptGC": "false",
         "client.toolbarMode": "viewer",
         "client.showErrorDetails": "type",
         "browser.gatherUsageStats": "false",

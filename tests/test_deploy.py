@@ -97,6 +97,8 @@ def test_a_plain_streamlit_run_is_served_as_jsna_serve_serves_it() -> None:
     for key in (
         "server.headless",
         "server.enableXsrfProtection",
+        "server.fileWatcherType",
+        "runner.postScriptGC",
         "client.toolbarMode",
         "client.showErrorDetails",
         "browser.gatherUsageStats",
