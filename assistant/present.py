@@ -214,22 +214,13 @@ def table_frame(table: IndicatorTable) -> pd.DataFrame:
     """The area, its region and England for the table's period, one row each, the figures as quoted text at the
     source's precision (blank where there is none)."""
     quoted = figures(table)
-    rows: list[dict[str, Any]] = [
-        {
-            "area": table.area,
-            "value": quoted["value"],
-            "lower 95% CI": quoted["lower"],
-            "upper 95% CI": quoted["upper"],
-            "count": quoted["count"],
-            "denominator": quoted["denominator"],
-            "compared with England": table.comparison,
-        },
-    ]
+    columns = ["area", "value", "lower 95% CI", "upper 95% CI", "count", "denominator", "compared with England"]
+    rows = [[table.area, *(quoted[k] for k in ("value", "lower", "upper", "count", "denominator")), table.comparison]]
     if table.region and quoted["region"]:
-        rows.append({"area": table.region, "value": quoted["region"]})
+        rows.append([table.region, quoted["region"], "", "", "", "", ""])
     if quoted["england"]:
-        rows.append({"area": "England", "value": quoted["england"]})
-    return pd.DataFrame(rows).fillna("")
+        rows.append(["England", quoted["england"], "", "", "", "", ""])
+    return pd.DataFrame(rows, columns=columns)
 
 
 def trend_chart(table: IndicatorTable) -> Any:

@@ -134,13 +134,15 @@ class Sentences:
         matrix = np.vstack(vectors) if vectors else np.zeros((0, dimension), np.float32)
         return cls(np.asarray(rows, dtype=np.int32), texts, build_vector_index(matrix, dimension))
 
-    def _span(self, row: int) -> range:
-        start, end = np.searchsorted(self.rows, [row, row + 1])
-        return range(int(start), int(end))
+    def _spans(self, rows: Sequence[int]) -> list[range]:
+        """The sentences of each chunk of ``rows`` (sentences are stored in chunk row order)."""
+        wanted = np.asarray(rows, dtype=np.int64)
+        starts, ends = np.searchsorted(self.rows, wanted), np.searchsorted(self.rows, wanted + 1)
+        return [range(start, end) for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]
 
     def of(self, row: int) -> list[tuple[str, np.ndarray]]:
         """The (text, vector) pairs of chunk ``row``."""
-        span = self._span(row)
+        span = self._spans([row])[0]
         if not span:
             return []
         vectors = self.index.reconstruct_batch(np.asarray(span, dtype=np.int64))
@@ -148,12 +150,12 @@ class Sentences:
 
     def best(self, vector: np.ndarray, rows: Sequence[int]) -> list[float]:
         """For each chunk of ``rows``, the best cosine of one of its sentences to ``vector`` (0 without any)."""
-        spans = [self._span(row) for row in rows]
-        ids = np.asarray([i for span in spans for i in span], dtype=np.int64)
+        spans = self._spans(rows)
+        ids = np.concatenate([np.arange(span.start, span.stop) for span in spans]) if spans else np.zeros(0)
         if not len(ids):
             return [0.0] * len(rows)
         # einsum, not a BLAS product: BLAS threads left spinning slow the next query's embedding threefold.
-        similarity = np.einsum("ij,j->i", self.index.reconstruct_batch(ids), vector)
+        similarity = np.einsum("ij,j->i", self.index.reconstruct_batch(ids.astype(np.int64)), vector)
         out, at = [], 0
         for span in spans:
             out.append(max(0.0, float(similarity[at : at + len(span)].max())) if span else 0.0)

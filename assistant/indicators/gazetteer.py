@@ -14,6 +14,7 @@ import pandas as pd
 ENGLAND = "england"
 NATIONAL = {ENGLAND, "england and wales"}  # benchmarks in "compared with England", not subjects
 LOCAL_FILE_DISTRICTS = 30  # a file with more districts than this covers the country, not one county
+LETTERS = re.compile(r"[a-z]+")
 
 
 def area_aliases(name: str) -> set[str]:
@@ -49,8 +50,11 @@ class Gazetteer:
     def find(self, question: str) -> tuple[list[tuple[int, list[str]]], str]:
         """The area names in the question (position, meanings), and the question without them."""
         lowered = question.lower()
+        runs = set(LETTERS.findall(lowered))
         found: list[tuple[int, list[str]]] = []
-        for pattern, meanings in self.patterns:
+        for pattern, meanings, first in self.patterns:
+            if first and first not in runs:
+                continue  # the alias's first run of letters is not in the text: no search needed
             match = pattern.search(lowered)
             if match:
                 lowered = lowered[: match.start()] + " " * len(match.group()) + lowered[match.end() :]
@@ -62,9 +66,11 @@ class Gazetteer:
         return self.find(question)[1]
 
 
-def _patterns(table: pd.DataFrame) -> list[tuple[re.Pattern[str], list[str]]]:
+def _patterns(table: pd.DataFrame) -> list[tuple[re.Pattern[str], list[str], str]]:
     """Each alias with the area names it may mean, the exact name first, then shortest first: "Coastal West
-    Sussex" is both a CCG's short name in one file and "NHS Coastal West Sussex CCG" in another."""
+    Sussex" is both a CCG's short name in one file and "NHS Coastal West Sussex CCG" in another. Last, the alias's
+    first run of letters ("" when it starts otherwise): the pattern matches whole runs, so a text without that run
+    cannot hold the alias."""
     names = set(table["area_name"].dropna().astype(str))
     entries: dict[str, list[str]] = {}
     for name in sorted(names, key=len):
@@ -73,7 +79,11 @@ def _patterns(table: pd.DataFrame) -> list[tuple[re.Pattern[str], list[str]]]:
     for alias, meanings in entries.items():
         meanings.sort(key=lambda name: name.lower() != alias)
     ordered = sorted(entries.items(), key=lambda item: -len(item[0]))
-    return [(re.compile(r"(?<![a-z])" + re.escape(alias) + r"(?![a-z])"), names) for alias, names in ordered]
+    return [
+        (re.compile(r"(?<![a-z])" + re.escape(alias) + r"(?![a-z])"), names, first.group() if first else "")
+        for alias, names in ordered
+        for first in [LETTERS.match(alias)]
+    ]
 
 
 def _home_area(table: pd.DataFrame) -> str:

@@ -141,14 +141,15 @@ class StaleCheck:
         """The newest table for the record's indicator and area, when the record is on its own file's headline
         series and some file carries a period ending after ``years``."""
         area, sex = str(record["area_name"]), str(record["sex"]) or "Persons"
-        own = self.builder.table(self.by_id[record["indicator_id"]].query("source == @record.source"), area, sex)
+        series = self.by_id[record["indicator_id"]]
+        own = self.builder.table(series[series["source"] == record["source"]], area, sex)
         if own is None or not any(
             period == record["period"] and value is not None and abs(value - float(record["value"])) < 1e-9
             for period, value in own.trend
         ):
             return None  # a breakdown or another series: not the figure the indicator's table quotes
         tables = [own]
-        for source, rows in self.by_id[record["indicator_id"]].groupby("source", sort=False):
+        for source, rows in series.groupby("source", sort=False):
             if source != record["source"]:
                 other = self.builder.table(rows, area, sex)
                 if other is not None and other.unit == own.unit:

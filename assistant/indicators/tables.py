@@ -158,7 +158,7 @@ class TableBuilder:
         mine = _headline(rows[rows["area_name"] == area], sex)
         if mine.empty:  # only breakdowns (ethnic groups, deciles) without a total: no headline figure to quote
             return None
-        latest = mine.iloc[-1]
+        latest = mine.iloc[-1].to_dict()  # a dict: read a field at a time, a Series is slow
         period = latest["period"]
         same = _like(rows, latest)
         order: tuple[tuple[str, float | None], ...] = ()
@@ -210,8 +210,10 @@ class TableBuilder:
             region_value=as_float(region_rows["value"].iloc[0]) if len(region_rows) else None,
             comparison=comparison,
             polarity=polarity,
-            trend=tuple((str(r.period), as_float(r.value)) for r in mine.itertuples()),
-            comparable=tuple((str(r.area_name), as_float(r.value)) for r in peers.head(10).itertuples()),
+            trend=tuple((str(p), as_float(v)) for p, v in zip(mine["period"], mine["value"], strict=True)),
+            comparable=tuple(
+                (str(a), as_float(v)) for a, v in zip(peers["area_name"][:10], peers["value"][:10], strict=True)
+            ),
             ranking=order,
             recent_trend=str(latest["trend"]),
             dataset=dataset.title if dataset else "",
@@ -237,7 +239,7 @@ class TableBuilder:
             headline = _headline(parts, sex)
             if headline.empty:
                 continue
-            order = _order(_like(parts, headline.iloc[-1]), lowest)
+            order = _order(_like(parts, headline.iloc[-1].to_dict()), lowest)
             if not order:
                 continue
             table = self._table(rows, [order[0][0]], sex, False, lowest)
@@ -245,7 +247,7 @@ class TableBuilder:
         return None
 
 
-def _like(rows: pd.DataFrame, row: pd.Series) -> pd.DataFrame:
+def _like(rows: pd.DataFrame, row: Mapping[str, Any]) -> pd.DataFrame:
     """The rows with the same period, sex, age and category as ``row``: the figures comparable with it."""
     return rows[
         (rows["period"] == row["period"])
@@ -258,7 +260,7 @@ def _like(rows: pd.DataFrame, row: pd.Series) -> pd.DataFrame:
 def _order(rows: pd.DataFrame, lowest: bool) -> tuple[tuple[str, float | None], ...]:
     """(area, value) of the rows with a value, highest first (lowest first when asked)."""
     ranked = rows.dropna(subset=["value"]).sort_values("value", ascending=lowest)
-    return tuple((str(r.area_name), as_float(r.value)) for r in ranked.itertuples())
+    return tuple((str(a), as_float(v)) for a, v in zip(ranked["area_name"], ranked["value"], strict=True))
 
 
 def _parts(same: pd.DataFrame, area: str, area_type: str, known_parts: set[str], wanted_type: str) -> pd.DataFrame:
