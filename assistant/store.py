@@ -136,7 +136,7 @@ class Sentences:
 
     def _spans(self, rows: Sequence[int]) -> list[range]:
         """The sentences of each chunk of ``rows`` (sentences are stored in chunk row order)."""
-        wanted = np.asarray(rows, dtype=np.int64)
+        wanted = np.asarray(rows, dtype=self.rows.dtype)  # of the same type: else numpy converts all the rows
         starts, ends = np.searchsorted(self.rows, wanted), np.searchsorted(self.rows, wanted + 1)
         return [range(start, end) for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]
 
