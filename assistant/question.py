@@ -9,7 +9,9 @@ says of themselves.
 - What the writer says of themselves before or after the part that asks is left out (:func:`the_ask`): "We're a
   small carers' charity in Crawley applying to the council's community fund. Is there a local figure for ...?",
   "GP here - what's ...", "... in Crawley? I need a recent figure for a funding application." On the dev folds,
-  hit@5 0.952 -> 0.964 and MRR 0.822 -> 0.830 (24 of 335 questions open so).
+  hit@5 0.952 -> 0.964 and MRR 0.822 -> 0.830 (24 of 335 questions open so). So is the writer's role or need at
+  the head of the part that asks (:data:`PREAMBLE`): "As a GP, how many ...", "For our funding bid we need the
+  number of ...".
 - A dash between figures is a hyphen, as documents are read ("2017–18" pasted from a document).
 
 Misspelt words are put right later, from the index's own words (:mod:`assistant.spelling`, by the retriever).
@@ -39,10 +41,30 @@ ASKS = re.compile(
 )
 ABOUT_ME = re.compile(
     r"^\W*(?:(?:i|i'm|i’m|i've|i’ve|we|we're|we’re|we've|we’ve|our|my|me|us)\b|"
-    r"as (?:an? |the |our )?[\w' -]{0,40}?(?:i|we)\b|[\w'-]+(?: [\w'-]+)? here\b)",
+    r"as (?:an? |the |our )?[\w' ,-]{0,40}?(?:i|we)\b|[\w'-]+(?: [\w'-]+)? here\b)",
     re.IGNORECASE,
 )
 MIN_ASK_WORDS = 5
+MIN_WORDS_AFTER_PREAMBLE = 2  # a role or need says less of the topic than a sentence of its own
+# The writer's role or need at the head of the part that asks: "As a GP, how many ...", "As a school nurse what
+# ...", "As a commissioner [I'd like to know] exercise levels ...", "I work for a carers' charity and I need to know
+# how many ...", "For our funding bid we need the number of ...". What follows the need is the ask; a need with
+# nothing after it ("we need help") is no preamble. A role ends at a comma, at "I", "we" or a question word, or
+# after the name of a role people asking of a JSNA hold (a courtesy left out between it and the ask).
+ROLE_NAMES = (
+    r"gp|doctor|nurse|midwife|health visitor|pharmacist|dentist|clinician|therapist|paramedic|social worker|"
+    r"councillor|commissioner|officer|manager|director|lead|coordinator|co-ordinator|analyst|researcher|student|"
+    r"teacher|volunteer|trustee|carer|parent|resident|member|worker|practitioner|chair|governor|journalist"
+)
+PREAMBLE = re.compile(
+    r"^\W*(?P<role>(?:speaking\s+)?as\s+(?:an?|the|our|my)\s+(?!(?:percentage|proportion|share|rate|result|whole|number|"
+    r"total|comparison)\b)(?:[^,.?!:;]{1,40}?(?:,\s*|\s+(?=(?:i|we|how|what|which|where|when|who|is|are|do|does|can)"
+    rf"\b))|(?:[\w'’-]+\s+){{0,3}}?(?:{ROLE_NAMES})s?\b[\s,]*))?"
+    r"(?P<need>(?:(?:i|i'm|i’m|we|we're|we’re|my|our|for|to)\b[^,.?!:;]{0,80}?[\s,]+)?"
+    r"(?:i|we)(?:'d|’d)?\s+(?:really\s+)?(?:need|want|would\s+like|like|(?:am|are|'m|’m|'re|’re)\s+looking)\s+"
+    r"(?:to\s+(?:know|find\s+out|understand|see|get)\b|for\b|(?=(?:the|a|an|some|any|local|recent)\b))[\s,:]*)?",
+    re.IGNORECASE,
+)
 # Courtesies: what a question says to the reader rather than of its topic ("Hi there, could you please tell me ...?
 # Thanks so much!").
 GREETING = re.compile(
@@ -74,11 +96,24 @@ def the_ask(question: str) -> str:
     """The part of ``question`` that asks, without what its writer says about themselves before it ("We're a small
     carers' charity in Crawley applying to the council's community fund. Is there a local figure for ...?", "GP
     here - what's ...", "As commissioner I need to know: what ...") or after it ("... in Crawley? We're putting in
-    a bid."). When the part that asks names no place, the places named around it are kept ("... (Crawley)"). A
-    question with no such opening or ending, or whose asking part says too little on its own (fewer than
-    ``MIN_ASK_WORDS`` words besides places: "My son has autism. What help is there?"), is returned as it is."""
+    a bid."), and the writer's role or need at its head ("As a GP, how many ...", "I work for a charity and I need
+    to know how many ..."). When the part that asks names no place, the places named around it are kept ("...
+    (Crawley)"). A question with no such opening or ending, or whose asking part says too little on its own (fewer
+    than ``MIN_ASK_WORDS`` words besides places: "My son has autism. What help is there?"; fewer than
+    ``MIN_WORDS_AFTER_PREAMBLE`` when only a role or need is left out: "As a dementia carer, what help is there?"),
+    is returned as it is."""
     parts = [p for p in CLAUSE.split(question) if p.strip()]
-    asking = [i for i, part in enumerate(parts) if ASKS.search(part)]
+    preambles = [PREAMBLE.match(part) for part in parts]
+    openings = [m.group() if m else "" for m in preambles]
+    # A need asks ("I need to know the number of ..."), unless something asks before it or it names too little
+    # ("I'm a GP and I need some figures. How many ...?").
+    asks = [i for i, part in enumerate(parts) if ASKS.search(part)]
+    needs = [
+        i
+        for i, (part, m) in enumerate(zip(parts, preambles, strict=True))
+        if m and m.group("need") and i < min(asks, default=len(parts)) and _says_enough(part[m.end() :])
+    ]
+    asking = sorted({*asks, *needs})
     if not asking:
         return question
     start, end = asking[0], asking[-1] + 1
@@ -86,14 +121,23 @@ def the_ask(question: str) -> str:
         start = 0
     if not all(ABOUT_ME.match(part) for part in parts[end:]):
         end = len(parts)
-    if (start, end) == (0, len(parts)):
+    opening = openings[start]
+    whole = (start, end) == (0, len(parts))
+    if whole and not opening:
         return question
-    ask = " ".join(parts[start:end])
+    ask = " ".join([parts[start][len(opening) :], *parts[start + 1 : end]])
     named = places_in(ask)
-    if len(topic_words(ask, named)) < MIN_ASK_WORDS:  # "My son has autism. What help is there?"
+    # "My son has autism. What help is there?"; "As a dementia carer, what help is there?"
+    if not _says_enough(ask, MIN_WORDS_AFTER_PREAMBLE if whole else MIN_ASK_WORDS, named):
         return question
-    kept = [] if named else places_in(" ".join(parts[:start] + parts[end:]))
+    kept = [] if named else places_in(" ".join([*parts[:start], opening, *parts[end:]]))
+    ask = ask[:1].upper() + ask[1:] if opening[:1].isupper() else ask
     return f"{ask} ({', '.join(kept)})" if kept else ask
+
+
+def _says_enough(text: str, words: int = MIN_WORDS_AFTER_PREAMBLE, places: Sequence[str] | None = None) -> bool:
+    """``text`` holds at least ``words`` topic words besides its places (``places``: those it names)."""
+    return len(topic_words(text, places_in(text) if places is None else places)) >= words
 
 
 def without_courtesies(question: str) -> str:

@@ -1,4 +1,5 @@
-"""Questions as users type them: slips of the keyboard, words run together, American spellings, courtesies, lower case.
+"""Questions as users type them: slips of the keyboard, words run together, American spellings, courtesies, the
+writer's role or need, lower case.
 
 Each kind of change is made to every question it applies to (of the dev, held-out and held-out 3 sets), chosen by a
 seeded random generator where there is a choice, so that every run asks the same:
@@ -9,13 +10,17 @@ seeded random generator where there is a choice, so that every run asks the same
 - British spellings written the American way ("behavior", "pediatric", "hospitalization": 40 words);
 - courtesies around the question: "Hi, could you please tell me ...? Thanks!", "Hello - I'd like to know ....
   Many thanks", "Please can you tell me ...", "...? Thank you in advance.", "Good morning, do you know ...? Cheers";
+- the writer's role or need before it: "As a GP, ...?", "I work for a local charity and I need to know ...", "For
+  our funding bid we need to know ...", "As a commissioner I'd like to know ...?", "I'm a school nurse and I want
+  to know ...";
 - the question typed all in lower case (nothing to turn off: only as written and changed).
 
 The questions each kind changes are answered as written, and changed, with the question's misspelt words put right
-and its courtesies left out (:mod:`assistant.spelling`, :func:`assistant.question.without_courtesies`: the default)
-and without; by the shipped models (dev figures are in-sample). Reported: page hit@5 and MRR@10 and answerable
-questions declined (false abstentions) over the in-scope questions, and out-of-scope questions declined (a change
-must not make one look answerable, nor undoing it make a word it asks about one the documents have).
+and its courtesies and the writer's role or need left out (:mod:`assistant.spelling`,
+:func:`assistant.question.without_courtesies`, :data:`assistant.question.PREAMBLE`: the default) and without; by
+the shipped models (dev figures are in-sample). Reported: page hit@5 and MRR@10 and answerable questions declined
+(false abstentions) over the in-scope questions, and out-of-scope questions declined (a change must not make one look
+answerable, nor undoing it make a word it asks about one the documents have).
 
     python bench/robustness.py [--corpus DIR] [--index DIR]
 
@@ -65,6 +70,13 @@ COURTESIES = (
     "{Asked}? Thank you in advance.",
     "Good morning, do you know {asked}? Cheers",
 )
+ROLES = (
+    "As a GP, {asked}?",
+    "I work for a local charity and I need to know {asked}",
+    "For our funding bid we need to know {asked}",
+    "As a commissioner I'd like to know {asked}?",
+    "I'm a school nurse and I want to know {asked}",
+)
 HYPHENATED = re.compile(r"(?<![\w-])[A-Za-z]+(?:-[A-Za-z]+)+(?![\w-])")
 
 
@@ -98,11 +110,11 @@ def _cased(word: str, like: str) -> str:
     return word.capitalize() if like[0].isupper() else word
 
 
-def courteous(question: str, rng: random.Random) -> str:
-    """``question`` wrapped in one of :data:`COURTESIES`."""
+def courteous(question: str, rng: random.Random, wrappers: tuple[str, ...] = COURTESIES) -> str:
+    """``question`` wrapped in one of ``wrappers`` (:data:`COURTESIES`, :data:`ROLES`)."""
     asked = question.strip().rstrip("?").strip()
     lowered = asked[0].lower() + asked[1:] if asked[1:2].islower() else asked
-    return rng.choice(COURTESIES).format(asked=lowered, Asked=asked[0].upper() + asked[1:])
+    return rng.choice(wrappers).format(asked=lowered, Asked=asked[0].upper() + asked[1:])
 
 
 def written_together(question: str) -> str:
@@ -143,8 +155,8 @@ def main() -> None:
         f"# Questions as users type them, {time.strftime('%Y-%m-%d')}",
         "",
         f"Corpus `{args.corpus}`; shipped models (dev in-sample); seed {SEED}. Each kind of change over the "
-        "questions it changes; undone: misspelt words put right from the documents' words and courtesies left out "
-        "(the default).",
+        "questions it changes; undone: misspelt words put right from the documents' words, courtesies and the "
+        "writer's role or need left out (the default).",
         "",
         "| questions | change | asked | undone | in scope / out | hit@5 | MRR@10 | false abstentions | "
         "out of scope declined |",
@@ -158,6 +170,7 @@ def main() -> None:
         "hyphenated words written together": lambda q: written_together(q["question"]),
         "British spellings American": lambda q: american(q["question"]),
         "courtesies around it": lambda q: courteous(q["question"], random.Random(f"{SEED}{q['id']}")),
+        "the writer's role or need first": lambda q: courteous(q["question"], random.Random(f"{SEED}{q['id']}"), ROLES),
         lower_case: lambda q: q["question"].lower(),
     }
     for name, questions in sets.items():
@@ -165,12 +178,15 @@ def main() -> None:
             slipped = {q["question"]: change(q) for q in questions}
             changed = [q for q in questions if slipped[q["question"]] != q["question"]]
             runs = [("as written", True, str), ("changed", True, slipped.__getitem__)]
-            if kind != lower_case:  # undone by the speller or by leaving courtesies out, which can be turned off
+            if kind != lower_case:  # undone by the speller or by leaving courtesies or roles out: each can be off
                 runs.append(("changed", False, slipped.__getitem__))
             for asked, right, ask in runs:
                 with (
                     mock.patch.object(retrieve, "speller", retrieve.speller if right else lambda _: nothing),
                     mock.patch.object(reading, "without_courtesies", reading.without_courtesies if right else str),
+                    mock.patch.object(
+                        reading, "PREAMBLE", reading.PREAMBLE if right else re.compile("(?P<role>)(?P<need>)")
+                    ),
                 ):
                     f = figures(retriever, changed, ask)
                 lines.append(

@@ -37,6 +37,24 @@ def test_what_the_writer_says_of_themselves_first_is_not_searched() -> None:
     assert contextualize(f"I'm a school nurse covering Horsham - {asked}") == f"{asked} (Horsham)"
 
 
+def test_the_writer_s_role_or_need_before_the_ask_is_not_searched() -> None:
+    asked = "how many of the people who died from drug poisoning had seen their GP shortly beforehand?"
+    assert contextualize(f"As a GP I'd like to know {asked}") == asked[0].upper() + asked[1:]
+    assert contextualize("As a school nurse, what percentage of pupils vape in Horsham?") == (
+        "What percentage of pupils vape in Horsham?"
+    )
+    assert contextualize("I work for a carers' charity and I need to know how many unpaid carers live in Crawley") == (
+        "How many unpaid carers live in Crawley"
+    )
+    assert contextualize("For our funding bid we need the number of people with dementia in West Sussex") == (
+        "The number of people with dementia in West Sussex"
+    )
+    # A place named only in the role is kept.
+    assert contextualize("Speaking as a councillor for Crawley, how many children live in poverty there?") == (
+        "How many children live in poverty there? (Crawley)"
+    )
+
+
 def test_a_question_is_searched_whole_when_its_opening_is_not_about_the_writer_or_its_ask_says_too_little() -> None:
     for question in (
         "People answering the pharmacy consultation said 6 miles is too far - how did the steering group respond?",
@@ -44,6 +62,9 @@ def test_a_question_is_searched_whole_when_its_opening_is_not_about_the_writer_o
         "how many people in Crawley provide unpaid care?",
         "In 2019 the audit reviewed 60 deaths. How many of those who died had seen their GP in the month before?",
         "Dementia in Adur: what does the strategy say about diagnosis rates?",
+        "As a dementia carer, what help is there?",  # the topic is in the role
+        "We need help with our bid",  # a need with no ask after it
+        "How many people smoke in Adur? I need to know for my bid",
     ):
         assert contextualize(question) == question
 
