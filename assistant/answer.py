@@ -59,6 +59,18 @@ LABEL_NUMBER = re.compile(
     re.I,
 )
 NOTE_NUMBER = re.compile(r"^\s*\d{1,3}\s+(?=.*(?:\((?:19|20)\d\d\)|https?:|www\.|\bet al\b))")
+# Who and when a figure is about, not a figure: ages ("aged 16+", "(age 0-18 years)", "16-34s", "over-65s", "5 year
+# olds"), school years ("Year 6") and spans of time ("in the last 12 months"). A caption such as "Rate of children
+# (age 0-18 years) who had seen a dentist in the last 12 months by CCG" gives no figure.
+AGE_OR_SPAN = re.compile(
+    r"\b(?:aged?|ages)\s+\d{1,2}(?:\s*(?:-|–|to)\s*\d{1,2})?\s*\+?(?:\s*(?:years?|yrs))?"
+    r"(?:\s+(?:and|or)\s+(?:over|older|above|under|younger))?|"
+    r"\b\d{1,2}\s*(?:-|–|to)\s*\d{1,2}[- ]?(?:year[- ]olds?|years?|yrs?|s)\b|"
+    r"\b\d{1,2}[- ](?:year|yr)[- ]olds?\b|\b(?:over|under)[- ]\d{1,2}s\b|\b\d{1,2}\s*\+(?!\s*%)|"
+    r"\b(?:school\s+)?years?\s+\d{1,2}\b(?!\s*%)|"
+    r"\b(?:last|past|previous|preceding|within|over)\s+(?:the\s+)?\d{1,2}\s+(?:months?|years?|weeks?|days?)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -186,7 +198,7 @@ class Asked:
     def gives_figure(self, text: str) -> bool:
         """The sentence gives a figure other than the question's own numbers; a label's number is none
         (``SOURCE_MARK``, ``LABEL_NUMBER``, ``NOTE_NUMBER``)."""
-        unlabelled = NOTE_NUMBER.sub(" ", LABEL_NUMBER.sub(" ", SOURCE_MARK.sub(" ", text)))
+        unlabelled = AGE_OR_SPAN.sub(" ", NOTE_NUMBER.sub(" ", LABEL_NUMBER.sub(" ", SOURCE_MARK.sub(" ", text))))
         return bool(numbers(unlabelled) - self.known)
 
     def gives_unit(self, text: str) -> bool:

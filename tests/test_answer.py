@@ -114,6 +114,25 @@ def test_a_label_s_number_is_not_a_figure() -> None:
         assert asked.gives_figure(figure), figure
 
 
+def test_an_age_a_school_year_or_a_span_of_time_is_not_a_figure() -> None:
+    """Who and when a figure is about: a caption naming ages and a span of time gives no figure, and would
+    otherwise have led the answer as the one with the asked figure."""
+    asked = Asked.of("how many children have seen a dentist")
+    for about in (
+        "Rate of children (age 0-18 years) who had seen a dentist in the last 12 months by CCG of residence.",
+        "Estimates of drinking levels by AUDIT risk group among adults aged 16+; West Sussex",
+        "Dental decay among 5 year olds, over-65s and 16-34s in Year 6",
+    ):
+        assert not asked.gives_figure(about), about
+    for figure in (
+        "In 2016/17, 71% of children had seen a dentist in the 24 months prior.",
+        "70.4% of adults (aged 19+) are active",
+        "In Year 6, 20.1% were obese",
+        "256,398 children aged 0-17 were seen",
+    ):
+        assert asked.gives_figure(figure), figure
+
+
 def test_strong_evidence_is_answered_and_weak_evidence_declined(briefings: Settings) -> None:
     retriever = Retriever(briefings, FakeEmbedder())
     hits = retriever.search("obese children in Crawley")
