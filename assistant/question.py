@@ -12,7 +12,9 @@ says of themselves.
   hit@5 0.952 -> 0.964 and MRR 0.822 -> 0.830 (24 of 335 questions open so). So is the writer's role or need at
   the head of the part that asks (:data:`PREAMBLE`): "As a GP, how many ...", "For our funding bid we need the
   number of ...".
-- A dash between figures is a hyphen, as documents are read ("2017–18" pasted from a document).
+- Shorthand is written out in the documents' words (:func:`written_out`: "no. of ppl" -> "number of people", "5yo"
+  -> "5 year olds"), and a dash between figures is a hyphen, as documents are read ("2017–18" pasted from a
+  document).
 
 Misspelt words are put right later, from the index's own words (:mod:`assistant.spelling`, by the retriever).
 """
@@ -84,6 +86,25 @@ REQUEST = re.compile(
     re.IGNORECASE,
 )
 RANGE_DASH = re.compile(r"(?<=\d)[–—‒](?=\d)")  # "2017–18" pasted from a document, as the documents are read: "2017-18"
+# Shorthand typed in a hurry, in the documents' words: no page says "ppl" or "no. of", and the speller leaves words
+# of under five letters alone.
+W, E = r"(?<![\w%/.@])", r"(?![\w/@]|\.\w)"  # a word's bounds, for words that hold "%" and "/"; not an address
+SHORTHAND = (
+    (rf"{W}ppls?{E}", "people"),
+    (rf"{W}nos?\.(?=\s+of\b)", "number"),
+    (rf"{W}yrs{E}", "years"),
+    (rf"{W}yr{E}", "year"),
+    (rf"(?<=\d)\s*(?:yo|y/o|yrs?\s+olds?){E}", " year olds"),
+    (rf"{W}approx\.?(?!\w)", "approximately"),
+    (rf"{W}est\.(?=\s)", "estimated"),
+    (rf"{W}(?:avg|stats|info|govt|hosp){E}", ""),  # each as its word below
+    (rf"{W}%age{E}", "percentage"),
+    (rf"{W}(?:btwn|b/w){E}", "between"),
+    (rf"{W}w/o{E}", "without"),
+    (rf"{W}w/(?=\s)", "with"),
+)
+WORDS = {"avg": "average", "stats": "statistics", "info": "information", "govt": "government", "hosp": "hospital"}
+SHORTHAND_WORDS = re.compile("|".join(f"(?P<s{n}>{pattern})" for n, (pattern, _) in enumerate(SHORTHAND)), re.I)
 A_WORD = re.compile(r"[A-Za-z0-9]{2,}")  # something left to search
 PRONOUN = re.compile(r"\b(?:it|its|they|them|their|those|these)\b", re.IGNORECASE)  # not "there": "are there"
 
@@ -148,12 +169,22 @@ def without_courtesies(question: str) -> str:
     return stripped if A_WORD.search(stripped) else question
 
 
+def written_out(question: str) -> str:
+    """``question`` with shorthand in the documents' words ("no. of ppl" -> "number of people", "5yo" -> "5 year
+    olds") and a dash between figures as a hyphen ("2017–18" pasted from a document)."""
+    return RANGE_DASH.sub("-", SHORTHAND_WORDS.sub(_written, question))
+
+
+def _written(match: re.Match[str]) -> str:
+    return SHORTHAND[int(str(match.lastgroup)[1:])][1] or WORDS[match.group().lower()]
+
+
 def contextualize(question: str, history: Sequence[str] = ()) -> str:
     """The question to search for, cut to ``MAX_QUESTION_CHARS``: a follow-up is joined to the last question that
     stood on its own; courtesies and what its writer says of themselves are left out (:func:`without_courtesies`,
-    :func:`the_ask`); a dash between figures is a hyphen, as documents are read ("2017–18"). Every search and
-    indicator lookup goes through here."""
-    question = the_ask(without_courtesies(RANGE_DASH.sub("-", " ".join(question[:MAX_QUESTION_CHARS].split()))))
+    :func:`the_ask`); shorthand is written out and a dash between figures is a hyphen (:func:`written_out`). Every
+    search and indicator lookup goes through here."""
+    question = the_ask(without_courtesies(written_out(" ".join(question[:MAX_QUESTION_CHARS].split()))))
     if not history:
         return question
     words = re.findall(r"[a-z0-9]+", question.lower())

@@ -1,5 +1,5 @@
-"""Questions as users type them: slips of the keyboard, words run together, American spellings, courtesies, the
-writer's role or need, lower case.
+"""Questions as users type them: slips of the keyboard, words run together, American spellings, shorthand,
+courtesies, the writer's role or need, lower case.
 
 Each kind of change is made to every question it applies to (of the dev, held-out and held-out 3 sets), chosen by a
 seeded random generator where there is a choice, so that every run asks the same:
@@ -8,6 +8,7 @@ seeded random generator where there is a choice, so that every run asks the same
   letters swapped, one dropped, one doubled or one changed; and the same in the longest place name's word;
 - words the documents write with a hyphen written together ("self-harm" as "selfharm");
 - British spellings written the American way ("behavior", "pediatric", "hospitalization": 40 words);
+- shorthand for 14 words ("ppl", "no. of", "yrs", "approx", "stats", "%age", "hosp", "w/", ...);
 - courtesies around the question: "Hi, could you please tell me ...? Thanks!", "Hello - I'd like to know ....
   Many thanks", "Please can you tell me ...", "...? Thank you in advance.", "Good morning, do you know ...? Cheers";
 - the writer's role or need before it: "As a GP, ...?", "I work for a local charity and I need to know ...", "For
@@ -16,8 +17,9 @@ seeded random generator where there is a choice, so that every run asks the same
 - the question typed all in lower case (nothing to turn off: only as written and changed).
 
 The questions each kind changes are answered as written, and changed, with the question's misspelt words put right
-and its courtesies and the writer's role or need left out (:mod:`assistant.spelling`,
-:func:`assistant.question.without_courtesies`, :data:`assistant.question.PREAMBLE`: the default) and without; by
+its shorthand written out, and its courtesies and the writer's role or need left out (:mod:`assistant.spelling`,
+:func:`assistant.question.written_out`, :func:`assistant.question.without_courtesies`,
+:data:`assistant.question.PREAMBLE`: the default) and without; by
 the shipped models (dev figures are in-sample). Reported: page hit@5 and MRR@10 and answerable questions declined
 (false abstentions) over the in-scope questions, and out-of-scope questions declined (a change must not make one look
 answerable, nor undoing it make a word it asks about one the documents have).
@@ -77,6 +79,24 @@ ROLES = (
     "As a commissioner I'd like to know {asked}?",
     "I'm a school nurse and I want to know {asked}",
 )
+SHORTHAND = {
+    "people": "ppl",
+    "number of": "no. of",
+    "years": "yrs",
+    "year": "yr",
+    "approximately": "approx",
+    "estimated": "est.",
+    "average": "avg",
+    "statistics": "stats",
+    "information": "info",
+    "percentage": "%age",
+    "between": "btwn",
+    "government": "govt",
+    "hospital": "hosp",
+    "with": "w/",
+}
+SHORTHAND_WORDS = re.compile(r"\b(?:" + "|".join(SHORTHAND) + r")\b", re.IGNORECASE)
+NOTHING = re.compile(r"(?!x)x")
 HYPHENATED = re.compile(r"(?<![\w-])[A-Za-z]+(?:-[A-Za-z]+)+(?![\w-])")
 
 
@@ -104,6 +124,11 @@ def misspelt(question: str, rng: random.Random, place: bool = False) -> str:
 def american(question: str) -> str:
     """``question`` with its British spellings American ("behaviour" as "behavior")."""
     return AMERICAN_WORDS.sub(lambda m: _cased(AMERICAN[m.group().lower()], m.group()), question)
+
+
+def shorthand(question: str) -> str:
+    """``question`` with :data:`SHORTHAND` for its words ("number of people" as "no. of ppl")."""
+    return SHORTHAND_WORDS.sub(lambda m: SHORTHAND[m.group().lower()], question)
 
 
 def _cased(word: str, like: str) -> str:
@@ -155,8 +180,8 @@ def main() -> None:
         f"# Questions as users type them, {time.strftime('%Y-%m-%d')}",
         "",
         f"Corpus `{args.corpus}`; shipped models (dev in-sample); seed {SEED}. Each kind of change over the "
-        "questions it changes; undone: misspelt words put right from the documents' words, courtesies and the "
-        "writer's role or need left out (the default).",
+        "questions it changes; undone: misspelt words put right from the documents' words, shorthand written out, "
+        "courtesies and the writer's role or need left out (the default).",
         "",
         "| questions | change | asked | undone | in scope / out | hit@5 | MRR@10 | false abstentions | "
         "out of scope declined |",
@@ -169,6 +194,7 @@ def main() -> None:
         "one slip in a place name": lambda q: misspelt(q["question"], random.Random(f"{SEED}{q['id']}"), place=True),
         "hyphenated words written together": lambda q: written_together(q["question"]),
         "British spellings American": lambda q: american(q["question"]),
+        "shorthand": lambda q: shorthand(q["question"]),
         "courtesies around it": lambda q: courteous(q["question"], random.Random(f"{SEED}{q['id']}")),
         "the writer's role or need first": lambda q: courteous(q["question"], random.Random(f"{SEED}{q['id']}"), ROLES),
         lower_case: lambda q: q["question"].lower(),
@@ -178,7 +204,8 @@ def main() -> None:
             slipped = {q["question"]: change(q) for q in questions}
             changed = [q for q in questions if slipped[q["question"]] != q["question"]]
             runs = [("as written", True, str), ("changed", True, slipped.__getitem__)]
-            if kind != lower_case:  # undone by the speller or by leaving courtesies or roles out: each can be off
+            if kind != lower_case:  # undone by the speller, by writing out shorthand or by leaving courtesies or roles
+                # out: each can be turned off
                 runs.append(("changed", False, slipped.__getitem__))
             for asked, right, ask in runs:
                 with (
@@ -187,6 +214,7 @@ def main() -> None:
                     mock.patch.object(
                         reading, "PREAMBLE", reading.PREAMBLE if right else re.compile("(?P<role>)(?P<need>)")
                     ),
+                    mock.patch.object(reading, "SHORTHAND_WORDS", reading.SHORTHAND_WORDS if right else NOTHING),
                 ):
                     f = figures(retriever, changed, ask)
                 lines.append(

@@ -88,6 +88,21 @@ def test_a_period_pasted_with_a_dash_reads_as_the_documents_write_it() -> None:
     assert contextualize("obesity in 2017–18 – Crawley") == "obesity in 2017-18 – Crawley"
 
 
+def test_shorthand_is_searched_in_the_documents_words() -> None:
+    assert (
+        contextualize("no. of ppl aged 65+ w/ dementia in hosp")
+        == "number of people aged 65+ with dementia in hospital"
+    )
+    assert contextualize("approx how many 5yo kids have tooth decay, stats btwn 2015 and 2019") == (
+        "approximately how many 5 year olds kids have tooth decay, statistics between 2015 and 2019"
+    )
+    assert contextualize("%age of adults obese each yr, avg over 3 yrs") == (
+        "percentage of adults obese each year, average over 3 years"
+    )
+    for kept in ("Is there no change? No of course not", "info@council.gov.uk", "the NHS Information Centre"):
+        assert contextualize(kept) == kept  # "no" is a word; an address and a word holding the letters are not
+
+
 def test_questions_with_there_are_not_follow_ups() -> None:
     assert contextualize("how many pharmacies are there", ["obesity in reception year"]) == (
         "how many pharmacies are there"
