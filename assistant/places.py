@@ -18,7 +18,9 @@ Greater Manchester), and so with the other places of its county: a document abou
 question naming another. A question naming a place answered only from documents about other places is not.
 
 Names are matched as whole words in any case ("mid sussex"), except those that are also everyday words
-(``EVERYDAY``: "reading", "bury", "rugby"), which count only capitalised.
+(``EVERYDAY``: "reading", "bury", "rugby"), which count only capitalised. What people type for a name ("W Sussex",
+"Mid-Sussex", "Brighton & Hove", "Bognor", "Stoke on Trent") is written as the gazetteer writes it first
+(:func:`as_named`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ class Gazetteer:
     canonical: dict[str, str]  # lower case -> the name as written
     any_case: re.Pattern[str]
     capitalised: re.Pattern[str]
+    typed: dict[str, str]  # lower case -> the name: what people type for it ("w sussex", "bognor"), and the name
+    any_typed: re.Pattern[str]
 
     def ancestors(self, place: str) -> set[str]:
         found: set[str] = set()
@@ -61,19 +65,60 @@ def gazetteer() -> Gazetteer:
         rows = list(csv.DictReader(handle))
     names = tuple(row["name"] for row in rows)
     parents = {row["name"]: tuple(p for p in row["within"].split("|") if p) for row in rows}
+    canonical = {name.lower(): name for name in names}
+    typed: dict[str, set[str]] = {}
+    for name in names:
+        for form in typed_forms(name):
+            typed.setdefault(form.lower(), set()).add(name)
+    # A form that is a name itself, or that two names share ("Kingston"), is left as typed; a name stays itself
+    # ("Bognor Regis" is not "Bognor" and "Regis").
+    unique = {form: next(iter(to)) for form, to in typed.items() if len(to) == 1 and form not in canonical}
+    unique |= {name.lower(): name for name in names if name not in EVERYDAY}
     return Gazetteer(
         names,
         parents,
-        {name.lower(): name for name in names},
+        canonical,
         _alternation([n for n in names if n not in EVERYDAY], re.IGNORECASE),
         _alternation([n for n in names if n in EVERYDAY], 0),
+        unique,
+        _alternation(list(unique), re.IGNORECASE, "'’"),  # "it's Norfolk" is not "it'South Norfolk"
     )
 
 
-def _alternation(names: list[str], flags: int) -> re.Pattern[str]:
-    """One pattern for all ``names``, longest first, so "West Sussex" is one place and not also "Sussex"."""
+COMPASS = re.compile(r"^(North|South|East|West) ")
+SHORT_FORM = re.compile(r"^(.+?)(?: Regis|-on-[A-Z]\w+| upon [A-Z]\w+)$")  # "Bognor Regis", "Southend-on-Sea"
+
+
+def typed_forms(name: str) -> set[str]:
+    """What people type for ``name`` besides the name: "W Sussex" and "W. Sussex" for West Sussex, "Mid-Sussex" for
+    Mid Sussex, "Brighton & Hove" for Brighton and Hove, "Stoke on Trent" and "Stoke" for Stoke-on-Trent, "Bognor"
+    for Bognor Regis."""
+    forms = {name.replace(" and ", " & "), name.replace("-", " ")}
+    if compass := COMPASS.match(name):
+        rest = name[compass.end() :]
+        forms |= {f"{compass.group(1)[0]} {rest}", f"{compass.group(1)[0]}. {rest}"}
+    if name.startswith("Mid "):
+        forms.add(f"Mid-{name[4:]}")
+    if short := SHORT_FORM.match(name):
+        forms.add(short.group(1))
+    return forms - {name}
+
+
+def as_named(text: str) -> str:
+    """``text`` with the places it names as people type them ("W Sussex", "Bognor") written as the gazetteer names
+    them ("West Sussex", "Bognor Regis")."""
+    g = gazetteer()
+    return g.any_typed.sub(
+        lambda m: m.group() if m.group().lower() in g.canonical else g.typed[m.group().lower()], text
+    )
+
+
+def _alternation(names: list[str], flags: int, after: str = "") -> re.Pattern[str]:
+    """One pattern for all ``names``, longest first, so "West Sussex" is one place and not also "Sussex"; none
+    starts right after a letter, digit or one of ``after``."""
     ordered = sorted(names, key=len, reverse=True)
-    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(map(re.escape, ordered)) + r")(?![A-Za-z0-9])", flags)
+    alternatives = "|".join(map(re.escape, ordered))
+    return re.compile(rf"(?<![A-Za-z0-9{after}])(?:{alternatives})(?![A-Za-z0-9])", flags)
 
 
 def places_in(text: str) -> list[str]:

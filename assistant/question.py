@@ -25,7 +25,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.lexical import topic_words
-from assistant.places import places_in
+from assistant.places import as_named, places_in
 
 FOLLOW_UP = re.compile(
     r"^(?:and|but|also|what about|how about|what of|and what about|what if|same for|is that|is it|are they|"
@@ -171,8 +171,9 @@ def without_courtesies(question: str) -> str:
 
 def written_out(question: str) -> str:
     """``question`` with shorthand in the documents' words ("no. of ppl" -> "number of people", "5yo" -> "5 year
-    olds") and a dash between figures as a hyphen ("2017–18" pasted from a document)."""
-    return RANGE_DASH.sub("-", SHORTHAND_WORDS.sub(_written, question))
+    olds"), places as the gazetteer names them ("W Sussex" -> "West Sussex", "Bognor" -> "Bognor Regis") and a dash
+    between figures as a hyphen ("2017–18" pasted from a document)."""
+    return RANGE_DASH.sub("-", as_named(SHORTHAND_WORDS.sub(_written, question)))
 
 
 def _written(match: re.Match[str]) -> str:

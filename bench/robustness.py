@@ -1,5 +1,5 @@
-"""Questions as users type them: slips of the keyboard, words run together, American spellings, shorthand,
-courtesies, the writer's role or need, lower case.
+"""Questions as users type them: slips of the keyboard, words run together, American spellings, shorthand, place
+names as typed, courtesies, the writer's role or need, lower case.
 
 Each kind of change is made to every question it applies to (of the dev, held-out and held-out 3 sets), chosen by a
 seeded random generator where there is a choice, so that every run asks the same:
@@ -9,6 +9,8 @@ seeded random generator where there is a choice, so that every run asks the same
 - words the documents write with a hyphen written together ("self-harm" as "selfharm");
 - British spellings written the American way ("behavior", "pediatric", "hospitalization": 40 words);
 - shorthand for 14 words ("ppl", "no. of", "yrs", "approx", "stats", "%age", "hosp", "w/", ...);
+- the place names a question names as people type them, one chosen where there is a choice: "W Sussex" or "W.
+  Sussex", "Mid-Sussex", "Bognor", "Brighton & Hove";
 - courtesies around the question: "Hi, could you please tell me ...? Thanks!", "Hello - I'd like to know ....
   Many thanks", "Please can you tell me ...", "...? Thank you in advance.", "Good morning, do you know ...? Cheers";
 - the writer's role or need before it: "As a GP, ...?", "I work for a local charity and I need to know ...", "For
@@ -17,8 +19,8 @@ seeded random generator where there is a choice, so that every run asks the same
 - the question typed all in lower case (nothing to turn off: only as written and changed).
 
 The questions each kind changes are answered as written, and changed, with the question's misspelt words put right
-its shorthand written out, and its courtesies and the writer's role or need left out (:mod:`assistant.spelling`,
-:func:`assistant.question.written_out`, :func:`assistant.question.without_courtesies`,
+its shorthand and place names written out, and its courtesies and the writer's role or need left out
+(:mod:`assistant.spelling`, :func:`assistant.question.written_out`, :func:`assistant.question.without_courtesies`,
 :data:`assistant.question.PREAMBLE`: the default) and without; by
 the shipped models (dev figures are in-sample). Reported: page hit@5 and MRR@10 and answerable questions declined
 (false abstentions) over the in-scope questions, and out-of-scope questions declined (a change must not make one look
@@ -45,7 +47,7 @@ from common import index_arguments, is_gold, open_index, write_results
 from assistant import question as reading
 from assistant import retrieve
 from assistant.answer import respond
-from assistant.places import places_in
+from assistant.places import places_in, typed_forms
 from assistant.retrieve import Retriever
 from assistant.spelling import Speller
 
@@ -131,6 +133,15 @@ def shorthand(question: str) -> str:
     return SHORTHAND_WORDS.sub(lambda m: SHORTHAND[m.group().lower()], question)
 
 
+def places_typed(question: str, rng: random.Random) -> str:
+    """``question`` with each place name it names that people type otherwise typed so (:func:`typed_forms`)."""
+    for place in places_in(question):
+        forms = sorted(form for form in typed_forms(place) if form != place.replace("-", " "))
+        if forms:
+            question = re.sub(re.escape(place), rng.choice(forms), question, flags=re.IGNORECASE)
+    return question
+
+
 def _cased(word: str, like: str) -> str:
     return word.capitalize() if like[0].isupper() else word
 
@@ -180,8 +191,8 @@ def main() -> None:
         f"# Questions as users type them, {time.strftime('%Y-%m-%d')}",
         "",
         f"Corpus `{args.corpus}`; shipped models (dev in-sample); seed {SEED}. Each kind of change over the "
-        "questions it changes; undone: misspelt words put right from the documents' words, shorthand written out, "
-        "courtesies and the writer's role or need left out (the default).",
+        "questions it changes; undone: misspelt words put right from the documents' words, shorthand and place "
+        "names written out, courtesies and the writer's role or need left out (the default).",
         "",
         "| questions | change | asked | undone | in scope / out | hit@5 | MRR@10 | false abstentions | "
         "out of scope declined |",
@@ -195,6 +206,7 @@ def main() -> None:
         "hyphenated words written together": lambda q: written_together(q["question"]),
         "British spellings American": lambda q: american(q["question"]),
         "shorthand": lambda q: shorthand(q["question"]),
+        "place names as typed": lambda q: places_typed(q["question"], random.Random(f"{SEED}{q['id']}")),
         "courtesies around it": lambda q: courteous(q["question"], random.Random(f"{SEED}{q['id']}")),
         "the writer's role or need first": lambda q: courteous(q["question"], random.Random(f"{SEED}{q['id']}"), ROLES),
         lower_case: lambda q: q["question"].lower(),
@@ -215,6 +227,7 @@ def main() -> None:
                         reading, "PREAMBLE", reading.PREAMBLE if right else re.compile("(?P<role>)(?P<need>)")
                     ),
                     mock.patch.object(reading, "SHORTHAND_WORDS", reading.SHORTHAND_WORDS if right else NOTHING),
+                    mock.patch.object(reading, "as_named", reading.as_named if right else str),
                 ):
                     f = figures(retriever, changed, ask)
                 lines.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from assistant.places import GAZETTEER, place_group, places_in
+from assistant.places import GAZETTEER, as_named, place_group, places_in
 
 TYPES = {"county", "ceremonial county", "metropolitan county", "london", "unitary", "district", "area", "health area"}
 
@@ -20,6 +20,21 @@ def test_places_are_found_in_any_case_longest_first_and_each_once() -> None:
 def test_a_place_that_is_also_an_everyday_word_counts_only_capitalised() -> None:
     assert places_in("reading age of children in bury") == []
     assert places_in("children's reading in Reading and Bury") == ["Reading", "Bury"]
+
+
+def test_places_as_people_type_them_are_written_as_the_gazetteer_names_them() -> None:
+    assert as_named("smoking in W Sussex and e. sussex") == "smoking in West Sussex and East Sussex"
+    assert as_named("carers in Mid-Sussex, Bognor and Brighton & Hove") == (
+        "carers in Mid Sussex, Bognor Regis and Brighton and Hove"
+    )
+    assert as_named("Stoke on Trent and Southend") == "Stoke-on-Trent and Southend-on-Sea"
+    for kept in (
+        "falls in Bognor Regis and mid sussex",  # a name as the gazetteer writes it, in any case, stays as typed
+        "Kingston",  # two places' short form (upon Hull, upon Thames)
+        "it's Norfolk",  # not "it'South Norfolk"
+        "reading in Reading",
+    ):
+        assert as_named(kept) == kept
 
 
 def test_a_place_belongs_with_its_county_and_the_county_s_other_places() -> None:
