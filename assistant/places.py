@@ -67,7 +67,7 @@ def gazetteer() -> Gazetteer:
     parents = {row["name"]: tuple(p for p in row["within"].split("|") if p) for row in rows}
     canonical = {name.lower(): name for name in names}
     typed: dict[str, set[str]] = {}
-    for name in names:
+    for name in (n for n in names if n not in EVERYDAY):  # "burys" is a misspelt word, not Bury
         for form in typed_forms(name):
             typed.setdefault(form.lower(), set()).add(name)
     # A form that is a name itself, or that two names share ("Kingston"), is left as typed; a name stays itself
@@ -92,8 +92,8 @@ SHORT_FORM = re.compile(r"^(.+?)(?: Regis|-on-[A-Z]\w+| upon [A-Z]\w+)$")  # "Bo
 def typed_forms(name: str) -> set[str]:
     """What people type for ``name`` besides the name: "W Sussex" and "W. Sussex" for West Sussex, "Mid-Sussex" for
     Mid Sussex, "Brighton & Hove" for Brighton and Hove, "Stoke on Trent" and "Stoke" for Stoke-on-Trent, "Bognor"
-    for Bognor Regis."""
-    forms = {name.replace(" and ", " & "), name.replace("-", " ")}
+    for Bognor Regis, "Crawleys" (its possessive without the apostrophe) for Crawley."""
+    forms = {name.replace(" and ", " & "), name.replace("-", " ")} | (set() if name.endswith("s") else {f"{name}s"})
     if compass := COMPASS.match(name):
         rest = name[compass.end() :]
         forms |= {f"{compass.group(1)[0]} {rest}", f"{compass.group(1)[0]}. {rest}"}

@@ -88,6 +88,24 @@ REQUEST = re.compile(
 RANGE_DASH = re.compile(r"(?<=\d)[–—‒](?=\d)")  # "2017–18" pasted from a document, as the documents are read: "2017-18"
 # Shorthand typed in a hurry, in the documents' words: no page says "ppl" or "no. of", and the speller leaves words
 # of under five letters alone.
+CONTRACTIONS = {  # as the writer would have had it
+    "whats": "what's",
+    "hows": "how's",
+    "whos": "who's",
+    "wheres": "where's",
+    "whens": "when's",
+    "theres": "there's",
+    "thats": "that's",
+    "ive": "I've",
+    "dont": "don't",
+    "doesnt": "doesn't",
+    "didnt": "didn't",
+    "isnt": "isn't",
+    "arent": "aren't",
+    "wasnt": "wasn't",
+    "cant": "can't",
+    "wont": "won't",
+}
 W, E = r"(?<![\w%/.@])", r"(?![\w/@]|\.\w)"  # a word's bounds, for words that hold "%" and "/"; not an address
 SHORTHAND = (
     (rf"{W}ppls?{E}", "people"),
@@ -102,6 +120,8 @@ SHORTHAND = (
     (rf"{W}(?:btwn|b/w){E}", "between"),
     (rf"{W}w/o{E}", "without"),
     (rf"{W}w/(?=\s)", "with"),
+    # Contractions typed without their apostrophe: "whats" is on no page, and read as a word the documents lack.
+    (rf"{W}(?:{'|'.join(CONTRACTIONS)}|(?-i:[Ii]m)){E}", ""),  # not "IM" (intramuscular)
 )
 WORDS = {"avg": "average", "stats": "statistics", "info": "information", "govt": "government", "hosp": "hospital"}
 SHORTHAND_WORDS = re.compile("|".join(f"(?P<s{n}>{pattern})" for n, (pattern, _) in enumerate(SHORTHAND)), re.I)
@@ -177,7 +197,8 @@ def written_out(question: str) -> str:
 
 
 def _written(match: re.Match[str]) -> str:
-    return SHORTHAND[int(str(match.lastgroup)[1:])][1] or WORDS[match.group().lower()]
+    word = match.group().lower()
+    return SHORTHAND[int(str(match.lastgroup)[1:])][1] or WORDS.get(word) or CONTRACTIONS.get(word, "I'm")
 
 
 def contextualize(question: str, history: Sequence[str] = ()) -> str:

@@ -1,5 +1,5 @@
 """Questions as users type them: slips of the keyboard, words run together, American spellings, shorthand, place
-names as typed, courtesies, the writer's role or need, lower case.
+names as typed, contractions without apostrophes, courtesies, the writer's role or need, lower case.
 
 Each kind of change is made to every question it applies to (of the dev, held-out and held-out 3 sets), chosen by a
 seeded random generator where there is a choice, so that every run asks the same:
@@ -9,6 +9,7 @@ seeded random generator where there is a choice, so that every run asks the same
 - words the documents write with a hyphen written together ("self-harm" as "selfharm");
 - British spellings written the American way ("behavior", "pediatric", "hospitalization": 40 words);
 - shorthand for 14 words ("ppl", "no. of", "yrs", "approx", "stats", "%age", "hosp", "w/", ...);
+- contractions typed without their apostrophe, and what people contract so: "whats", "hows", "im", "dont", ...;
 - the place names a question names as people type them, one chosen where there is a choice: "W Sussex" or "W.
   Sussex", "Mid-Sussex", "Bognor", "Brighton & Hove";
 - courtesies around the question: "Hi, could you please tell me ...? Thanks!", "Hello - I'd like to know ....
@@ -98,6 +99,15 @@ SHORTHAND = {
     "with": "w/",
 }
 SHORTHAND_WORDS = re.compile(r"\b(?:" + "|".join(SHORTHAND) + r")\b", re.IGNORECASE)
+CONTRACTED = {
+    "what is": "whats",
+    "how is": "hows",
+    "who is": "whos",
+    "where is": "wheres",
+    "i am": "im",
+    "do not": "dont",
+}
+CONTRACTIBLE = re.compile(r"\b(?:" + "|".join(CONTRACTED) + r")\b|\b\w+['’](?:s|t|m|ve|re|d|ll)\b", re.IGNORECASE)
 NOTHING = re.compile(r"(?!x)x")
 HYPHENATED = re.compile(r"(?<![\w-])[A-Za-z]+(?:-[A-Za-z]+)+(?![\w-])")
 
@@ -131,6 +141,12 @@ def american(question: str) -> str:
 def shorthand(question: str) -> str:
     """``question`` with :data:`SHORTHAND` for its words ("number of people" as "no. of ppl")."""
     return SHORTHAND_WORDS.sub(lambda m: SHORTHAND[m.group().lower()], question)
+
+
+def unapostrophised(question: str) -> str:
+    """``question`` with its contractions typed without the apostrophe, and what people contract so contracted:
+    "what's" and "what is" as "whats", "I am" as "im"."""
+    return CONTRACTIBLE.sub(lambda m: CONTRACTED.get(m.group().lower(), re.sub("['’]", "", m.group())), question)
 
 
 def places_typed(question: str, rng: random.Random) -> str:
@@ -207,6 +223,7 @@ def main() -> None:
         "British spellings American": lambda q: american(q["question"]),
         "shorthand": lambda q: shorthand(q["question"]),
         "place names as typed": lambda q: places_typed(q["question"], random.Random(f"{SEED}{q['id']}")),
+        "no apostrophes": lambda q: unapostrophised(q["question"]),
         "courtesies around it": lambda q: courteous(q["question"], random.Random(f"{SEED}{q['id']}")),
         "the writer's role or need first": lambda q: courteous(q["question"], random.Random(f"{SEED}{q['id']}"), ROLES),
         lower_case: lambda q: q["question"].lower(),

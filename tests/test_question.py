@@ -103,6 +103,13 @@ def test_shorthand_is_searched_in_the_documents_words() -> None:
         assert contextualize(kept) == kept  # "no" is a word; an address and a word holding the letters are not
 
 
+def test_contractions_typed_without_the_apostrophe_are_written_out() -> None:
+    assert contextualize("whats the smoking rate in crawley, I dont know") == (
+        "what's the smoking rate in crawley, I don't know"
+    )
+    assert contextualize("IM injections in Adur") == "IM injections in Adur"  # not "I am"
+
+
 def test_questions_with_there_are_not_follow_ups() -> None:
     assert contextualize("how many pharmacies are there", ["obesity in reception year"]) == (
         "how many pharmacies are there"
