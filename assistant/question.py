@@ -87,7 +87,9 @@ REQUEST = re.compile(
 )
 RANGE_DASH = re.compile(r"(?<=\d)[–—‒](?=\d)")  # "2017–18" pasted from a document, as the documents are read: "2017-18"
 # Shorthand typed in a hurry, in the documents' words: no page says "ppl" or "no. of", and the speller leaves words
-# of under five letters alone.
+# of under five letters alone. Contractions typed without their apostrophe get it back: "whats" is on no page either,
+# and read as a word the documents lack.
+WORDS = {"avg": "average", "stats": "statistics", "info": "information", "govt": "government", "hosp": "hospital"}
 CONTRACTIONS = {  # as the writer would have had it
     "whats": "what's",
     "hows": "how's",
@@ -107,7 +109,7 @@ CONTRACTIONS = {  # as the writer would have had it
     "wont": "won't",
 }
 W, E = r"(?<![\w%/.@])", r"(?![\w/@]|\.\w)"  # a word's bounds, for words that hold "%" and "/"; not an address
-SHORTHAND = (
+SHORTHAND = (  # (pattern, written out); "" for a word of WORDS or CONTRACTIONS
     (rf"{W}ppls?{E}", "people"),
     (rf"{W}nos?\.(?=\s+of\b)", "number"),
     (rf"{W}yrs{E}", "years"),
@@ -115,15 +117,13 @@ SHORTHAND = (
     (rf"(?<=\d)\s*(?:yo|y/o|yrs?\s+olds?){E}", " year olds"),
     (rf"{W}approx\.?(?!\w)", "approximately"),
     (rf"{W}est\.(?=\s)", "estimated"),
-    (rf"{W}(?:avg|stats|info|govt|hosp){E}", ""),  # each as its word below
     (rf"{W}%age{E}", "percentage"),
     (rf"{W}(?:btwn|b/w){E}", "between"),
     (rf"{W}w/o{E}", "without"),
     (rf"{W}w/(?=\s)", "with"),
-    # Contractions typed without their apostrophe: "whats" is on no page, and read as a word the documents lack.
-    (rf"{W}(?:{'|'.join(CONTRACTIONS)}|(?-i:[Ii]m)){E}", ""),  # not "IM" (intramuscular)
+    (rf"{W}(?:{'|'.join(WORDS)}){E}", ""),
+    (rf"{W}(?:{'|'.join(CONTRACTIONS)}|(?-i:[Ii]m)){E}", ""),  # "im", not "IM" (intramuscular)
 )
-WORDS = {"avg": "average", "stats": "statistics", "info": "information", "govt": "government", "hosp": "hospital"}
 SHORTHAND_WORDS = re.compile("|".join(f"(?P<s{n}>{pattern})" for n, (pattern, _) in enumerate(SHORTHAND)), re.I)
 A_WORD = re.compile(r"[A-Za-z0-9]{2,}")  # something left to search
 PRONOUN = re.compile(r"\b(?:it|its|they|them|their|those|these)\b", re.IGNORECASE)  # not "there": "are there"
