@@ -33,6 +33,7 @@ from assistant.lexical import stem
 MIN_LENGTH = 5
 MIN_COUNT = 2
 USUAL = 5  # times as often as the American spelling, for the documents' British one to be theirs
+NEAR_KEPT = 10_000
 WORD = re.compile(r"(?<![\w-])[A-Za-z][a-z]+(?![\w-])")  # not "COVID", "NHS", "Core20", "self-harm"'s parts
 LETTERS = re.compile(r"[a-z]+")
 HYPHENATED = re.compile(r"(?<![\w-])[a-z]+(?:-[a-z]+)+(?![\w-])")
@@ -74,6 +75,9 @@ class Speller:
     stems: frozenset[str]  # of the documents' words
     joined: Mapping[str, str] = field(default_factory=dict)  # "selfharm" -> the documents' "self-harm"
     counts: Mapping[str, int] = field(default_factory=dict)  # how often the documents use each word
+    # Words already looked up (a search, its answer and its tables read the same question several times; about 8 ms
+    # a word to look up in 20,000), at most NEAR_KEPT of them.
+    _nearest: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, texts: Iterable[str], known: Iterable[str] = (), names: Iterable[str] = ()) -> Speller:
@@ -135,11 +139,15 @@ class Speller:
             return self.joined[lower]
         if not self.words:
             return None
-        from rapidfuzz import process
-        from rapidfuzz.distance import OSA
+        if lower not in self._nearest:
+            from rapidfuzz import process
+            from rapidfuzz.distance import OSA
 
-        found = process.extractOne(lower, self.words, scorer=OSA.distance, score_cutoff=1)
-        return None if found is None else str(found[0])
+            if len(self._nearest) >= NEAR_KEPT:
+                self._nearest.clear()
+            found = process.extractOne(lower, self.words, scorer=OSA.distance, score_cutoff=1)
+            self._nearest[lower] = None if found is None else str(found[0])
+        return self._nearest[lower]
 
 
 def british(word: str) -> Iterator[str]:
