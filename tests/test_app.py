@@ -40,6 +40,14 @@ def _point_app_at(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
     monkeypatch.setenv("JSNA_MODEL", "fake")
 
 
+@pytest.fixture
+def indexed(monkeypatch: pytest.MonkeyPatch, settings: Settings, fake_embedder: FakeEmbedder) -> Settings:
+    """The shipped briefings ingested with the fake embedder, and the app pointed at them."""
+    ingest(settings, fake_embedder)
+    _point_app_at(monkeypatch, settings)
+    return settings
+
+
 def _ask(question: str) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
     assert not at.exception
@@ -56,11 +64,7 @@ def _markdown(at: AppTest) -> list[str]:
     return [element.value for element in at.markdown]
 
 
-def test_answer_cites_document_title_and_page(
-    monkeypatch: pytest.MonkeyPatch, settings: Settings, fake_embedder: FakeEmbedder
-) -> None:
-    ingest(settings, fake_embedder)
-    _point_app_at(monkeypatch, settings)
+def test_answer_cites_document_title_and_page(indexed: Settings) -> None:
 
     at = _ask("Smoking prevalence among adults in Adur in 2019")
 
@@ -77,11 +81,7 @@ def test_answer_cites_document_title_and_page(
     assert not at.error
 
 
-def test_a_misspelt_word_is_put_right_and_the_reader_told(
-    monkeypatch: pytest.MonkeyPatch, settings: Settings, fake_embedder: FakeEmbedder
-) -> None:
-    ingest(settings, fake_embedder)
-    _point_app_at(monkeypatch, settings)
+def test_a_misspelt_word_is_put_right_and_the_reader_told(indexed: Settings) -> None:
 
     at = _ask("Smoking prevalnce among adults in Adur in 2019")
 
@@ -141,15 +141,14 @@ def test_staff_page_is_disabled_without_a_password(monkeypatch: pytest.MonkeyPat
 
 
 def test_staff_publish_rebuild_and_find_it_in_the_next_answer(
-    monkeypatch: pytest.MonkeyPatch, settings: Settings, fake_embedder: FakeEmbedder, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, indexed: Settings, fake_embedder: FakeEmbedder, tmp_path: Path
 ) -> None:
+    settings = indexed
     from conftest import make_pdf
 
     from assistant import jobs, staff
     from assistant.publish import publish
 
-    ingest(settings, fake_embedder)
-    _point_app_at(monkeypatch, settings)
     driver = Path(__file__).resolve().parent / "job_driver.py"  # the rebuild job, with the fake embedder
     monkeypatch.setattr(jobs, "ingest_command", lambda who: [sys.executable, str(driver), who])
     monkeypatch.setenv("JSNA_ADMIN_PASSWORD", "s3cret")
