@@ -81,7 +81,7 @@ class Response:
     answer: Answer
     tables: list[IndicatorTable]
     newer: tuple[tuple[NewerData, ...], ...] = ()  # for each hit: newer data for the figures it quotes
-    corrected: tuple[tuple[str, str], ...] = ()  # misspelt words put right: (as written, as searched)
+    corrected: tuple[tuple[str, str], ...] = ()  # misspelt words and places put right: (as written, as searched)
 
     def newer_for(self, number: int) -> tuple[NewerData, ...]:
         """The newer data for hit ``number`` (1-based, as the answer cites it)."""
@@ -101,7 +101,8 @@ class Response:
     @property
     def put_right(self) -> str:
         """What the search put right, for the reader ("" when nothing): 'Searched for "dementia" (you wrote
-        "dementai").' An American spelling the documents write the British way is not called a mistake."""
+        "dementai").', 'Searched for "West Sussex" (you wrote "W Sussex").' Nothing is called a mistake: an American
+        spelling the documents write the British way is said the same way."""
         if not self.corrected:
             return ""
         said = ", ".join(f'"{right}" (you wrote "{wrong}")' for wrong, right in self.corrected)

@@ -107,10 +107,18 @@ def typed_forms(name: str) -> set[str]:
 def as_named(text: str) -> str:
     """``text`` with the places it names as people type them ("W Sussex", "Bognor") written as the gazetteer names
     them ("West Sussex", "Bognor Regis")."""
+    return gazetteer().any_typed.sub(lambda m: _named(m.group()), text)
+
+
+def renamed(text: str) -> tuple[tuple[str, str], ...]:
+    """The places of ``text`` that :func:`as_named` writes otherwise, each once: (as typed, as named)."""
+    pairs = ((m.group(), _named(m.group())) for m in gazetteer().any_typed.finditer(text))
+    return tuple(dict.fromkeys((typed, named) for typed, named in pairs if typed != named))
+
+
+def _named(typed: str) -> str:
     g = gazetteer()
-    return g.any_typed.sub(
-        lambda m: m.group() if m.group().lower() in g.canonical else g.typed[m.group().lower()], text
-    )
+    return typed if typed.lower() in g.canonical else g.typed[typed.lower()]  # a name stays as its writer cased it
 
 
 def _alternation(names: list[str], flags: int, after: str = "") -> re.Pattern[str]:

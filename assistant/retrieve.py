@@ -41,7 +41,7 @@ from assistant.embed import Embedder, model_words
 from assistant.glossary import expansions
 from assistant.lexical import lexical_text
 from assistant.model import Chunk, Hit, Recommendation
-from assistant.places import gazetteer, places_in
+from assistant.places import gazetteer, places_in, renamed
 from assistant.question import contextualize
 from assistant.spelling import Speller
 from assistant.text import MIN_REPEAT_SHINGLES, repeats, shingles, years_in
@@ -144,8 +144,9 @@ class Retriever:
 
     def corrections(self, question: str) -> tuple[tuple[str, str], ...]:
         """The question's own words that :meth:`query` puts right (not those of the questions before it, said when
-        they were asked): (as written, as searched)."""
-        return self.derived(speller).corrections(contextualize(question))
+        they were asked): misspelt words, and places as the gazetteer names them ("W Sussex", "Bognor": the reader
+        can see which place was searched). Each is (as written, as searched)."""
+        return renamed(question) + self.derived(speller).corrections(contextualize(question))
 
     def embed_query(self, query: str) -> np.ndarray:
         """The query's vector; the last one is kept, as passages and indicators are matched with the same."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from assistant.places import GAZETTEER, as_named, place_group, places_in
+from assistant.places import GAZETTEER, as_named, place_group, places_in, renamed
 
 TYPES = {"county", "ceremonial county", "metropolitan county", "london", "unitary", "district", "area", "health area"}
 
@@ -37,6 +37,13 @@ def test_places_as_people_type_them_are_written_as_the_gazetteer_names_them() ->
         "he burys it",  # an everyday word's forms are not a place's
     ):
         assert as_named(kept) == kept
+
+
+def test_the_places_written_otherwise_are_listed_for_the_reader() -> None:
+    assert renamed("smoking in W Sussex, Bognor and west sussex, Crawley") == (
+        ("W Sussex", "West Sussex"),
+        ("Bognor", "Bognor Regis"),
+    )  # not a name as the gazetteer writes it, in whatever case
 
 
 def test_a_place_belongs_with_its_county_and_the_county_s_other_places() -> None:

@@ -69,4 +69,9 @@ def test_a_misspelt_question_is_searched_as_if_spelt_right(briefings: Settings) 
     assert [h.chunk.id for h in slipped] == [h.chunk.id for h in right]
     # A follow-up says only what it put right of its own words; the earlier question's were said with it.
     assert retriever.corrections("and in Arun?") == ()
+    # A place typed otherwise is said too: the reader sees which place was searched.
+    assert retriever.corrections("Recomendations in W Sussex") == (
+        ("W Sussex", "West Sussex"),
+        ("Recomendations", "Recommendations"),
+    )
     assert retriever.query("and in Arun?", ["Recomendations on toothbrushing"]).startswith("Recommendations")
