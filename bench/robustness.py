@@ -67,7 +67,6 @@ AMERICAN = dict(
         "offence:offense haemoglobin:hemoglobin leukaemia:leukemia anaesthetic:anesthetic optimise:optimize"
     ).split()
 )
-AMERICAN_WORDS = re.compile(r"\b(?:" + "|".join(AMERICAN) + r")\b", re.IGNORECASE)
 COURTESIES = (
     "Hi, could you please tell me {asked}? Thanks!",
     "Hello - I'd like to know {asked}. Many thanks",
@@ -98,7 +97,6 @@ SHORTHAND = {
     "hospital": "hosp",
     "with": "w/",
 }
-SHORTHAND_WORDS = re.compile(r"\b(?:" + "|".join(SHORTHAND) + r")\b", re.IGNORECASE)
 CONTRACTED = {
     "what is": "whats",
     "how is": "hows",
@@ -133,14 +131,14 @@ def misspelt(question: str, rng: random.Random, place: bool = False) -> str:
     return question[: match.start()] + word + question[match.end() :]
 
 
-def american(question: str) -> str:
-    """``question`` with its British spellings American ("behaviour" as "behavior")."""
-    return AMERICAN_WORDS.sub(lambda m: _cased(AMERICAN[m.group().lower()], m.group()), question)
+def swapping(words: dict[str, str]) -> Callable[[str], str]:
+    """A change writing each of ``words`` (in any case) as its value, a capital kept: :data:`AMERICAN` ("behaviour"
+    as "behavior"), :data:`SHORTHAND` ("number of people" as "no. of ppl")."""
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE)
+    return lambda question: pattern.sub(lambda m: _cased(words[m.group().lower()], m.group()), question)
 
 
-def shorthand(question: str) -> str:
-    """``question`` with :data:`SHORTHAND` for its words ("number of people" as "no. of ppl")."""
-    return SHORTHAND_WORDS.sub(lambda m: SHORTHAND[m.group().lower()], question)
+american, shorthand = swapping(AMERICAN), swapping(SHORTHAND)
 
 
 def unapostrophised(question: str) -> str:
