@@ -106,10 +106,12 @@ class Topic:
         return [g for g in self.items if not g.get("borderline")]
 
     def label(self, item: Recommendation) -> bool | None:
-        """True on the topic, False not, None borderline (counted neither way)."""
-        if any(covers(item, g) for g in self.items if g.get("borderline")):
-            return None
-        return any(covers(item, g) for g in self.counted)
+        """True on the topic, False not, None borderline (counted neither way). An item that is a gold item is on
+        the topic though it also holds a borderline one ("Improve LAC data quality: Improve collection of ..." is
+        gold, its second sentence borderline)."""
+        if any(covers(item, g) for g in self.counted):
+            return True
+        return None if any(covers(item, g) for g in self.items if g.get("borderline")) else False
 
 
 def topics(path: Path, judgments: list[dict[str, Any]] | None = None) -> list[Topic]:
