@@ -164,6 +164,50 @@ def test_a_short_label_over_part_of_a_list_keeps_it_open_and_is_the_section_of_i
     ]
 
 
+def test_a_bold_label_over_part_of_a_list_keeps_it_open_and_an_item_ending_with_a_colon_holds_its_points() -> None:
+    """The 2024 mental health needs assessment's cohort summary sets "65+ years including dementia:" in bold (a
+    heading to the PDF reader) after an area's "High level areas for focus:" and its items; an item there ends
+    "... addressing challenges including:" and its points, marked "o", are part of it. A heading without a colon
+    still ends the list, and an item's closing lead-in to the list after it ("They are as follows:") does not."""
+    page = Page(
+        29,
+        (
+            Block("Area 4: Accessible, flexible and personalised support", heading=3),
+            Block("High level areas for focus:"),
+            Block("1. Simplify access to mental health support for everyone."),
+            Block("65+ years including dementia:", heading=3),
+            Block("• Development of a strategic plan for commissioning, addressing challenges including:"),
+            Block("o Gaps to join up in specialist services for complex dementia."),
+            Block("o Respite provision of 72 hours being too short."),
+            Block("• Workforce training on mental health first aid."),
+            Block("Data sources", heading=3),
+            Block("• Hospital episode statistics for mental health admissions."),
+        ),
+    )
+    items = extract(_info(), [page])
+    assert [(i.section, i.text) for i in items] == [
+        ("High level areas for focus:", "Simplify access to mental health support for everyone."),
+        (
+            "65+ years including dementia:",
+            "Development of a strategic plan for commissioning, addressing challenges including: Gaps to join up in "
+            "specialist services for complex dementia. Respite provision of 72 hours being too short.",
+        ),
+        ("65+ years including dementia:", "Workforce training on mental health first aid."),
+    ]
+    closing = Page(
+        63,
+        (
+            Block("8 Recommendations", heading=3),
+            Block("- Barriers to accessing dental services. They are as follows:"),
+            Block("• A focus on improving oral health in the deprived areas of West Sussex."),
+        ),
+    )
+    assert _texts([closing]) == [
+        "Barriers to accessing dental services. They are as follows:",
+        "A focus on improving oral health in the deprived areas of West Sussex.",
+    ]
+
+
 def test_a_recommendation_run_into_the_paragraph_before_it_is_an_item_and_a_short_one_a_label() -> None:
     page = Page(
         6,

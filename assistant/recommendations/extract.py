@@ -18,7 +18,9 @@ What is an item, in the forms JSNA chapters use:
   heading or a paragraph without a full stop ("5. Use the guidance and tailor services"), starts the next.
 A list's lead-in ("Commissioners and providers should:", "... of practice. RECOMMENDATIONS:") is not an item: it
 labels the items after it, and a short one that names recommendations opens them; a short label after some of
-their items ("0-5 years:" after "High level areas for focus:") keeps them open and is the section of the rest. A
+their items ("0-5 years:" after "High level areas for focus:", plain or set as a heading) keeps them open and is the
+section of the rest. An item of one sentence ending with a colon ("... addressing challenges including:") holds the
+points after it that are marked otherwise than it ("o Gaps to join up ..." after "• ..."). A
 list whose items start in lower case ends the sentence before it ("... new opportunities for:" then "- data
 collection on ..."): one item. Numbered
 items run together ("... over time. 10. Consideration should ...") or without their space ("28.The ...") are each
@@ -155,6 +157,7 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
     title_first = False  # no item under that heading yet
     title_at = (0, "")  # that heading's page and section
     numbered = False  # that heading is a numbered instruction ("3. Expand home care services"): an item in itself
+    sub_of = ""  # the marker kind of the item before, when it opens points of its own: other markers are its points
     for page in pages:
         if _contents_page(page):
             continue
@@ -170,6 +173,16 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
                 title_first, title_at, numbered = True, (page.number, _section(stack)), bool(title)
                 if title:
                     continue
+            opener = _list_opener(stack)
+            if level and block.heading and last_item and opener and _sublist_label(text):
+                # a bold label over part of the list its lead-in opened ("65+ years including dementia:" after
+                # "High level areas for focus:" and its items): the section of the items after it, as a plain one
+                while stack and stack[-1][0] >= LEAD_LEVEL:
+                    stack.pop()
+                stack += [opener, (SUBLIST_LEVEL, text)]
+                last_open = last_item = False
+                colon = ""
+                continue
             if level:
                 opened = any(_opens(*entry) for entry in stack if entry[0] < level)
                 while stack and stack[-1][0] >= level:
@@ -186,6 +199,8 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
                 first = False
                 continue
             first = False
+            kind, opened_by = _marker_kind(text), sub_of
+            sub_of = ""
             before, colon = colon, text if text.endswith(":") and not MARKER.match(text) else ""
             lead_in = _lead_in(text)
             if lead_in:  # the paragraph before its lead-in is read as any other, then the lead-in labels the list
@@ -194,7 +209,7 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
             if item is None and title and numbered and text:  # what a numbered instruction heads says why or how
                 item = MARKER.sub("", text, count=1).strip() or None
             if lead_in:
-                opener = next((entry for entry in stack if entry[0] == LEAD_LEVEL and _opens(*entry)), None)
+                opener = _list_opener(stack)
                 while stack and stack[-1][0] >= LEAD_LEVEL:
                     stack.pop()
                 if opener and len(lead_in.split()) <= LEAD_IN_WORDS and not HEADING.search(lead_in):
@@ -206,8 +221,10 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
             if item is None:
                 last_open = last_item = False
                 continue
-            # A list item starting in lower case carries on the one before ("... by:" then "- ensuring ...").
-            carries_on = item[:1].islower() and last_item
+            # A list item starting in lower case carries on the one before ("... by:" then "- ensuring ..."), and so
+            # do the points of an item that ends with a colon, marked otherwise than it ("• ... including:" then
+            # "o Gaps to join up ...").
+            carries_on = last_item and (item[:1].islower() or bool(opened_by and kind and kind != opened_by))
             if item[:1].islower() and not carries_on:  # the end of a sentence that is not an item: whole sentences
                 # "... new opportunities for:" then "- data collection on ...": the sentence the list ends
                 item = f"{split_sentences(before)[-1]} {item}" if before else _from_whole_sentence(item)
@@ -220,6 +237,7 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
                 title_first = False
             yield page.number, section, item, carries_on
             last_open, last_item = not _ends(item), True
+            sub_of = opened_by if carries_on and opened_by else (kind if _opens_points(item) else "")
     if title and title_first and numbered:
         yield title_at[0], title_at[1], title, False
 
@@ -323,6 +341,33 @@ def _from_whole_sentence(text: str) -> str:
     start = next((n for n, sentence in enumerate(sentences) if sentence[:1].isupper()), len(sentences))
     rest = " ".join(sentences[start:])
     return rest if rest and _recommends(rest) else ""
+
+
+def _opens_points(item: str) -> bool:
+    """An item of one sentence ending with a colon ("Development of a strategic plan ..., addressing challenges
+    including:") opens points of its own; a longer one ending so ("... They are as follows:") ends in a lead-in to
+    the list after it, which is no part of it."""
+    return item.endswith(":") and len(split_sentences(item)) == 1
+
+
+def _marker_kind(text: str) -> str:
+    """The kind of a list item's marker: its glyph, "1." for any number so marked, "a)" for any letter so marked;
+    "" for none."""
+    marked = MARKER.match(text)
+    if not marked:
+        return ""
+    return re.sub(r"[A-Za-z]{1,3}(?=[.)])", "a", re.sub(r"\d+(?:\.\d+)*", "1", marked.group().strip()))
+
+
+def _list_opener(stack: Sequence[tuple[int, str]]) -> tuple[int, str] | None:
+    """The open lead-in that names recommendations ("High level areas for focus:"), if any."""
+    return next((entry for entry in stack if entry[0] == LEAD_LEVEL and _opens(*entry)), None)
+
+
+def _sublist_label(text: str) -> bool:
+    """A short heading ending with a colon that does not name recommendations: under a lead-in that does, a label
+    over part of its list, not a section that ends it."""
+    return text.endswith(":") and len(text.split()) <= LEAD_IN_WORDS and not HEADING.search(text)
 
 
 def _opens(level: int, heading: str) -> bool:
