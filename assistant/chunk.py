@@ -58,8 +58,8 @@ RECOMMENDATION_LEAD = re.compile(r"^(?:key\s+)?recommendations?\s*(?:\d{1,2}[a-z
 # entry (a leader and its page number, "Young people's voice … 80", or two numbered headings in a row) is not quotable;
 # 23: a footnote's number run into a full stop ends a sentence ("... period of training.31 Availability ...");
 # 24: a Title field without a word long enough to check against the text ("PNA 2018") titles its document again;
-# 25: a bold label ending with a colon keeps a list of recommendations open, and an item of one sentence ending with
-# a colon holds the points marked otherwise after it
+# 25: a bold label ending with a colon keeps a list of recommendations open, an item of one sentence ending with a
+# colon holds the points marked otherwise after it, and a numbered sub-heading there titles the paragraph it heads
 READING_VERSION = 25
 MIN_SENTENCE_CHARS = 25  # shorter is a heading, a label or a table cell, not a quotable sentence
 NOT_QUOTABLE = re.compile(r"^(?:figure|fig\.|table|chart|map|source|note)s?\b[^.]{0,12}[:.\d]|https?://", re.I)

@@ -208,6 +208,35 @@ def test_a_bold_label_over_part_of_a_list_keeps_it_open_and_an_item_ending_with_
     ]
 
 
+def test_a_numbered_sub_heading_under_recommendations_titles_the_paragraph_it_heads() -> None:
+    """The 2016 needs assessment of young people with disabilities names each recommendation in a numbered
+    sub-heading ("3.1 Earlier identification and planning for move into adulthood") over one paragraph saying what to
+    do: one item. A sub-heading over a list, a question or a single word names no item."""
+    page = Page(
+        5,
+        (
+            Block("3 Recommendations", heading=2),
+            Block("3.1 Earlier identification and planning for move into adulthood", heading=3),
+            Block("Develop arrangements to facilitate earlier identification of young people approaching transition."),
+            Block("3.2 Services for young carers", heading=3),
+            Block("• Review the young carers assessment."),
+            Block("• Extend the young carers service to sixth forms."),
+            Block("3.3 What does this tell us?", heading=3),
+            Block("Priority should be given to the five high risk groups."),
+            Block("3.4 Background", heading=3),
+            Block("Commissioners should review short breaks."),
+        ),
+    )
+    assert _texts([page]) == [
+        "Earlier identification and planning for move into adulthood Develop arrangements to facilitate earlier "
+        "identification of young people approaching transition.",
+        "Review the young carers assessment.",
+        "Extend the young carers service to sixth forms.",
+        "Priority should be given to the five high risk groups.",
+        "Commissioners should review short breaks.",
+    ]
+
+
 def test_a_recommendation_run_into_the_paragraph_before_it_is_an_item_and_a_short_one_a_label() -> None:
     page = Page(
         6,

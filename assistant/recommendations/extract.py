@@ -13,9 +13,11 @@ What is an item, in the forms JSNA chapters use:
 - a row of a recommendations table, which reaches here as a paragraph under the table's heading (a table's title,
   "Recommendations - Peer support", is the section of its rows, not an item);
 - a heading under recommendations that is itself one ("3.5 Develop housing options", "Remote support should be
-  evaluated"), with what it heads: one item; a numbered instruction ("3. Expand home care services") is one even
-  when what it heads only gives the reasons ("Why: most people want to die at home ..."), and the next number, a
-  heading or a paragraph without a full stop ("5. Use the guidance and tailor services"), starts the next.
+  evaluated"), or a numbered sub-heading there that names one ("3.1 Earlier identification and planning for move
+  into adulthood"), with what it heads: one item (a sub-heading over a list names none); a numbered instruction
+  ("3. Expand home care services") is one even when what it heads only gives the reasons ("Why: most people want
+  to die at home ..."), and the next number, a heading or a paragraph without a full stop ("5. Use the guidance and
+  tailor services"), starts the next.
 A list's lead-in ("Commissioners and providers should:", "... of practice. RECOMMENDATIONS:") is not an item: it
 labels the items after it, and a short one that names recommendations opens them; a short label after some of
 their items ("0-5 years:" after "High level areas for focus:", plain or set as a heading) keeps them open and is the
@@ -107,6 +109,8 @@ SUBLIST_LEVEL = 101  # a short label over part of a list: the section of the ite
 LABEL_MAX_WORDS = 20  # a numbered label's title may be long ("Area 6: Complexity: multiple physical and ...")
 LABEL_WORDS = 10  # a list item this short without a full stop is a label ("3. Recommendations for young people")
 MIN_ITEM_CHARS = 20
+TITLE_WORDS = 3  # a numbered sub-heading under recommendations this long is its item's title ("3.1 Background" is not)
+ASKING_WORDS = frozenset("what why how where who when which".split())  # "5.2 What does this tell us?" names no item
 
 
 def extract(info: DocumentInfo, pages: Sequence[Page]) -> list[Recommendation]:
@@ -232,6 +236,8 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
                     last_open = last_item = False
                     continue
             section = _section(stack)
+            if title and kind and not _recommends(title):  # a numbered sub-heading's name over a list, not an item
+                title = ""
             if title:  # the heading is the recommendation; what it heads says how: one item
                 item, carries_on = (f"{title} {item}", False) if title_first else (item, True)
                 title_first = False
@@ -316,6 +322,8 @@ def _title(heading: str) -> str:
     text = re.sub(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+", "", heading).strip()
     if HEADING.search(text) or len(text.split()) > LABEL_MAX_WORDS or not text[:1].isupper():
         return ""
+    if NUMBERED.match(heading) and len(text.split()) >= TITLE_WORDS and _first_word(text) not in ASKING_WORDS:
+        return text  # "3.1 Earlier identification and planning for move into adulthood", over its paragraph
     return text if _recommends(text) else ""
 
 
