@@ -177,8 +177,8 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
                 title_first, title_at, numbered = True, (page.number, _section(stack)), bool(title)
                 if title:
                     continue
-            opener = _list_opener(stack)
-            if level and block.heading and last_item and opener and _sublist_label(text):
+            opener = _list_opener(stack) if level and block.heading and last_item and text.endswith(":") else None
+            if opener and _sublist_label(text):
                 # a bold label over part of the list its lead-in opened ("65+ years including dementia:" after
                 # "High level areas for focus:" and its items): the section of the items after it, as a plain one
                 while stack and stack[-1][0] >= LEAD_LEVEL:
@@ -216,7 +216,7 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
                 opener = _list_opener(stack)
                 while stack and stack[-1][0] >= LEAD_LEVEL:
                     stack.pop()
-                if opener and len(lead_in.split()) <= LEAD_IN_WORDS and not HEADING.search(lead_in):
+                if opener and _sublist_label(lead_in):
                     # a short label over part of the list its opener began ("0-5 years:" after "High level areas
                     # for focus:" and its items): the section of the items after it, still under the opener
                     stack += [opener, (SUBLIST_LEVEL, lead_in)]
@@ -373,9 +373,9 @@ def _list_opener(stack: Sequence[tuple[int, str]]) -> tuple[int, str] | None:
 
 
 def _sublist_label(text: str) -> bool:
-    """A short heading ending with a colon that does not name recommendations: under a lead-in that does, a label
-    over part of its list, not a section that ends it."""
-    return text.endswith(":") and len(text.split()) <= LEAD_IN_WORDS and not HEADING.search(text)
+    """A short label that does not name recommendations ("0-5 years:"): under a lead-in that does, a label over part
+    of its list, not a section that ends it."""
+    return len(text.split()) <= LEAD_IN_WORDS and not HEADING.search(text)
 
 
 def _opens(level: int, heading: str) -> bool:
