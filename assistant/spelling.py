@@ -34,6 +34,7 @@ MIN_LENGTH = 5
 MIN_COUNT = 2
 USUAL = 5  # times as often as the American spelling, for the documents' British one to be theirs
 NEAR_KEPT = 10_000
+UNKNOWN = "\0"  # not yet looked up (a word is never this)
 WORD = re.compile(r"(?<![\w-])[A-Za-z][a-z]+(?![\w-])")  # not "COVID", "NHS", "Core20", "self-harm"'s parts
 LETTERS = re.compile(r"[a-z]+")
 HYPHENATED = re.compile(r"(?<![\w-])[a-z]+(?:-[a-z]+)+(?![\w-])")
@@ -139,15 +140,18 @@ class Speller:
             return self.joined[lower]
         if not self.words:
             return None
-        if lower not in self._nearest:
-            from rapidfuzz import process
-            from rapidfuzz.distance import OSA
+        kept = self._nearest.get(lower, UNKNOWN)  # one read: another session's search may clear the words kept
+        if kept is not UNKNOWN:
+            return kept
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
 
-            if len(self._nearest) >= NEAR_KEPT:
-                self._nearest.clear()
-            found = process.extractOne(lower, self.words, scorer=OSA.distance, score_cutoff=1)
-            self._nearest[lower] = None if found is None else str(found[0])
-        return self._nearest[lower]
+        found = process.extractOne(lower, self.words, scorer=OSA.distance, score_cutoff=1)
+        near = None if found is None else str(found[0])
+        if len(self._nearest) >= NEAR_KEPT:  # the server's sessions share it: bounded
+            self._nearest.clear()
+        self._nearest[lower] = near
+        return near
 
 
 def british(word: str) -> Iterator[str]:
