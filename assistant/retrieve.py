@@ -69,8 +69,12 @@ RANK_FEATURES = (
     "dense_bm25",
     "best_place",
     "similarity_standing",
+    "reference_list",
 )
 RANKING_MODEL = Path(__file__).with_name("ranking.json")
+# A reference list's heading ("References", "10. References", "Appendix II: References", "Bibliography", "Notes and
+# references", "Endnotes"): its passages cite other work; they are never the evidence asked for.
+REFERENCE_LIST = re.compile(r"\b(?:references|bibliography|endnotes|further\s+reading|works\s+cited)\b", re.I)
 ASKS_FOR_RECOMMENDATIONS = re.compile(
     r"\brecommend\w*|\bwhat should\b|\bshould (?:we|the council|commissioners)\b|\bnext steps\b|\bactions?\b",
     re.IGNORECASE,
@@ -257,6 +261,7 @@ class Retriever:
                     "words": float(words[row]),
                     "place": float(bool(places) and any(p in f"{chunk.title} {chunk.text}".lower() for p in places)),
                     "recommendation": float(wants_recommendations and chunk.recommendation),
+                    "reference_list": float(bool(REFERENCE_LIST.search(chunk.section))),
                 }
             )
         document: dict[str, float] = {}

@@ -125,6 +125,7 @@ def test_the_shipped_ranking_model_rewards_each_search_and_the_question_words() 
     # with each search's place, the question's words, the place and the document, the others held where they were.
     middle = {"dense": 0.5, "bm25": 0.5, "sentence_rank": 0.5, "similarity": 0.5, "bm25_score": 0.4, "sentence": 0.5}
     middle |= {"words": 0.4, "place": 0.0, "recommendation": 0.0, "document": 0.6, "similarity_standing": 1.0}
+    middle |= {"reference_list": 0.0}
 
     def probability(**changed: float) -> float:
         return model.probability(with_interactions(middle | changed))
@@ -133,6 +134,29 @@ def test_the_shipped_ranking_model_rewards_each_search_and_the_question_words() 
         assert probability(**{name: better}) > probability(), name
     assert probability(document=0.9) > probability()
     assert probability(similarity_standing=2.0) > probability()  # standing out from the other candidates
+    assert probability(reference_list=1.0) < probability() / 2  # a bibliography cites evidence; it is not evidence
+
+
+def test_a_reference_list_ranks_below_the_pages_it_cites_for(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "pdf").mkdir(parents=True)
+    body = "Loneliness among young people: 13.5% of those aged 10 to 11 in the county often felt lonely."
+    # A source cited for the finding, in the question's words more often than the finding itself.
+    cited = (
+        "Turner, S. (2024). Loneliness among young people: what causes loneliness among young people. "
+        "Youth Services Review, 157."
+    )
+    pages = [[("h1", "Loneliness"), ("body", body)], [("h1", "References"), ("body", cited)]]
+    make_pdf(corpus / "pdf" / "young-people.pdf", pages)
+    settings = Settings(corpus=corpus, index=tmp_path / "index", model="fake")
+    ingest(settings, FakeEmbedder())
+    retriever = Retriever(settings, FakeEmbedder())
+    question = "loneliness among young people"
+    found = retriever.candidates(question)
+    marked = {retriever.snapshot.chunks[c.row].section: c.features["reference_list"] for c in found}
+    assert marked["References"] == 1.0 and marked["Loneliness"] == 0.0 and sum(marked.values()) == 1.0
+    sections = [h.chunk.section for h in retriever.search(question, k=5)]
+    assert sections.index("Loneliness") < sections.index("References")
 
 
 def test_a_passage_repeated_in_another_document_is_shown_once_with_where_else(tmp_path: Path) -> None:
