@@ -281,7 +281,7 @@ def staff_page() -> None:
     if not staff.enabled(settings):
         st.info(
             "The staff page is disabled. Set a staff password with `jsna admin set-password` (or, for development, "
-            "JSNA_ADMIN_PASSWORD), or single sign-on with staff_emails (README, Deployment)."
+            "JSNA_ADMIN_PASSWORD), or single sign-on with staff_emails (docs/deploy.md)."
         )
         return
     who = _signed_in(settings)

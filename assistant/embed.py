@@ -378,7 +378,7 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
         options = onnxruntime.SessionOptions()
         # One thread per run, and as many runs at once as there are threads (:meth:`_batches`): on 2 cores 8% more
         # passages and 32% more sentences a second than one run on 2 threads, whose threads mostly wait for each
-        # other on small inputs; a question's embedding takes 0.4 ms longer (README).
+        # other on small inputs; a question's embedding takes 0.4 ms longer (docs/measurements.md).
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         path = onnx_file(self.path, self.backend == "onnx-int8", self.cache)
