@@ -10,7 +10,7 @@ from conftest import FakeEmbedder, make_pdf
 
 from assistant.config import Settings
 from assistant.ingest import ingest
-from assistant.retrieve import RANK_FEATURES, Filters, Retriever, ranking_model, with_interactions
+from assistant.retrieve import RANK_FEATURES, REFERENCE_LIST, Filters, Retriever, ranking_model, with_interactions
 from assistant.text import split_sentences
 
 
@@ -135,6 +135,24 @@ def test_the_shipped_ranking_model_rewards_each_search_and_the_question_words() 
     assert probability(document=0.9) > probability()
     assert probability(similarity_standing=2.0) > probability()  # standing out from the other candidates
     assert probability(reference_list=1.0) < probability() / 2  # a bibliography cites evidence; it is not evidence
+
+
+@pytest.mark.parametrize(
+    ("heading", "listed"),
+    [
+        ("References", True),
+        ("10.References", True),
+        ("Chapter One: Key References", True),
+        ("Bibliography", True),
+        ("FURTHER READING:", True),
+        ("Notes and references", True),
+        ("Terms of reference", False),
+        ("Referrals to services", False),
+        ("Loneliness", False),
+    ],
+)
+def test_a_reference_list_is_known_by_its_heading(heading: str, listed: bool) -> None:
+    assert bool(REFERENCE_LIST.search(heading)) is listed
 
 
 def test_a_reference_list_ranks_below_the_pages_it_cites_for(tmp_path: Path) -> None:
