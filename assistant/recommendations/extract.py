@@ -181,9 +181,7 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
             if opener and _sublist_label(text):
                 # a bold label over part of the list its lead-in opened ("65+ years including dementia:" after
                 # "High level areas for focus:" and its items): the section of the items after it, as a plain one
-                while stack and stack[-1][0] >= LEAD_LEVEL:
-                    stack.pop()
-                stack += [opener, (SUBLIST_LEVEL, text)]
+                _open_label(stack, text, opener)
                 last_open = last_item = False
                 colon = ""
                 continue
@@ -213,15 +211,7 @@ def _parts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str, bool]]:
             if item is None and title and numbered and text:  # what a numbered instruction heads says why or how
                 item = MARKER.sub("", text, count=1).strip() or None
             if lead_in:
-                opener = _list_opener(stack)
-                while stack and stack[-1][0] >= LEAD_LEVEL:
-                    stack.pop()
-                if opener and _sublist_label(lead_in):
-                    # a short label over part of the list its opener began ("0-5 years:" after "High level areas
-                    # for focus:" and its items): the section of the items after it, still under the opener
-                    stack += [opener, (SUBLIST_LEVEL, lead_in)]
-                else:
-                    stack.append((LEAD_LEVEL, lead_in))
+                _open_label(stack, lead_in, _list_opener(stack))
             if item is None:
                 last_open = last_item = False
                 continue
@@ -370,6 +360,18 @@ def _marker_kind(text: str) -> str:
 def _list_opener(stack: Sequence[tuple[int, str]]) -> tuple[int, str] | None:
     """The open lead-in that names recommendations ("High level areas for focus:"), if any."""
     return next((entry for entry in stack if entry[0] == LEAD_LEVEL and _opens(*entry)), None)
+
+
+def _open_label(stack: list[tuple[int, str]], label: str, opener: tuple[int, str] | None) -> None:
+    """Close the lead-in open on ``stack`` and open ``label`` in its place: under ``opener`` (a lead-in that names
+    recommendations, "High level areas for focus:"), a short label ("0-5 years:") is the section of the rest of its
+    list, still under the opener; any other is a lead-in of its own."""
+    while stack and stack[-1][0] >= LEAD_LEVEL:
+        stack.pop()
+    if opener and _sublist_label(label):
+        stack += [opener, (SUBLIST_LEVEL, label)]
+    else:
+        stack.append((LEAD_LEVEL, label))
 
 
 def _sublist_label(text: str) -> bool:
