@@ -15,7 +15,6 @@ Prints a markdown table (medians over the runs) and writes it to ``bench/results
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -23,7 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import write_results
+from common import machine, write_results
 from playwright.sync_api import Page
 
 from assistant.config import Settings
@@ -115,7 +114,7 @@ def report(runs: list[Run], corpus: Path) -> str:
     return (
         f"# App benchmark, {time.strftime('%Y-%m-%d')}\n\n"
         f"A fresh `streamlit run app.py` per run, driven by headless Chromium; corpus `{corpus}`; {len(runs)} runs; "
-        f"{os.cpu_count()} cores. Cold start: from launching the server to the first question's first citation "
+        f"{machine()}. Cold start: from launching the server to the first question's first citation "
         f"being visible (server start, browser start, page load, model load, answer). Later answers: "
         f"{len(LATER_QUESTIONS)} further questions in the same session, each from pressing Enter to its first "
         f"citation being visible. Medians over the runs (max: the median of each run's slowest answer).\n\n"

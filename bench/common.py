@@ -101,6 +101,23 @@ def quotes(text: str, figure: str) -> bool:
     return float(figure) in {float(number) for number in numbers(text)}
 
 
+def machine() -> str:
+    """The machine timings were taken on, for a results page: cores, CPU model and the instructions that decide the
+    model's speed (OpenVINO's bfloat16 runs on AMX where there is AMX, else on AVX-512 BF16)."""
+    model, flags = "an unknown CPU", set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                model = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+    except OSError:
+        pass
+    speedups = [name for flag, name in (("amx_bf16", "AMX"), ("avx512_bf16", "AVX-512 BF16")) if flag in flags]
+    return f"{os.cpu_count()} cores of {model}" + (f" ({', '.join(speedups)})" if speedups else "")
+
+
 def p50_p95(latencies: list[float]) -> tuple[float, float]:
     return statistics.median(latencies), sorted(latencies)[int(0.95 * (len(latencies) - 1))]
 

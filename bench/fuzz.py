@@ -42,7 +42,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))  # the same hostile inputs as the fast tests
 
-from common import write_results  # noqa: E402
+from common import machine, write_results  # noqa: E402
 from conftest import FakeEmbedder  # noqa: E402
 from hostile import HOSTILE_QUERIES, MUTATIONS, bomb_pdf, many_pages_pdf, mutate  # noqa: E402
 
@@ -349,7 +349,7 @@ def render(result: dict[str, Any]) -> str:
         f"# Fuzz benchmark, {today}",
         "",
         f"Corpus: `{result['corpus']}`; seed {result['seed']}; {result['seconds']} s of file fuzzing; "
-        f"cpu_count: {os.cpu_count()}; limits per file: {TIMEOUT_S:g} s, {Settings().parse_memory_mb} MB "
+        f"{machine()}; limits per file: {TIMEOUT_S:g} s, {Settings().parse_memory_mb} MB "
         "(RLIMIT_AS) in worker processes (`assistant.parse_pool`).",
         "",
         "| measure | value |",

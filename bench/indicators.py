@@ -30,14 +30,13 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import time
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 import table_relevance as tr
-from common import index_arguments, open_index, p50_p95, write_results
+from common import index_arguments, machine, open_index, p50_p95, write_results
 
 from assistant.answer import indicator_tables
 from assistant.calibrated import LogisticModel
@@ -149,7 +148,7 @@ def main() -> None:
         f"# Indicator tables benchmark, {time.strftime('%Y-%m-%d')}\n\n"
         f"Corpus `{args.corpus}` ({report.indicator_rows or 'unchanged'} indicator rows); dev: {len(dev)} questions "
         f"({', '.join(tr.DEV)}), held-out: {len(held)} ({', '.join(tr.HELDOUT)}; and, scored apart, "
-        f"{', '.join(tr.HELDOUT3)}, written on 2026-12-06 (night) blind to the system); {os.cpu_count()} cores. "
+        f"{', '.join(tr.HELDOUT3)}, written on 2026-12-06 (night) blind to the system); {machine()}. "
         f"Relevance model: {coefficients}; intercept {model.intercept:+.2f}; threshold {model.threshold:.3f}. "
         "Targets (held-out): no table >= 0.85, precision >= 0.80, relevant first >= 0.80, indicator recall >= 0.90, "
         f"p95 <= 50 ms. Held-out tables as the app shows them (the same as choosing among all candidates for "

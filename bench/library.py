@@ -55,6 +55,7 @@ from calibrate_ranking import KS
 from common import (
     REPO,
     is_gold,
+    machine,
     model_arguments,
     open_index,
     p50_p95,
@@ -216,7 +217,7 @@ def main() -> None:
         "",
         f"`{args.corpus}` ({len(list((args.corpus / 'pdf').glob('*.pdf')))} PDFs) and `{args.library}` "
         f"({len(list((args.library / 'pdf').glob('*.pdf')))} PDFs) in one index; backend `{settings.backend}`, "
-        f"sentence vectors `{settings.sentence_vectors}`; {os.cpu_count()} cores.",
+        f"sentence vectors `{settings.sentence_vectors}`; {machine()}.",
         "",
         "| measure | value |",
         "|---|---:|",

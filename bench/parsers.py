@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
-import os
 import re
 import statistics
 import time
@@ -44,7 +43,7 @@ from pathlib import Path
 
 import pypdf
 import pypdfium2 as pdfium
-from common import write_results
+from common import machine, write_results
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "pdf"
@@ -209,7 +208,7 @@ def render(reports: list[LibraryReport], corpus: Path, repeat: int) -> str:
     lines = [
         f"# Parser benchmark, {dt.date.today().isoformat()}",
         "",
-        f"Corpus: `{corpus}`; cpu_count: {os.cpu_count()}; "
+        f"Corpus: `{corpus}`; {machine()}; "
         f"pypdf {version('pypdf')}, pypdfium2 {version('pypdfium2')} "
         f"(pdfium {pdfium.version.PDFIUM_INFO}); median of {repeat} passes.",
         "",

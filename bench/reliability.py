@@ -19,7 +19,6 @@ Prints the report and writes it to ``bench/results/reliability.md``.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shutil
 import signal
@@ -32,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import fuzz
-from common import RESULTS, write_results
+from common import RESULTS, machine, write_results
 
 from assistant import store
 from assistant.config import Settings
@@ -147,7 +146,7 @@ def render(hostile: dict[str, Any], killed: dict[str, Any], busy: dict[str, Any]
     lines = [
         f"# Reliability report, {time.strftime('%Y-%m-%d')}",
         "",
-        f"{os.cpu_count()} cores. Goals: zero crashes, zero documents lost. Produced by `bench/reliability.py`.",
+        f"{machine()}. Goals: zero crashes, zero documents lost. Produced by `bench/reliability.py`.",
         "",
         "| check | inputs tried | crashes | hangs | files wrongly rejected | documents lost |",
         "|---|---:|---:|---:|---:|---:|",

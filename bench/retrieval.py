@@ -30,7 +30,6 @@ other than the default, ``-in-passage`` added for sentence vectors read in their
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from common import (
     fold_of,
     index_arguments,
     is_gold,
+    machine,
     open_index,
     p50_p95,
     quotes,
@@ -178,7 +178,7 @@ def main() -> None:
         f"# Retrieval benchmark, {time.strftime('%Y-%m-%d')}",
         "",
         f"Corpus `{args.corpus}` ({report.chunks} chunks); backend `{args.backend}`; sentence vectors "
-        f"`{args.sentence_vectors}`; {os.cpu_count()} cores. Dev: "
+        f"`{args.sentence_vectors}`; {machine()}. Dev: "
         + ", ".join(f"`{Path(p).name}`" for p in DEV)
         + f"; held-out: `{Path(HELDOUT[0]).name}`; held-out 3: `{Path(HELDOUT3[0]).name}` (written on "
         "2026-12-06, night, by helpers who never saw the system's results; scored apart). Page-level hits (a hit is "

@@ -230,7 +230,10 @@ def main() -> None:
         for kind, change in kinds.items():
             slipped = {q["question"]: change(q) for q in questions}
             changed = [q for q in questions if slipped[q["question"]] != q["question"]]
-            runs = [("as written", True, str), ("changed", True, slipped.__getitem__)]
+            runs: list[tuple[str, bool, Callable[[str], str]]] = [
+                ("as written", True, str),
+                ("changed", True, slipped.__getitem__),
+            ]
             if kind != lower_case:  # undone by the speller, by writing out shorthand or by leaving courtesies or roles
                 # out: each can be turned off
                 runs.append(("changed", False, slipped.__getitem__))
