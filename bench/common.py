@@ -33,6 +33,7 @@ DEV_QUESTIONS = (
     "questions_dev4.jsonl",
     "questions_dev5.jsonl",
     "questions_dev6.jsonl",
+    "questions_dev7.jsonl",
 )
 HELDOUT_QUESTIONS = ("questions_heldout2.jsonl",)
 HELDOUT3_QUESTIONS = ("questions_heldout3.jsonl",)

@@ -1,10 +1,10 @@
 """Passage and answer quality over the shared corpus, dev (cross-validated) and held-out in one run.
 
 Dev: ``bench/questions.jsonl``, ``bench/questions_heldout.jsonl`` (the earlier held-out set: it was looked at while
-tuning before, so it is dev data now) and ``bench/questions_dev3.jsonl`` to ``questions_dev5.jsonl`` (130 in users'
-words). Held-out: ``bench/questions_heldout2.jsonl``, written and committed before this relevance work and never
-used to choose anything; and, scored apart, ``bench/questions_heldout3.jsonl``, written on 2026-12-06 (night) by
-helpers who never saw the system's results, after all the tuning before it.
+tuning before, so it is dev data now) and ``bench/questions_dev3.jsonl`` to ``questions_dev7.jsonl`` (in users'
+words; ``common.DEV_QUESTIONS``). Held-out: ``bench/questions_heldout2.jsonl``, written and committed before this
+relevance work and never used to choose anything; and, scored apart, ``bench/questions_heldout3.jsonl``, written
+on 2026-12-06 (night) by helpers who never saw the system's results, after all the tuning before it.
 
 For every question (gold document and pages; ``out_of_scope`` ones have none) it searches in each mode (the hybrid
 ranked, on dev, by the ranking model of the question's fold, fitted on the other four; on held-out, by the shipped
