@@ -74,7 +74,10 @@ def main() -> None:
     args = parser.parse_args()
     retriever, _ = open_index(args.corpus, args.index, args.backend, args.sentence_vectors)
     questions = [q for q in load_questions(DEV, retriever) if q["type"] != "indicator_only"]
-    rows = [gather(retriever, q["question"], retriever.search(q["question"], k=10)).features() for q in questions]
+    rows = [
+        gather(retriever, retriever.query(q["question"]), retriever.search(q["question"], k=10)).features()
+        for q in questions
+    ]
     model = calibrated(rows, [q["type"] == "out_of_scope" for q in questions], FEATURES)
     ship(model, MODEL_FILE)
 

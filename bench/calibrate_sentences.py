@@ -54,12 +54,13 @@ class Case:
     """A fact question with its pages, their evidence and the figure it asks for."""
 
     question: dict[str, Any]
+    query: str  # the question as it is searched and answered (``Retriever.query``)
     hits: list[Hit]
     evidence: Evidence
     figure: str
 
     def rows(self) -> tuple[list[dict[str, float]], list[bool]]:
-        asked = Asked.of(self.question["question"])
+        asked = Asked.of(self.query)
         features = [asked.features(s) for s in self.evidence.sentences]
         labels = [
             quotes(s.text, self.figure) and is_gold(self.hits[s.number - 1], self.question["gold"])
@@ -68,7 +69,7 @@ class Case:
         return features, labels
 
     def quoted(self, model: LogisticModel) -> bool:
-        return quotes(compose(self.question["question"], self.hits, self.evidence, model=model).text, self.figure)
+        return quotes(compose(self.query, self.hits, self.evidence, model=model).text, self.figure)
 
 
 def cases(retriever: Retriever, questions: Sequence[dict[str, Any]]) -> list[Case]:
@@ -76,8 +77,8 @@ def cases(retriever: Retriever, questions: Sequence[dict[str, Any]]) -> list[Cas
     for q in questions:
         figure = asked_figure(q["answer"]) if q["type"] == "figure" else None
         if figure:
-            hits = retriever.search(q["question"], k=10)
-            out.append(Case(q, hits, gather(retriever, q["question"], hits), figure))
+            hits, query = retriever.search(q["question"], k=10), retriever.query(q["question"])
+            out.append(Case(q, query, hits, gather(retriever, query, hits), figure))
     return out
 
 

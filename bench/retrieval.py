@@ -67,6 +67,7 @@ class Row:
     """One question's outcome: its rank per mode, the hybrid answer's features and text."""
 
     question: dict[str, Any]
+    query: str  # the question as it is searched, answered and decided (``Retriever.query``)
     hits: list[Hit]
     evidence: Evidence
     ranks: dict[str, int | None] = field(default_factory=dict)
@@ -103,21 +104,22 @@ def run(
             if mode == "hybrid":
                 latencies.append((time.perf_counter() - start) * 1000)
             ranks[mode] = next((i + 1 for i, h in enumerate(hits) if is_gold(h, q["gold"])), None)
-        rows.append(Row(q, found["hybrid"], gather(retriever, q["question"], found["hybrid"]), ranks))
+        query = retriever.query(q["question"])  # as the app reads it: the ask, courtesies left out, spelt right
+        rows.append(Row(q, query, found["hybrid"], gather(retriever, query, found["hybrid"]), ranks))
     return rows
 
 
 def decide(rows: list[Row], model: LogisticModel, sentences: LogisticModel) -> None:
     for row in rows:
         row.abstained = model.decide(row.features)
-        row.answer = compose(row.question["question"], row.hits, row.evidence, model=sentences).text
+        row.answer = compose(row.query, row.hits, row.evidence, model=sentences).text
 
 
 def cross_validate(rows: list[Row]) -> None:
     """Each fold's questions are decided and answered by models fitted (thresholds included) on the other
     folds: the decision to decline, and the sentence model."""
     facts = [
-        Case(r.question, r.hits, r.evidence, figure)
+        Case(r.question, r.query, r.hits, r.evidence, figure)
         for r in rows
         if r.question["type"] == "figure" and (figure := asked_figure(r.question["answer"]))
     ]
