@@ -125,6 +125,7 @@ SHORTHAND = (  # (pattern, written out); "" for a word of WORDS or CONTRACTIONS
     (rf"{W}(?:{'|'.join(CONTRACTIONS)}|(?-i:[Ii]m)){E}", ""),  # "im", not "IM" (intramuscular)
 )
 SHORTHAND_WORDS = re.compile("|".join(f"(?P<s{n}>{pattern})" for n, (pattern, _) in enumerate(SHORTHAND)), re.I)
+CONTEXT = re.compile(r"\s\(([^()]+)\)$")  # the places :func:`the_ask` kept from around the ask: "... (Crawley, Adur)"
 A_WORD = re.compile(r"[A-Za-z0-9]{2,}")  # something left to search
 PRONOUN = re.compile(r"\b(?:it|its|they|them|their|those|these)\b", re.IGNORECASE)  # not "there": "are there"
 
@@ -174,6 +175,17 @@ def the_ask(question: str) -> str:
     kept = [] if named else places_in(" ".join([*parts[:start], opening, *parts[end:]]))
     ask = ask[:1].upper() + ask[1:] if opening[:1].isupper() else ask
     return f"{ask} ({', '.join(kept)})" if kept else ask
+
+
+def asked_places(query: str) -> list[str]:
+    """The places a searched question (:func:`contextualize`) asks about: not those :func:`the_ask` kept from what
+    its writer says of themselves ("I run a youth club in Bognor. What do local teenagers say ...?" is searched as
+    "... (Bognor Regis)"): where the writer works steers the search, but pages need not be about it to answer."""
+    kept = CONTEXT.search(query)
+    named = places_in(query)
+    if not kept or not (context := places_in(kept.group(1))) or len(context) != len(kept.group(1).split(", ")):
+        return named
+    return places_in(query[: kept.start()])
 
 
 def _says_enough(text: str, words: int = MIN_WORDS_AFTER_PREAMBLE, places: Sequence[str] | None = None) -> bool:

@@ -98,3 +98,8 @@ def test_the_focus_of_a_question_naming_a_place_counts_only_the_pages_naming_it(
     assert focus("dental caries in Arun") == 1.0
     assert focus("dental caries in Crawley") == 0.0
     assert focus("dental caries") == 1.0  # no place asked: every page counts
+    # A place kept from what the writer says of themselves steers the search but is not asked about.
+    asked = "how common is dental caries among five-year-olds"
+    searched = retriever.query(f"I run a playgroup in Crawley - {asked}?")
+    assert searched == f"{asked}? (Crawley)"
+    assert focus(f"{asked} in Crawley?") < focus(searched) == focus(f"{asked}?")

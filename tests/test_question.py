@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.question import contextualize
+from assistant.question import asked_places, contextualize
 
 
 def test_follow_up_questions_take_the_previous_question() -> None:
@@ -114,3 +114,13 @@ def test_questions_with_there_are_not_follow_ups() -> None:
     assert contextualize("how many pharmacies are there", ["obesity in reception year"]) == (
         "how many pharmacies are there"
     )
+
+
+def test_a_place_named_only_where_the_writer_introduces_themselves_is_not_asked_about() -> None:
+    searched = contextualize(
+        "I'm a school nurse covering Horsham - what percentage of secondary school pupils currently vape?"
+    )
+    assert searched.endswith("(Horsham)") and asked_places(searched) == []
+    assert asked_places(contextualize("what percentage of secondary school pupils in Horsham vape?")) == ["Horsham"]
+    assert asked_places("smoking in Adur (Crawley)") == ["Adur"]  # the ask names Adur; Crawley came from around it
+    assert asked_places("smoking in Adur (a district)") == ["Adur"]  # brackets that are not places are the ask's
