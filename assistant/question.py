@@ -182,10 +182,9 @@ def asked_places(query: str) -> list[str]:
     its writer says of themselves ("I run a youth club in Bognor. What do local teenagers say ...?" is searched as
     "... (Bognor Regis)"): where the writer works steers the search, but pages need not be about it to answer."""
     kept = CONTEXT.search(query)
-    named = places_in(query)
-    if not kept or not (context := places_in(kept.group(1))) or len(context) != len(kept.group(1).split(", ")):
-        return named
-    return places_in(query[: kept.start()])
+    if kept and len(places_in(kept.group(1))) == len(kept.group(1).split(", ")):  # every bracketed name a place
+        return places_in(query[: kept.start()])
+    return places_in(query)
 
 
 def _says_enough(text: str, words: int = MIN_WORDS_AFTER_PREAMBLE, places: Sequence[str] | None = None) -> bool:
