@@ -34,6 +34,7 @@ DEV_QUESTIONS = (
     "questions_dev5.jsonl",
     "questions_dev6.jsonl",
     "questions_dev7.jsonl",
+    "questions_dev8.jsonl",
 )
 HELDOUT_QUESTIONS = ("questions_heldout2.jsonl",)
 HELDOUT3_QUESTIONS = ("questions_heldout3.jsonl",)
