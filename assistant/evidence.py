@@ -16,7 +16,7 @@ The features, all from the pages the search returned:
   in Trafford" drug deaths in West Sussex and Trafford's life expectancy. A place named only where the writer
   introduces themselves ("I run a youth club in Bognor - what do teenagers say ...") is not asked about
   (:func:`assistant.question.asked_places`): on the dev folds, out of scope declined 59% -> 66% at 3.6% -> 3.3%
-  false abstentions (9 of 450 questions so introduced);
+  false abstentions (9 of 450 questions so introduced); held-out, scored after, 54% -> 58% at 1.1% -> 3.3%;
 - ``unmatched``: how many of its distinctive words (in at most ``RARE_DF`` chunks of the corpus, or none: "mpox",
   "melanoma") none of the top pages holds;
 - ``elsewhere``: 1 when the question names a place and every top page's document is about another one ("Surrey"
