@@ -125,7 +125,10 @@ SHORTHAND = (  # (pattern, written out); "" for a word of WORDS or CONTRACTIONS
     (rf"{W}(?:{'|'.join(CONTRACTIONS)}|(?-i:[Ii]m)){E}", ""),  # "im", not "IM" (intramuscular)
 )
 SHORTHAND_WORDS = re.compile("|".join(f"(?P<s{n}>{pattern})" for n, (pattern, _) in enumerate(SHORTHAND)), re.I)
-CONTEXT = re.compile(r"\s\(([^()]+)\)$")  # the places :func:`the_ask` kept from around the ask: "... (Crawley, Adur)"
+# The places :func:`the_ask` keeps from around the ask, after it in brackets ("... (Crawley, Adur)"), which
+# :func:`asked_places` reads back: one format, written and read here only.
+CONTEXT = re.compile(r"\s\(([^()]+)\)$")
+CONTEXT_SEPARATOR = ", "
 A_WORD = re.compile(r"[A-Za-z0-9]{2,}")  # something left to search
 PRONOUN = re.compile(r"\b(?:it|its|they|them|their|those|these)\b", re.IGNORECASE)  # not "there": "are there"
 
@@ -174,7 +177,7 @@ def the_ask(question: str) -> str:
         return question
     kept = [] if named else places_in(" ".join([*parts[:start], opening, *parts[end:]]))
     ask = ask[:1].upper() + ask[1:] if opening[:1].isupper() else ask
-    return f"{ask} ({', '.join(kept)})" if kept else ask
+    return f"{ask} ({CONTEXT_SEPARATOR.join(kept)})" if kept else ask
 
 
 def asked_places(query: str) -> list[str]:
@@ -182,7 +185,8 @@ def asked_places(query: str) -> list[str]:
     its writer says of themselves ("I run a youth club in Bognor. What do local teenagers say ...?" is searched as
     "... (Bognor Regis)"): where the writer works steers the search, but pages need not be about it to answer."""
     kept = CONTEXT.search(query)
-    if kept and len(places_in(kept.group(1))) == len(kept.group(1).split(", ")):  # every bracketed name a place
+    # Only when every bracketed name is a place: "smoking in Adur (a district)" brackets words of the ask.
+    if kept and len(places_in(kept.group(1))) == len(kept.group(1).split(CONTEXT_SEPARATOR)):
         return places_in(query[: kept.start()])
     return places_in(query)
 
