@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +48,7 @@ from assistant.lexical import Coverage
 from assistant.model import Hit
 from assistant.places import place_group, places_in
 from assistant.question import asked_places
+from assistant.quote import Sentence
 from assistant.retrieve import Retriever
 from assistant.text import years_in, years_named
 
@@ -56,18 +57,6 @@ MODEL_FILE = Path(__file__).with_name("evidence.json")
 RARE_DF = 5  # a word in at most this many chunks is distinctive
 TOP = 3  # pages whose evidence is weighed
 LIFT_FROM, LIFT_TO = 10, 50
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """A quotable sentence of a top page: ``number`` is the page's place in the results (1-based);
-    ``similarity`` its cosine to the question, ``overlap`` the IDF-weighted share of the question's words it holds."""
-
-    number: int
-    text: str
-    similarity: float
-    vector: np.ndarray = field(repr=False, compare=False)
-    overlap: float = 0.0
 
 
 @dataclass(frozen=True)

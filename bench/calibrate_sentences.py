@@ -1,7 +1,7 @@
 """Fit the answer's sentence model on the dev fact questions, and report how often answers quote the asked figure.
 
 Every dev question of type ``figure`` whose gold answer has a figure (its first number that is not a year) gives
-rows: each candidate sentence of its top 10 pages, with the features of ``assistant.answer.SENTENCE_FEATURES`` and
+rows: each candidate sentence of its top 10 pages, with the features of ``assistant.quote.SENTENCE_FEATURES`` and
 the label "gives the asked figure, on a gold page". The sentence model is a pairwise logistic regression over them
 (``assistant.calibrated.fit_pairwise``: each right sentence against each wrong one of the same question), since
 the answer only orders a question's sentences; fitted on all dev it is shipped as ``assistant/sentences.json``. The
@@ -37,10 +37,11 @@ from common import (
     write_results,
 )
 
-from assistant.answer import SENTENCE_FEATURES, SENTENCE_MODEL, Asked, compose
+from assistant.answer import compose
 from assistant.calibrated import LogisticModel, fit, fit_pairwise
 from assistant.evidence import Evidence, gather
 from assistant.model import Hit
+from assistant.quote import SENTENCE_FEATURES, SENTENCE_MODEL, Asked
 from assistant.retrieve import Retriever
 
 FOLDS = 5

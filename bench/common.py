@@ -10,13 +10,14 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import NUMBER, PERIODS, numbers
 from assistant.calibrated import LogisticModel
 from assistant.config import BACKENDS, SENTENCE_VECTORS, Settings
 from assistant.embed import load_embedder
 from assistant.ingest import ingest
 from assistant.model import Hit, IngestReport
+from assistant.quote import NUMBER, numbers
 from assistant.retrieve import Retriever
+from assistant.text import PERIODS
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"

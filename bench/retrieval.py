@@ -52,10 +52,11 @@ from common import (
     write_results,
 )
 
-from assistant.answer import compose, sentence_model
+from assistant.answer import compose
 from assistant.calibrated import LogisticModel
 from assistant.evidence import FEATURES, Evidence, decision, gather
 from assistant.model import Hit
+from assistant.quote import sentence_model
 from assistant.retrieve import MODES, Retriever
 
 KS = (1, 3, 5, 10)

@@ -23,6 +23,7 @@ from assistant.config import Settings
 from assistant.indicators import IndicatorMatcher, IndicatorTable, catalogue_texts, load_file
 from assistant.indicators.schema import COLUMNS, NUMBER_COLUMNS
 from assistant.ingest import ingest
+from assistant.quote import Sentence
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED_CORPUS = REPO / "corpus"
@@ -76,6 +77,13 @@ class FakeEmbedder:
                 out[row] += np.random.default_rng(seed).standard_normal(self.dimension).astype(np.float32)
             out[row] /= np.linalg.norm(out[row]) or 1.0
         return out
+
+
+def sentence(number: int, text: str, similarity: float, direction: int, overlap: float = 0.5) -> Sentence:
+    """A candidate sentence of page ``number`` whose vector points along axis ``direction`` (8 dimensions)."""
+    vector = np.zeros(8, dtype=np.float32)
+    vector[direction] = 1.0
+    return Sentence(number, text, similarity, vector, overlap)
 
 
 def indicator_table(**changes: object) -> IndicatorTable:
