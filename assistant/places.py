@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,6 +136,12 @@ def places_in(text: str) -> list[str]:
     found = [g.canonical[m.group().lower()] for m in g.any_case.finditer(text)]
     found += [m.group() for m in g.capitalised.finditer(text)]
     return sorted(dict.fromkeys(found), key=len, reverse=True)
+
+
+def within(place: str, places: Sequence[str]) -> bool:
+    """``place`` is one of ``places`` or lies within one (Worthing within West Sussex; West Sussex within neither
+    Worthing nor Crawley)."""
+    return place in places or not gazetteer().ancestors(place).isdisjoint(places)
 
 
 @functools.cache

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conftest import FakeEmbedder
+from conftest import FakeEmbedder, sentence
 
 from assistant.config import Settings
-from assistant.evidence import FEATURES, Evidence, about_elsewhere, candidate_sentences, decision, gather
+from assistant.evidence import (
+    FEATURES,
+    Evidence,
+    about_elsewhere,
+    candidate_sentences,
+    decision,
+    gather,
+    quoted_elsewhere,
+)
 from assistant.lexical import Coverage
 from assistant.model import Hit
 from assistant.retrieve import Retriever
@@ -103,3 +111,22 @@ def test_the_focus_of_a_question_naming_a_place_counts_only_the_pages_naming_it(
     searched = retriever.query(f"I run a playgroup in Crawley - {asked}?")
     assert searched == f"{asked}? (Crawley)"
     assert focus(f"{asked} in Crawley?") < focus(searched) == focus(f"{asked}?")
+
+
+def test_an_answer_quoting_only_other_places_is_weighed_as_about_elsewhere() -> None:
+    """ "Self-harm admissions in Worthing in 2017/18" answered by West Sussex's count, from a page naming Worthing
+    elsewhere; a sentence naming no place, or a place within the one asked, says nothing against the answer."""
+    county = sentence(1, "In 2017/18 there were 1,743 emergency admissions for self-harm in West Sussex.", 0.8, 0)
+    district = sentence(1, "Worthing had 310 emergency admissions for self-harm in 2017/18.", 0.7, 1)
+    unplaced = sentence(1, "There were 310 emergency admissions for self-harm in 2017/18.", 0.7, 2)
+    question = "how many self-harm admissions were there in Worthing in 2017/18"
+    assert quoted_elsewhere(question, [county])
+    assert not quoted_elsewhere(question, [county, district])  # one of them names Worthing
+    assert not quoted_elsewhere(question, [unplaced])
+    assert not quoted_elsewhere("how many self-harm admissions were there in West Sussex", [district])  # within it
+    assert not quoted_elsewhere("how many self-harm admissions were there in 2017/18", [county])  # no place asked
+    # A place the writer names only to introduce themselves is not asked about.
+    assert not quoted_elsewhere("how many self-harm admissions were there in 2017/18? (Worthing)", [county])
+    model = decision()
+    base = Evidence(0.9, Coverage(share=0.9, focus=0.9), elsewhere=False).features() | {"sentence": 0.7}
+    assert model.probability(base | {"quoted_elsewhere": 1.0}) > model.probability(base)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from assistant.places import GAZETTEER, as_named, place_group, places_in, renamed
+from assistant.places import GAZETTEER, as_named, place_group, places_in, renamed, within
 
 TYPES = {"county", "ceremonial county", "metropolitan county", "london", "unitary", "district", "area", "health area"}
 
@@ -54,6 +54,12 @@ def test_a_place_belongs_with_its_county_and_the_county_s_other_places() -> None
     assert {"Greater Manchester", "Manchester", "Stretford"} <= place_group("Trafford")
     assert {"West Sussex", "East Sussex", "Brighton and Hove"} <= place_group("Sussex")
     assert place_group("Atlantis") == {"Atlantis"}
+
+
+def test_a_place_lies_within_its_ancestors_not_its_descendants_or_neighbours() -> None:
+    assert within("Worthing", ["West Sussex"]) and within("Bognor Regis", ["Arun"]) and within("Adur", ["Adur"])
+    assert not within("West Sussex", ["Worthing"])  # a county's figure is not a district's
+    assert not within("Crawley", ["Horsham"]) and not within("England", ["Crawley"]) and not within("Crawley", [])
 
 
 def test_the_gazetteer_is_whole() -> None:
