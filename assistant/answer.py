@@ -18,15 +18,18 @@ from assistant.codes import with_names
 from assistant.evidence import Evidence, decision, doubt, gather
 from assistant.indicators import IndicatorTable, NewerData, indicator_matcher
 from assistant.model import Answer, Citation, Hit
+from assistant.places import places_in
+from assistant.question import asked_places
 from assistant.quote import choose
 from assistant.retrieve import NO_FILTERS, Filters, Retriever
-from assistant.text import as_quoted
+from assistant.text import PERIODS, as_quoted
 
 ABSTAIN_TEXT = "The documents do not clearly answer this question. The nearest passages are shown below."
 ABSTAIN_WITH_TABLES = (
     "The documents do not clearly answer this question, but the indicator tables below may. "
     "The nearest passages are shown too."
 )
+NAMED = 3  # places or periods named in a reason to decline, at most
 
 
 @dataclass(frozen=True)
@@ -77,9 +80,10 @@ def respond(
     hits = retriever.search(question, k=k, filters=filters, history=history, mode=mode)
     query = retriever.query(question, history)
     tables = indicator_tables(retriever, question, history)
-    reply = answer(query, hits, gather(retriever, query, hits))
+    evidence = gather(retriever, query, hits)
+    reply = answer(query, hits, evidence)
     if reply.abstained and tables:
-        reply = replace(reply, text=ABSTAIN_WITH_TABLES)
+        reply = replace(reply, text=abstention(why_declined(query, evidence), tables=True))
     return Response(hits, reply, tables, newer_data(retriever, hits), retriever.corrections(question))
 
 
@@ -113,8 +117,40 @@ def answer(question: str, hits: Sequence[Hit], evidence: Evidence, sentences: in
         return Answer(ABSTAIN_TEXT, abstained=True, doubt=1.0)
     chance = doubt(evidence)
     if chance >= decision().threshold:
-        return Answer(ABSTAIN_TEXT, abstained=True, doubt=chance)
+        return Answer(abstention(why_declined(question, evidence)), abstained=True, doubt=chance)
     return replace(compose(question, hits, evidence, sentences), doubt=chance)
+
+
+def abstention(reason: str = "", tables: bool = False) -> str:
+    """The text of a declined answer (``tables``: beside indicator tables that may answer), with ``reason`` after
+    its first sentence."""
+    text = ABSTAIN_WITH_TABLES if tables else ABSTAIN_TEXT
+    if not reason:
+        return text
+    first, _, rest = text.partition(". ")
+    return f"{first}. {reason} {rest}"
+
+
+def why_declined(question: str, evidence: Evidence) -> str:
+    """What the evidence lacks that the question asks for, said to the reader ("" when nothing the decision weighs
+    can be put in words): the places the sentences an answer would quote are about instead of the one asked
+    ("The nearest sentences are about West Sussex, not Worthing."), documents about other places, a period no
+    near page names."""
+    reasons = []
+    if evidence.quoted_elsewhere:
+        about, asked = _listed(evidence.quoted_places), _listed(asked_places(question))
+        reasons.append(f"The nearest sentences are about {about}, not {asked}.")
+    elif evidence.elsewhere:
+        reasons.append(f"The nearest documents are about places other than {_listed(places_in(question))}.")
+    if evidence.period_missing and (periods := PERIODS.findall(question)):
+        reasons.append(f"None of the nearest pages names {_listed(periods)}.")
+    return " ".join(reasons)
+
+
+def _listed(names: Sequence[str]) -> str:
+    """ "A", "A and B", "A, B and C": the first ``NAMED`` of ``names``, each once."""
+    kept = list(dict.fromkeys(names))[:NAMED]
+    return kept[0] if len(kept) == 1 else f"{', '.join(kept[:-1])} and {kept[-1]}"
 
 
 def compose(

@@ -76,6 +76,7 @@ class Evidence:
     lift: float = 0.0
     period_missing: bool = False
     quoted_elsewhere: bool = False
+    quoted_places: tuple[str, ...] = ()  # the places the sentences an answer would quote name (when places are asked)
 
     def features(self) -> dict[str, float]:
         return {
@@ -127,17 +128,22 @@ def gather(retriever: Retriever, query: str, hits: Sequence[Hit]) -> Evidence:
     ]
     period_missing = bool(asked) and not any(asked & years for years in named)
     elsewhere = about_elsewhere(query, top)
-    return Evidence(best, coverage, elsewhere, sentences, lift, period_missing, quoted_elsewhere(query, sentences))
+    quoted = quoted_places(query, sentences)
+    return Evidence(best, coverage, elsewhere, sentences, lift, period_missing, quoted_elsewhere(query, quoted), quoted)
 
 
-def quoted_elsewhere(query: str, sentences: Sequence[Sentence]) -> bool:
-    """The question asks about places and the sentences its answer would quote name only others (see the module's
-    docstring)."""
+def quoted_places(query: str, sentences: Sequence[Sentence]) -> tuple[str, ...]:
+    """The places named by the sentences the answer to ``query`` would quote; none when it asks about no place."""
+    if not asked_places(query):
+        return ()
+    return tuple(places_in(" ".join(s.text for s in choose(query, sentences))))
+
+
+def quoted_elsewhere(query: str, named: Sequence[str]) -> bool:
+    """The question asks about places and the quoted sentences name places, none of them an asked one or within one
+    (see the module's docstring)."""
     asked = asked_places(query)
-    if not asked:
-        return False
-    named = places_in(" ".join(s.text for s in choose(query, sentences)))
-    return bool(named) and not any(within(place, asked) for place in named)
+    return bool(asked) and bool(named) and not any(within(place, asked) for place in named)
 
 
 def candidate_sentences(snapshot: store.Snapshot, hits: Sequence[Hit]) -> list[tuple[int, str, np.ndarray]]:

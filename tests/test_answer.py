@@ -3,10 +3,12 @@ follow-ups read in context."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from conftest import FakeEmbedder
 from conftest import sentence as _sentence
 
-from assistant.answer import answer, compose, respond
+from assistant.answer import ABSTAIN_TEXT, abstention, answer, compose, respond, why_declined
 from assistant.config import Settings
 from assistant.evidence import Evidence, gather
 from assistant.lexical import Coverage
@@ -35,6 +37,28 @@ def test_strong_evidence_is_answered_and_weak_evidence_declined(briefings: Setti
     assert not answer("obese children in Crawley", hits, strong).abstained
     assert answer("obese children in Crawley", hits, weak).abstained
     assert answer("obese children in Crawley", [], strong).abstained  # nothing found: nothing to quote
+
+
+def test_a_declined_answer_says_what_the_evidence_lacks(briefings: Settings) -> None:
+    """The places the nearest sentences are about instead of the one asked, and a period no near page names; nothing
+    more when the decision weighed neither."""
+    retriever = Retriever(briefings, FakeEmbedder())
+    hits = retriever.search("obese children in Crawley")
+    county = _sentence(1, "In 2016/17, 20% of Year 6 children in West Sussex were obese.", 0.3, 0)
+    weak = Evidence(0.3, Coverage(share=0.3, focus=0.2), elsewhere=False, sentences=(county,))
+    question = "how many Year 6 children in Worthing were obese in 2021"
+    lacking = replace(weak, quoted_elsewhere=True, quoted_places=("West Sussex", "England"), period_missing=True)
+    reply = answer(question, hits, lacking)
+    assert reply.abstained and reply.text == (
+        "The documents do not clearly answer this question. The nearest sentences are about West Sussex and England, "
+        "not Worthing. None of the nearest pages names 2021. The nearest passages are shown below."
+    )
+    assert answer(question, hits, weak).text == ABSTAIN_TEXT
+    about_kent = replace(weak, elsewhere=True)
+    assert "The nearest documents are about places other than Kent." in answer("obesity in Kent", hits, about_kent).text
+    with_tables = abstention(why_declined(question, lacking), tables=True)
+    assert with_tables.startswith("The documents do not clearly answer this question, but the indicator tables below")
+    assert "not Worthing." in with_tables and with_tables.endswith("The nearest passages are shown too.")
 
 
 def test_the_answer_quotes_without_footnote_marks_list_dashes_or_paragraph_numbers(
