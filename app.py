@@ -132,6 +132,8 @@ def _turn(index: int, question: str, response: Response, latest: bool) -> None:
         (st.warning if answer.abstained else st.success)(
             escape_markdown(answer.text)
         )  # sentences quoted from documents
+        if answer.caution:
+            st.warning(escape_markdown(answer.caution))
         if not latest:
             cited = "; ".join(f"[{n}] {hit.chunk.citation}" for n, hit in enumerate(response.hits[:5], 1))
             st.caption(escape_markdown(cited))

@@ -15,12 +15,12 @@ from typing import Any
 
 from assistant.calibrated import LogisticModel
 from assistant.codes import with_names
-from assistant.evidence import Evidence, decision, doubt, gather
+from assistant.evidence import Evidence, decision, doubt, gather, quoted_elsewhere
 from assistant.indicators import IndicatorTable, NewerData, indicator_matcher
 from assistant.model import Answer, Citation, Hit
 from assistant.places import places_in
 from assistant.question import asked_places
-from assistant.quote import choose
+from assistant.quote import Sentence, choose
 from assistant.retrieve import NO_FILTERS, Filters, Retriever
 from assistant.text import PERIODS, as_quoted
 
@@ -164,4 +164,14 @@ def compose(
     citations = tuple(
         Citation(n, c.doc, c.title, c.page_start, c.page_end, c.section) for n in cited for c in [hits[n - 1].chunk]
     )
-    return Answer(text, citations)
+    return Answer(text, citations, caution=caution(question, chosen))
+
+
+def caution(question: str, quoted: Sequence[Sentence]) -> str:
+    """A word before quoting: the question asks about places and the ``quoted`` sentences name only others ("These
+    sentences are about West Sussex, not Worthing."), so that a county's figure is not taken for a district's;
+    "" otherwise."""
+    named = places_in(" ".join(s.text for s in quoted))
+    if not quoted_elsewhere(question, named):
+        return ""
+    return f"These sentences are about {_listed(named)}, not {_listed(asked_places(question))}."

@@ -428,7 +428,8 @@ def format_profile(found: AreaProfile) -> str:
 
 
 def format_response(response: Response) -> str:
-    out = [textwrap.fill(line, 100) for line in (response.put_right, response.answer.text) if line] + [""]
+    lines = (response.put_right, response.answer.text, response.answer.caution)
+    out = [textwrap.fill(line, 100) for line in lines if line] + [""]
     for number, hit in enumerate(response.hits, 1):
         c = hit.chunk
         badge = " [recommendation]" if c.recommendation else ""

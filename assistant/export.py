@@ -62,6 +62,7 @@ class PackTurn:
     cited: tuple[int, ...]
     quotes: tuple[Quote, ...]
     tables: tuple[IndicatorTable, ...]
+    caution: str = ""  # the answer's sentences are about other places than the one asked
 
 
 # --- references -------------------------------------------------------------------------------------------------
@@ -150,7 +151,7 @@ def pack_turn(question: str, response: Response) -> PackTurn:
             found.append(quote(citation.number, same[0]) if same else _fallback(citation.number, place))
         quotes = tuple(sorted(found, key=lambda quote: quote.number))
     cited = tuple(c.number for c in answer.citations)
-    return PackTurn(question, answer.text, answer.abstained, cited, quotes, tuple(response.tables))
+    return PackTurn(question, answer.text, answer.abstained, cited, quotes, tuple(response.tables), answer.caution)
 
 
 def profile_turn(profile: AreaProfile) -> PackTurn:
@@ -231,6 +232,8 @@ def _md_turn(turn: PackTurn) -> list[str]:
         out += [f"**{ABSTAINED_NOTE}** {_md_answer(turn)}".rstrip(), "", "### Nearest passages (not an answer)", ""]
     else:
         out += [_md_answer(turn) or "No answer.", ""]
+        if turn.caution:
+            out += [f"*{escape_markdown(turn.caution)}*", ""]
         if turn.quotes:
             out += ["### Cited passages", ""]
     if turn.abstained and not turn.quotes:
@@ -311,6 +314,8 @@ def _docx_turn(document: DocxDocument, turn: PackTurn) -> None:
             document.add_paragraph(NO_PASSAGES)
     else:
         document.add_paragraph(_xml_safe(turn.answer.strip()) or "No answer.")
+        if turn.caution:
+            document.add_paragraph().add_run(_xml_safe(turn.caution)).italic = True
         if turn.quotes:
             document.add_heading("Cited passages", level=2)
     for quote in turn.quotes:

@@ -237,6 +237,7 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     abstained: bool = False
     doubt: float | None = None  # the calibrated chance that the documents do not answer the question
+    caution: str = ""  # what to know before quoting it: its sentences are about other places than the one asked
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -244,6 +245,7 @@ class Answer:
             "citations": [asdict(c) for c in self.citations],
             "abstained": self.abstained,
             "doubt": None if self.doubt is None else round(self.doubt, 4),
+            "caution": self.caution,
         }
 
 

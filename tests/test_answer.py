@@ -88,3 +88,17 @@ def test_respond_reads_follow_ups_in_context(briefings: Settings) -> None:
     assert hits == retriever.search("and in Arun?", history=history)
     assert hits[0].chunk.doc == "pdf/oral-health-2018.pdf"
     assert not reply.abstained and reply.citations[0].doc == "pdf/oral-health-2018.pdf"
+
+
+def test_an_answer_quoting_only_other_places_says_so_before_it_is_quoted(briefings: Settings) -> None:
+    """A bid writer asking about Worthing must not take West Sussex's figure for Worthing's."""
+    retriever = Retriever(briefings, FakeEmbedder())
+    hits = retriever.search("obese children in Crawley")
+    county = _sentence(1, "In 2016/17, 20% of Year 6 children in West Sussex were obese.", 0.8, 0)
+    district = _sentence(1, "In 2016/17, 24% of Year 6 children in Worthing were obese.", 0.7, 1)
+    question = "how many Year 6 children in Worthing are obese"
+    told = compose(question, hits, Evidence(0.9, Coverage(), elsewhere=False, sentences=(county,)))
+    assert told.caution == "These sentences are about West Sussex, not Worthing." and told.to_dict()["caution"]
+    both = Evidence(0.9, Coverage(), elsewhere=False, sentences=(county, district))
+    assert compose(question, hits, both).caution == ""  # one names Worthing
+    assert compose("how many Year 6 children are obese", hits, both).caution == ""  # no place asked

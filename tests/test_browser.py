@@ -128,6 +128,13 @@ def test_question_in_browser_shows_cited_answer(server: str) -> None:
         assert "West Sussex Drug Related Deaths 2015-2017 audit" in text
         assert re.search(r"\bpp?\. \d+", text), text
 
+        # A district's question answered from the county's sentences says so (or, declined, says what they are about).
+        box.fill("How many pharmacies are there in Crawley?")
+        box.press("Enter")
+        expect(page.get_by_test_id("stChatMessage").last).to_contain_text("not Crawley.", timeout=ANSWER_TIMEOUT_MS)
+        expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=ANSWER_TIMEOUT_MS)
+        assert not page.get_by_test_id("stException").count()
+
 
 def test_indicator_table_follow_up_and_docx_download(server: str) -> None:
     """An indicator question shows a table; a follow-up gets its own answer; the evidence pack downloads as .docx."""

@@ -11,8 +11,10 @@ from click.testing import CliRunner
 from conftest import FakeEmbedder, indicator_table
 
 from assistant import cli, embed
-from assistant.cli import format_profile
+from assistant.answer import Response
+from assistant.cli import format_profile, format_response
 from assistant.indicators import IndicatorProfile, ProfileRow
+from assistant.model import Answer
 from assistant.profile import AreaProfile
 
 HIT_FIELDS = set(
@@ -62,7 +64,7 @@ def test_search_json_is_the_documented_shape(run) -> None:  # type: ignore[no-un
     assert len(data["hits"]) == 3 and set(data["hits"][0]) == HIT_FIELDS
     top = data["hits"][0]
     assert top["doc"] == "pdf/tobacco-2019.pdf" and top["page_start"] == 2
-    assert set(data["answer"]) == {"text", "citations", "abstained", "doubt"}
+    assert set(data["answer"]) == {"text", "citations", "abstained", "doubt", "caution"}
 
 
 def test_batch_mode_reads_jsonl_and_keeps_going_after_a_bad_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -318,3 +320,9 @@ def test_a_profile_line_without_a_period_reads_name_then_value() -> None:
     text = format_profile(AreaProfile(IndicatorProfile("West Sussex", "County & UA", rows)))
     assert "- % lone parent households: " in text and ", :" not in text
     assert "- Emergency hospital admissions for intentional self-harm, 2022/23: " in text  # a period, named
+
+
+def test_the_human_answer_shows_its_caution() -> None:
+    said = "These sentences are about West Sussex, not Worthing."
+    response = Response([], Answer("In West Sussex 20% were obese. [1]", caution=said), [])
+    assert said in format_response(response).split("\n")

@@ -279,3 +279,13 @@ def test_a_quoted_figure_the_data_has_overtaken_carries_the_newer_one_in_both_fo
     markdown = to_markdown([(question, response)], generated=DAY)
     assert f"*{note}*" in markdown.replace("\\", "")  # escaped Markdown, read without its backslashes
     assert markdown.count("Newer data") == 1
+
+
+def test_a_caution_on_the_answer_goes_into_the_pack() -> None:
+    question, response = answered("How many Year 6 children in Worthing are obese?", [chunk("Obesity text.")], [1])
+    said = "These sentences are about West Sussex, not Worthing."
+    response = replace(response, answer=replace(response.answer, caution=said))
+    assert f"*{said}*" in to_markdown([(question, response)], generated=DAY)
+    document = docx.Document(BytesIO(to_docx([(question, response)], generated=DAY)))
+    (paragraph,) = [p for p in document.paragraphs if p.text == said]
+    assert all(run.italic for run in paragraph.runs)

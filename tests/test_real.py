@@ -89,6 +89,15 @@ def test_a_misspelt_question_is_answered_as_if_spelt_right(retriever: Retriever)
     assert [h.chunk.id for h in slipped.hits] == [h.chunk.id for h in right.hits]
 
 
+def test_a_district_answered_from_county_sentences_is_told_so(retriever: Retriever) -> None:
+    """The shipped pharmaceutical needs assessment counts West Sussex's pharmacies, not Crawley's: the answer says so
+    before it is quoted, or, declined, says what the nearest sentences are about."""
+    answer = respond(retriever, "How many pharmacies are there in Crawley?").answer
+    said = answer.text if answer.abstained else answer.caution
+    assert "about West Sussex" in said and "not Crawley." in said
+    assert respond(retriever, "How many pharmacies are there in West Sussex?").answer.caution == ""
+
+
 def test_the_jsna_process_answers_in_json(real_index: Settings, tmp_path: Path) -> None:
     env = {**os.environ, "JSNA_INDEX": str(real_index.index), "JSNA_CORPUS": str(real_index.corpus)}
     questions = tmp_path / "q.jsonl"
