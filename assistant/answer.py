@@ -29,7 +29,7 @@ ABSTAIN_WITH_TABLES = (
     "The documents do not clearly answer this question, but the indicator tables below may. "
     "The nearest passages are shown too."
 )
-NAMED = 3  # places or periods named in a reason to decline, at most
+NAMED = 3  # places or periods named in a reason to decline or a caution, at most
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ def why_declined(question: str, evidence: Evidence) -> str:
 
 
 def _listed(names: Sequence[str]) -> str:
-    """ "A", "A and B", "A, B and C": the first ``NAMED`` of ``names``, each once."""
+    """The first ``NAMED`` of ``names``, each once, in words: "A", "A and B", "A, B and C"."""
     kept = list(dict.fromkeys(names))[:NAMED]
     return kept[0] if len(kept) == 1 else f"{', '.join(kept[:-1])} and {kept[-1]}"
 
