@@ -18,7 +18,7 @@ from assistant.codes import with_names
 from assistant.evidence import Evidence, decision, doubt, gather, quoted_elsewhere
 from assistant.indicators import IndicatorTable, NewerData, indicator_matcher
 from assistant.model import Answer, Citation, Hit
-from assistant.places import places_in
+from assistant.places import places_in, within
 from assistant.question import asked_places
 from assistant.quote import Sentence, choose
 from assistant.retrieve import NO_FILTERS, Filters, Retriever
@@ -83,7 +83,7 @@ def respond(
     evidence = gather(retriever, query, hits)
     reply = answer(query, hits, evidence)
     if reply.abstained and tables:
-        reply = replace(reply, text=abstention(why_declined(query, evidence), tables=True))
+        reply = replace(reply, text=abstention(why_declined(query, hits, evidence), tables=True))
     return Response(hits, reply, tables, newer_data(retriever, hits), retriever.corrections(question))
 
 
@@ -117,7 +117,7 @@ def answer(question: str, hits: Sequence[Hit], evidence: Evidence, sentences: in
         return Answer(ABSTAIN_TEXT, abstained=True, doubt=1.0)
     chance = doubt(evidence)
     if chance >= decision().threshold:
-        return Answer(abstention(why_declined(question, evidence)), abstained=True, doubt=chance)
+        return Answer(abstention(why_declined(question, hits, evidence)), abstained=True, doubt=chance)
     return replace(compose(question, hits, evidence, sentences), doubt=chance)
 
 
@@ -131,15 +131,14 @@ def abstention(reason: str = "", tables: bool = False) -> str:
     return f"{first}. {reason} {rest}"
 
 
-def why_declined(question: str, evidence: Evidence) -> str:
+def why_declined(question: str, hits: Sequence[Hit], evidence: Evidence) -> str:
     """What the evidence lacks that the question asks for, said to the reader ("" when nothing the decision weighs
     can be put in words): the places the sentences an answer would quote are about instead of the one asked
     ("The nearest sentences are about West Sussex, not Worthing."), documents about other places, a period no
     near page names."""
     reasons = []
-    if evidence.quoted_elsewhere:
-        about, asked = _listed(evidence.quoted_places), _listed(asked_places(question))
-        reasons.append(f"The nearest sentences are about {about}, not {asked}.")
+    if evidence.quoted_elsewhere and (named := places_instead(question, choose(question, evidence.sentences), hits)):
+        reasons.append(f"The nearest sentences are about {_listed(named)}, not {_listed(asked_places(question))}.")
     elif evidence.elsewhere:
         reasons.append(f"The nearest documents are about places other than {_listed(places_in(question))}.")
     if evidence.period_missing and (periods := PERIODS.findall(question)):
@@ -164,14 +163,25 @@ def compose(
     citations = tuple(
         Citation(n, c.doc, c.title, c.page_start, c.page_end, c.section) for n in cited for c in [hits[n - 1].chunk]
     )
-    return Answer(text, citations, caution=caution(question, chosen))
+    return Answer(text, citations, caution=caution(question, chosen, hits))
 
 
-def caution(question: str, quoted: Sequence[Sentence]) -> str:
-    """A word before quoting: the question asks about places and the ``quoted`` sentences name only others ("These
+def caution(question: str, quoted: Sequence[Sentence], hits: Sequence[Hit]) -> str:
+    """A word before quoting: the question asks about places and the ``quoted`` sentences are about others ("These
     sentences are about West Sussex, not Worthing."), so that a county's figure is not taken for a district's;
-    "" otherwise."""
-    named = places_in(" ".join(s.text for s in quoted))
-    if not quoted_elsewhere(question, named):
-        return ""
-    return f"These sentences are about {_listed(named)}, not {_listed(asked_places(question))}."
+    "" otherwise (:func:`places_instead`)."""
+    named = places_instead(question, quoted, hits)
+    return f"These sentences are about {_listed(named)}, not {_listed(asked_places(question))}." if named else ""
+
+
+def places_instead(question: str, quoted: Sequence[Sentence], hits: Sequence[Hit]) -> tuple[str, ...]:
+    """The places the ``quoted`` sentences (of ``hits``' pages) are about instead of the asked ones: they name only
+    other places (:func:`assistant.evidence.quoted_elsewhere`), and no sentence's document title or section names an
+    asked place either (a sentence of Adur's profile comparing Adur with West Sussex is about Adur); () otherwise."""
+    named = quoted_elsewhere(question, quoted)
+    asked = asked_places(question)
+    for sentence in quoted if named else ():
+        chunk = hits[sentence.number - 1].chunk
+        if any(within(place, asked) for place in places_in(f"{chunk.title}\n{chunk.section}")):
+            return ()
+    return named

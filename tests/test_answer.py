@@ -8,7 +8,7 @@ from dataclasses import replace
 from conftest import FakeEmbedder
 from conftest import sentence as _sentence
 
-from assistant.answer import ABSTAIN_TEXT, abstention, answer, compose, respond, why_declined
+from assistant.answer import ABSTAIN_TEXT, abstention, answer, compose, places_instead, respond, why_declined
 from assistant.config import Settings
 from assistant.evidence import Evidence, gather
 from assistant.lexical import Coverage
@@ -44,19 +44,19 @@ def test_a_declined_answer_says_what_the_evidence_lacks(briefings: Settings) -> 
     more when the decision weighed neither."""
     retriever = Retriever(briefings, FakeEmbedder())
     hits = retriever.search("obese children in Crawley")
-    county = _sentence(1, "In 2016/17, 20% of Year 6 children in West Sussex were obese.", 0.3, 0)
+    county = _sentence(1, "In 2016/17, 20% of Year 6 children in West Sussex were obese, 19% in Kent.", 0.3, 0)
     weak = Evidence(0.3, Coverage(share=0.3, focus=0.2), elsewhere=False, sentences=(county,))
     question = "how many Year 6 children in Worthing were obese in 2021"
-    lacking = replace(weak, quoted_elsewhere=True, quoted_places=("West Sussex", "England"), period_missing=True)
+    lacking = replace(weak, quoted_elsewhere=("West Sussex", "Kent"), period_missing=True)
     reply = answer(question, hits, lacking)
     assert reply.abstained and reply.text == (
-        "The documents do not clearly answer this question. The nearest sentences are about West Sussex and England, "
+        "The documents do not clearly answer this question. The nearest sentences are about West Sussex and Kent, "
         "not Worthing. None of the nearest pages names 2021. The nearest passages are shown below."
     )
     assert answer(question, hits, weak).text == ABSTAIN_TEXT
     about_kent = replace(weak, elsewhere=True)
     assert "The nearest documents are about places other than Kent." in answer("obesity in Kent", hits, about_kent).text
-    with_tables = abstention(why_declined(question, lacking), tables=True)
+    with_tables = abstention(why_declined(question, hits, lacking), tables=True)
     assert with_tables.startswith("The documents do not clearly answer this question, but the indicator tables below")
     assert "not Worthing." in with_tables and with_tables.endswith("The nearest passages are shown too.")
 
@@ -102,3 +102,8 @@ def test_an_answer_quoting_only_other_places_says_so_before_it_is_quoted(briefin
     both = Evidence(0.9, Coverage(), elsewhere=False, sentences=(county, district))
     assert compose(question, hits, both).caution == ""  # one names Worthing
     assert compose("how many Year 6 children are obese", hits, both).caution == ""  # no place asked
+    # A sentence of Worthing's own profile comparing it with the county is about Worthing.
+    profile = [replace(hits[0], chunk=replace(hits[0].chunk, title="Worthing profile 2019", section="Children"))]
+    compared = _sentence(1, "Obesity in Year 6 was 24%, above West Sussex (20%).", 0.8, 0)
+    assert places_instead(question, [compared], profile) == ()
+    assert places_instead(question, [compared], hits) == ("West Sussex",)
