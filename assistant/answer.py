@@ -9,6 +9,7 @@ The answer's sentences are chosen by meaning (:mod:`assistant.quote`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -17,6 +18,7 @@ from assistant.calibrated import LogisticModel
 from assistant.codes import with_names
 from assistant.evidence import Evidence, decision, doubt, gather, quoted_elsewhere
 from assistant.indicators import IndicatorTable, NewerData, indicator_matcher
+from assistant.lexical import stem
 from assistant.model import Answer, Citation, Hit
 from assistant.places import places_in, within
 from assistant.question import asked_places
@@ -29,7 +31,8 @@ ABSTAIN_WITH_TABLES = (
     "The documents do not clearly answer this question, but the indicator tables below may. "
     "The nearest passages are shown too."
 )
-NAMED = 3  # places or periods named in a reason to decline or a caution, at most
+NAMED = 3  # places, words or periods named in a reason to decline or a caution, at most
+WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -134,13 +137,17 @@ def abstention(reason: str = "", tables: bool = False) -> str:
 def why_declined(question: str, hits: Sequence[Hit], evidence: Evidence) -> str:
     """What the evidence lacks that the question asks for, said to the reader ("" when nothing the decision weighs
     can be put in words): the places the sentences an answer would quote are about instead of the one asked
-    ("The nearest sentences are about West Sussex, not Worthing."), documents about other places, a period no
-    near page names."""
+    ("The nearest sentences are about West Sussex, not Worthing."), documents about other places, the question's
+    rare words ("mpox") and a period that no near page names."""
     reasons = []
     if evidence.quoted_elsewhere and (named := places_instead(question, choose(question, evidence.sentences), hits)):
         reasons.append(f"The nearest sentences are about {_listed(named)}, not {_listed(asked_places(question))}.")
     elif evidence.elsewhere:
         reasons.append(f"The nearest documents are about places other than {_listed(places_in(question))}.")
+    if missing := [
+        word for word in dict.fromkeys(WORD.findall(question)) if stem([word.lower()])[0] in evidence.coverage.unmatched
+    ]:
+        reasons.append(f"None of the nearest pages mentions {_listed(missing)}.")
     if evidence.period_missing and (periods := PERIODS.findall(question)):
         reasons.append(f"None of the nearest pages names {_listed(periods)}.")
     return " ".join(reasons)

@@ -54,6 +54,9 @@ def test_a_declined_answer_says_what_the_evidence_lacks(briefings: Settings) -> 
         "not Worthing. None of the nearest pages names 2021. The nearest passages are shown below."
     )
     assert answer(question, hits, weak).text == ABSTAIN_TEXT
+    rare = replace(weak, coverage=Coverage(share=0.3, unmatched=("mpox", "legionnair"), focus=0.2))
+    said = answer("Mpox and Legionnaires' cases in Crawley", hits, rare).text
+    assert "None of the nearest pages mentions Mpox and Legionnaires." in said  # as the question wrote them
     about_kent = replace(weak, elsewhere=True)
     assert "The nearest documents are about places other than Kent." in answer("obesity in Kent", hits, about_kent).text
     with_tables = abstention(why_declined(question, hits, lacking), tables=True)
