@@ -22,7 +22,7 @@ from assistant.text import PERIODS
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
 # The question sets, by name in bench/. Dev: fitted and tuned on, scored by cross-validation (the first two were
-# once held out and looked at while tuning; questions_dev3-9.jsonl were written in users' words for fitting, dev6-9 on
+# once held out and looked at while tuning; questions_dev3-10.jsonl were written in users' words for fitting, dev6-10 on
 # 2026-12-07 by helpers who saw only the documents).
 # Held-out: written and committed before the ranking work, scored only. A second held-out set, written on
 # 2026-12-06 (night) by helpers who never saw the system's results, is scored apart from the first
@@ -37,6 +37,7 @@ DEV_QUESTIONS = (
     "questions_dev7.jsonl",
     "questions_dev8.jsonl",
     "questions_dev9.jsonl",
+    "questions_dev10.jsonl",
 )
 HELDOUT_QUESTIONS = ("questions_heldout2.jsonl",)
 HELDOUT3_QUESTIONS = ("questions_heldout3.jsonl",)

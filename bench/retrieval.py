@@ -1,7 +1,7 @@
 """Passage and answer quality over the shared corpus, dev (cross-validated) and held-out in one run.
 
 Dev: ``bench/questions.jsonl``, ``bench/questions_heldout.jsonl`` (the earlier held-out set: it was looked at while
-tuning before, so it is dev data now) and ``bench/questions_dev3.jsonl`` to ``questions_dev9.jsonl`` (in users'
+tuning before, so it is dev data now) and ``bench/questions_dev3.jsonl`` to ``questions_dev10.jsonl`` (in users'
 words; ``common.DEV_QUESTIONS``). Held-out: ``bench/questions_heldout2.jsonl``, written and committed before this
 relevance work and never used to choose anything; and, scored apart, ``bench/questions_heldout3.jsonl``, written
 on 2026-12-06 (night) by helpers who never saw the system's results, after all the tuning before it.
