@@ -144,9 +144,8 @@ def why_declined(question: str, hits: Sequence[Hit], evidence: Evidence) -> str:
         reasons.append(f"The nearest sentences are about {_listed(named)}, not {_listed(asked_places(question))}.")
     elif evidence.elsewhere:
         reasons.append(f"The nearest documents are about places other than {_listed(places_in(question))}.")
-    if missing := [
-        word for word in dict.fromkeys(WORD.findall(question)) if stem([word.lower()])[0] in evidence.coverage.unmatched
-    ]:
+    unmatched = set(evidence.coverage.unmatched)  # stems, as the index has them; said as the question wrote them
+    if missing := [word for word in dict.fromkeys(WORD.findall(question)) if stem([word.lower()])[0] in unmatched]:
         reasons.append(f"None of the nearest pages mentions {_listed(missing)}.")
     if evidence.period_missing and (periods := PERIODS.findall(question)):
         reasons.append(f"None of the nearest pages names {_listed(periods)}.")
