@@ -141,15 +141,20 @@ def why_declined(question: str, hits: Sequence[Hit], evidence: Evidence) -> str:
     rare words ("mpox") and a period that no near page names."""
     reasons = []
     if evidence.quoted_elsewhere and (named := places_instead(question, choose(question, evidence.sentences), hits)):
-        reasons.append(f"The nearest sentences are about {_listed(named)}, not {_listed(asked_places(question))}.")
+        reasons.append(f"The nearest sentences are {_instead(named, question)}")
     elif evidence.elsewhere:
-        reasons.append(f"The nearest documents are about places other than {_listed(places_in(question))}.")
+        reasons.append(f"The nearest documents are about places other than {_listed(asked_places(question))}.")
     unmatched = set(evidence.coverage.unmatched)  # stems, as the index has them; said as the question wrote them
     if missing := [word for word in dict.fromkeys(WORD.findall(question)) if stem([word.lower()])[0] in unmatched]:
         reasons.append(f"None of the nearest pages mentions {_listed(missing)}.")
     if evidence.period_missing and (periods := PERIODS.findall(question)):
         reasons.append(f"None of the nearest pages names {_listed(periods)}.")
     return " ".join(reasons)
+
+
+def _instead(named: Sequence[str], question: str) -> str:
+    """The places quoted sentences are about, against those asked: "about West Sussex, not Worthing."."""
+    return f"about {_listed(named)}, not {_listed(asked_places(question))}."
 
 
 def _listed(names: Sequence[str]) -> str:
@@ -177,7 +182,7 @@ def caution(question: str, quoted: Sequence[Sentence], hits: Sequence[Hit]) -> s
     sentences are about West Sussex, not Worthing."), so that a county's figure is not taken for a district's;
     "" otherwise (:func:`places_instead`)."""
     named = places_instead(question, quoted, hits)
-    return f"These sentences are about {_listed(named)}, not {_listed(asked_places(question))}." if named else ""
+    return f"These sentences are {_instead(named, question)}" if named else ""
 
 
 def places_instead(question: str, quoted: Sequence[Sentence], hits: Sequence[Hit]) -> tuple[str, ...]:

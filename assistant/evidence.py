@@ -109,9 +109,9 @@ def gather(retriever: Retriever, query: str, hits: Sequence[Hit]) -> Evidence:
     top = hits[:TOP]
     snapshot = retriever.snapshot
     texts = [f"{h.chunk.title}\n{h.chunk.section}\n{h.text}" for h in top]
-    places = places_in(query)
+    places, about = places_in(query), asked_places(query)
     coverage = snapshot.lexical.coverage(query, texts, RARE_DF, places)
-    if about := asked_places(query):  # the focus of the pages about an asked place
+    if about:  # the focus of the pages about an asked place
         local = [text for text in texts if not set(about).isdisjoint(places_in(text))]
         coverage = replace(coverage, focus=snapshot.lexical.coverage(query, local, RARE_DF, places).focus)
     query_vector = retriever.embed_query(query)
@@ -130,7 +130,7 @@ def gather(retriever: Retriever, query: str, hits: Sequence[Hit]) -> Evidence:
     ]
     period_missing = bool(asked) and not any(asked & years for years in named)
     elsewhere = about_elsewhere(query, top)
-    quoted = quoted_elsewhere(query, choose(query, sentences)) if asked_places(query) else ()
+    quoted = quoted_elsewhere(query, choose(query, sentences)) if about else ()
     return Evidence(best, coverage, elsewhere, sentences, lift, period_missing, quoted)
 
 
@@ -157,9 +157,10 @@ def candidate_sentences(snapshot: store.Snapshot, hits: Sequence[Hit]) -> list[t
 
 
 def about_elsewhere(question: str, hits: Sequence[Hit]) -> bool:
-    """True when the question names places and every page's document (its title, publisher and section) is
-    about some other place, not one of the same group. A document whose metadata names no place may be about any."""
-    places = places_in(question)
+    """True when the question asks about places (not one its writer names only to introduce themselves:
+    :func:`assistant.question.asked_places`) and every page's document (its title, publisher and section) is about
+    some other place, not one of the same group. A document whose metadata names no place may be about any."""
+    places = asked_places(question)
     if not places or not hits:
         return False
     wanted = {name for place in places for name in place_group(place)}

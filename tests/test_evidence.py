@@ -91,6 +91,7 @@ def test_a_place_answered_only_from_documents_about_other_places(briefings: Sett
     assert not about_elsewhere("how many pharmacies are there in Crawley", [west_sussex])  # in West Sussex
     assert not about_elsewhere("how many pharmacies are there", [west_sussex])  # no place named
     assert about_elsewhere("how many pharmacies are there in Charnwood", [west_sussex])  # any English district
+    assert not about_elsewhere("how many pharmacies are there? (Surrey)", [west_sussex])  # only the writer's place
     leicestershire = Hit(replace(hit.chunk, publisher="Leicestershire County Council"), 1.0, 0.7)
     assert not about_elsewhere("how many pharmacies are there in Charnwood", [leicestershire])
     assert not about_elsewhere("smoking in Leicester city", [leicestershire])  # a city in its county's JSNA
