@@ -22,7 +22,7 @@ from assistant.lexical import stem
 from assistant.model import Answer, Citation, Hit
 from assistant.places import places_in, within
 from assistant.question import asked_places
-from assistant.quote import Sentence, choose
+from assistant.quote import Row, Sentence, best_row, choose
 from assistant.retrieve import NO_FILTERS, Filters, Retriever
 from assistant.text import PERIODS, as_quoted
 
@@ -167,22 +167,43 @@ def compose(
     question: str, hits: Sequence[Hit], evidence: Evidence, sentences: int = 3, model: LogisticModel | None = None
 ) -> Answer:
     """The answer the top pages give, whether or not the decision would decline (``model``: the sentence model,
-    the shipped one by default)."""
+    the shipped one by default): the best sentences, led by an asked place's row of a table when none of them is
+    about that place (:func:`table_row`)."""
     chosen = choose(question, evidence.sentences, sentences, model)
-    text = " ".join(f"{as_quoted(s.text)} [{s.number}]" for s in chosen)  # "[n]" cites our pages only
-    cited = sorted({s.number for s in chosen})
+    row = table_row(question, chosen, evidence.rows, hits)
+    if row:
+        chosen = chosen[: sentences - 1]
+    quotes = ([f"{row.quoted} [{row.number}]"] if row else []) + [f"{as_quoted(s.text)} [{s.number}]" for s in chosen]
+    cited = sorted({s.number for s in chosen} | ({row.number} if row else set()))  # "[n]" cites our pages only
     citations = tuple(
         Citation(n, c.doc, c.title, c.page_start, c.page_end, c.section) for n in cited for c in [hits[n - 1].chunk]
     )
-    return Answer(text, citations, caution=caution(question, chosen, hits))
+    return Answer(" ".join(quotes), citations, caution=caution(question, chosen, hits, after_row=row is not None))
 
 
-def caution(question: str, quoted: Sequence[Sentence], hits: Sequence[Hit]) -> str:
+def table_row(question: str, chosen: Sequence[Sentence], rows: Sequence[Row], hits: Sequence[Hit]) -> Row | None:
+    """The row of a table to quote first (:func:`assistant.quote.best_row`), when the question asks about places
+    and no ``chosen`` sentence is about one of them: it names one, or names no place and its document's title or
+    section does. "How many people in Chichester receive an Armed Forces Pension?" is answered "Table 5 People in
+    receipt of an Armed Forces Pension (Source : MOD): Chichester 1,375", not only with West Sussex's 4,895."""
+    asked = set(asked_places(question))
+    if not rows or not asked:
+        return None
+    for sentence in chosen:
+        named = set(places_in(sentence.text))
+        chunk = hits[sentence.number - 1].chunk
+        if named & asked or not named and asked & set(places_in(f"{chunk.title}\n{chunk.section}")):
+            return None
+    return best_row(rows)
+
+
+def caution(question: str, quoted: Sequence[Sentence], hits: Sequence[Hit], after_row: bool = False) -> str:
     """A word before quoting: the question asks about places and the ``quoted`` sentences are about others ("These
-    sentences are about West Sussex, not Worthing."), so that a county's figure is not taken for a district's;
-    "" otherwise (:func:`places_instead`)."""
+    sentences are about West Sussex, not Worthing."; "The sentences after the table's row ..." when one leads), so
+    that a county's figure is not taken for a district's; "" otherwise (:func:`places_instead`)."""
     named = places_instead(question, quoted, hits)
-    return f"These sentences are {_instead(named, question)}" if named else ""
+    which = "The sentences after the table's row are" if after_row else "These sentences are"
+    return f"{which} {_instead(named, question)}" if named else ""
 
 
 def places_instead(question: str, quoted: Sequence[Sentence], hits: Sequence[Hit]) -> tuple[str, ...]:

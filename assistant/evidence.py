@@ -59,7 +59,7 @@ from assistant.lexical import Coverage
 from assistant.model import Hit
 from assistant.places import place_group, places_in, within
 from assistant.question import asked_places
-from assistant.quote import Sentence, choose
+from assistant.quote import Asked, Row, Sentence, choose, table_rows
 from assistant.retrieve import Retriever
 from assistant.text import years_in, years_named
 
@@ -67,6 +67,7 @@ FEATURES = ("ranking", "sentence", "lift", "focus", "unmatched", "elsewhere", "p
 MODEL_FILE = Path(__file__).with_name("evidence.json")
 RARE_DF = 5  # a word in at most this many chunks is distinctive
 TOP = 3  # pages whose evidence is weighed
+ROW_PAGES = 5  # pages whose tables' rows for an asked place an answer may quote
 LIFT_FROM, LIFT_TO = 10, 50
 
 
@@ -79,6 +80,7 @@ class Evidence:
     lift: float = 0.0
     period_missing: bool = False
     quoted_elsewhere: tuple[str, ...] = ()  # the places the quoted sentences are about instead of the asked ones
+    rows: tuple[Row, ...] = ()  # the rows for an asked place of the top pages' tables (assistant.quote.Row)
 
     def features(self) -> dict[str, float]:
         return {
@@ -131,7 +133,27 @@ def gather(retriever: Retriever, query: str, hits: Sequence[Hit]) -> Evidence:
     period_missing = bool(asked) and not any(asked & years for years in named)
     elsewhere = about_elsewhere(query, top)
     quoted = quoted_elsewhere(query, choose(query, sentences)) if about else ()
-    return Evidence(best, coverage, elsewhere, sentences, lift, period_missing, quoted)
+    rows = rows_for(snapshot, query, hits, about)
+    return Evidence(best, coverage, elsewhere, sentences, lift, period_missing, quoted, rows)
+
+
+def rows_for(snapshot: store.Snapshot, query: str, hits: Sequence[Hit], about: Sequence[str]) -> tuple[Row, ...]:
+    """The rows of the first ``ROW_PAGES`` pages' tables for the places ``about`` which the question asks, each
+    with the share of the question's words its table's caption and lines hold."""
+    if not about:
+        return ()
+    asked = Asked.of(query)
+    rows = [
+        row for number, hit in enumerate(hits[:ROW_PAGES], 1) for row in table_rows(number, lines(hit), about, asked)
+    ]
+    overlaps = snapshot.lexical.overlap(query, [row.context for row in rows])
+    return tuple(replace(row, overlap=overlap) for row, overlap in zip(rows, overlaps, strict=True))
+
+
+def lines(hit: Hit) -> list[str]:
+    """The lines of a hit's page as its passages read them, each once: their sections (a table's line may be read as
+    one) and their texts' lines."""
+    return list(dict.fromkeys(line for chunk in hit.page_passages for line in [chunk.section, *chunk.text.split("\n")]))
 
 
 def quoted_elsewhere(query: str, quoted: Sequence[Sentence]) -> tuple[str, ...]:

@@ -132,10 +132,14 @@ def _alternation(names: list[str], flags: int, after: str = "") -> re.Pattern[st
 
 def places_in(text: str) -> list[str]:
     """The places ``text`` names, longest first ("Mid Sussex" before "Crawley"), each once."""
+    return sorted(dict.fromkeys(name for name, _ in mentions(text)), key=len, reverse=True)
+
+
+def mentions(text: str) -> list[tuple[str, re.Match[str]]]:
+    """Every place ``text`` names, as the gazetteer names it, with where: (name, match)."""
     g = gazetteer()
-    found = [g.canonical[m.group().lower()] for m in g.any_case.finditer(text)]
-    found += [m.group() for m in g.capitalised.finditer(text)]
-    return sorted(dict.fromkeys(found), key=len, reverse=True)
+    found = [(g.canonical[m.group().lower()], m) for m in g.any_case.finditer(text)]
+    return found + [(m.group(), m) for m in g.capitalised.finditer(text)]
 
 
 def within(place: str, places: Sequence[str]) -> bool:

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.calibrated import LogisticModel
+from assistant.places import mentions
 from assistant.text import PERIODS, SOURCE_MARK
 
 FIGURE_QUESTION = re.compile(r"\b(how many|how much|number|rate|percentage|proportion|per cent|%|figure)\b", re.I)
@@ -59,6 +60,38 @@ AGE_OR_SPAN = re.compile(
     r"\b(?:last|past|previous|preceding|within|over)\s+(?:the\s+)?\d{1,2}\s+(?:months?|years?|weeks?|days?)\b",
     re.IGNORECASE,
 )
+
+
+# A table's cell, read after its row's label: a figure ("1,375", "16.9%", "(9.8)", "<5", "7.3*") or a mark for none
+# ("-", "*", "n/a", "x", ":").
+CELL = r"(?:[-–]|\(?[<>]?\d[\d,]*(?:\.\d+)?%?\)?\*?|\*|n/?a|x|:)"
+CELLS = re.compile(rf"(?:\s+{CELL})+(?=\s|$)")
+CAPTION = re.compile(r"^\s*(?:tables?|figures?|charts?|fig\.)\s*\d", re.I)
+CAPTION_LINES = 8  # a table's caption is at most this many lines above its row
+CAPTION_CHARS = 160  # a longer caption line (a table run into it) is cut at a word
+CONTEXT_LINES = 3  # the lines above a row that say what its table measures, with its caption
+ROW_CELLS = 12  # a longer row is cut after this many cells
+ROW_RANK = 0.1  # a row's words' share (of 1) is worth this much less on each page further down the results
+
+
+@dataclass(frozen=True)
+class Row:
+    """A table's row for an asked place as the page's text reads it ("Chichester 1,375"), on the page ``number``
+    of the results, under the table's ``caption`` when the page gives one ("Table 5 People in receipt of an Armed
+    Forces Pension"). ``overlap``: the IDF-weighted share of the question's words held by its caption, its line and
+    the lines above (what the table measures)."""
+
+    number: int
+    text: str
+    caption: str = ""
+    context: str = field(default="", repr=False, compare=False)
+    overlap: float = 0.0
+
+    @property
+    def quoted(self) -> str:
+        """The row as an answer quotes it: "Table 5 People in receipt of an Armed Forces Pension: Chichester 1,375"
+        ("In a table: ..." when the page gives no caption)."""
+        return f"{self.caption}: {self.text}" if self.caption else f"In a table: {self.text}"
 
 
 @dataclass(frozen=True)
@@ -144,6 +177,33 @@ def choose(
     if asked.figure:  # stable: the best sentence with a figure first, the others in their order
         chosen.sort(key=lambda s: not asked.gives_figure(s.text))
     return chosen
+
+
+def table_rows(number: int, lines: Sequence[str], places: Sequence[str], asked: Asked) -> list[Row]:
+    """The rows of a page's ``lines`` (page ``number`` of the results) for one of ``places``: the place's name
+    followed by cells holding a figure (not only years or the question's own numbers)."""
+    rows = []
+    for i, line in enumerate(lines):
+        for name, match in mentions(line):
+            cells = CELLS.match(line, match.end())
+            if name not in places or cells is None or not asked.gives_figure(cells.group()):
+                continue
+            kept = cells.group().split()
+            text = " ".join([match.group(), *kept[:ROW_CELLS]]) + (" …" if len(kept) > ROW_CELLS else "")
+            caption = next((lines[j] for j in range(i, max(-1, i - CAPTION_LINES), -1) if CAPTION.match(lines[j])), "")
+            context = " ".join([caption, *lines[max(0, i - CONTEXT_LINES) : i + 1]])
+            rows.append(Row(number, text, _cut(caption.strip(), CAPTION_CHARS), context))
+    return rows
+
+
+def best_row(rows: Sequence[Row]) -> Row | None:
+    """The row whose table most says what the question asks (``Row.overlap``), a page higher in the results
+    preferred (``ROW_RANK``)."""
+    return max(rows, key=lambda row: row.overlap - ROW_RANK * (row.number - 1), default=None)
+
+
+def _cut(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[:chars].rsplit(" ", 1)[0] + " …"
 
 
 def same_thing(a: Sentence, b: Sentence) -> bool:

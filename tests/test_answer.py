@@ -12,6 +12,7 @@ from assistant.answer import ABSTAIN_TEXT, abstention, answer, compose, places_i
 from assistant.config import Settings
 from assistant.evidence import Evidence, gather
 from assistant.lexical import Coverage
+from assistant.quote import Row
 from assistant.retrieve import Retriever
 
 
@@ -110,3 +111,22 @@ def test_an_answer_quoting_only_other_places_says_so_before_it_is_quoted(briefin
     compared = _sentence(1, "Obesity in Year 6 was 24%, above West Sussex (20%).", 0.8, 0)
     assert places_instead(question, [compared], profile) == ()
     assert places_instead(question, [compared], hits) == ("West Sussex",)
+
+
+def test_a_district_asked_and_the_county_quoted_the_districts_table_row_leads(briefings: Settings) -> None:
+    """ "How many in Chichester?" answered with West Sussex's figure alone would be the wrong figure in a bid."""
+    retriever = Retriever(briefings, FakeEmbedder())
+    hits = retriever.search("obese children in Crawley")
+    county = _sentence(1, "In 2016/17, 20% of Year 6 children in West Sussex were obese.", 0.8, 0)
+    other = _sentence(2, "Obesity is more common in deprived areas.", 0.6, 1)
+    row = Row(2, "Worthing 24.1% 1,020", caption="Table 3 Year 6 obesity by district")
+    evidence = Evidence(0.9, Coverage(), elsewhere=False, sentences=(county, other), rows=(row,))
+    question = "how many Year 6 children in Worthing are obese"
+    told = compose(question, hits, evidence)
+    assert told.text.startswith("Table 3 Year 6 obesity by district: Worthing 24.1% 1,020 [2] In 2016/17, 20%")
+    assert told.text.count("[") == 3 and [c.number for c in told.citations] == [1, 2]  # the row and two sentences
+    assert told.caution == "The sentences after the table's row are about West Sussex, not Worthing."
+    # A sentence about Worthing answers: no row. Nor when no place is asked.
+    district = _sentence(1, "In 2016/17, 24% of Year 6 children in Worthing were obese.", 0.9, 2)
+    assert "Table 3" not in compose(question, hits, replace(evidence, sentences=(district, county))).text
+    assert "Table 3" not in compose("how many Year 6 children are obese", hits, evidence).text

@@ -1,11 +1,21 @@
 """Which sentences an answer quotes: by meaning, the sentence with the asked figure first, never two saying the same
-thing, at most two a page; what counts as a figure."""
+thing, at most two a page; what counts as a figure; a table's row for an asked place."""
 
 from __future__ import annotations
 
 from conftest import sentence as _sentence
 
-from assistant.quote import SENTENCE_FEATURES, Asked, Sentence, choose, numbers, sentence_model
+from assistant.quote import (
+    SENTENCE_FEATURES,
+    Asked,
+    Row,
+    Sentence,
+    best_row,
+    choose,
+    numbers,
+    sentence_model,
+    table_rows,
+)
 
 
 def test_the_shipped_sentence_model_prefers_closer_sentences_with_the_asked_figure() -> None:
@@ -107,3 +117,47 @@ def test_an_age_a_school_year_or_a_span_of_time_is_not_a_figure() -> None:
         "256,398 children aged 0-17 were seen",
     ):
         assert asked.gives_figure(figure), figure
+
+
+# A page as its text reads a table (the MOD's Table 5 in the 2012 veterans' needs assessment: a row's cells run on
+# into the next place's), with prose above it.
+VETERANS_PAGE = [
+    "Clearly not all veterans are in receipt of a pension, nationally some 340,000 people receive a pension.",
+    "Table 5 People in receipt of an Armed Forces Pension (Source : MOD)",
+    "Local Authority Armed Forces Pension Scheme Brighton and Hove 580 East Sussex 2,535",
+    "West Sussex 4,895",
+    "Adur 315 Arun 1,185 Chichester 1,375 Crawley 295 Horsham 705 Mid Sussex 495 Worthing 525 Sussex 8,010",
+    "This indicates that Arun and notably Chichester may have far higher numbers of veterans than estimated.",
+]
+
+
+def test_a_table_row_is_the_asked_place_and_its_cells_under_the_tables_caption() -> None:
+    asked = Asked.of("How many people in Chichester receive an Armed Forces Pension?")
+    [row] = table_rows(2, VETERANS_PAGE, ["Chichester"], asked)
+    assert (row.number, row.text) == (2, "Chichester 1,375")
+    assert row.quoted == "Table 5 People in receipt of an Armed Forces Pension (Source : MOD): Chichester 1,375"
+    assert "Table 5" in row.context and "Adur 315" in row.context
+    # Each asked place its own row; prose naming a place without figures after it ("Arun and notably ...") is none.
+    rows = table_rows(1, VETERANS_PAGE, ["Arun", "West Sussex"], asked)
+    assert [r.text for r in rows] == ["West Sussex 4,895", "Arun 1,185"]
+
+
+def test_a_row_of_years_or_of_the_questions_own_numbers_is_no_figure_and_a_long_row_is_cut() -> None:
+    asked = Asked.of("falls admissions aged 65 in Crawley")
+    page = [
+        "Crawley 2015 2016 2017",
+        "Crawley 65",
+        "Crawley - 406 2545.8 (2300.0) 2810.4 126 2067.2 1716.5 2467.5 280 2880.3 2542.7 3249.2 17.5% 9",
+    ]
+    [row] = table_rows(1, page, ["Crawley"], asked)
+    assert row.text == "Crawley - 406 2545.8 (2300.0) 2810.4 126 2067.2 1716.5 2467.5 280 2880.3 2542.7 …"
+    assert row.quoted.startswith("In a table: Crawley") and row.caption == ""
+
+
+def test_the_best_row_is_the_one_whose_table_says_what_is_asked_a_higher_page_preferred() -> None:
+    pension = Row(1, "Chichester 1,375", overlap=0.6)
+    discharges = Row(3, "Chichester 53", overlap=0.75)
+    compensation = Row(2, "Chichester 370 270", overlap=0.5)
+    assert best_row([compensation, pension, discharges]) is pension  # 0.6 against 0.75 - 0.2 and 0.5 - 0.1
+    assert best_row([compensation, Row(1, "Chichester 9", overlap=0.35)]) is compensation
+    assert best_row([]) is None
