@@ -22,7 +22,7 @@ from assistant.lexical import stem
 from assistant.model import Answer, Citation, Hit
 from assistant.places import places_in, within
 from assistant.question import asked_places
-from assistant.quote import Row, Sentence, best_row, choose
+from assistant.quote import Asked, Row, Sentence, best_row, choose
 from assistant.retrieve import NO_FILTERS, Filters, Retriever
 from assistant.text import PERIODS, as_quoted
 
@@ -183,13 +183,16 @@ def compose(
 
 def table_row(question: str, chosen: Sequence[Sentence], rows: Sequence[Row], hits: Sequence[Hit]) -> Row | None:
     """The row of a table to quote first (:func:`assistant.quote.best_row`), when the question asks about places
-    and no ``chosen`` sentence is about one of them: it names one, or names no place and its document's title or
-    section does. "How many people in Chichester receive an Armed Forces Pension?" is answered "Table 5 People in
-    receipt of an Armed Forces Pension (Source : MOD): Chichester 1,375", not only with West Sussex's 4,895."""
+    and no ``chosen`` sentence gives a figure about one of them: naming it, or naming no place where its document's
+    title or section does. "How many people in Chichester receive an Armed Forces Pension?" is answered "Table 5
+    People in receipt of an Armed Forces Pension (Source : MOD): Chichester 1,375", not only with West Sussex's
+    4,895; "where does Arun rank on the 2019 IMD" with Arun's row, not only "Crawley ranks as the most deprived,
+    followed by Arun"."""
     asked = set(asked_places(question))
     if not rows or not asked:
         return None
-    for sentence in chosen:
+    figures = Asked.of(question)
+    for sentence in (s for s in chosen if figures.gives_figure(s.text)):
         named = set(places_in(sentence.text))
         chunk = hits[sentence.number - 1].chunk
         if named & asked or not named and asked & set(places_in(f"{chunk.title}\n{chunk.section}")):

@@ -66,7 +66,9 @@ AGE_OR_SPAN = re.compile(
 # ("-", "*", "n/a", "x", ":").
 CELL = r"(?:[-–]|\(?[<>]?\d[\d,]*(?:\.\d+)?%?\)?\*?|\*|n/?a|x|:)"
 CELLS = re.compile(rf"(?:\s+{CELL})+(?=\s|$)")
-CAPTION = re.compile(r"^\s*(?:tables?|figures?|charts?|fig\.)\s*\d", re.I)
+# A table's caption: "Table 5 People in receipt ...", "Table 1.2, Annual rates ...", "Figure 7.11: Number of ..."; not a
+# sentence's pointer to one ("(Table 3).").
+CAPTION = re.compile(r"\b(?:Table|Figure|Chart|Fig\.)\s*\d+(?:\.\d+)*[a-z]?\s*[:.,–-]?\s+(?=[A-Z])")
 CAPTION_LINES = 8  # a table's caption is at most this many lines above its row
 CAPTION_CHARS = 160  # a longer caption line (a table run into it) is cut at a word
 CONTEXT_LINES = 3  # the lines above a row that say what its table measures, with its caption
@@ -190,10 +192,22 @@ def table_rows(number: int, lines: Sequence[str], places: Sequence[str], asked: 
                 continue
             kept = cells.group().split()
             text = " ".join([match.group(), *kept[:ROW_CELLS]]) + (" …" if len(kept) > ROW_CELLS else "")
-            caption = next((lines[j] for j in range(i, max(-1, i - CAPTION_LINES), -1) if CAPTION.match(lines[j])), "")
+            caption = _caption([*lines[max(0, i - CAPTION_LINES) : i], line[: match.start()]])
             context = " ".join([caption, *lines[max(0, i - CONTEXT_LINES) : i + 1]])
-            rows.append(Row(number, text, _cut(caption.strip(), CAPTION_CHARS), context))
+            rows.append(Row(number, text, _cut(caption, CAPTION_CHARS), context))
     return rows
+
+
+def _caption(above: Sequence[str]) -> str:
+    """The caption of a table whose row is read after ``above`` (the lines above it, the last its own line up to
+    the row), the nearest first: from "Table N" to the table's first row, its column headings kept ("Table 2
+    Overall Deprivation Ranking ... Rank 2015 Rank 2019"); "" when there is none."""
+    for text in reversed(above):
+        if found := list(CAPTION.finditer(text)):
+            caption = text[found[-1].start() :]
+            first_row = next((m.start() for _, m in mentions(caption) if CELLS.match(caption, m.end())), None)
+            return caption[:first_row].strip()
+    return ""
 
 
 def best_row(rows: Sequence[Row]) -> Row | None:

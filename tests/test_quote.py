@@ -142,6 +142,18 @@ def test_a_table_row_is_the_asked_place_and_its_cells_under_the_tables_caption()
     assert [r.text for r in rows] == ["West Sussex 4,895", "Arun 1,185"]
 
 
+def test_a_caption_run_into_its_tables_rows_keeps_its_column_headings_and_a_pointer_to_a_table_is_none() -> None:
+    """The 2019 IMD briefing's Table 2 is read as one line with a summary point before it."""
+    line = (
+        "Mid Sussex remains the least deprived area. Table 2 Overall Deprivation Ranking Lower Tier Authorities "
+        "Rank 2015 Rank 2019 Adur 159 164 Arun 173 149 Chichester 222 227"
+    )
+    [row] = table_rows(1, [line], ["Arun"], Asked.of("Where does Arun rank on the 2019 IMD?"))
+    assert row.quoted == "Table 2 Overall Deprivation Ranking Lower Tier Authorities Rank 2015 Rank 2019: Arun 173 149"
+    pointer = ["Around 7,530 (9.6%) young people were disabled (Table 3).", "Worthing 1,020 10.6%"]
+    assert table_rows(1, pointer, ["Worthing"], Asked.of("disabled young people in Worthing"))[0].caption == ""
+
+
 def test_a_row_of_years_or_of_the_questions_own_numbers_is_no_figure_and_a_long_row_is_cut() -> None:
     asked = Asked.of("falls admissions aged 65 in Crawley")
     page = [

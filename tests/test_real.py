@@ -98,6 +98,22 @@ def test_a_district_answered_from_county_sentences_is_told_so(retriever: Retriev
     assert respond(retriever, "How many pharmacies are there in West Sussex?").answer.caution == ""
 
 
+def test_a_districts_figure_given_only_in_a_table_is_quoted_from_its_row(retriever: Retriever) -> None:
+    """The 2019 IMD briefing ranks the districts only in its Table 2, read as one line of text; asked for Arun's
+    rank, the answer leads with Arun's row under the table's caption and column headings, cited to its page."""
+    answer = respond(
+        retriever, "Where does Arun rank on the 2019 Index of Multiple Deprivation among lower-tier councils?"
+    ).answer
+    row = re.match(
+        r"(Table 2 Overall Deprivation Ranking Lower Tier Authorities .*?Rank 2019): Arun ([\d ]+) \[(\d)\]",
+        answer.text,
+    )
+    assert not answer.abstained and row, answer.text
+    assert row.group(2) == "154 173 149"  # 2010, 2015 and 2019, as the page gives them
+    cited = next(c for c in answer.citations if c.number == int(row.group(3)))
+    assert (cited.doc, cited.page_start) == ("pdf/wsx-imd-2019-briefing.pdf", 3)
+
+
 def test_the_jsna_process_answers_in_json(real_index: Settings, tmp_path: Path) -> None:
     env = {**os.environ, "JSNA_INDEX": str(real_index.index), "JSNA_CORPUS": str(real_index.corpus)}
     questions = tmp_path / "q.jsonl"
