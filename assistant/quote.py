@@ -51,6 +51,8 @@ NOTE_NUMBER = re.compile(r"^\s*\d{1,3}\s+(?=.*(?:\((?:19|20)\d\d\)|https?:|www\.
 # (age 0-18 years) who had seen a dentist in the last 12 months by CCG" gives no figure. Not the age patterns of
 # ``indicators.relevance.ages``: they read indicator names and questions, where "over 50" and "10-20" are ages; in a
 # sentence they are often the figure ("over 50 deaths"), so only ages marked as ages count here.
+# A rate's denominator, a unit and not a figure: "per 100,000", "per 1,000 population".
+PER = re.compile(r"\bper\s+\d[\d,]*\b", re.I)
 AGE_OR_SPAN = re.compile(
     r"\b(?:aged?|ages)\s+\d{1,2}(?:\s*(?:-|–|to)\s*\d{1,2})?\s*\+?(?:\s*(?:years?|yrs))?"
     r"(?:\s+(?:and|or)\s+(?:over|older|above|under|younger))?|"
@@ -131,8 +133,10 @@ class Asked:
 
     def gives_figure(self, text: str) -> bool:
         """The sentence gives a figure other than the question's own numbers; a label's number is none
-        (``SOURCE_MARK``, ``LABEL_NUMBER``, ``NOTE_NUMBER``)."""
+        (``SOURCE_MARK``, ``LABEL_NUMBER``, ``NOTE_NUMBER``), nor an age, a span of time or a rate's denominator
+        (``AGE_OR_SPAN``, ``PER``)."""
         unlabelled = AGE_OR_SPAN.sub(" ", NOTE_NUMBER.sub(" ", LABEL_NUMBER.sub(" ", SOURCE_MARK.sub(" ", text))))
+        unlabelled = PER.sub(" ", unlabelled)
         return bool(numbers(unlabelled) - self.known)
 
     def gives_unit(self, text: str) -> bool:

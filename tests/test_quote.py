@@ -70,6 +70,12 @@ def test_a_year_or_period_is_not_a_figure() -> None:
     assert numbers("In 2017/18 and 2019 the service was reviewed") == set()
 
 
+def test_a_rates_denominator_is_a_unit_not_a_figure() -> None:
+    asked = Asked.of("death rate from accidental falls in Mid Sussex")
+    assert not asked.gives_figure("Rate of injuries due to falls per 100,000 population aged 65+ (2015/16)")
+    assert asked.gives_figure("The rate was 8.93 per 100,000 in 2012-14.")
+
+
 def test_the_digits_of_a_name_a_code_or_a_footnote_mark_are_not_a_figure() -> None:
     assert numbers("COVID-19 had a very significant impact on PM2.5 and Core20 areas (E01031429)") == set()
     assert numbers("256,398 children were seen in the 24 months prior31.") == {"256398", "24"}
