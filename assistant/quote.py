@@ -67,7 +67,9 @@ AGE_OR_SPAN = re.compile(
 # A table's cell, read after its row's label: a figure ("1,375", "16.9%", "(9.8)", "<5", "7.3*") or a mark for none
 # ("-", "*", "n/a", "x", ":").
 CELL = r"(?:[-–]|\(?[<>]?\d[\d,]*(?:\.\d+)?%?\)?\*?|\*|n/?a|x|:)"
-CELLS = re.compile(rf"(?:\s+{CELL})+(?=\s|$)")
+# A row's cells run to the line's end or to the next label; a lower-case word after them is prose ("highest in Arun
+# (18.5%) and lowest in ...": a sentence, quoted as one).
+CELLS = re.compile(rf"(?:\s+{CELL})++(?=\s*$|\s+(?![a-z]))")
 # A table's caption: "Table 5 People in receipt ...", "Table 1.2, Annual rates ...", "Figure 7.11: Number of ..."; not a
 # sentence's pointer to one ("(Table 3).").
 CAPTION = re.compile(r"\b(?:Table|Figure|Chart|Fig\.)\s*\d+(?:\.\d+)*[a-z]?\s*[:.,–-]?\s+(?=[A-Z])")

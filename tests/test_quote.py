@@ -146,6 +146,9 @@ def test_a_table_row_is_the_asked_place_and_its_cells_under_the_tables_caption()
     # Each asked place its own row; prose naming a place without figures after it ("Arun and notably ...") is none.
     rows = table_rows(1, VETERANS_PAGE, ["Arun", "West Sussex"], asked)
     assert [r.text for r in rows] == ["West Sussex 4,895", "Arun 1,185"]
+    # A figure in a sentence is the sentence's, quoted as one: not a row.
+    prose = ["Prevalence of obesity was highest in Arun (18.5%) and lowest in Mid Sussex (11.6%)."]
+    assert table_rows(1, prose, ["Arun", "Mid Sussex"], asked) == []
 
 
 def test_a_caption_run_into_its_tables_rows_keeps_its_column_headings_and_a_pointer_to_a_table_is_none() -> None:
