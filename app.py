@@ -29,7 +29,6 @@ from assistant.present import (
     ACCESSIBILITY_STATEMENT,
     ACCESSIBLE_CSS,
     also_in_text,
-    answer_sentences,
     codes_text,
     comparison_colour,
     escape_markdown,
@@ -138,7 +137,7 @@ def _turn(index: int, question: str, response: Response, latest: bool) -> None:
             cited = "; ".join(f"[{n}] {hit.chunk.citation}" for n, hit in enumerate(response.hits[:5], 1))
             st.caption(escape_markdown(cited))
             return
-        marked = answer_sentences(answer.text)
+        marked = list(answer.quoted)
         for number, hit in enumerate(response.hits, 1):
             _passage(number, hit, marked, key=f"page-{index}-{number}", newer=response.newer_for(number))
         if response.tables:

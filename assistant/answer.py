@@ -178,7 +178,13 @@ def compose(
     citations = tuple(
         Citation(n, c.doc, c.title, c.page_start, c.page_end, c.section) for n in cited for c in [hits[n - 1].chunk]
     )
-    return Answer(" ".join(quotes), citations, caution=caution(question, chosen, hits, after_row=row is not None))
+    copied = ([row.text.removesuffix(" …")] if row else []) + [as_quoted(s.text) for s in chosen]
+    return Answer(
+        " ".join(quotes),
+        citations,
+        caution=caution(question, chosen, hits, after_row=row is not None),
+        quoted=tuple(copied),
+    )
 
 
 def table_row(question: str, chosen: Sequence[Sentence], rows: Sequence[Row], hits: Sequence[Hit]) -> Row | None:

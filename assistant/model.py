@@ -238,6 +238,7 @@ class Answer:
     abstained: bool = False
     doubt: float | None = None  # the calibrated chance that the documents do not answer the question
     caution: str = ""  # what to know before quoting it: its sentences are about other places than the one asked
+    quoted: tuple[str, ...] = ()  # what it copies from the pages, to mark there: sentences as quoted, a table's row
 
     def to_dict(self) -> dict[str, Any]:
         return {

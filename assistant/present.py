@@ -126,11 +126,6 @@ def _places(value: float) -> int:
     return len(text.partition(".")[2].rstrip("0"))
 
 
-def answer_sentences(answer_text: str) -> list[str]:
-    """The sentences of an extractive answer, without their citation markers."""
-    return [part.strip() for part in re.split(r"\s*\[\d+\]\s*", answer_text) if part.strip()]
-
-
 def passage_html(text: str, marked: Sequence[str] = ()) -> str:
     """The passage as inert HTML (every character escaped), with the given sentences wrapped in <mark>: as the answer
     quotes them, that is without the source's own footnote marks, which the passage keeps ("inactive [33] with")."""

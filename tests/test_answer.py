@@ -126,6 +126,8 @@ def test_a_district_asked_and_the_county_quoted_the_districts_table_row_leads(br
     assert told.text.startswith("Table 3 Year 6 obesity by district: Worthing 24.1% 1,020 [2] In 2016/17, 20%")
     assert told.text.count("[") == 3 and [c.number for c in told.citations] == [1, 2]  # the row and two sentences
     assert told.caution == "The sentences after the table's row are about West Sussex, not Worthing."
+    # What the page shows marked: the row's own label and cells, and each sentence as quoted.
+    assert told.quoted == ("Worthing 24.1% 1,020", county.text, other.text)
     # A sentence about Worthing answers: no row. Nor when no place is asked.
     district = _sentence(1, "In 2016/17, 24% of Year 6 children in Worthing were obese.", 0.9, 2)
     assert "Table 3" not in compose(question, hits, replace(evidence, sentences=(district, county))).text
