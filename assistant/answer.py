@@ -173,17 +173,19 @@ def compose(
     row = table_row(question, chosen, evidence.rows, hits)
     if row:
         chosen = chosen[: sentences - 1]
-    quotes = ([f"{row.quoted} [{row.number}]"] if row else []) + [f"{as_quoted(s.text)} [{s.number}]" for s in chosen]
-    cited = sorted({s.number for s in chosen} | ({row.number} if row else set()))  # "[n]" cites our pages only
+    # (as the answer says it, as the page has it, the page's number): "[n]" cites our pages only
+    quotes = [(row.quoted, row.text.removesuffix(" …"), row.number)] if row else []
+    quotes += [(as_quoted(s.text), as_quoted(s.text), s.number) for s in chosen]
     citations = tuple(
-        Citation(n, c.doc, c.title, c.page_start, c.page_end, c.section) for n in cited for c in [hits[n - 1].chunk]
+        Citation(n, c.doc, c.title, c.page_start, c.page_end, c.section)
+        for n in sorted({n for _, _, n in quotes})
+        for c in [hits[n - 1].chunk]
     )
-    copied = ([row.text.removesuffix(" …")] if row else []) + [as_quoted(s.text) for s in chosen]
     return Answer(
-        " ".join(quotes),
+        " ".join(f"{said} [{n}]" for said, _, n in quotes),
         citations,
         caution=caution(question, chosen, hits, after_row=row is not None),
-        quoted=tuple(copied),
+        quoted=tuple(copied for _, copied, _ in quotes),
     )
 
 

@@ -46,13 +46,13 @@ LABEL_NUMBER = re.compile(
     re.I,
 )
 NOTE_NUMBER = re.compile(r"^\s*\d{1,3}\s+(?=.*(?:\((?:19|20)\d\d\)|https?:|www\.|\bet al\b))")
+# A rate's denominator, a unit and not a figure: "per 100,000", "per 1,000 population".
+PER = re.compile(r"\bper\s+\d[\d,]*\b", re.I)
 # Who and when a figure is about, not a figure: ages ("aged 16+", "(age 0-18 years)", "16-34s", "over-65s", "5 year
 # olds"), school years ("Year 6") and spans of time ("in the last 12 months"). A caption such as "Rate of children
 # (age 0-18 years) who had seen a dentist in the last 12 months by CCG" gives no figure. Not the age patterns of
 # ``indicators.relevance.ages``: they read indicator names and questions, where "over 50" and "10-20" are ages; in a
 # sentence they are often the figure ("over 50 deaths"), so only ages marked as ages count here.
-# A rate's denominator, a unit and not a figure: "per 100,000", "per 1,000 population".
-PER = re.compile(r"\bper\s+\d[\d,]*\b", re.I)
 AGE_OR_SPAN = re.compile(
     r"\b(?:aged?|ages)\s+\d{1,2}(?:\s*(?:-|–|to)\s*\d{1,2})?\s*\+?(?:\s*(?:years?|yrs))?"
     r"(?:\s+(?:and|or)\s+(?:over|older|above|under|younger))?|"
