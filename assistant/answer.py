@@ -18,6 +18,7 @@ from assistant.calibrated import LogisticModel
 from assistant.codes import with_names
 from assistant.evidence import Evidence, decision, doubt, gather, quoted_elsewhere
 from assistant.indicators import IndicatorTable, NewerData, indicator_matcher
+from assistant.indicators.relevance import asks_other
 from assistant.lexical import stem
 from assistant.model import Answer, Citation, Hit
 from assistant.places import places_in, within
@@ -195,9 +196,10 @@ def table_row(question: str, chosen: Sequence[Sentence], rows: Sequence[Row], hi
     title or section does. "How many people in Chichester receive an Armed Forces Pension?" is answered "Table 5
     People in receipt of an Armed Forces Pension (Source : MOD): Chichester 1,375", not only with West Sussex's
     4,895; "where does Arun rank on the 2019 IMD" with Arun's row, not only "Crawley ranks as the most deprived,
-    followed by Arun"."""
+    followed by Arun". Not when it asks for something other than a figure: priorities, services, reasons
+    (:func:`assistant.indicators.relevance.asks_other`)."""
     asked = set(asked_places(question))
-    if not rows or not asked:
+    if not rows or not asked or asks_other(question):
         return None
     figures = Asked.of(question)
     for sentence in (s for s in chosen if figures.gives_figure(s.text)):

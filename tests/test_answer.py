@@ -128,7 +128,8 @@ def test_a_district_asked_and_the_county_quoted_the_districts_table_row_leads(br
     assert told.caution == "The sentences after the table's row are about West Sussex, not Worthing."
     # What the page shows marked: the row's own label and cells, and each sentence as quoted.
     assert told.quoted == ("Worthing 24.1% 1,020", county.text, other.text)
-    # A sentence about Worthing answers: no row. Nor when no place is asked.
+    # A sentence about Worthing answers: no row. Nor when no place is asked, nor for something other than a figure.
     district = _sentence(1, "In 2016/17, 24% of Year 6 children in Worthing were obese.", 0.9, 2)
     assert "Table 3" not in compose(question, hits, replace(evidence, sentences=(district, county))).text
     assert "Table 3" not in compose("how many Year 6 children are obese", hits, evidence).text
+    assert "Table 3" not in compose("what should the priorities be for obese children in Worthing", hits, evidence).text

@@ -186,6 +186,11 @@ def asks_figure(question: str) -> bool:
     return bool(FIGURE.search(question))
 
 
+def asks_other(question: str) -> bool:
+    """The question asks for something other than a figure (``OTHER``): a meaning, services, plans, reasons."""
+    return bool(OTHER.search(question))
+
+
 class Relevance:
     """Features of candidate tables over one catalogue: its token sets and IDF, computed once."""
 
@@ -240,7 +245,7 @@ class Relevance:
         bm25 = self.catalogue.lexical.scores(query, self.size)
         top = float(bm25.max()) if len(bm25) else 0.0
         figure = float(asks_figure(question))
-        other = float(bool(OTHER.search(question)))
+        other = float(asks_other(question))
         out = []
         for rank, (row, sim) in enumerate(zip(rows, similarity, strict=True)):
             name_weights = {w: self.idf(w) for w in self.names[row]}
