@@ -18,6 +18,7 @@ from typing import Any
 from common import (
     DEV_QUESTIONS,
     HELDOUT3_QUESTIONS,
+    HELDOUT4_QUESTIONS,
     HELDOUT_QUESTIONS,
     REPO,
     index_arguments,
@@ -32,6 +33,7 @@ from assistant.retrieve import Retriever
 DEV = tuple(REPO / "bench" / name for name in DEV_QUESTIONS)
 HELDOUT = tuple(REPO / "bench" / name for name in HELDOUT_QUESTIONS)
 HELDOUT3 = tuple(REPO / "bench" / name for name in HELDOUT3_QUESTIONS)
+HELDOUT4 = tuple(REPO / "bench" / name for name in HELDOUT4_QUESTIONS)
 MAX_FALSE_ABSTENTIONS = 0.03
 FOLDS = 5
 

@@ -41,6 +41,9 @@ DEV_QUESTIONS = (
 )
 HELDOUT_QUESTIONS = ("questions_heldout2.jsonl",)
 HELDOUT3_QUESTIONS = ("questions_heldout3.jsonl",)
+# A fourth, written on 2026-12-08 by helpers who saw only the PDFs, after tables' rows were first quoted and before
+# it was scored: one area's figure that stands only in a table, and near misses about one area.
+HELDOUT4_QUESTIONS = ("questions_heldout4.jsonl",)
 
 
 def index_arguments(parser: argparse.ArgumentParser) -> None:

@@ -4,7 +4,9 @@ Dev: ``bench/questions.jsonl``, ``bench/questions_heldout.jsonl`` (the earlier h
 tuning before, so it is dev data now) and ``bench/questions_dev3.jsonl`` to ``questions_dev10.jsonl`` (in users'
 words; ``common.DEV_QUESTIONS``). Held-out: ``bench/questions_heldout2.jsonl``, written and committed before this
 relevance work and never used to choose anything; and, scored apart, ``bench/questions_heldout3.jsonl``, written
-on 2026-12-06 (night) by helpers who never saw the system's results, after all the tuning before it.
+on 2026-12-06 (night) by helpers who never saw the system's results, after all the tuning before it; and
+``bench/questions_heldout4.jsonl``, written on 2026-12-08 by helpers who saw only the PDFs: one area's figure that
+stands only in a table, and near misses about one area (a measure of quoting a table's row).
 
 For every question (gold document and pages; ``out_of_scope`` ones have none) it searches in each mode (the hybrid
 ranked, on dev, by the ranking model of the question's fold, fitted on the other four; on held-out, by the shipped
@@ -36,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from calibrate_answers import DEV, HELDOUT, HELDOUT3, calibrated, load_questions
+from calibrate_answers import DEV, HELDOUT, HELDOUT3, HELDOUT4, calibrated, load_questions
 from calibrate_ranking import fold_rankers
 from calibrate_sentences import Case, fold_models
 from common import (
@@ -172,7 +174,7 @@ def main() -> None:
     dev = run(retriever, dev_questions, latencies[dev_name], fold_rankers(retriever, dev_questions))
     cross_validate(dev)
     sets = {dev_name: dev}
-    for name, files in (("held-out", HELDOUT), ("held-out 3", HELDOUT3)):
+    for name, files in (("held-out", HELDOUT), ("held-out 3", HELDOUT3), ("held-out 4", HELDOUT4)):
         if all(path.is_file() for path in files):
             latencies[name] = []
             sets[name] = run(retriever, load_questions(files, retriever), latencies[name])
@@ -184,9 +186,11 @@ def main() -> None:
         f"`{args.sentence_vectors}`; {machine()}. Dev: "
         + ", ".join(f"`{Path(p).name}`" for p in DEV)
         + f"; held-out: `{Path(HELDOUT[0]).name}`; held-out 3: `{Path(HELDOUT3[0]).name}` (written on "
-        "2026-12-06, night, by helpers who never saw the system's results; scored apart). Page-level hits (a hit is "
-        "a page; it counts when one of its passages is from a gold document and overlaps the gold pages). "
-        "Out-of-scope declining and false "
+        "2026-12-06, night, by helpers who never saw the system's results; scored apart); held-out 4: "
+        f"`{Path(HELDOUT4[0]).name}` (one area's figure that stands only in a table, and near misses about one "
+        "area; written on 2026-12-08 by helpers who saw only the PDFs, after tables' rows were first quoted). "
+        "Page-level hits (a hit is a page; it counts when one of its passages is from a gold document and "
+        "overlaps the gold pages). Out-of-scope declining and false "
         "abstentions from the calibrated decision (dev: each fold by a model fitted on the others; held-out: the "
         "shipped model).",
         "",
