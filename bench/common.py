@@ -22,8 +22,8 @@ from assistant.text import PERIODS
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
 # The question sets, by name in bench/. Dev: fitted and tuned on, scored by cross-validation (the first two were
-# once held out and looked at while tuning; questions_dev3-10.jsonl were written in users' words for fitting, dev6-10 on
-# 2026-12-07 by helpers who saw only the documents).
+# once held out and looked at while tuning; questions_dev3-11.jsonl were written in users' words for fitting, dev6-10 on
+# 2026-12-07 and dev11 on 2026-12-08 by helpers who saw only the documents).
 # Held-out: written and committed before the ranking work, scored only. A second held-out set, written on
 # 2026-12-06 (night) by helpers who never saw the system's results, is scored apart from the first
 # (HELDOUT3_QUESTIONS): a measure of today's system on questions nothing was ever chosen on.
@@ -38,6 +38,7 @@ DEV_QUESTIONS = (
     "questions_dev8.jsonl",
     "questions_dev9.jsonl",
     "questions_dev10.jsonl",
+    "questions_dev11.jsonl",
 )
 HELDOUT_QUESTIONS = ("questions_heldout2.jsonl",)
 HELDOUT3_QUESTIONS = ("questions_heldout3.jsonl",)
