@@ -139,10 +139,15 @@ def why_declined(question: str, hits: Sequence[Hit], evidence: Evidence) -> str:
     """What the evidence lacks that the question asks for, said to the reader ("" when nothing the decision weighs
     can be put in words): the places the sentences an answer would quote are about instead of the one asked
     ("The nearest sentences are about West Sussex, not Worthing."), documents about other places, the question's
-    rare words ("mpox") and a period that no near page names."""
+    rare words ("mpox") and a period that no near page names. Where the sentences are about other places and a near
+    page's table has a row for the asked one, it says which page ("Page [2] has a table (Table 3: ...) with a row for
+    Worthing."): a district's figure often stands only there."""
     reasons = []
     if evidence.quoted_elsewhere and (named := places_instead(question, choose(question, evidence.sentences), hits)):
         reasons.append(f"The nearest sentences are {_instead(named, question)}")
+        if row := best_row(evidence.rows):  # where the asked place's figure may stand: a pointer, not an answer
+            table = f" ({row.caption})" if row.caption else ""
+            reasons.append(f"Page [{row.number}] has a table{table} with a row for {row.place}.")
     elif evidence.elsewhere:
         reasons.append(f"The nearest documents are about places other than {_listed(asked_places(question))}.")
     unmatched = set(evidence.coverage.unmatched)  # stems, as the index has them; said as the question wrote them

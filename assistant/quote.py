@@ -92,6 +92,7 @@ class Row:
     caption: str = ""
     context: str = field(default="", repr=False, compare=False)
     overlap: float = 0.0
+    place: str = ""  # the asked place it is for, as the gazetteer names it
 
     @property
     def quoted(self) -> str:
@@ -200,7 +201,7 @@ def table_rows(number: int, lines: Sequence[str], places: Sequence[str], asked: 
             text = " ".join([match.group(), *kept[:ROW_CELLS]]) + (" …" if len(kept) > ROW_CELLS else "")
             caption = _caption([*lines[max(0, i - CAPTION_LINES) : i], line[: match.start()]])
             context = " ".join([caption, *lines[max(0, i - CONTEXT_LINES) : i + 1]])
-            rows.append(Row(number, text, _cut(caption, CAPTION_CHARS), context))
+            rows.append(Row(number, text, _cut(caption, CAPTION_CHARS), context, place=name))
     return rows
 
 

@@ -55,6 +55,11 @@ def test_a_declined_answer_says_what_the_evidence_lacks(briefings: Settings) -> 
         "not Worthing. None of the nearest pages names 2021. The nearest passages are shown below."
     )
     assert answer(question, hits, weak).text == ABSTAIN_TEXT
+    # The asked place's row of a near page's table: said where it is, not quoted as an answer.
+    row = Row(2, "Worthing 24.1% 1,020", caption="Table 3 Year 6 obesity by district", place="Worthing")
+    pointed = answer(question, hits, replace(lacking, rows=(row,))).text
+    assert "not Worthing. Page [2] has a table (Table 3 Year 6 obesity by district) with a row for Worthing." in pointed
+    assert "24.1%" not in pointed
     rare = replace(weak, coverage=Coverage(share=0.3, unmatched=("mpox", "legionnair"), focus=0.2))
     said = answer("Mpox and Legionnaires' cases in Crawley", hits, rare).text
     assert "None of the nearest pages mentions Mpox and Legionnaires." in said  # as the question wrote them

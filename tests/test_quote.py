@@ -140,7 +140,7 @@ VETERANS_PAGE = [
 def test_a_table_row_is_the_asked_place_and_its_cells_under_the_tables_caption() -> None:
     asked = Asked.of("How many people in Chichester receive an Armed Forces Pension?")
     [row] = table_rows(2, VETERANS_PAGE, ["Chichester"], asked)
-    assert (row.number, row.text) == (2, "Chichester 1,375")
+    assert (row.number, row.text, row.place) == (2, "Chichester 1,375", "Chichester")
     assert row.quoted == "Table 5 People in receipt of an Armed Forces Pension (Source : MOD): Chichester 1,375"
     assert "Table 5" in row.context and "Adur 315" in row.context
     # Each asked place its own row; prose naming a place without figures after it ("Arun and notably ...") is none.

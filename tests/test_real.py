@@ -112,6 +112,9 @@ def test_a_districts_figure_given_only_in_a_table_is_quoted_from_its_row(retriev
     assert row.group(2) == "154 173 149"  # 2010, 2015 and 2019, as the page gives them
     cited = next(c for c in answer.citations if c.number == int(row.group(3)))
     assert (cited.doc, cited.page_start) == ("pdf/wsx-imd-2019-briefing.pdf", 3)
+    # Answered, it leads with Worthing's row; declined, it says which page's table has a row for Worthing.
+    worthing = respond(retriever, "What was Worthing's rank on the 2019 IMD among lower tier local authorities?").answer
+    assert "Table 2 Overall Deprivation Ranking" in worthing.text and "Worthing" in worthing.text, worthing.text
 
 
 def test_the_jsna_process_answers_in_json(real_index: Settings, tmp_path: Path) -> None:
