@@ -4,7 +4,9 @@ cites a page), each followed by the number of the page it came from, or an hones
 weak, as the calibrated decision of :mod:`assistant.evidence` says; no text is generated), and the matching
 indicator tables.
 
-The answer's sentences are chosen by meaning (:mod:`assistant.quote`).
+The answer's sentences are chosen by meaning (:mod:`assistant.quote`); an asked place's row of a table may lead
+them, quoted as the page reads it under the table's caption, or after "In a table:", the answer's only words of its
+own.
 """
 
 from __future__ import annotations
