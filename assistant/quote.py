@@ -192,7 +192,10 @@ def table_rows(number: int, lines: Sequence[str], places: Sequence[str], asked: 
     """The rows of a page's ``lines`` (page ``number`` of the results) for one of ``places``: the place's name
     followed by cells holding a figure (not only years or the question's own numbers)."""
     rows = []
+    wanted = [place.lower() for place in places]
     for i, line in enumerate(lines):
+        if not any(place in line.lower() for place in wanted):  # the gazetteer's pattern only where it can match
+            continue
         for name, match in mentions(line):
             cells = CELLS.match(line, match.end())
             if name not in places or cells is None or not asked.gives_figure(cells.group()):
