@@ -211,8 +211,7 @@ def table_row(question: str, chosen: Sequence[Sentence], rows: Sequence[Row], hi
     figures = Asked.of(question)
     for sentence in (s for s in chosen if figures.gives_figure(s.text)):
         named = set(places_in(sentence.text))
-        chunk = hits[sentence.number - 1].chunk
-        if named & asked or not named and asked & set(places_in(f"{chunk.title}\n{chunk.section}")):
+        if named & asked or not named and asked & set(_headed(sentence, hits)):
             return None
     return best_row(rows)
 
@@ -233,7 +232,12 @@ def places_instead(question: str, quoted: Sequence[Sentence], hits: Sequence[Hit
     named = quoted_elsewhere(question, quoted)
     asked = asked_places(question)
     for sentence in quoted if named else ():
-        chunk = hits[sentence.number - 1].chunk
-        if any(within(place, asked) for place in places_in(f"{chunk.title}\n{chunk.section}")):
+        if any(within(place, asked) for place in _headed(sentence, hits)):
             return ()
     return named
+
+
+def _headed(sentence: Sentence, hits: Sequence[Hit]) -> list[str]:
+    """The places the sentence's document title and section name (a district's profile is about that district)."""
+    chunk = hits[sentence.number - 1].chunk
+    return places_in(f"{chunk.title}\n{chunk.section}")
